@@ -1,0 +1,64 @@
+/**
+ * The one interface every layer above the store talks to. Two implementations:
+ * embedded (oxigraph in worker threads + a durable journal) and remote (SPARQL 1.1
+ * Protocol + Graph Store Protocol). Everything is async so the embedded engine never
+ * blocks the HTTP event loop.
+ */
+
+/** A write step inside one atomic transaction. Quads are N-Quads text without blank nodes. */
+export type WriteOp =
+  | { op: 'clear'; graph: string }        // remove every quad of a named graph
+  | { op: 'add'; nquads: string }          // add quads (N-Quads; default-graph lines are rejected)
+  | { op: 'delete'; nquads: string };      // remove exactly these quads
+
+export interface QueryOptions {
+  /** Graph IRIs whose union is the default graph of the query. Omitted: the store's own default graph (empty). */
+  defaultGraph?: string[];
+  /** Graph IRIs visible to GRAPH / FROM NAMED. Omitted: all named graphs. */
+  namedGraphs?: string[];
+  /** Result serialisation: a media type oxigraph writes (application/sparql-results+json, …, text/turtle, application/n-triples, application/n-quads, application/rdf+xml). */
+  format?: string;
+  /** Abort (and report QueryTimeoutError) after this many milliseconds. */
+  timeoutMs?: number;
+  /** SPARQL base IRI for relative IRIs in the query. */
+  baseIri?: string;
+}
+
+export interface QueryResult {
+  /** 'boolean' for ASK, 'bindings' for SELECT, 'graph' for CONSTRUCT / DESCRIBE. */
+  kind: 'boolean' | 'bindings' | 'graph';
+  /** The serialised result in the requested format. */
+  body: string;
+  contentType: string;
+}
+
+/** A SELECT row in SPARQL JSON term form. */
+export type Binding = Record<string, { type: 'uri' | 'literal' | 'bnode' | 'triple'; value: string; datatype?: string; 'xml:lang'?: string }>;
+
+export interface StoreStats { quads: number; graphs: number; journalBytes?: number }
+
+export interface GraphStore {
+  /** Run a SPARQL query; the result is serialised as options.format. */
+  query(sparql: string, options?: QueryOptions): Promise<QueryResult>;
+  /** Convenience: SELECT rows as SPARQL JSON bindings. */
+  select(sparql: string, options?: Omit<QueryOptions, 'format'>): Promise<Binding[]>;
+  /** Convenience: ASK. */
+  ask(sparql: string, options?: Omit<QueryOptions, 'format'>): Promise<boolean>;
+  /** Apply all ops atomically; resolves only when the change is durable. */
+  transact(ops: WriteOp[]): Promise<void>;
+  /** One named graph as N-Quads ('' if empty). */
+  dumpGraph(graph: string): Promise<string>;
+  /** Names of the non-empty named graphs. */
+  graphs(): Promise<string[]>;
+  stats(): Promise<StoreStats>;
+  /** Write a consistent snapshot of everything to a file (N-Quads, gzip when the name ends in .gz). */
+  backup(file: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class StoreError extends Error {
+  constructor(message: string, readonly code: 'locked' | 'corrupt' | 'timeout' | 'too-large' | 'bad-query' | 'unavailable' | 'closed') {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
