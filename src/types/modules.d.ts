@@ -1,0 +1,4 @@
+declare module 'rdf-canonize' {
+  const canonize: { canonize(dataset: unknown, options: Record<string, unknown>): Promise<string> };
+  export default canonize;
+}

@@ -1,0 +1,76 @@
+/** Small RDF helpers on top of N3.js: terms, parsing and serialising N-Quads/Turtle. */
+import N3 from 'n3';
+import type * as RDF from '@rdfjs/types';
+import { NS } from '../model/namespaces.js';
+
+export const df = N3.DataFactory;
+export type Quad = RDF.Quad;
+export type Term = RDF.Term;
+
+export const iri = (value: string) => df.namedNode(value);
+export const lit = (value: string, dtOrLang?: string) =>
+  dtOrLang === undefined ? df.literal(value)
+    : /^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$/.test(dtOrLang) && !dtOrLang.includes(':') ? df.literal(value, dtOrLang)
+      : df.literal(value, df.namedNode(dtOrLang));
+export const typed = (value: string | number | boolean, xsdLocal: string) => df.literal(String(value), df.namedNode(NS.xsd + xsdLocal));
+
+/** Namespace helper: ns.dcterms('title') → NamedNode */
+export function vocab<P extends keyof typeof NS>(prefix: P) {
+  return (local: string) => df.namedNode(NS[prefix] + local);
+}
+export const RDF_TYPE = df.namedNode(NS.rdf + 'type');
+
+/** Serialise quads as N-Quads (graph term kept). */
+export function toNQuads(quads: Iterable<Quad>): string {
+  const w = new N3.Writer({ format: 'N-Quads' });
+  const parts: string[] = [];
+  for (const q of quads) parts.push(w.quadToString(q.subject, q.predicate, q.object, q.graph));
+  return parts.join('');
+}
+
+/** Put every quad into graph g. */
+export function inGraph(quads: Iterable<Quad>, g: string): Quad[] {
+  const gn = df.namedNode(g);
+  return [...quads].map((q) => df.quad(q.subject, q.predicate, q.object, gn));
+}
+
+export class RdfSyntaxError extends Error {
+  constructor(message: string, readonly format: string, readonly line?: number) {
+    super(message);
+    this.name = 'RdfSyntaxError';
+  }
+}
+
+/** Parse Turtle / TriG / N-Triples / N-Quads text with N3.js. */
+export function parseRdf(text: string, format: 'text/turtle' | 'application/trig' | 'application/n-triples' | 'application/n-quads', baseIRI?: string): Quad[] {
+  const parser = new N3.Parser({ format, baseIRI });
+  try {
+    return parser.parse(text) as Quad[];
+  } catch (e) {
+    const msg = (e as Error).message;
+    const line = /line (\d+)/.exec(msg);
+    throw new RdfSyntaxError(msg, format, line ? Number(line[1]) : undefined);
+  }
+}
+
+/** Term in N-Triples syntax (for SPARQL and messages). */
+export function termToString(t: Term): string {
+  if (t.termType === 'NamedNode') return `<${t.value}>`;
+  if (t.termType === 'BlankNode') return `_:${t.value}`;
+  if (t.termType === 'Literal') {
+    const w = new N3.Writer({ format: 'N-Triples' });
+    return w.quadToString(df.namedNode('s'), df.namedNode('p'), t as RDF.Literal).replace(/^<s> <p> /, '').replace(/ \.\n$/, '');
+  }
+  return t.value;
+}
+
+/** Escape a string as a SPARQL/N-Triples string literal body. */
+export function sparqlString(s: string): string {
+  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r') + '"';
+}
+
+/** Angle-bracket an IRI after checking it cannot break out of an IRIREF. */
+export function sparqlIri(s: string): string {
+  if (/[\s<>"{}|^`\\]/.test(s)) throw new Error(`not a valid IRI: ${JSON.stringify(s)}`);
+  return `<${s}>`;
+}
