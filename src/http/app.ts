@@ -1,0 +1,35 @@
+/** The express application: thin routers over the service layer. */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { ServiceContext } from '../service/context.js';
+import { authenticate } from './auth.js';
+import { datasetsRouter } from './datasets-router.js';
+import { sparqlRouter } from './sparql-router.js';
+import { errorHandler, sendProblem } from './problem.js';
+import { page } from './html.js';
+
+export type Logger = (o: Record<string, unknown>) => void;
+export const jsonLogger: Logger = (o) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...o })}\n`);
+
+export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'extended');
+  app.set('trust proxy', false);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const t0 = process.hrtime.bigint();
+    res.on('finish', () => log({ level: 'info', msg: 'request', method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+    req.setTimeout(10 * 60_000);
+    next();
+  });
+  app.get('/health', (_req, res) => res.json({ status: 'ok' }));
+  app.use(authenticate(ctx.tokens));
+  app.get('/', (_req, res) => res.type('html').send(page('Home', `<h1>SynDB Graph</h1>
+<p>A linked-data knowledge graph of connectomics datasets.</p>
+<form action="/datasets" method="get"><label for="q">Search datasets</label> <input id="q" name="q" type="search"> <button>Search</button></form>
+<ul><li><a href="/datasets">All datasets</a></li><li><a href="/sparql">SPARQL endpoint</a></li></ul>`)));
+  app.use(datasetsRouter(ctx));
+  app.use(sparqlRouter(ctx));
+  app.use((req: Request, res: Response) => sendProblem(res, 404, 'Not Found', `no resource at ${req.path}`));
+  app.use(errorHandler(log));
+  return app;
+}

@@ -1,0 +1,103 @@
+/** /datasets: list, create, read (content-negotiated), versions, publish. */
+import express, { Router, type Request, type Response } from 'express';
+import type { ServiceContext } from '../service/context.js';
+import { formatFromMediaType } from '../model/parse-input.js';
+import { parseRdf } from '../util/rdf.js';
+import { serializeGraph, RDF_MEDIA_TYPES } from '../publish/rdf-formats.js';
+import { negotiate } from './negotiate.js';
+import { callerOf } from './auth.js';
+import { HttpError } from './problem.js';
+import { page, esc } from './html.js';
+import { NS, compactIri } from '../model/namespaces.js';
+
+const READ_TYPES = ['application/ld+json', 'text/turtle', 'text/html', 'application/n-triples', 'application/rdf+xml'];
+
+export function datasetsRouter(ctx: ServiceContext): Router {
+  const r = Router();
+  const body = express.text({ type: () => true, limit: ctx.config.maxBody });
+
+  r.get('/datasets', (req, res) => {
+    const caller = callerOf(res);
+    const list = ctx.catalog.readable(caller).sort((a, b) => a.id.localeCompare(b.id)).map((e) => ({
+      id: e.id, title: e.title, iri: ctx.iris.concept(e.id), access: e.access,
+      versions: e.versions.filter((v) => !e.withdrawn.has(v)), latestVersion: ctx.catalog.latest(e) ?? null, hasDraft: e.hasDraft,
+    }));
+    const type = negotiate(req, ['application/json', 'application/ld+json', 'text/html']);
+    if (type === 'text/html') {
+      res.type('html').send(page('Datasets', `<h1>Datasets</h1><ul>${list.map((d) => `<li><a href="/datasets/${esc(d.id)}">${esc(d.title)}</a> <small>(${esc(d.id)}${d.latestVersion ? `, v${d.latestVersion}` : ', draft'})</small></li>`).join('')}</ul>`));
+    } else if (type === 'application/ld+json') {
+      res.type('application/ld+json').send(JSON.stringify({
+        '@context': { hydra: 'http://www.w3.org/ns/hydra/core#', dcterms: NS.dcterms, title: 'dcterms:title', member: { '@id': 'hydra:member', '@type': '@id' } },
+        '@id': `${ctx.iris.base}/datasets`, '@type': 'hydra:Collection', 'hydra:totalItems': list.length,
+        member: list.map((d) => ({ '@id': d.iri, '@type': 'http://www.w3.org/ns/dcat#Dataset', title: d.title })),
+      }, null, 2));
+    } else res.json({ total: list.length, datasets: list });
+  });
+
+  r.post('/datasets', body, async (req, res) => {
+    const format = formatFromMediaType(req.headers['content-type']);
+    if (!format) throw new HttpError(415, 'Unsupported Media Type', `send the dataset as application/json, application/ld+json or text/turtle (got "${req.headers['content-type']}")`);
+    if (typeof req.body !== 'string' || req.body.trim() === '') throw new HttpError(400, 'Empty Body', 'the request body is empty; send a dataset description (see INTERFACE.md "Dataset JSON")');
+    const publish = req.query.publish === 'true' || req.query.publish === '1';
+    const result = await ctx.datasets.create(req.body, format, callerOf(res), { id: typeof req.query.id === 'string' ? req.query.id : undefined, publish });
+    res.status(201).location(`/datasets/${result.id}`).json({ id: result.id, iri: ctx.iris.concept(result.id), version: result.version ?? null, activity: result.activity });
+  });
+
+  const show = async (req: Request, res: Response, version?: number) => {
+    const caller = callerOf(res);
+    const id = String(req.params.id);
+    const target = ctx.datasets.graphFor(id, caller, version);
+    const type = negotiate(req, READ_TYPES);
+    const quads = parseRdf(await ctx.store.dumpGraph(target.graph), 'application/n-quads');
+    res.vary('Accept');
+    if (type === 'text/html') return res.type('html').send(renderDataset(ctx, id, target.subject, quads, target.version));
+    res.type(type).send(await serializeGraph(quads, type));
+  };
+  r.get('/datasets/:id', (req, res) => show(req, res));
+  r.get('/datasets/:id/versions/:n', (req, res) => {
+    const n = Number(req.params.n);
+    if (!Number.isInteger(n) || n < 1) throw new HttpError(404, 'Not Found', `"${req.params.n}" is not a version number`);
+    return show(req, res, n);
+  });
+  r.get('/datasets/:id/versions', (req, res) => {
+    const e = ctx.datasets.entry(String(req.params.id), callerOf(res));
+    res.json({ id: e.id, versions: e.versions.map((v) => ({ version: v, iri: ctx.iris.version(e.id, v), withdrawn: e.withdrawn.has(v) })), hasDraft: e.hasDraft });
+  });
+  r.post('/datasets/:id/versions', body, async (req, res) => {
+    let notes: string | undefined;
+    if (typeof req.body === 'string' && req.body.trim()) {
+      if ((req.headers['content-type'] ?? '').startsWith('application/json')) {
+        try { notes = JSON.parse(req.body).notes; } catch { throw new HttpError(400, 'Malformed JSON', 'the body must be {"notes": "release notes"}'); }
+      } else notes = req.body.trim();
+    }
+    const result = await ctx.datasets.publish(String(req.params.id), callerOf(res), notes);
+    res.status(201).location(`/datasets/${result.id}/versions/${result.version}`).json({ id: result.id, version: result.version, iri: result.iri, activity: result.activity });
+  });
+  return r;
+}
+
+function renderDataset(ctx: ServiceContext, id: string, subject: string, quads: import('../util/rdf.js').Quad[], version?: number) {
+  const values = (p: string, s = subject) => quads.filter((q) => q.subject.value === s && q.predicate.value === p).map((q) => q.object.value);
+  const label = (iri: string) => quads.find((q) => q.subject.value === iri && q.predicate.value === `${NS.schema}name`)?.object.value ?? compactIri(iri);
+  const one = (p: string) => values(p)[0] ?? '';
+  const creators = values(`${NS.prov}qualifiedAttribution`).map((a) => ({
+    pos: Number(values(`${NS.schema}position`, a)[0] ?? 0), agent: values(`${NS.prov}agent`, a)[0],
+  })).sort((a, b) => a.pos - b.pos).map((c) => c.agent);
+  const link = (iri: string) => `<a href="${esc(iri)}">${esc(compactIri(iri))}</a>`;
+  const alt = READ_TYPES.filter((t) => t !== 'text/html').map((t) => `<a href="?format=${t === 'text/turtle' ? 'ttl' : t === 'application/n-triples' ? 'nt' : t === 'application/rdf+xml' ? 'rdf' : 'jsonld'}">${esc(t)}</a>`).join(' · ');
+  const head = READ_TYPES.filter((t) => t !== 'text/html').map((t) => `<link rel="alternate" type="${t}" href="${esc(ctx.iris.concept(id))}${version ? `/versions/${version}` : ''}?format=${t === 'text/turtle' ? 'ttl' : t === 'application/n-triples' ? 'nt' : t === 'application/rdf+xml' ? 'rdf' : 'jsonld'}">`).join('');
+  return page(one(`${NS.dcterms}title`), `<h1>${esc(one(`${NS.dcterms}title`))}</h1>
+<p>${esc(one(`${NS.dcterms}description`))}</p>
+<dl>
+<dt>Identifier</dt><dd><code>${esc(subject)}</code></dd>
+<dt>Version</dt><dd>${version ?? 'draft (not published)'}</dd>
+<dt>Creators</dt><dd>${creators.map((c) => esc(label(c))).join('; ')}</dd>
+<dt>Species</dt><dd>${values(`${NS.syndb}species`).map(link).join(', ')}</dd>
+<dt>Brain region</dt><dd>${values(`${NS.syndb}brainRegion`).map(link).join(', ')}</dd>
+<dt>Microscopy</dt><dd>${values(`${NS.syndb}microscopyMethod`).map(link).join(', ')}</dd>
+<dt>Compartments</dt><dd>${values(`${NS.syndb}compartment`).map((c) => esc(c.split('/').pop())).join(', ')}</dd>
+<dt>Publications</dt><dd>${[...values(`${NS.dcterms}isReferencedBy`), ...values(`${NS.dcterms}references`)].map(link).join('<br>')}</dd>
+<dt>License</dt><dd>${values(`${NS.dcterms}license`).map(link).join(', ')}</dd>
+</dl>
+<p>Other formats: ${alt}</p>`, head);
+}

@@ -1,0 +1,52 @@
+/** RFC 9457 problem details for every error; never a 500 for bad input. */
+import type { NextFunction, Request, Response } from 'express';
+import { InputError } from '../model/problems.js';
+import { NotFoundError, ConflictError, ForbiddenError } from '../service/datasets.js';
+import { StoreError } from '../store/graph-store.js';
+import { NotAcceptableError } from './negotiate.js';
+
+export class HttpError extends Error {
+  constructor(readonly status: number, readonly title: string, detail: string, readonly extra: Record<string, unknown> = {}) {
+    super(detail);
+  }
+}
+
+export function sendProblem(res: Response, status: number, title: string, detail: string, extra: Record<string, unknown> = {}) {
+  res.status(status).type('application/problem+json').send(JSON.stringify({
+    type: `https://w3id.org/syndb/problems/${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
+    title, status, detail, ...extra,
+  }, null, 2));
+}
+
+export function errorHandler(log: (o: Record<string, unknown>) => void) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = err as Error & { status?: number; type?: string; expose?: boolean };
+    if (err instanceof InputError) {
+      if (err.report && req.accepts(['application/problem+json', 'application/json', 'text/turtle']) === 'text/turtle') {
+        res.status(err.status).type('text/turtle').send(err.report);
+        return;
+      }
+      return sendProblem(res, err.status, err.title, `${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} found; nothing was stored`, {
+        errors: err.problems.map((p) => ({ path: p.path, value: p.value, message: p.message, focusNode: p.focusNode, severity: p.severity, ...(p.suggestions ? { suggestions: p.suggestions } : {}), ...(p.constraint ? { constraint: p.constraint } : {}) })),
+      });
+    }
+    if (err instanceof HttpError) return sendProblem(res, err.status, err.title, err.message, err.extra);
+    if (err instanceof NotFoundError) return sendProblem(res, 404, 'Not Found', err.message);
+    if (err instanceof ConflictError) return sendProblem(res, 409, 'Conflict', err.message);
+    if (err instanceof ForbiddenError) {
+      if (err.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="syndb"');
+      return sendProblem(res, err.status, err.status === 401 ? 'Unauthorized' : 'Forbidden', err.message);
+    }
+    if (err instanceof NotAcceptableError) return sendProblem(res, 406, 'Not Acceptable', err.message, { available: err.offered });
+    if (err instanceof StoreError) {
+      const status = err.code === 'bad-query' ? 400 : err.code === 'timeout' ? 503 : err.code === 'too-large' ? 413 : 503;
+      return sendProblem(res, status, err.code === 'bad-query' ? 'Malformed Query' : err.code === 'timeout' ? 'Query Timeout' : err.code === 'too-large' ? 'Result Too Large' : 'Store Unavailable', err.message);
+    }
+    // body-parser errors (size, encoding, JSON)
+    if (e?.type === 'entity.too.large') return sendProblem(res, 413, 'Payload Too Large', `the request body is larger than the limit of ${(e as unknown as { limit: number }).limit} bytes`);
+    if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return sendProblem(res, 415, 'Unsupported Media Type', e.message);
+    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return sendProblem(res, e.status, 'Bad Request', e.message);
+    log({ level: 'error', msg: 'unhandled error', method: req.method, path: req.path, error: String(e?.stack ?? err) });
+    return sendProblem(res, 500, 'Internal Server Error', 'an unexpected error occurred; it has been logged');
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * In-memory index of the datasets (read from their concept graphs at start, kept current by
+ * every write): who may read what, and which graphs form the default graph of a query.
+ */
+import type { GraphStore } from '../store/graph-store.js';
+import { NS } from '../model/namespaces.js';
+import type { Iris } from '../model/iris.js';
+import { ACCESS, type AccessLevel } from '../model/dataset-json.js';
+import type { Caller } from './tokens.js';
+
+export interface DatasetEntry {
+  id: string;
+  access: AccessLevel;
+  embargoEnd?: string;
+  owner: string;
+  title: string;
+  hasDraft: boolean;
+  versions: number[];
+  withdrawn: Set<number>;
+  /** compartment slugs with a table graph, per version key ('draft' or n) */
+  tables: Map<string, string[]>;
+}
+
+export class Catalog {
+  readonly entries = new Map<string, DatasetEntry>();
+  constructor(readonly iris: Iris) {}
+
+  async load(store: GraphStore) {
+    this.entries.clear();
+    const rows = await store.select(`PREFIX syndb: <${NS.syndb}> PREFIX dcterms: <${NS.dcterms}> PREFIX dcat: <${NS.dcat}>
+      SELECT ?c ?id ?access ?owner ?title ?draft ?v ?embargo WHERE {
+        GRAPH ?c { ?c a syndb:DatasetConcept ; dcterms:identifier ?id ; dcterms:accessRights ?access ; syndb:owner ?owner ; dcterms:title ?title .
+          OPTIONAL { ?c syndb:hasDraft ?draft } OPTIONAL { ?c dcat:hasVersion ?v } OPTIONAL { ?c syndb:embargoEndDate ?embargo } } }`);
+    for (const r of rows) {
+      const id = r.id.value;
+      let e = this.entries.get(id);
+      if (!e) {
+        const access = (Object.entries(ACCESS).find(([, v]) => v === r.access.value)?.[0] ?? 'private') as AccessLevel;
+        e = { id, access, owner: r.owner.value, title: r.title.value, hasDraft: false, versions: [], withdrawn: new Set(), tables: new Map(), embargoEnd: r.embargo?.value };
+        this.entries.set(id, e);
+      }
+      if (r.draft) e.hasDraft = true;
+      if (r.v) {
+        const n = this.iris.parse(r.v.value)?.version;
+        if (typeof n === 'number' && !e.versions.includes(n)) e.versions.push(n);
+      }
+    }
+    for (const e of this.entries.values()) e.versions.sort((a, b) => a - b);
+    const withdrawn = await store.select(`PREFIX syndb: <${NS.syndb}> SELECT ?v WHERE { GRAPH ?g { ?v syndb:withdrawn true } }`);
+    for (const w of withdrawn) {
+      const p = this.iris.parse(w.v.value);
+      if (p && typeof p.version === 'number') this.entries.get(p.id)?.withdrawn.add(p.version);
+    }
+    const tables = await store.graphs();
+    for (const g of tables) {
+      const p = this.iris.parse(g);
+      const m = p?.rest && /^\/tables\/([a-z-]+)$/.exec(p.rest);
+      if (p && m && p.version !== undefined) {
+        const e = this.entries.get(p.id);
+        const k = String(p.version);
+        if (e) e.tables.set(k, [...(e.tables.get(k) ?? []), m[1]]);
+      }
+    }
+  }
+
+  isPublic(e: DatasetEntry, now = new Date()) {
+    return e.access === 'public' || (e.access === 'embargoed' && !!e.embargoEnd && new Date(`${e.embargoEnd}T00:00:00Z`) <= now);
+  }
+  /** May the caller see this dataset at all? */
+  canRead(e: DatasetEntry, c: Caller) {
+    return this.isPublic(e) || c.role === 'admin' || c.role === 'curator' || (!!c.user && c.user === e.owner);
+  }
+  /** May the caller change it (edit, publish, upload tables)? */
+  canWrite(e: DatasetEntry, c: Caller) {
+    return c.role === 'admin' || c.role === 'curator' || (!!c.user && c.user === e.owner && c.role === 'contributor');
+  }
+  latest(e: DatasetEntry): number | undefined {
+    const live = e.versions.filter((v) => !e.withdrawn.has(v));
+    return live.length ? live[live.length - 1] : undefined;
+  }
+
+  readable(c: Caller): DatasetEntry[] {
+    return [...this.entries.values()].filter((e) => this.canRead(e, c));
+  }
+
+  /** The graphs whose union is the SPARQL default graph for this caller (DESIGN.md "Graph layout"). */
+  defaultGraphs(c: Caller): string[] {
+    const out = [this.iris.ontologyGraph];
+    for (const e of this.readable(c)) {
+      out.push(this.iris.concept(e.id), `${this.iris.concept(e.id)}/provenance`);
+      const v = this.latest(e);
+      if (v !== undefined) {
+        out.push(this.iris.version(e.id, v));
+        for (const t of e.tables.get(String(v)) ?? []) out.push(this.iris.table(e.id, v, t));
+      }
+    }
+    return out;
+  }
+
+  /** Every graph the caller may name (FROM NAMED / GRAPH ?g). */
+  namedGraphs(c: Caller): string[] {
+    const out = [this.iris.ontologyGraph];
+    for (const e of this.readable(c)) {
+      out.push(this.iris.concept(e.id), `${this.iris.concept(e.id)}/provenance`);
+      for (const v of e.versions) {
+        out.push(this.iris.version(e.id, v));
+        for (const t of e.tables.get(String(v)) ?? []) out.push(this.iris.table(e.id, v, t));
+      }
+      if (e.hasDraft && this.canWrite(e, c)) {
+        out.push(this.iris.draft(e.id));
+        for (const t of e.tables.get('draft') ?? []) out.push(this.iris.table(e.id, 'draft', t));
+      }
+    }
+    return out;
+  }
+}

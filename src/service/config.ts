@@ -1,0 +1,43 @@
+/** Configuration from the environment (INTERFACE.md "Configuration"). */
+import { resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  baseIri: string;
+  store: string;
+  storeUpdateUrl?: string;
+  storeGspUrl?: string;
+  storeUser?: string;
+  storePassword?: string;
+  adminToken?: string;
+  examples: boolean;
+  /** Largest accepted request body, bytes (SYNDB_MAX_BODY, default 16 MiB). */
+  maxBody: number;
+  /** SPARQL query timeout, ms (SYNDB_QUERY_TIMEOUT_MS, default 30 s). */
+  queryTimeoutMs: number;
+  /** Name of this service as publisher in citations (SYNDB_PUBLISHER). */
+  publisher: string;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 3030);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  return {
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    dataDir: resolve(env.SYNDB_DATA_DIR ?? './data'),
+    baseIri: (env.SYNDB_BASE_IRI ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    store: env.SYNDB_STORE ?? 'embedded',
+    storeUpdateUrl: env.SYNDB_STORE_UPDATE_URL,
+    storeGspUrl: env.SYNDB_STORE_GSP_URL,
+    storeUser: env.SYNDB_STORE_USER,
+    storePassword: env.SYNDB_STORE_PASSWORD,
+    adminToken: env.SYNDB_ADMIN_TOKEN || undefined,
+    examples: env.SYNDB_EXAMPLES === '1' || env.SYNDB_EXAMPLES === 'true',
+    maxBody: Number(env.SYNDB_MAX_BODY ?? 16 * 1024 * 1024),
+    queryTimeoutMs: Number(env.SYNDB_QUERY_TIMEOUT_MS ?? 30_000),
+    publisher: env.SYNDB_PUBLISHER ?? 'SynDB Graph',
+  };
+}

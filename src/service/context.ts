@@ -1,0 +1,60 @@
+/** Opens everything a server or CLI command needs: store, vocabularies, shapes, catalog. */
+import { createHash } from 'node:crypto';
+import type { GraphStore } from '../store/graph-store.js';
+import { openStore } from '../store/open-store.js';
+import { Iris } from '../model/iris.js';
+import { loadOntology } from '../model/ontology.js';
+import { loadVocabulary } from '../model/vocabulary.js';
+import { loadShapes } from '../shacl/validator.js';
+import { toNQuads, inGraph, df, lit, iri } from '../util/rdf.js';
+import { NS } from '../model/namespaces.js';
+import { Catalog } from './catalog.js';
+import { DatasetService } from './datasets.js';
+import { TokenRegistry } from './tokens.js';
+import type { Config } from './config.js';
+
+export interface ServiceContext {
+  config: Config;
+  store: GraphStore;
+  iris: Iris;
+  datasets: DatasetService;
+  catalog: Catalog;
+  tokens: TokenRegistry;
+  close(): Promise<void>;
+}
+
+export async function openContext(config: Config, opts: { readOnly?: boolean; log?: (msg: string) => void } = {}): Promise<ServiceContext> {
+  const log = opts.log ?? (() => {});
+  const store = await openStore(config, { readOnly: opts.readOnly });
+  try {
+    const iris = new Iris(config.baseIri);
+    const [vocabulary, shapes] = await Promise.all([loadVocabulary(), loadShapes()]);
+    const ontology = loadOntology();
+    if (!opts.readOnly) await syncOntologyGraph(store, iris, ontology.quads, log);
+    const catalog = new Catalog(iris);
+    await catalog.load(store);
+    const datasets = new DatasetService({ store, iris, vocabulary, ontology, shapes, catalog });
+    const tokens = new TokenRegistry(config.dataDir, config.adminToken);
+    return { config, store, iris, datasets, catalog, tokens, close: () => store.close() };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
+
+/** Keep the ontology graph equal to ontologies/*.ttl (replaced when the files change). */
+async function syncOntologyGraph(store: GraphStore, iris: Iris, quads: import('../util/rdf.js').Quad[], log: (m: string) => void) {
+  const g = iris.ontologyGraph;
+  const body = toNQuads(inGraph(quads, g));
+  const digest = createHash('sha256').update(body).digest('hex');
+  const marker = `${iris.systemGraph}`;
+  const have = await store.select(`SELECT ?d WHERE { GRAPH <${marker}> { <${g}> <${NS.syndb}contentDigest> ?d } }`);
+  if (have[0]?.d.value === digest) return;
+  await store.transact([
+    { op: 'clear', graph: g },
+    { op: 'add', nquads: body },
+    { op: 'delete', nquads: have.map((h) => `<${g}> <${NS.syndb}contentDigest> "${h.d.value}" <${marker}> .\n`).join('') },
+    { op: 'add', nquads: toNQuads([df.quad(iri(g), iri(`${NS.syndb}contentDigest`), lit(digest), iri(marker))]) },
+  ]);
+  log(`ontology graph loaded: ${quads.length} triples`);
+}

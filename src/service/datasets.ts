@@ -1,0 +1,225 @@
+/**
+ * Dataset writes and reads: input -> model (RDF) -> SHACL -> store (named graphs + provenance),
+ * one atomic, durable transaction per change. Nothing invalid is stored; a rejected write
+ * changes nothing.
+ */
+import type { GraphStore, WriteOp } from '../store/graph-store.js';
+import type { Quad } from '../util/rdf.js';
+import { df, iri, lit, typed, toNQuads, inGraph, parseRdf, RDF_TYPE } from '../util/rdf.js';
+import { NS } from '../model/namespaces.js';
+import type { Iris } from '../model/iris.js';
+import { parseDatasetInput, type InputFormat } from '../model/parse-input.js';
+import { FIELD_OF_PROPERTY, type TermResolver } from '../model/dataset-json.js';
+import { skolemize } from '../model/skolemize.js';
+import { InputError, type Problem } from '../model/problems.js';
+import type { Ontology } from '../model/ontology.js';
+import { validate, reportToTurtle, type Shapes, type ValidationReport } from '../shacl/validator.js';
+import { activityQuads, type ActivityKind } from '../provenance/activity.js';
+import { Catalog, type DatasetEntry } from './catalog.js';
+import type { Caller } from './tokens.js';
+
+export class NotFoundError extends Error { constructor(m: string) { super(m); this.name = 'NotFoundError'; } }
+export class ConflictError extends Error { constructor(m: string) { super(m); this.name = 'ConflictError'; } }
+export class ForbiddenError extends Error { constructor(m: string, readonly status: 401 | 403 = 403) { super(m); this.name = 'ForbiddenError'; } }
+
+export interface Deps {
+  store: GraphStore;
+  iris: Iris;
+  vocabulary: TermResolver;
+  ontology: Ontology;
+  shapes: Shapes;
+  catalog: Catalog;
+}
+
+const S = (l: string) => iri(NS.syndb + l);
+const DCT = (l: string) => iri(NS.dcterms + l);
+const DCAT = (l: string) => iri(NS.dcat + l);
+
+export interface WriteResult { id: string; iri: string; version?: number; activity: string }
+
+export class DatasetService {
+  constructor(readonly d: Deps) {}
+
+  get catalog() { return this.d.catalog; }
+
+  /** Validate without storing: the normalised triples and every problem. */
+  check(body: string, format: InputFormat, opts: { id?: string } = {}) {
+    return checkDataset(this.d, body, format, opts);
+  }
+
+  /** Create a dataset (its draft) from an upload. */
+  async create(body: string, format: InputFormat, caller: Caller, opts: { id?: string; publish?: boolean; notes?: string } = {}): Promise<WriteResult> {
+    this.requireRole(caller, ['admin', 'curator', 'contributor']);
+    const started = new Date();
+    let { parsed, quads, report, problems } = await this.check(body, format, opts);
+    if (this.catalog.entries.has(parsed.id)) {
+      if (parsed.idGiven) throw new ConflictError(`a dataset with id "${parsed.id}" exists already; choose another id, or PUT /datasets/${parsed.id} to replace its draft`);
+      const base = parsed.id.slice(0, 58);
+      let n = 2;
+      while (this.catalog.entries.has(`${base}-${n}`)) n++;
+      ({ parsed, quads, report, problems } = await this.check(body, format, { id: `${base}-${n}` }));
+    }
+    if (problems.some((p) => p.severity === 'Violation')) throw new InputError('The dataset is not valid', problems, 422, reportToTurtle(report));
+    const id = parsed.id;
+    const D = this.d.iris.draft(id);
+    const C = this.d.iris.concept(id);
+    const title = quads.find((q) => q.subject.value === D && q.predicate.equals(DCT('title')))?.object.value ?? id;
+    const embargo = quads.find((q) => q.subject.value === D && q.predicate.equals(S('embargoEndDate')))?.object.value;
+    const concept: Quad[] = [
+      df.quad(iri(C), RDF_TYPE, S('DatasetConcept')),
+      df.quad(iri(C), RDF_TYPE, DCAT('Dataset')),
+      df.quad(iri(C), DCT('identifier'), lit(id)),
+      df.quad(iri(C), DCT('title'), lit(title)),
+      df.quad(iri(C), DCT('accessRights'), iri(quads.find((q) => q.subject.value === D && q.predicate.equals(DCT('accessRights')))!.object.value)),
+      df.quad(iri(C), S('owner'), lit(caller.user ?? 'anonymous')),
+      df.quad(iri(C), S('hasDraft'), iri(D)),
+      ...(embargo ? [df.quad(iri(C), S('embargoEndDate'), typed(embargo, 'date'))] : []),
+    ];
+    const act = activityQuads(this.d.iris, {
+      kind: 'Create', user: caller.user ?? 'anonymous', startedAt: started,
+      used: [{ content: body, mediaType: mediaTypeOf(format), label: 'uploaded dataset description' }],
+      generated: [D, C],
+    });
+    const ops: WriteOp[] = [
+      { op: 'clear', graph: C }, { op: 'clear', graph: D },
+      { op: 'add', nquads: toNQuads(inGraph(concept, C)) },
+      { op: 'add', nquads: toNQuads(inGraph(quads, D)) },
+      { op: 'add', nquads: toNQuads(inGraph(act.quads, this.provGraph(id))) },
+    ];
+    await this.d.store.transact(ops);
+    this.catalog.entries.set(id, {
+      id, access: parsed.access, embargoEnd: embargo, owner: caller.user ?? 'anonymous', title, hasDraft: true, versions: [], withdrawn: new Set(), tables: new Map(),
+    });
+    const result: WriteResult = { id, iri: C, activity: act.iri };
+    if (opts.publish) return this.publish(id, caller, opts.notes);
+    return result;
+  }
+
+  /** Publish the draft as the next immutable version. */
+  async publish(id: string, caller: Caller, notes?: string): Promise<WriteResult> {
+    const e = this.entry(id, caller);
+    this.requireWrite(e, caller);
+    if (!e.hasDraft) throw new ConflictError(`dataset "${id}" has no draft to publish; edit it first (PUT /datasets/${id})`);
+    const started = new Date();
+    const n = (e.versions.at(-1) ?? 0) + 1;
+    const D = this.d.iris.draft(id), V = this.d.iris.version(id, n), C = this.d.iris.concept(id);
+    const draft = parseRdf(await this.d.store.dumpGraph(D), 'application/n-quads');
+    const move = (t: Quad['object']) => t.termType === 'NamedNode' && (t.value === D || t.value.startsWith(`${D}/`) || t.value.startsWith(`${D}#`))
+      ? iri(V + t.value.slice(D.length)) : t;
+    const version: Quad[] = draft.map((q) => df.quad(move(q.subject) as Quad['subject'], q.predicate, move(q.object)));
+    const Vn = iri(V);
+    version.push(
+      df.quad(Vn, DCAT('version'), lit(String(n))),
+      df.quad(Vn, iri(NS.schema + 'version'), lit(String(n))),
+      df.quad(Vn, DCT('issued'), typed(started.toISOString(), 'dateTime')),
+    );
+    if (notes) version.push(df.quad(Vn, iri(NS.adms + 'versionNotes'), lit(notes)));
+    const prev = e.versions.at(-1);
+    if (prev !== undefined) {
+      const P = iri(this.d.iris.version(id, prev));
+      version.push(df.quad(Vn, DCAT('previousVersion'), P), df.quad(Vn, iri(NS.prov + 'wasRevisionOf'), P));
+    }
+    const report = await validate(this.d.shapes, version, { extraQuads: this.d.ontology.typingFor(version) });
+    if (!report.conforms) throw new InputError('The draft is not valid', mergeProblems([], report, V), 422, reportToTurtle(report));
+    const act = activityQuads(this.d.iris, { kind: 'Publish', user: caller.user ?? 'anonymous', startedAt: started, used: [{ entity: D }], generated: [V], label: `publish version ${n} of ${id}` });
+    const conceptAdd: Quad[] = [df.quad(iri(C), DCAT('hasVersion'), Vn), df.quad(iri(C), DCAT('hasCurrentVersion'), Vn)];
+    const conceptDel: Quad[] = [df.quad(iri(C), S('hasDraft'), iri(D))];
+    if (prev !== undefined) conceptDel.push(df.quad(iri(C), DCAT('hasCurrentVersion'), iri(this.d.iris.version(id, prev))));
+    const title = version.find((q) => q.subject.equals(Vn) && q.predicate.equals(DCT('title')))?.object.value;
+    if (title && title !== e.title) { conceptDel.push(df.quad(iri(C), DCT('title'), lit(e.title))); conceptAdd.push(df.quad(iri(C), DCT('title'), lit(title))); }
+    const ops: WriteOp[] = [
+      { op: 'add', nquads: toNQuads(inGraph(version, V)) },
+      { op: 'clear', graph: D },
+      { op: 'delete', nquads: toNQuads(inGraph(conceptDel, C)) },
+      { op: 'add', nquads: toNQuads(inGraph(conceptAdd, C)) },
+      { op: 'add', nquads: toNQuads(inGraph(act.quads, this.provGraph(id))) },
+    ];
+    // tables of the draft move to the version
+    for (const t of e.tables.get('draft') ?? []) {
+      const from = this.d.iris.table(id, 'draft', t), to = this.d.iris.table(id, n, t);
+      const rows = parseRdf(await this.d.store.dumpGraph(from), 'application/n-quads').map((q) => df.quad(move(q.subject) as Quad['subject'], q.predicate, move(q.object)));
+      ops.push({ op: 'add', nquads: toNQuads(inGraph(rows, to)) }, { op: 'clear', graph: from });
+    }
+    await this.d.store.transact(ops);
+    e.hasDraft = false;
+    e.versions.push(n);
+    if (title) e.title = title;
+    const draftTables = e.tables.get('draft');
+    if (draftTables) { e.tables.set(String(n), draftTables); e.tables.delete('draft'); }
+    return { id, iri: V, version: n, activity: act.iri };
+  }
+
+  provGraph(id: string) { return `${this.d.iris.concept(id)}/provenance`; }
+
+  /** The dataset entry if the caller may see it; 404 otherwise (never reveals private ids). */
+  entry(id: string, caller: Caller): DatasetEntry {
+    const e = this.catalog.entries.get(id);
+    if (!e || !this.catalog.canRead(e, caller)) throw new NotFoundError(`no dataset "${id}"`);
+    return e;
+  }
+
+  /** The graph to show for GET /datasets/{id}[/versions/n]: latest published version, else the draft (to its writers). */
+  graphFor(id: string, caller: Caller, version?: number): { graph: string; subject: string; version?: number } {
+    const e = this.entry(id, caller);
+    if (version !== undefined) {
+      if (!e.versions.includes(version)) throw new NotFoundError(`dataset "${id}" has no version ${version}${e.versions.length ? `; versions: ${e.versions.join(', ')}` : ''}`);
+      const g = this.d.iris.version(id, version);
+      return { graph: g, subject: g, version };
+    }
+    const v = this.catalog.latest(e);
+    if (v !== undefined) { const g = this.d.iris.version(id, v); return { graph: g, subject: g, version: v }; }
+    if (e.hasDraft && this.catalog.canWrite(e, caller)) { const g = this.d.iris.draft(id); return { graph: g, subject: g }; }
+    throw new NotFoundError(`dataset "${id}" has no published version yet`);
+  }
+
+  requireRole(caller: Caller, roles: string[]) {
+    if (caller.role === 'anonymous') throw new ForbiddenError('this needs a token: send "Authorization: Bearer <token>" (create one with `syndb token create --name NAME --role contributor`)', 401);
+    if (!roles.includes(caller.role)) throw new ForbiddenError(`role "${caller.role}" may not do this; needs one of: ${roles.join(', ')}`);
+  }
+  requireWrite(e: DatasetEntry, caller: Caller) {
+    this.requireRole(caller, ['admin', 'curator', 'contributor']);
+    if (!this.catalog.canWrite(e, caller)) throw new ForbiddenError(`only the owner of "${e.id}" or a curator may change it`);
+  }
+}
+
+function mediaTypeOf(f: InputFormat) {
+  return f === 'json' ? 'application/json' : f === 'jsonld' ? 'application/ld+json' : 'text/turtle';
+}
+
+/** JSON-level problems first; SHACL results on a field that already has a JSON problem are dropped (same cause). */
+export function mergeProblems(jsonProblems: Problem[], report: ValidationReport, subject: string): Problem[] {
+  const fieldsWithProblems = new Set(jsonProblems.map((p) => p.path.split(/[.[]/)[0]));
+  const out = [...jsonProblems];
+  for (const r of report.results) {
+    const propIri = r.terms.path && /^<([^>]+)>$/.exec(r.terms.path)?.[1];
+    const field = propIri && r.focusNode === subject ? FIELD_OF_PROPERTY[propIri] : undefined;
+    if (field && fieldsWithProblems.has(field)) continue;
+    out.push({ path: r.path ?? '', value: r.value, message: r.message, focusNode: r.focusNode, severity: r.severity, constraint: r.constraint });
+  }
+  return out;
+}
+
+/** Triples every input form gets: concept link and standard superproperty triples. */
+export function normalizeDataset(iris: Iris, quads: Quad[], subject: string, id: string): Quad[] {
+    const D = iri(subject);
+    const out = [...quads];
+    const have = new Set(quads.map((q) => `${q.subject.value} ${q.predicate.value} ${q.object.value}`));
+    const add = (q: Quad) => { const k = `${q.subject.value} ${q.predicate.value} ${q.object.value}`; if (!have.has(k)) { have.add(k); out.push(q); } };
+    for (const t of [DCAT('Dataset'), iri(NS.schema + 'Dataset'), S('DatasetVersion')]) add(df.quad(D, RDF_TYPE, t));
+    add(df.quad(D, DCT('isVersionOf'), iri(iris.concept(id))));
+    for (const q of quads) {
+      if (q.subject.equals(D) && (q.predicate.equals(S('species')) || q.predicate.equals(S('brainRegion')))) add(df.quad(D, DCT('subject'), q.object));
+    }
+    return out;
+  }
+
+export type CheckDeps = Pick<Deps, 'iris' | 'vocabulary' | 'ontology' | 'shapes'>;
+
+/** Parse, normalise, skolemise and validate an upload; nothing is stored. */
+export async function checkDataset(d: CheckDeps, body: string, format: InputFormat, opts: { id?: string } = {}) {
+  const parsed = await parseDatasetInput(body, format, { iris: d.iris, vocabulary: d.vocabulary, id: opts.id });
+  const quads = await skolemize(normalizeDataset(d.iris, parsed.quads, parsed.subject, parsed.id), parsed.subject);
+  const report = await validate(d.shapes, quads, { extraQuads: d.ontology.typingFor(quads) });
+  const problems = mergeProblems(parsed.problems, report, parsed.subject);
+  return { parsed, quads, report, problems };
+}

@@ -1,0 +1,68 @@
+/**
+ * Bearer tokens: `syndb token create` writes them (hashed) to <data dir>/tokens.json; the server
+ * re-reads the file when it changes, so new tokens work without a restart. SYNDB_ADMIN_TOKEN,
+ * when set, is an extra token with full rights.
+ */
+import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROLES = ['admin', 'curator', 'contributor', 'reader'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Caller {
+  user?: string;
+  role: Role | 'anonymous';
+}
+export const ANONYMOUS: Caller = { role: 'anonymous' };
+
+interface TokenRecord { name: string; role: Role; sha256: string; created: string }
+
+const hash = (t: string) => createHash('sha256').update(t).digest('hex');
+
+export class TokenRegistry {
+  private file: string;
+  private mtime = -1;
+  private records: TokenRecord[] = [];
+  constructor(dataDir: string, private adminToken?: string) {
+    this.file = join(dataDir, 'tokens.json');
+  }
+
+  private load() {
+    if (!existsSync(this.file)) { this.records = []; return; }
+    const m = statSync(this.file).mtimeMs;
+    if (m === this.mtime) return;
+    this.records = JSON.parse(readFileSync(this.file, 'utf8')).tokens ?? [];
+    this.mtime = m;
+  }
+
+  /** The caller a token stands for, or undefined if unknown. */
+  verify(token: string): Caller | undefined {
+    if (this.adminToken && safeEqual(token, this.adminToken)) return { user: 'admin', role: 'admin' };
+    this.load();
+    const h = hash(token);
+    const r = this.records.find((x) => safeEqual(x.sha256, h));
+    return r ? { user: r.name, role: r.role } : undefined;
+  }
+
+  /** Create a token; only its hash is stored. Returns the token (shown once). */
+  create(name: string, role: Role): string {
+    if (!/^[A-Za-z0-9._@-]{1,64}$/.test(name)) throw new Error(`token name "${name}": use 1-64 letters, digits, ".", "_", "@" or "-"`);
+    if (!ROLES.includes(role)) throw new Error(`role "${role}": expected one of ${ROLES.join(', ')}`);
+    this.load();
+    if (this.records.some((r) => r.name === name)) throw new Error(`a token named "${name}" exists already`);
+    const token = `syndb_${randomBytes(24).toString('base64url')}`;
+    this.records.push({ name, role, sha256: hash(token), created: new Date().toISOString() });
+    mkdirSync(join(this.file, '..'), { recursive: true });
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ tokens: this.records }, null, 2), { mode: 0o600 });
+    const fd = openSync(tmp, 'r'); fsyncSync(fd); closeSync(fd);
+    renameSync(tmp, this.file);
+    return token;
+  }
+}
+
+function safeEqual(a: string, b: string) {
+  const x = Buffer.from(a), y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
