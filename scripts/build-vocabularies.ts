@@ -335,12 +335,13 @@ function header(title: string, sources: Array<{ name: string; sha: string }>): s
   return lines;
 }
 
-function scheme(doc: TurtleDoc, iri: string, title: string, description: string, sources: string[], license: string): void {
+function scheme(doc: TurtleDoc, iri: string, title: string, description: string, sources: string[], license: string, sourceNote?: string): void {
   doc.iri(iri, T.type, T.scheme);
   doc.lit(iri, T.pref, title, 'en');
   doc.lit(iri, T.title, title, 'en');
   doc.lit(iri, T.description, description, 'en');
   for (const s of sources) doc.iri(iri, T.source, s);
+  if (sourceNote) doc.lit(iri, T.source, sourceNote, 'en');
   doc.iri(iri, T.license, license);
 }
 
@@ -519,12 +520,14 @@ export function buildVocabularies(refDir: string): BuildResult {
   ], SCHEME.species));
 
   const me = new TurtleDoc();
-  scheme(me, SCHEME.methods, 'SynDB microscopy methods', 'Imaging methods used to acquire connectomics and synapse-level datasets.', [], 'https://creativecommons.org/publicdomain/zero/1.0/');
+  scheme(me, SCHEME.methods, 'SynDB microscopy methods', 'Imaging methods used to acquire connectomics and synapse-level datasets.', [], 'https://creativecommons.org/publicdomain/zero/1.0/',
+    'Curated by the SynDB Graph project (src/model/vocabulary-curated.ts) from the methods of published connectomics datasets; mapped to FBbi where the identifier is certain.');
   addCurated(me, SCHEME.methods, `${NS.syndbv}method/`, `${NS.syndb}MicroscopyMethod`, METHODS);
   files.set('vocab-methods.ttl', me.serialise([...header('SynDB vocabulary: microscopy methods.', []), 'License: CC0 1.0.'], SCHEME.methods));
 
   const ex = new TurtleDoc();
-  scheme(ex, SCHEME.expression, 'SynDB kinds of gene expression change', 'How a genetic manipulation changes the expression of a gene (SynDB metadata field).', [], 'https://creativecommons.org/publicdomain/zero/1.0/');
+  scheme(ex, SCHEME.expression, 'SynDB kinds of gene expression change', 'How a genetic manipulation changes the expression of a gene (SynDB metadata field).', [], 'https://creativecommons.org/publicdomain/zero/1.0/',
+    'The five kinds of expression change of the SynDB dataset metadata (knock-out, knock-in, knock-down, knock-sideways, overexpression), curated in src/model/vocabulary-curated.ts.');
   addCurated(ex, SCHEME.expression, `${NS.syndbv}expression/`, `${NS.syndb}ExpressionKind`, EXPRESSION_KINDS);
   files.set('vocab-expression-kinds.ttl', ex.serialise([...header('SynDB vocabulary: kinds of gene expression change.', []), 'License: CC0 1.0.'], SCHEME.expression));
 
