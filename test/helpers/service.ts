@@ -1,0 +1,43 @@
+/** Start a real service (embedded store in a temp dir, HTTP on an ephemeral port) for a test file. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configFromEnv } from '../../src/service/config.js';
+import { openContext, type ServiceContext } from '../../src/service/context.js';
+import { loadExamples } from '../../src/service/examples.js';
+import { startServer } from '../../src/http/server.js';
+
+export const BASE = 'http://localhost:3030';
+export const ADMIN_TOKEN = 'test-admin-token';
+
+export interface TestService {
+  ctx: ServiceContext;
+  url: string;
+  dataDir: string;
+  fetch(path: string, init?: RequestInit & { token?: string | null }): Promise<Response>;
+  quadCount(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startTestService(opts: { examples?: boolean; dataDir?: string } = {}): Promise<TestService> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'syndb-test-'));
+  const config = { ...configFromEnv({ SYNDB_DATA_DIR: dataDir, SYNDB_BASE_IRI: BASE, SYNDB_ADMIN_TOKEN: ADMIN_TOKEN, PORT: '0' }), maxBody: 256 * 1024 };
+  const ctx = await openContext(config);
+  if (opts.examples !== false && ctx.catalog.entries.size === 0) await loadExamples(ctx);
+  const srv = await startServer(ctx, () => {});
+  return {
+    ctx, url: srv.url, dataDir,
+    fetch(path, init = {}) {
+      const headers = new Headers(init.headers);
+      const token = init.token === undefined ? undefined : init.token;
+      if (token) headers.set('authorization', `Bearer ${token}`);
+      return fetch(srv.url + path, { ...init, headers });
+    },
+    async quadCount() { return (await ctx.store.stats()).quads; },
+    async stop() {
+      await srv.stop();
+      await ctx.close();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
