@@ -222,15 +222,33 @@ export async function validate(shapes: Shapes, data: string | Quad[], options: V
   return runEngine(shapes, store, options);
 }
 
+/**
+ * shacl-engine skips every shape when the data graph is empty, but SHACL still validates
+ * sh:targetNode nodes of an empty graph (a required property is then missing). An empty
+ * store is therefore handed over behind a view that does not report size 0.
+ */
+function nonEmptyView(store: Store): DatasetCore {
+  if (store.size > 0) return store as unknown as DatasetCore;
+  const view = {
+    get size() { return 1; },
+    match: (...args: Parameters<Store['match']>) => store.match(...args),
+    has: (q: Quad) => store.has(q as never),
+    add: (q: Quad) => { store.add(q as never); return view; },
+    delete: (q: Quad) => { store.delete(q as never); return view; },
+    [Symbol.iterator]: () => store[Symbol.iterator](),
+  };
+  return view as unknown as DatasetCore;
+}
+
 async function runEngine(shapes: Shapes, store: Store, options: ValidateOptions): Promise<ValidationReport> {
   let report: EngineReport;
   if (options.focusNodes) {
     // Restrict to the given focus nodes: resolve each shape's targets, keep the listed ones.
     const wanted = new Set(options.focusNodes);
-    report = await shapes.engine.validate({ dataset: store });
+    report = await shapes.engine.validate({ dataset: nonEmptyView(store) });
     report.results = report.results.filter((r) => r.focusNode.term && wanted.has(r.focusNode.term.value));
   } else {
-    report = await shapes.engine.validate({ dataset: store });
+    report = await shapes.engine.validate({ dataset: nonEmptyView(store) });
   }
   const results = report.results.map((r) => convertResult(r, shapes.store));
   const out: ValidationReport = {
@@ -250,14 +268,14 @@ async function runEngine(shapes: Shapes, store: Store, options: ValidateOptions)
  *
  * Chunking (see validateChunks) is correct when every constraint looks only at
  *  - the focus node's own outgoing triples,
- *  - the rdf:type of any node (every chunk carries all rdf:type triples of the input), and
+ *  - the rdf:type of the nodes it points to (each chunk carries those rdf:type triples), and
  *  - the outgoing triples of blank nodes / skolem IRIs (`/.well-known/genid/`) reachable
  *    from the focus node (each chunk carries that closure),
- * and every target is a class, a subject-of or a node target. It is NOT correct with
+ * and targets are class, subject-of, objects-of or node targets. It is NOT correct with
  * SHACL-SPARQL constraints or targets (arbitrary queries), inverse paths (need triples
  * whose subject lives in another chunk), transitive paths (`*`, `+`, which can leave the
- * focus node's closure), or sh:targetObjectsOf (the targeted objects' own triples may be
- * in another chunk). Nested shapes (sh:node, sh:qualifiedValueShape, logical operators)
+ * focus node's closure). sh:targetObjectsOf is fine: validateChunks adds the outgoing
+ * triples of every object of such a predicate to the chunk that holds the triple. Nested shapes (sh:node, sh:qualifiedValueShape, logical operators)
  * are fine as long as the value nodes they inspect beyond their type are blank nodes or
  * skolem IRIs - which is how docs/graph-model.md stores nested structures.
  */
@@ -268,7 +286,6 @@ export function analyseChunkSafety(store: Store): ChunkSafety {
   if (count('target') > 0) reasons.push('sh:target (SPARQL-based targets) select focus nodes from the whole data graph');
   if (count('inversePath') > 0) reasons.push('sh:inversePath follows triples whose subject may be in another chunk');
   if (count('zeroOrMorePath') + count('oneOrMorePath') > 0) reasons.push('transitive paths (sh:zeroOrMorePath / sh:oneOrMorePath) can leave the focus node\'s closure');
-  if (count('targetObjectsOf') > 0) reasons.push('sh:targetObjectsOf targets objects whose own triples may be in another chunk');
   return { safe: reasons.length === 0, reasons };
 }
 
@@ -291,7 +308,7 @@ function termKey(t: Term): string {
  * Validate a large input `chunkSize` subjects at a time, so that memory stays bounded by
  * the chunk rather than the whole input (shacl-engine needs several KB per triple).
  * Each chunk's data graph = the owned subjects' triples + the closure of their blank-node
- * and skolem objects + every rdf:type triple of the input + `extraQuads`. Results are merged
+ * and skolem objects (and of objects of sh:targetObjectsOf predicates) + every rdf:type triple of the input + `extraQuads`. Results are merged
  * and de-duplicated. Only correct when `shapes.chunkSafety.safe` (see analyseChunkSafety);
  * otherwise it throws unless `force` is set. Quads from an async iterable are consumed once.
  */
@@ -306,13 +323,16 @@ export async function validateChunks(
   }
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new Error(`chunkSize must be a positive integer, got ${chunkSize}`);
   const bySubject = new Map<string, Quad[]>();
-  const types: Quad[] = [];
+  const typesOf = new Map<string, Quad[]>();
   for await (const q of quads as AsyncIterable<Quad>) {
     const k = termKey(q.subject);
     let list = bySubject.get(k);
     if (!list) bySubject.set(k, (list = []));
     list.push(q);
-    if (q.predicate.value === RDF_TYPE) types.push(q);
+    if (q.predicate.value === RDF_TYPE) {
+      const t = typesOf.get(k);
+      if (t) t.push(q); else typesOf.set(k, [q]);
+    }
   }
   const extra: Quad[] = typeof options.extraQuads === 'string'
     ? parseRdf(options.extraQuads, /^\s*@prefix|^\s*PREFIX/im.test(options.extraQuads) ? 'text/turtle' : 'application/n-quads', undefined, 'extraQuads')
@@ -322,15 +342,17 @@ export async function validateChunks(
   for (const list of bySubject.values()) for (const q of list) if (isClosureNode(q.object)) referenced.add(termKey(q.object));
   const owners = [...bySubject.keys()].filter((k) => !referenced.has(k) || !isClosureNode(bySubject.get(k)![0].subject));
 
+  // Objects of sh:targetObjectsOf predicates are focus nodes: their own triples go along.
+  const objectTargets = new Set(shapes.store.getObjects(null, namedNode(`${SH}targetObjectsOf`), null).map((t) => t.value));
   const merged: ValidationResult[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < owners.length; i += chunkSize) {
     const store = new Store();
     const addAll = (qs: Iterable<Quad>) => { for (const q of qs) store.addQuad(q.subject, q.predicate, q.object); };
-    addAll(types);
     addAll(extra);
     const stack: string[] = owners.slice(i, i + chunkSize);
     const done = new Set<string>();
+    const typed = new Set<string>();
     while (stack.length) {
       const k = stack.pop()!;
       if (done.has(k)) continue;
@@ -338,10 +360,18 @@ export async function validateChunks(
       const list = bySubject.get(k);
       if (!list) continue;
       addAll(list);
-      for (const q of list) if (isClosureNode(q.object)) stack.push(termKey(q.object));
+      for (const q of list) {
+        if (q.object.termType === 'Literal') continue;
+        const ok = termKey(q.object);
+        if (isClosureNode(q.object) || objectTargets.has(q.predicate.value)) stack.push(ok);
+        else if (!typed.has(ok)) { typed.add(ok); addAll(typesOf.get(ok) ?? []); }
+      }
     }
     const report = await runEngine(shapes, store, { ...options, extraQuads: undefined, raw: false });
     for (const r of report.results) {
+      // A node whose type came along but whose own triples live in another chunk is judged there.
+      const fk = r.focusNode;
+      if (bySubject.has(fk) && !done.has(fk)) continue;
       const key = JSON.stringify([r.terms, r.message]);
       if (!seen.has(key)) { seen.add(key); merged.push(r); }
     }
@@ -445,8 +475,22 @@ function pathFromShapes(store: Store, node: Term): PathForms {
   return { turtle: ntTerm(node), readable: `_:${node.value}` };
 }
 
+/** Parenthesise a path part unless it is an atom (IRI, CURIE, blank node) or already one parenthesised group. */
 function wrap(s: string): string {
-  return /^[^\s/|^*+?()]+$/.test(s) || /^\(.*\)$/.test(s) ? s : `(${s})`;
+  if (/^<[^<>]*>$/.test(s) || /^[^\s/|^*+?()<>]+$/.test(s)) return s;
+  if (s.startsWith('(') && s.endsWith(')')) {
+    let depth = 0;
+    let inIri = false;
+    for (let i = 0; i < s.length; i++) {
+      const c = s[i];
+      if (c === '<') inIri = true;
+      else if (c === '>') inIri = false;
+      else if (!inIri && c === '(') depth++;
+      else if (!inIri && c === ')' && --depth === 0 && i < s.length - 1) return `(${s})`;
+    }
+    return s;
+  }
+  return `(${s})`;
 }
 
 /** Turtle and readable forms of a path as the engine represents it (sequence of steps). */
@@ -485,7 +529,11 @@ function convertResult(r: EngineResult, shapesStore: Store): ValidationResult {
     path = pathFromSteps(r.path);
   }
   const value = r.value?.term;
-  const messages = r.message;
+  // The engine's built-in texts ("Less than 1 values") are too vague for users: take the
+  // engine's message only when it comes from the shapes (sh:message of the shape or of a SPARQL constraint).
+  const own = shapeTerm ? objects(shapesStore, shapeTerm, `${SH}message`).length > 0 : false;
+  const fromShapes = own || r.constraintComponent.value === `${SH}SPARQLConstraintComponent`;
+  const messages = fromShapes ? r.message : [];
   const msg = messages.find((m) => m.language === 'en') ?? messages.find((m) => !m.language) ?? messages[0];
   const constraint = r.constraintComponent.value;
   const message = msg?.value || defaultMessage(r, shapesStore, path?.readable, value);
