@@ -63,7 +63,8 @@ export interface BibtexOptions {
 function noteFor(r: CitationRecord, biblatex: boolean): string | undefined {
   const parts: string[] = [];
   if (!biblatex && r.kind !== 'article') {
-    if (r.kind === 'collection') parts.push('Collection of datasets');
+    // BibTeX has no dataset type: the note marks it (howpublished is read as the publisher by bibutils).
+    parts.push(r.kind === 'collection' ? 'Dataset collection' : 'Dataset');
     if (r.version) parts.push(`Version ${r.version}`);
   }
   if (r.withdrawn) {
@@ -93,18 +94,19 @@ function entry(r: CitationRecord, key: string, biblatex: boolean): string {
       fields.push(['date', issued && isoDate(issued)]);
       if (r.kind === 'collection') fields.push(['type', 'Collection of datasets']);
     } else {
-      fields.push(['year', issued && String(issued[0])], ['howpublished', r.kind === 'collection' ? 'Dataset collection' : 'Dataset']);
+      fields.push(['year', issued && String(issued[0])]);
     }
     fields.push(['version', r.version ? escapeLatex(r.version) : undefined]);
     // BibLaTeX's publisher is a name list: brace it so " and " inside the name does not split it.
-    fields.push(['publisher', biblatex ? `{${escapeLatex(r.publisher)}}` : escapeLatex(r.publisher)]);
+    const pub = escapeLatex(r.publisher);
+    fields.push(['publisher', biblatex && /\sand\s/i.test(pub) ? `{${pub}}` : pub]);
   }
   fields.push(['doi', r.doi ? verbatim(r.doi) : undefined]);
   fields.push(['url', verbatim(r.url)]);
   if (biblatex) fields.push(['urldate', r.accessed && isoDate(parseIsoDate(r.accessed, 'accessed'))]);
   fields.push(['note', noteFor(r, biblatex)]);
   if (biblatex && r.withdrawn) fields.push(['pubstate', 'withdrawn']);
-  fields.push(['keywords', r.keywords?.length ? escapeLatex(r.keywords.map((k) => k.replace(/,/g, ' ')).join(', ')) : undefined]);
+  fields.push(['keywords', r.keywords?.length ? escapeLatex(r.keywords.map((k) => k.replace(/,/g, ' ')).join(',')) : undefined]);
   fields.push(['abstract', r.abstract ? escapeLatex(r.abstract) : undefined]);
   const present = fields.filter(([, v]) => v !== undefined && v !== '');
   const width = Math.max(...present.map(([n]) => n.length));
