@@ -16,7 +16,7 @@ import oxigraph from 'oxigraph';
 import { NS } from '../src/model/namespaces.js';
 import { packageRoot } from '../src/model/vocabulary-paths.js';
 import {
-  EXPRESSION_KINDS, HUMAN_SYNONYMS, HUMAN_TO_UBERON, LICENSES, METHODS, MOUSE_SYNONYMS, SPECIES, UBERON_LABELS,
+  EXPRESSION_KINDS, HUMAN_SYNONYMS, HUMAN_TO_UBERON, LICENSES, METHODS, MOUSE_SYNONYMS, SPECIES, UBERON_LABELS, UBERON_EXTRA_TERMS,
   type CuratedConcept,
 } from '../src/model/vocabulary-curated.js';
 
@@ -451,6 +451,7 @@ export function buildVocabularies(refDir: string): BuildResult {
     uberonNeeded.add(u);
   }
   for (const u of Object.keys(UBERON_LABELS)) if (equivalentMba.has(u) || uberonTerms.has(u)) uberonNeeded.add(u);
+  for (const u of UBERON_EXTRA_TERMS) uberonNeeded.add(u);
 
   // UBERON terms: the mapped ones and everything reachable from them in the UBERON subset.
   const queue = [...uberonNeeded];

@@ -50,9 +50,7 @@ const EXPRESSION = ['knock-out', 'knock-in', 'knock-down', 'knock-sideways', 'ov
 const COMPARTMENTS = ['neuron', 'dendrite', 'axon', 'pre-synaptic-terminal', 'synapse', 'dendritic-spine', 'endoplasmic-reticulum',
   'nucleus', 'vesicle', 'mitochondrion'];
 /** Terms an example needs that the reference ontologies lack (see examples/README.md). */
-const KNOWN_GAPS: Record<string, string> = {
-  'UBERON:0000925': 'endoderm (Hydra): not in the UBERON vertebrate-head subset the vocabulary is built from',
-};
+const KNOWN_GAPS: Record<string, string> = {};
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const DOI = /^10\.\d{4,9}\/\S+$/;
 

@@ -54,6 +54,13 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     res.type(type).send(await serializeGraph(quads, type));
   };
   r.get('/datasets/:id', (req, res) => show(req, res));
+  r.put('/datasets/:id', body, async (req, res) => {
+    const format = formatFromMediaType(req.headers['content-type']);
+    if (!format) throw new HttpError(415, 'Unsupported Media Type', `send the dataset as application/json, application/ld+json or text/turtle (got "${req.headers['content-type']}")`);
+    if (typeof req.body !== 'string' || req.body.trim() === '') throw new HttpError(400, 'Empty Body', 'the request body is empty; send the new description of the dataset');
+    const result = await ctx.datasets.edit(String(req.params.id), req.body, format, callerOf(res));
+    res.status(200).json({ id: result.id, draft: result.iri, activity: result.activity });
+  });
   r.get('/datasets/:id/versions/:n', (req, res) => {
     const n = Number(req.params.n);
     if (!Number.isInteger(n) || n < 1) throw new HttpError(404, 'Not Found', `"${req.params.n}" is not a version number`);

@@ -69,6 +69,9 @@ export const UBERON_LABELS: Record<string, [string, ...string[]]> = {
   'UBERON:0002129': ['cerebellar cortex'],
   'UBERON:0001885': ['dentate gyrus of hippocampal formation', 'dentate gyrus'],
   'UBERON:0002728': ['entorhinal cortex'],
+  // Not a brain part: the region of Hydra vulgaris' endodermal nerve net (animals without a brain
+  // still need an anatomical location; examples/dendritic-consortium-hydra.json).
+  'UBERON:0000925': ['endoderm'],
 };
 
 /**
@@ -172,3 +175,6 @@ export const LICENSES: Array<{ id: string; short: string; name: string; alt?: st
   { id: 'BSD-3-Clause', short: 'BSD 3-Clause', name: 'BSD 3-Clause "New" or "Revised" License', alt: ['BSD-3', 'New BSD License'] },
   { id: 'GPL-3.0-or-later', short: 'GPL 3.0 or later', name: 'GNU General Public License v3.0 or later', alt: ['GPLv3+', 'GPL-3.0+'] },
 ];
+
+/** UBERON terms added although no atlas term maps to them: anatomical locations of animals without a brain (Hydra's endoderm). */
+export const UBERON_EXTRA_TERMS = ['UBERON:0000925'];

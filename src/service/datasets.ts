@@ -9,7 +9,7 @@ import { df, iri, lit, typed, toNQuads, inGraph, parseRdf, RDF_TYPE } from '../u
 import { NS } from '../model/namespaces.js';
 import type { Iris } from '../model/iris.js';
 import { parseDatasetInput, type InputFormat } from '../model/parse-input.js';
-import { FIELD_OF_PROPERTY, type TermResolver } from '../model/dataset-json.js';
+import { FIELD_OF_PROPERTY, ACCESS, type TermResolver } from '../model/dataset-json.js';
 import { skolemize } from '../model/skolemize.js';
 import { InputError, type Problem } from '../model/problems.js';
 import type { Ontology } from '../model/ontology.js';
@@ -93,6 +93,33 @@ export class DatasetService {
     const result: WriteResult = { id, iri: C, activity: act.iri };
     if (opts.publish) return this.publish(id, caller, opts.notes);
     return result;
+  }
+
+  /** Replace the draft of an existing dataset (a new draft after a release). */
+  async edit(id: string, body: string, format: InputFormat, caller: Caller): Promise<WriteResult> {
+    const e = this.entry(id, caller);
+    this.requireWrite(e, caller);
+    const started = new Date();
+    const { quads, report, problems, parsed } = await this.check(body, format, { id });
+    if (problems.some((p) => p.severity === 'Violation')) throw new InputError('The dataset is not valid', problems, 422, reportToTurtle(report));
+    const D = this.d.iris.draft(id), C = this.d.iris.concept(id);
+    const act = activityQuads(this.d.iris, {
+      kind: 'Edit', user: caller.user ?? 'anonymous', startedAt: started,
+      used: [{ content: body, mediaType: mediaTypeOf(format), label: 'uploaded dataset description' }],
+      generated: [D], label: `edit the draft of ${id}`,
+    });
+    const accessIri = quads.find((q) => q.subject.value === D && q.predicate.equals(DCT('accessRights')))!.object.value;
+    const ops: WriteOp[] = [
+      { op: 'clear', graph: D },
+      { op: 'add', nquads: toNQuads(inGraph(quads, D)) },
+      { op: 'delete', nquads: toNQuads(inGraph([df.quad(iri(C), DCT('accessRights'), iri(ACCESS[e.access]))], C)) },
+      { op: 'add', nquads: toNQuads(inGraph([df.quad(iri(C), S('hasDraft'), iri(D)), df.quad(iri(C), DCT('accessRights'), iri(accessIri))], C)) },
+      { op: 'add', nquads: toNQuads(inGraph(act.quads, this.provGraph(id))) },
+    ];
+    await this.d.store.transact(ops);
+    e.hasDraft = true;
+    e.access = parsed.access;
+    return { id, iri: D, activity: act.iri };
   }
 
   /** Publish the draft as the next immutable version. */
