@@ -172,7 +172,13 @@ export function formatBibliography(records: readonly CitationRecord[], options: 
   const checked = checkRecords(records);
   if (checked.length === 0) return '';
   // DOI when there is one, else the landing page: styles print URL in preference to DOI.
-  const items = toCslJson(checked).map((it) => (it.DOI ? { ...it, URL: `https://doi.org/${String(it.DOI)}` } : it));
+  // Titles are kept as written: styles that title-case (Chicago, IEEE) would otherwise turn
+  // "µm" into "Μm" or "mGluR5" into "MGluR5" (citeproc-js nocase span; citeproc escapes the text itself).
+  const items = toCslJson(checked).map((it) => ({
+    ...it,
+    title: `<span class="nocase">${String(it.title)}</span>`,
+    ...(it.DOI ? { URL: `https://doi.org/${String(it.DOI)}` } : {}),
+  }));
   const byId = new Map(items.map((it, i) => [it.id, checked[i]!]));
   const template = register(style, locale);
   const entries = new Cite(items).format('bibliography', {

@@ -55,24 +55,23 @@ export function parseName(input: string, options: { organisation?: boolean } = {
     }
     return { family: parts[0], given: parts.slice(1).join(', ') };
   }
-  const tokens = name.split(' ');
-  if (tokens.length === 1) return { literal: name };
+  const all = name.split(' ');
+  if (all.length === 1) return { literal: name };
+  const suffix = all.length > 2 && SUFFIXES.has(all[all.length - 1]!.toLowerCase()) ? all[all.length - 1] : undefined;
+  const tokens = suffix ? all.slice(0, -1) : all;
+  const withSuffix = (a: CitationAuthor): CitationAuthor => (suffix ? { ...a, suffix } : a);
   // "Family Initials": trailing tokens are all initials and the first one is not.
   let j = tokens.length;
   while (j > 1 && isInitials(tokens[j - 1]!)) j--;
-  if (j < tokens.length && j >= 1 && !isInitials(tokens[0]!)) {
-    return { family: tokens.slice(0, j).join(' '), given: tokens.slice(j).join(' ') };
+  if (j < tokens.length && !isInitials(tokens[0]!)) {
+    return withSuffix({ family: tokens.slice(0, j).join(' '), given: tokens.slice(j).join(' ') });
   }
   // "Given [particles] Family"
-  let end = tokens.length;
-  const suffix = SUFFIXES.has(tokens[end - 1]!.toLowerCase()) ? tokens[--end] : undefined;
-  let start = end - 1;
-  for (let k = 1; k < end - 1; k++) {
+  let start = tokens.length - 1;
+  for (let k = 1; k < tokens.length - 1; k++) {
     if (PARTICLES.has(tokens[k]!)) { start = k; break; }
   }
-  const out: CitationAuthor = { family: tokens.slice(start, end).join(' '), given: tokens.slice(0, start).join(' ') };
-  if (suffix) out.suffix = suffix;
-  return out;
+  return withSuffix({ family: tokens.slice(start).join(' '), given: tokens.slice(0, start).join(' ') });
 }
 
 const ASCII_MAP: Record<string, string> = {
