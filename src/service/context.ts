@@ -6,7 +6,7 @@ import { Iris } from '../model/iris.js';
 import { loadOntology } from '../model/ontology.js';
 import { loadVocabulary } from '../model/vocabulary.js';
 import { loadShapes } from '../shacl/validator.js';
-import { toNQuads, inGraph, df, lit, iri } from '../util/rdf.js';
+import { toNQuads, df, lit, iri, type Quad } from '../util/rdf.js';
 import { NS } from '../model/namespaces.js';
 import { Catalog } from './catalog.js';
 import { DatasetService } from './datasets.js';
@@ -43,9 +43,12 @@ export async function openContext(config: Config, opts: { readOnly?: boolean; lo
 }
 
 /** Keep the ontology graph equal to ontologies/*.ttl (replaced when the files change). */
-async function syncOntologyGraph(store: GraphStore, iris: Iris, quads: import('../util/rdf.js').Quad[], log: (m: string) => void) {
+async function syncOntologyGraph(store: GraphStore, iris: Iris, quads: Quad[], log: (m: string) => void) {
   const g = iris.ontologyGraph;
-  const body = toNQuads(inGraph(quads, g));
+  // The ontology's blank nodes (OWL lists, restrictions) get IRIs from the parser's labels: the
+  // files are fixed, so the labels are stable, and the digest below changes when the files do.
+  const sk = (t: Quad['subject'] | Quad['object']) => (t.termType === 'BlankNode' ? df.namedNode(`${g}/.well-known/genid/${t.value}`) : t);
+  const body = toNQuads(quads.map((q) => df.quad(sk(q.subject) as Quad['subject'], q.predicate, sk(q.object) as Quad['object'], df.namedNode(g))));
   const digest = createHash('sha256').update(body).digest('hex');
   const marker = `${iris.systemGraph}`;
   const have = await store.select(`SELECT ?d WHERE { GRAPH <${marker}> { <${g}> <${NS.syndb}contentDigest> ?d } }`);
