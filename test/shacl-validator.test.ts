@@ -269,3 +269,22 @@ describe('loadShapes / projectRoot', () => {
 });
 
 
+
+describe('complex paths the engine cannot evaluate by itself', () => {
+  it('evaluates an alternative with a sequence member (the SynDB one-species rule)', async () => {
+    const s = compileShapes(`${PREFIXES}
+ex:S a sh:NodeShape ; sh:targetClass ex:D ;
+  sh:property [ sh:path [ sh:alternativePath ( syndb:species ( syndb:specimen syndb:species ) ) ] ; sh:maxCount 1 ] ;
+  sh:property [ sh:path [ sh:inversePath ( ex:a ex:b ) ] ; sh:minCount 1 ] ;
+  sh:closed true ; sh:ignoredProperties ( <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> syndb:species syndb:specimen ) .`);
+    expect(s.rewrites).toHaveLength(2);
+    const ok = await validate(s, `${PREFIXES} ex:d a ex:D ; syndb:species ex:mouse ; syndb:specimen [ syndb:species ex:mouse ] . ex:x ex:a [ ex:b ex:d ] .`, { format: 'text/turtle' });
+    expect(ok.results).toEqual([]);
+    const bad = await validate(s, `${PREFIXES} ex:d a ex:D ; syndb:species ex:mouse ; syndb:specimen [ syndb:species ex:human ] .`, { format: 'text/turtle' });
+    expect(bad.results.map((r) => [r.constraint, r.path]).sort()).toEqual([
+      ['sh:MaxCountConstraintComponent', '(syndb:species|syndb:specimen/syndb:species)'],
+      ['sh:MinCountConstraintComponent', '^(<http://example.org/a>/<http://example.org/b>)'],
+    ]);
+    expect(reportToTurtle(bad)).not.toContain('urn:syndb');
+  });
+});
