@@ -56,8 +56,16 @@ export interface GraphStore {
   close(): Promise<void>;
 }
 
+/**
+ * Error codes: 'locked' (another process writes to the data directory), 'corrupt' (damaged files),
+ * 'timeout', 'too-large' (result over the size limit), 'bad-query' (SPARQL syntax/evaluation error or
+ * unavailable result format), 'unavailable', 'closed', 'read-only' (write on a read-only store),
+ * 'bad-input' (a WriteOp or restored file is invalid: bad N-Quads, blank nodes, default-graph quads).
+ */
+export type StoreErrorCode = 'locked' | 'corrupt' | 'timeout' | 'too-large' | 'bad-query' | 'unavailable' | 'closed' | 'read-only' | 'bad-input';
+
 export class StoreError extends Error {
-  constructor(message: string, readonly code: 'locked' | 'corrupt' | 'timeout' | 'too-large' | 'bad-query' | 'unavailable' | 'closed') {
+  constructor(message: string, readonly code: StoreErrorCode) {
     super(message);
     this.name = 'StoreError';
   }

@@ -1,0 +1,657 @@
+/**
+ * The embedded GraphStore: oxigraph in-memory replicas in worker threads, made durable by a
+ * snapshot + fsynced journal in a data directory, with a single-writer lock.
+ *
+ * Writes: validate in one replica → append the journal record and fsync → post the ops to every
+ * replica (each applies them all-or-nothing, in LSN order) → resolve. Queries go to the least busy
+ * replica; one that exceeds its timeout is ended by terminating that worker, which is respawned
+ * from the data directory while the other replicas keep serving.
+ */
+import { mkdirSync, readdirSync, rmSync, openSync, closeSync, fsyncSync, readFileSync, truncateSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve as resolvePath } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { Worker } from 'node:worker_threads';
+import { Store } from 'oxigraph';
+import {
+  StoreError,
+  type Binding,
+  type GraphStore,
+  type QueryOptions,
+  type QueryResult,
+  type StoreStats,
+  type WriteOp,
+} from '../graph-store.js';
+import {
+  acquireLock,
+  fsyncDir,
+  journalName,
+  readManifest,
+  snapshotDirName,
+  writeManifest,
+  type Manifest,
+} from './files.js';
+import { JournalWriter, encodeRecord, scanJournal } from './journal.js';
+import { checkGraphIri, WriteOpError } from './ops.js';
+import { writeSnapshot } from './snapshot.js';
+import { queryKind, resultFormat } from './sparql.js';
+import type { WorkerError, WorkerRequest } from './store-worker.js';
+import { spawnModuleWorker } from './worker-spawn.js';
+
+export interface EmbeddedStoreOptions {
+  dataDir: string;
+  /** Open without the writer lock; writes are refused with StoreError 'read-only'. */
+  readOnly?: boolean;
+  /** Default query timeout (ms); QueryOptions.timeoutMs overrides it. Default 30000. */
+  queryTimeoutMs?: number;
+  /** Largest serialised query result (bytes); bigger results fail with 'too-large'. Default 128 MiB. */
+  maxResultBytes?: number;
+  /** Number of replica worker threads (each holds the whole graph in memory). Default 2. */
+  workers?: number;
+  /** Journal size (bytes) that triggers a new snapshot. Default 64 MiB. */
+  compactBytes?: number;
+  /** Write a new snapshot at close() when the journal is not empty. Default true. */
+  compactOnClose?: boolean;
+  logger?: { warn(message: string): void };
+}
+
+interface Pending {
+  req: WorkerRequest;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  deadline?: number;
+  timer?: NodeJS.Timeout;
+}
+
+class Replica {
+  readonly pending = new Map<number, Pending>();
+  ready = false;
+  gone = false;
+  constructor(
+    readonly n: number,
+    readonly worker: Worker,
+  ) {}
+}
+
+/** Rejection of a request whose worker was terminated before answering (internal). */
+class WorkerGone extends Error {}
+
+const DEFAULTS = { queryTimeoutMs: 30_000, maxResultBytes: 128 * 1024 * 1024, workers: 2, compactBytes: 64 * 1024 * 1024 };
+
+function fileSeq(name: string): number {
+  const m = /-(\d+)(\.log)?$/.exec(name);
+  return m ? Number(m[1]) : 0;
+}
+
+function toStoreError(e: WorkerError): StoreError {
+  if (e.name === 'WriteOpError') return new StoreError(e.message, 'bad-input');
+  if (e.name === 'StoreError' && e.code) return new StoreError(e.message, e.code as StoreError['code']);
+  return new StoreError(e.message, 'unavailable');
+}
+
+export class EmbeddedStore implements GraphStore {
+  private replicas: Replica[] = [];
+  private nextId = 1;
+  private nextReplica = 1;
+  private txid = 0;
+  private writeChain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private closing?: Promise<void>;
+  private compacting?: Promise<void>;
+  private initializing = new Set<Promise<unknown>>();
+  private failure?: StoreError;
+  private readonly warn: (m: string) => void;
+  private readonly opts: Required<Omit<EmbeddedStoreOptions, 'logger' | 'readOnly' | 'dataDir' | 'compactOnClose'>>;
+
+  private constructor(
+    readonly dataDir: string,
+    readonly readOnly: boolean,
+    options: EmbeddedStoreOptions,
+    private manifest: Manifest | undefined,
+    private journalSizes: number[],
+    private lsn: number,
+    private seq: number,
+    private journal: JournalWriter | undefined,
+    private releaseLock: (() => void) | undefined,
+    private readonly compactOnClose: boolean,
+  ) {
+    this.warn = options.logger?.warn.bind(options.logger) ?? ((m) => console.warn(`[syndb store] ${m}`));
+    this.opts = {
+      queryTimeoutMs: options.queryTimeoutMs ?? DEFAULTS.queryTimeoutMs,
+      maxResultBytes: options.maxResultBytes ?? DEFAULTS.maxResultBytes,
+      workers: Math.max(1, options.workers ?? DEFAULTS.workers),
+      compactBytes: options.compactBytes ?? DEFAULTS.compactBytes,
+    };
+  }
+
+  /** @internal use openEmbeddedStore() */
+  static async open(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
+    const dataDir = resolvePath(options.dataDir);
+    const readOnly = options.readOnly === true;
+    const warn = options.logger?.warn.bind(options.logger) ?? ((m: string) => console.warn(`[syndb store] ${m}`));
+    let releaseLock: (() => void) | undefined;
+    if (!readOnly) {
+      mkdirSync(dataDir, { recursive: true });
+      releaseLock = acquireLock(dataDir, warn);
+    }
+    try {
+      let manifest = readManifest(dataDir);
+      if (!manifest && !readOnly) {
+        // a fresh store: empty snapshot, empty journal, then the manifest that names them
+        mkdirSync(join(dataDir, snapshotDirName(1)), { recursive: true });
+        const fd = openSync(join(dataDir, journalName(1)), 'w');
+        fsyncSync(fd);
+        closeSync(fd);
+        fsyncDir(dataDir);
+        manifest = {
+          format: 'syndb-embedded-store',
+          version: 1,
+          generation: 1,
+          snapshot: { dir: snapshotDirName(1), lsn: 0, files: [] },
+          journals: [{ file: journalName(1), firstLsn: 1 }],
+        };
+        writeManifest(dataDir, manifest);
+      }
+      const journalSizes: number[] = [];
+      let lsn = manifest?.snapshot.lsn ?? 0;
+      let seq = 0;
+      if (manifest) {
+        seq = Math.max(fileSeq(manifest.snapshot.dir), ...manifest.journals.map((j) => fileSeq(j.file)));
+        for (const [idx, j] of manifest.journals.entries()) {
+          const path = join(dataDir, j.file);
+          let buf: Buffer;
+          try {
+            buf = await readFile(path);
+          } catch (e) {
+            throw new StoreError(`journal ${path} named in the manifest cannot be read: ${(e as Error).message}`, 'corrupt');
+          }
+          if (j.firstLsn !== lsn + 1) throw new StoreError(`journal ${path} starts at transaction ${j.firstLsn}, expected ${lsn + 1}`, 'corrupt');
+          const scan = scanJournal(buf, lsn);
+          const last = idx === manifest.journals.length - 1;
+          if (scan.problem) {
+            if (!last) throw new StoreError(`journal ${path} is damaged (${scan.problem}) and later journals depend on it`, 'corrupt');
+            const dropped = scan.totalBytes - scan.validBytes;
+            if (readOnly) {
+              warn(`journal ${path}: ignoring a torn or corrupt tail of ${dropped} bytes (${scan.problem}); read-only open leaves the file as it is`);
+            } else {
+              warn(`journal ${path}: discarding a torn or corrupt tail of ${dropped} bytes (${scan.problem}); the last ${scan.records.length ? `intact transaction is ${scan.lastLsn}` : 'snapshot is complete'}`);
+              truncateSync(path, scan.validBytes);
+              const fd = openSync(path, 'r+');
+              fsyncSync(fd);
+              closeSync(fd);
+            }
+          }
+          journalSizes.push(scan.validBytes);
+          lsn = scan.lastLsn;
+        }
+        if (!readOnly) EmbeddedStore.removeLeftovers(dataDir, manifest, warn);
+      }
+      const journal =
+        manifest && !readOnly
+          ? await JournalWriter.open(join(dataDir, manifest.journals[manifest.journals.length - 1].file), journalSizes[journalSizes.length - 1])
+          : undefined;
+      const store = new EmbeddedStore(dataDir, readOnly, options, manifest, journalSizes, lsn, seq, journal, releaseLock, options.compactOnClose !== false);
+      try {
+        await Promise.all(Array.from({ length: store.opts.workers }, () => store.spawnReplica()));
+      } catch (e) {
+        await store.shutdownWorkers();
+        await journal?.close();
+        throw e;
+      }
+      if (!readOnly && journal && journal.bytes > store.opts.compactBytes) store.scheduleCompaction();
+      return store;
+    } catch (e) {
+      releaseLock?.();
+      throw e;
+    }
+  }
+
+  /** Remove files of interrupted steps (snapshots / journals / temp files the manifest does not name). */
+  private static removeLeftovers(dataDir: string, m: Manifest, warn: (s: string) => void): void {
+    const keep = new Set([m.snapshot.dir, ...m.journals.map((j) => j.file)]);
+    for (const name of readdirSync(dataDir)) {
+      const ours = /^(snapshot-\d+|journal-\d+\.log)$/.test(name) || /^MANIFEST\.tmp-/.test(name);
+      if (!ours || keep.has(name)) continue;
+      warn(`removing leftover ${name} from an interrupted compaction`);
+      rmSync(join(dataDir, name), { recursive: true, force: true });
+    }
+  }
+
+  // ---------------------------------------------------------------- workers
+
+  private spawnReplica(): Promise<void> {
+    const worker = spawnModuleWorker(import.meta.url, './store-worker');
+    const r = new Replica(this.nextReplica++, worker);
+    worker.on('message', (m: { id: number; ok?: unknown; error?: WorkerError }) => {
+      const p = r.pending.get(m.id);
+      if (!p) return;
+      r.pending.delete(m.id);
+      if (p.timer) clearTimeout(p.timer);
+      if (m.error) p.reject(toStoreError(m.error));
+      else p.resolve(m.ok);
+    });
+    worker.on('error', (e) => {
+      if (r.gone) return;
+      this.warn(`store worker ${r.n} failed: ${e.message}`);
+      this.retire(r, new StoreError(`the query engine failed while running this request: ${e.message}`, 'unavailable'));
+    });
+    worker.on('exit', (code) => {
+      if (r.gone) return;
+      this.warn(`store worker ${r.n} exited unexpectedly (code ${code})`);
+      this.retire(r, new StoreError(`the query engine stopped (exit code ${code}) while running this request`, 'unavailable'));
+    });
+    this.replicas.push(r);
+    // Capture the durable state now (synchronously): every later write is posted to this replica too.
+    const init: WorkerRequest = { type: 'init', dataDir: this.dataDir, manifest: this.manifest, journalBytes: [...this.journalSizes] };
+    const p = this.send(r, init).then(
+      () => {
+        r.ready = true;
+      },
+      (e: Error) => {
+        if (!(e instanceof WorkerGone)) this.retire(r, undefined, false);
+        throw e instanceof WorkerGone ? new StoreError('store worker ended while loading', 'unavailable') : e;
+      },
+    );
+    this.initializing.add(p);
+    const done = () => this.initializing.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  /** Take a replica out of service: terminate it, fail/requeue its requests, start a replacement. */
+  private retire(r: Replica, failOldest: Error | undefined, respawn = true): void {
+    if (r.gone) return;
+    r.gone = true;
+    this.replicas = this.replicas.filter((x) => x !== r);
+    void r.worker.terminate();
+    const pend = [...r.pending.values()];
+    r.pending.clear();
+    pend.forEach((p, i) => {
+      if (p.timer) clearTimeout(p.timer);
+      if (i === 0 && failOldest) return p.reject(failOldest);
+      if (p.req.type === 'apply' || p.req.type === 'init' || p.req.type === 'snapshot') return p.reject(new WorkerGone());
+      // other requests run again on another replica, keeping their deadline
+      this.dispatch(p.req, p.deadline).then(p.resolve, p.reject);
+    });
+    if (respawn && !this.closed) {
+      this.spawnReplica().catch((e: Error) => {
+        this.warn(`could not restart a store worker: ${e.message}`);
+        if (this.replicas.length === 0) this.failure = e instanceof StoreError ? e : new StoreError(e.message, 'unavailable');
+      });
+    }
+  }
+
+  private send(r: Replica, req: WorkerRequest, deadline?: number): Promise<unknown> {
+    if (r.gone) return Promise.reject(new WorkerGone());
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const p: Pending = { req, resolve, reject, deadline };
+      if (deadline !== undefined) {
+        const ms = Math.max(0, deadline - Date.now());
+        p.timer = setTimeout(() => {
+          if (!r.pending.has(id)) return;
+          r.pending.delete(id);
+          reject(new StoreError(`query exceeded the timeout of ${this.describeTimeout(req)} and was stopped`, 'timeout'));
+          this.warn(`stopping store worker ${r.n}: a query ran past its timeout; it restarts from the data directory`);
+          this.retire(r, undefined);
+        }, ms);
+      }
+      r.pending.set(id, p);
+      r.worker.postMessage({ id, req });
+    });
+  }
+
+  private describeTimeout(req: WorkerRequest): string {
+    return req.type === 'query' ? `${req.timeoutMs ?? this.opts.queryTimeoutMs} ms` : 'its deadline';
+  }
+
+  /** Queue length of a replica: queries, dumps and snapshots weigh much more than applying a write. */
+  private load(r: Replica): number {
+    let n = r.ready ? 0 : 1_000_000;
+    for (const p of r.pending.values()) n += p.req.type === 'apply' ? 1 : 1000;
+    return n;
+  }
+
+  private pick(): Replica | undefined {
+    let best: Replica | undefined;
+    let bestLoad = Infinity;
+    for (const r of this.replicas) {
+      if (r.gone) continue;
+      const l = this.load(r);
+      if (l < bestLoad) {
+        best = r;
+        bestLoad = l;
+      }
+    }
+    return best;
+  }
+
+  /** Send a request to the least busy replica (re-dispatched if that worker is replaced meanwhile). */
+  private async dispatch(req: WorkerRequest, deadline?: number): Promise<unknown> {
+    for (;;) {
+      const r = this.pick();
+      if (!r) {
+        if (this.failure) throw this.failure;
+        if (this.initializing.size > 0) {
+          await Promise.race([...this.initializing].map((p) => p.catch(() => undefined)));
+          continue;
+        }
+        throw new StoreError('no query engine is running', 'unavailable');
+      }
+      try {
+        return await this.send(r, req, deadline);
+      } catch (e) {
+        if (e instanceof WorkerGone) continue;
+        throw e;
+      }
+    }
+  }
+
+  private check(write: boolean): void {
+    if (this.closed) throw new StoreError(`the store at ${this.dataDir} is closed`, 'closed');
+    if (write && this.readOnly) throw new StoreError(`the store at ${this.dataDir} was opened read-only; writes are refused`, 'read-only');
+    if (write && this.failure) throw this.failure;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async query(sparql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    this.check(false);
+    if (typeof sparql !== 'string') throw new StoreError(`the query must be a string, got ${typeof sparql}`, 'bad-query');
+    const kind = queryKind(sparql);
+    const fmt = resultFormat(kind ?? 'bindings', options.format);
+    if ('error' in fmt) {
+      if (kind !== undefined) throw new StoreError(fmt.error, 'bad-query');
+    }
+    for (const [name, list] of [['defaultGraph', options.defaultGraph], ['namedGraphs', options.namedGraphs]] as const) {
+      if (list === undefined) continue;
+      if (!Array.isArray(list)) throw new StoreError(`QueryOptions.${name} must be an array of graph IRIs`, 'bad-query');
+      list.forEach((g, i) => {
+        try {
+          checkGraphIri(g, `QueryOptions.${name}[${i}]`);
+        } catch (e) {
+          throw new StoreError((e as WriteOpError).message, 'bad-query');
+        }
+      });
+    }
+    const timeoutMs = options.timeoutMs ?? this.opts.queryTimeoutMs;
+    const req = {
+      type: 'query' as const,
+      sparql,
+      kind,
+      mediaType: 'mediaType' in fmt ? fmt.mediaType : 'application/sparql-results+json',
+      defaultGraph: options.defaultGraph,
+      namedGraphs: options.namedGraphs,
+      baseIri: options.baseIri,
+      maxBytes: this.opts.maxResultBytes,
+      timeoutMs,
+    };
+    const out = (await this.dispatch(req, Date.now() + timeoutMs)) as { body: string; kind: QueryResult['kind']; contentType: string };
+    if (kind === undefined && options.format) {
+      const again = resultFormat(out.kind, options.format);
+      if ('error' in again) throw new StoreError(again.error, 'bad-query');
+      if (again.mediaType !== out.contentType) return this.query(sparql, { ...options, format: again.mediaType });
+    }
+    return { kind: out.kind, body: out.body, contentType: out.contentType };
+  }
+
+  async select(sparql: string, options: Omit<QueryOptions, 'format'> = {}): Promise<Binding[]> {
+    const r = await this.query(sparql, { ...options, format: 'application/sparql-results+json' });
+    if (r.kind !== 'bindings') throw new StoreError(`select() needs a SELECT query, got a ${r.kind === 'boolean' ? 'ASK' : 'CONSTRUCT/DESCRIBE'} query`, 'bad-query');
+    return (JSON.parse(r.body) as { results: { bindings: Binding[] } }).results.bindings;
+  }
+
+  async ask(sparql: string, options: Omit<QueryOptions, 'format'> = {}): Promise<boolean> {
+    const r = await this.query(sparql, { ...options, format: 'application/sparql-results+json' });
+    if (r.kind !== 'boolean') throw new StoreError(`ask() needs an ASK query, got a ${r.kind === 'bindings' ? 'SELECT' : 'CONSTRUCT/DESCRIBE'} query`, 'bad-query');
+    return (JSON.parse(r.body) as { boolean: boolean }).boolean;
+  }
+
+  async dumpGraph(graph: string): Promise<string> {
+    this.check(false);
+    try {
+      checkGraphIri(graph, 'dumpGraph()');
+    } catch (e) {
+      throw new StoreError((e as Error).message, 'bad-input');
+    }
+    return (await this.dispatch({ type: 'dumpGraph', graph })) as string;
+  }
+
+  async graphs(): Promise<string[]> {
+    this.check(false);
+    return (await this.dispatch({ type: 'graphs' })) as string[];
+  }
+
+  async stats(): Promise<StoreStats> {
+    this.check(false);
+    const s = (await this.dispatch({ type: 'stats' })) as { quads: number; graphs: number };
+    return { quads: s.quads, graphs: s.graphs, journalBytes: this.journalSizes.reduce((a, b) => a + b, 0) };
+  }
+
+  async backup(file: string): Promise<void> {
+    this.check(false);
+    const path = isAbsolute(file) ? file : resolvePath(file);
+    await this.dispatch({ type: 'backup', file: path });
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  private withWriteLock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writeChain.then(fn, fn);
+    this.writeChain = run.catch(() => undefined);
+    return run;
+  }
+
+  async transact(ops: WriteOp[]): Promise<void> {
+    this.check(true);
+    if (!Array.isArray(ops)) throw new StoreError(`transact() expects an array of write ops, got ${typeof ops}`, 'bad-input');
+    if (ops.length === 0) return;
+    return this.withWriteLock(async () => {
+      this.check(true);
+      const txid = ++this.txid;
+      // 1. validate (parse every op) in a replica, off the main thread; nothing changes yet
+      let validator: Replica | undefined;
+      for (;;) {
+        validator = this.pick();
+        if (!validator) {
+          await this.dispatch({ type: 'graphs' }); // waits for a replica or throws 'unavailable'
+          continue;
+        }
+        try {
+          await this.send(validator, { type: 'validate', txid, ops });
+          break;
+        } catch (e) {
+          if (e instanceof WorkerGone) continue;
+          throw e;
+        }
+      }
+      // 2. durable: journal record written and fsynced
+      const lsn = this.lsn + 1;
+      const journal = this.journal!;
+      try {
+        await journal.append(encodeRecord(lsn, ops));
+      } catch (e) {
+        throw new StoreError(`the write could not be made durable (journal ${journal.path}): ${(e as Error).message}; nothing was changed`, 'unavailable');
+      }
+      this.lsn = lsn;
+      this.journalSizes[this.journalSizes.length - 1] = journal.bytes;
+      // 3. apply in every replica (in LSN order); the validator's answer is awaited
+      const applies = this.replicas.map((r) => {
+        const p = this.send(r, { type: 'apply', txid, lsn, ops });
+        p.catch((e: Error) => {
+          if (e instanceof WorkerGone) return;
+          this.warn(`store worker ${r.n} could not apply transaction ${lsn} (${e.message}); restarting it from the data directory`);
+          this.retire(r, undefined);
+        });
+        return { r, p };
+      });
+      const mine = applies.find((a) => a.r === validator) ?? applies[0];
+      if (mine) await mine.p.catch(() => undefined);
+      if (journal.bytes > this.opts.compactBytes) this.scheduleCompaction();
+    });
+  }
+
+  // ---------------------------------------------------------------- compaction
+
+  private scheduleCompaction(): void {
+    if (this.compacting || this.readOnly) return;
+    this.compacting = this.compact()
+      .catch((e: Error) => this.warn(`compaction failed, the journal is kept and replayed at open: ${e.message}`))
+      .finally(() => {
+        this.compacting = undefined;
+      });
+  }
+
+  /** Write a new snapshot of the current state and start an empty journal. Crash-safe at every step. */
+  async compact(): Promise<void> {
+    if (this.readOnly) throw new StoreError('a read-only store cannot be compacted', 'read-only');
+    // step 1 (under the write lock): rotate to a fresh journal, named in the manifest together with the old ones
+    const rotated = await this.withWriteLock(async () => {
+      const m = this.manifest!;
+      if (this.journal!.bytes === 0 && m.journals.length === 1) return undefined;
+      const seq = ++this.seq;
+      const file = journalName(seq);
+      const fd = openSync(join(this.dataDir, file), 'wx');
+      fsyncSync(fd);
+      closeSync(fd);
+      fsyncDir(this.dataDir);
+      const m2: Manifest = { ...m, journals: [...m.journals, { file, firstLsn: this.lsn + 1 }] };
+      writeManifest(this.dataDir, m2);
+      const old = this.journal!;
+      this.journal = await JournalWriter.open(join(this.dataDir, file), 0);
+      await old.close();
+      this.manifest = m2;
+      this.journalSizes.push(0);
+      const at = this.lsn;
+      const dirName = snapshotDirName(seq);
+      // posted before any later write, so the replica dumps exactly the state at `at`
+      const r = this.pick();
+      if (!r) throw new StoreError('no query engine is running to write the snapshot', 'unavailable');
+      const snap = this.send(r, { type: 'snapshot', dataDir: this.dataDir, dirName, expectLsn: at });
+      return { snap, at, dirName, file };
+    });
+    if (!rotated) return;
+    const files = (await rotated.snap) as Manifest['snapshot']['files'];
+    // step 2: the manifest switches to the new snapshot + the new journal only
+    const obsolete = await this.withWriteLock(async () => {
+      const m = this.manifest!;
+      const idx = m.journals.findIndex((j) => j.file === rotated.file);
+      const m3: Manifest = {
+        format: 'syndb-embedded-store',
+        version: 1,
+        generation: fileSeq(rotated.dirName),
+        snapshot: { dir: rotated.dirName, lsn: rotated.at, files },
+        journals: m.journals.slice(idx),
+      };
+      writeManifest(this.dataDir, m3);
+      this.manifest = m3;
+      this.journalSizes = this.journalSizes.slice(idx);
+      return [m.snapshot.dir, ...m.journals.slice(0, idx).map((j) => j.file)];
+    });
+    // step 3: old files go once no worker is still loading them
+    while (this.initializing.size > 0) await Promise.allSettled([...this.initializing]);
+    for (const name of obsolete) rmSync(join(this.dataDir, name), { recursive: true, force: true });
+  }
+
+  // ---------------------------------------------------------------- close
+
+  private async shutdownWorkers(): Promise<void> {
+    const rs = this.replicas;
+    this.replicas = [];
+    for (const r of rs) {
+      r.gone = true;
+      for (const p of r.pending.values()) {
+        if (p.timer) clearTimeout(p.timer);
+        p.reject(new StoreError(`the store at ${this.dataDir} was closed`, 'closed'));
+      }
+      r.pending.clear();
+    }
+    await Promise.all(rs.map((r) => r.worker.terminate()));
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) this.closing = this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    this.closed = true;
+    try {
+      await this.writeChain;
+      if (this.compacting) await this.compacting;
+      if (!this.readOnly && this.compactOnClose && !this.failure && this.journal && this.journal.bytes > 0) {
+        try {
+          await this.compact();
+        } catch (e) {
+          this.warn(`compaction at close failed; the journal is kept and replayed at the next open: ${(e as Error).message}`);
+        }
+      }
+    } finally {
+      await this.shutdownWorkers();
+      await this.journal?.close();
+      this.journal = undefined;
+      this.releaseLock?.();
+    }
+  }
+}
+
+/** Open (creating if missing) an embedded store in `dataDir`. */
+export function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
+  return EmbeddedStore.open(options);
+}
+
+/**
+ * Replace the whole content of a closed data directory with the N-Quads (optionally .gz) of `file`,
+ * e.g. a backup(). Takes the writer lock for the duration (StoreError 'locked' if the store is open).
+ * Runs on the calling thread (an offline operation).
+ */
+export async function restoreStore(dataDir: string, file: string, options: { logger?: { warn(m: string): void } } = {}): Promise<{ quads: number; graphs: number }> {
+  const dir = resolvePath(dataDir);
+  const warn = options.logger?.warn.bind(options.logger) ?? ((m: string) => console.warn(`[syndb store] ${m}`));
+  mkdirSync(dir, { recursive: true });
+  const release = acquireLock(dir, warn);
+  try {
+    let data: Buffer = readFileSync(file);
+    if (file.endsWith('.gz')) data = gunzipSync(data);
+    const store = new Store();
+    try {
+      store.load(data, { format: 'application/n-quads', no_transaction: true });
+    } catch (e) {
+      throw new StoreError(`${file} is not valid N-Quads: ${(e as Error).message}`, 'bad-input');
+    }
+    if (store.query('ASK { ?s ?p ?o }')) {
+      throw new StoreError(`${file} contains quads in the default graph; every quad of a store backup names its graph`, 'bad-input');
+    }
+    const blank = store.query('SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isBlank(?s) || isBlank(?o) || isBlank(?g)) } LIMIT 1') as Map<string, { toString(): string }>[];
+    if (blank.length > 0) {
+      const b = blank[0];
+      throw new StoreError(`${file} contains blank nodes (e.g. ${b.get('s')} ${b.get('p')} ${b.get('o')} in ${b.get('g')}); the store never holds blank nodes`, 'bad-input');
+    }
+    const old = readManifest(dir);
+    let seq = old ? Math.max(fileSeq(old.snapshot.dir), ...old.journals.map((j) => fileSeq(j.file))) : 0;
+    for (const name of readdirSync(dir)) seq = Math.max(seq, fileSeq(name.replace(/\.log$/, '')));
+    seq++;
+    const dirName = snapshotDirName(seq);
+    const files = writeSnapshot(store, dir, dirName);
+    const jfile = journalName(seq);
+    const fd = openSync(join(dir, jfile), 'w');
+    fsyncSync(fd);
+    closeSync(fd);
+    fsyncDir(dir);
+    const m: Manifest = {
+      format: 'syndb-embedded-store',
+      version: 1,
+      generation: seq,
+      snapshot: { dir: dirName, lsn: 0, files },
+      journals: [{ file: jfile, firstLsn: 1 }],
+    };
+    writeManifest(dir, m);
+    for (const name of readdirSync(dir)) {
+      if (/^(snapshot-\d+|journal-\d+\.log)$/.test(name) && name !== dirName && name !== jfile) rmSync(join(dir, name), { recursive: true, force: true });
+    }
+    const quads = files.reduce((a, f) => a + f.quads, 0);
+    return { quads, graphs: files.length };
+  } finally {
+    release();
+  }
+}

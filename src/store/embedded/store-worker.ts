@@ -1,0 +1,155 @@
+/**
+ * Worker thread owning one in-memory oxigraph Store (a full replica). Messages are handled
+ * one at a time in arrival order, so a query sees every write posted before it.
+ */
+import { parentPort } from 'node:worker_threads';
+import { renameSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Store, namedNode } from 'oxigraph';
+import { StoreError, type WriteOp } from '../graph-store.js';
+import type { Manifest } from './files.js';
+import { fsyncDir } from './files.js';
+import { WriteOpError, applyOps, parseOps, type ParsedOp } from './ops.js';
+import { dumpGraph, listGraphs, loadState, writeSnapshot } from './snapshot.js';
+import type { QueryKind } from './sparql.js';
+
+export type WorkerRequest =
+  | { type: 'init'; dataDir: string; manifest: Manifest | undefined; journalBytes: number[] }
+  | { type: 'validate'; txid: number; ops: WriteOp[] }
+  | { type: 'apply'; txid: number; lsn: number; ops: WriteOp[] }
+  | {
+      type: 'query';
+      sparql: string;
+      kind: QueryKind | undefined;
+      mediaType: string;
+      defaultGraph?: string[];
+      namedGraphs?: string[];
+      baseIri?: string;
+      maxBytes: number;
+      timeoutMs?: number;
+    }
+  | { type: 'dumpGraph'; graph: string }
+  | { type: 'graphs' }
+  | { type: 'stats' }
+  | { type: 'snapshot'; dataDir: string; dirName: string; expectLsn: number }
+  | { type: 'backup'; file: string };
+
+export type WorkerError = { message: string; name: string; code?: string };
+
+const port = parentPort;
+if (!port) throw new Error('store-worker must run in a worker thread');
+
+let store = new Store();
+let lsn = 0;
+let pending: { txid: number; parsed: ParsedOp[] } | undefined;
+
+function runQuery(msg: Extract<WorkerRequest, { type: 'query' }>): { body: string; kind: QueryKind; contentType: string } {
+  const opts: {
+    base_iri?: string;
+    results_format: string;
+    default_graph: ReturnType<typeof namedNode>[];
+    named_graphs?: ReturnType<typeof namedNode>[];
+  } = {
+    results_format: msg.mediaType,
+    default_graph: (msg.defaultGraph ?? []).map((g) => namedNode(g)),
+  };
+  if (msg.namedGraphs) opts.named_graphs = msg.namedGraphs.map((g) => namedNode(g));
+  if (msg.baseIri) opts.base_iri = msg.baseIri;
+  let kind = msg.kind;
+  let body: string;
+  try {
+    body = store.query(msg.sparql, opts) as string;
+  } catch (e) {
+    const m = (e as Error).message;
+    if (kind === undefined && /Not supported RDF format/.test(m)) {
+      kind = 'graph';
+      opts.results_format = 'application/n-triples';
+      try {
+        body = store.query(msg.sparql, opts) as string;
+      } catch (e2) {
+        throw new StoreError((e2 as Error).message, 'bad-query');
+      }
+    } else throw new StoreError(m, 'bad-query');
+  }
+  if (kind === undefined) kind = /^\s*\{\s*"head"\s*:\s*\{\s*\}\s*,\s*"boolean"/.test(body) ? 'boolean' : 'bindings';
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > msg.maxBytes) {
+    throw new StoreError(`query result of ${bytes} bytes exceeds the limit of ${msg.maxBytes} bytes; add LIMIT or narrow the query`, 'too-large');
+  }
+  return { body, kind, contentType: opts.results_format };
+}
+
+function writeDurable(file: string, data: Buffer): void {
+  const tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}`);
+  const fd = openSync(tmp, 'w');
+  try {
+    let off = 0;
+    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  fsyncDir(dirname(file));
+}
+
+function handle(msg: WorkerRequest): unknown {
+  switch (msg.type) {
+    case 'init': {
+      store = new Store();
+      if (msg.manifest) {
+        const r = loadState(store, msg.dataDir, msg.manifest, msg.journalBytes);
+        lsn = r.lsn;
+      }
+      return { lsn, quads: store.size };
+    }
+    case 'validate': {
+      const parsed = parseOps(msg.ops);
+      pending = { txid: msg.txid, parsed };
+      return true;
+    }
+    case 'apply': {
+      if (msg.lsn <= lsn) return { skipped: true, lsn }; // already part of the state this worker loaded
+      if (msg.lsn !== lsn + 1) throw new StoreError(`replica out of order: got transaction ${msg.lsn}, at ${lsn}`, 'corrupt');
+      const parsed = pending?.txid === msg.txid ? pending.parsed : parseOps(msg.ops);
+      pending = undefined;
+      applyOps(store, parsed);
+      lsn = msg.lsn;
+      return { lsn };
+    }
+    case 'query':
+      return runQuery(msg);
+    case 'dumpGraph':
+      return dumpGraph(store, msg.graph);
+    case 'graphs':
+      return listGraphs(store);
+    case 'stats':
+      return { quads: store.size, graphs: listGraphs(store).length, lsn };
+    case 'snapshot': {
+      if (lsn !== msg.expectLsn) throw new StoreError(`snapshot requested at transaction ${msg.expectLsn} but the replica is at ${lsn}`, 'corrupt');
+      return writeSnapshot(store, msg.dataDir, msg.dirName);
+    }
+    case 'backup': {
+      const parts = listGraphs(store).map((g) => dumpGraph(store, g));
+      let data = Buffer.from(parts.join(''), 'utf8');
+      if (msg.file.endsWith('.gz')) data = gzipSync(data);
+      writeDurable(msg.file, data);
+      return { quads: store.size, bytes: data.length };
+    }
+  }
+}
+
+port.on('message', (m: { id: number; req: WorkerRequest }) => {
+  try {
+    port.postMessage({ id: m.id, ok: handle(m.req) });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const out: WorkerError = {
+      message: err?.message ?? String(e),
+      name: e instanceof WriteOpError ? 'WriteOpError' : e instanceof StoreError ? 'StoreError' : (err?.name ?? 'Error'),
+      code: e instanceof StoreError ? e.code : undefined,
+    };
+    port.postMessage({ id: m.id, error: out });
+  }
+});

@@ -1,0 +1,41 @@
+/**
+ * Open the configured GraphStore. For now only the embedded backend exists; a remote SPARQL
+ * backend (`store` / SYNDB_STORE = the endpoint URL) is added later behind the same function.
+ */
+import { StoreError, type GraphStore } from './graph-store.js';
+import { openEmbeddedStore, restoreStore, type EmbeddedStoreOptions } from './embedded/embedded-store.js';
+
+export { restoreStore };
+
+/** The store part of the service configuration (src/service/config.ts `Config` fits it). */
+export interface StoreConfig {
+  /** 'embedded' (default) or the http(s) URL of a SPARQL 1.1 query endpoint (SYNDB_STORE). */
+  store?: string;
+  /** Embedded store directory (SYNDB_DATA_DIR). */
+  dataDir: string;
+  queryTimeoutMs?: number;
+  maxResultBytes?: number;
+  storeUpdateUrl?: string;
+  storeGspUrl?: string;
+  storeUser?: string;
+  storePassword?: string;
+}
+
+/** Embedded-store settings that can be set per call (e.g. `{ readOnly: true }` for a second process). */
+export type StoreOverrides = Partial<Omit<EmbeddedStoreOptions, 'dataDir'>>;
+
+export async function openStore(config: StoreConfig, overrides: StoreOverrides = {}): Promise<GraphStore> {
+  const kind = config.store?.trim() || 'embedded';
+  if (kind === 'embedded') {
+    return openEmbeddedStore({
+      dataDir: config.dataDir,
+      queryTimeoutMs: config.queryTimeoutMs,
+      maxResultBytes: config.maxResultBytes,
+      ...overrides,
+    });
+  }
+  if (/^https?:\/\//.test(kind)) {
+    throw new StoreError(`the remote store backend (SYNDB_STORE=${kind}) is not available yet; unset SYNDB_STORE to use the embedded store`, 'unavailable');
+  }
+  throw new StoreError(`SYNDB_STORE=${JSON.stringify(kind)} is not understood: use "embedded" or the http(s) URL of a SPARQL 1.1 endpoint`, 'unavailable');
+}
