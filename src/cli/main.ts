@@ -23,6 +23,7 @@ import { parseRdf } from '../util/rdf.js';
 import { FORMAT_MEDIA } from '../http/negotiate.js';
 import { restoreStore } from '../store/open-store.js';
 import type { InputFormat } from '../model/parse-input.js';
+import { datasetCitation, renderCitation, citationFormatFromParam } from '../publish/citation/index.js';
 
 const USAGE = `usage: syndb <command> [options]
 
@@ -30,6 +31,7 @@ const USAGE = `usage: syndb <command> [options]
   validate FILE...              check dataset descriptions (.json, .jsonld, .ttl) without storing them
   ingest FILE... [--publish]    validate and store datasets (each as a draft; --publish releases version 1)
   export ID [--format F] [--version N]   print a dataset: ttl (default), nt, jsonld, rdf
+  cite ID [--format F] [--version N] [--style S] [--locale L]   bibtex (default), biblatex, ris, csl, bibliography
   query 'SPARQL' [--format F]   run a query as an administrator (srj, srx, csv, tsv, ttl, nt, ...)
   token create --name N [--role R]       create an API token (roles: ${ROLES.join(', ')}; default contributor)
   backup FILE                   write every graph as N-Quads (FILE.gz: gzip)
@@ -60,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'validate': return await validateCmd(rest);
       case 'ingest': return await ingestCmd(rest);
       case 'export': return await exportCmd(rest);
+      case 'cite': return await citeCmd(rest);
       case 'query': return await queryCmd(rest);
       case 'token': return tokenCmd(rest);
       case 'backup': return await backupCmd(rest);
@@ -154,6 +157,21 @@ async function exportCmd(args: string[]): Promise<number> {
     const t = ctx.datasets.graphFor(positionals[0], ADMIN, v);
     const quads = parseRdf(await ctx.store.dumpGraph(t.graph), 'application/n-quads');
     process.stdout.write(await serializeGraph(quads, media));
+    return 0;
+  }, true);
+}
+
+async function citeCmd(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'bibtex' }, version: { type: 'string' }, style: { type: 'string' }, locale: { type: 'string' } } });
+  if (positionals.length !== 1) throw new UsageError('cite needs one dataset ID');
+  const format = citationFormatFromParam(values.format);
+  if (!format) throw new UsageError(`--format ${values.format}: use bibtex, biblatex, ris, csl or bibliography`);
+  return withContext(async (ctx) => {
+    const v = values.version !== undefined ? Number(values.version) : undefined;
+    const t = ctx.datasets.graphFor(positionals[0], ADMIN, v);
+    const quads = parseRdf(await ctx.store.dumpGraph(t.graph), 'application/n-quads');
+    const out = renderCitation([datasetCitation(quads, t.subject, { publisher: ctx.config.publisher })], { format, style: values.style, locale: values.locale });
+    process.stdout.write(out.body.endsWith('\n') ? out.body : `${out.body}\n`);
     return 0;
   }, true);
 }

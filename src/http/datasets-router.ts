@@ -9,6 +9,29 @@ import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { page, esc } from './html.js';
 import { NS, compactIri } from '../model/namespaces.js';
+import { datasetCitation, renderCitation, negotiateCitation, citationFormatFromParam, CITATION_MEDIA_TYPES, type CitationRequest } from '../publish/citation/index.js';
+
+/** A citation format asked for by ?format= (with ?style=, ?locale=) or by Accept (DOI content negotiation). */
+function citationRequest(req: Request): CitationRequest | undefined {
+  const q = (k: string) => (typeof req.query[k] === 'string' ? (req.query[k] as string) : undefined);
+  const f = citationFormatFromParam(q('format'));
+  if (f) return { format: f, style: q('style'), locale: q('locale'), output: q('output') === 'html' ? 'html' : undefined };
+  if (q('format')) return undefined;
+  const accept = req.headers.accept ?? '';
+  // Media type parameters (style=, locale=) defeat express' matcher: compare q-values ourselves.
+  const entries = accept.split(',').map((part, i) => {
+    const [type, ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? 1);
+    return { type, q: Number.isFinite(q) ? q : 0, i };
+  });
+  const citationTypes = CITATION_MEDIA_TYPES.flatMap((m) => [m.mediaType, ...m.aliases]);
+  const best = (pred: (t: string) => boolean) => entries.filter((e) => e.q > 0 && pred(e.type)).sort((a, b) => b.q - a.q || a.i - b.i)[0];
+  const cit = best((t) => citationTypes.includes(t));
+  const rdf = best((t) => READ_TYPES.includes(t));
+  if (!cit || (rdf && (rdf.q > cit.q || (rdf.q === cit.q && rdf.i < cit.i)))) return undefined;
+  const c = negotiateCitation(accept);
+  return c ? { ...c, style: c.style ?? q('style'), locale: c.locale ?? q('locale') } : undefined;
+}
 
 const READ_TYPES = ['application/ld+json', 'text/turtle', 'text/html', 'application/n-triples', 'application/rdf+xml'];
 
@@ -47,9 +70,17 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     const caller = callerOf(res);
     const id = String(req.params.id);
     const target = ctx.datasets.graphFor(id, caller, version);
-    const type = negotiate(req, READ_TYPES);
     const quads = parseRdf(await ctx.store.dumpGraph(target.graph), 'application/n-quads');
     res.vary('Accept');
+    const cite = citationRequest(req);
+    if (cite) {
+      const e = ctx.datasets.entry(id, caller);
+      const record = datasetCitation(quads, target.subject, { publisher: ctx.config.publisher, withdrawn: target.version !== undefined && e.withdrawn.has(target.version) ? {} : undefined });
+      const out = renderCitation([record], cite, `${id}${target.version ? `-v${target.version}` : ''}`);
+      if (req.query.download !== undefined) res.attachment(out.filename);
+      return res.type(out.contentType).send(out.body);
+    }
+    const type = negotiate(req, [...READ_TYPES, ...CITATION_MEDIA_TYPES.map((m) => m.mediaType)]);
     if (type === 'text/html') return res.type('html').send(renderDataset(ctx, id, target.subject, quads, target.version));
     res.type(type).send(await serializeGraph(quads, type));
   };

@@ -31,6 +31,7 @@ export function errorHandler(log: (o: Record<string, unknown>) => void) {
       });
     }
     if (err instanceof HttpError) return sendProblem(res, err.status, err.title, err.message, err.extra);
+    if (e?.name === 'CitationError') return sendProblem(res, 400, 'Bad Citation Request', e.message);
     if (err instanceof NotFoundError) return sendProblem(res, 404, 'Not Found', err.message);
     if (err instanceof ConflictError) return sendProblem(res, 409, 'Conflict', err.message);
     if (err instanceof ForbiddenError) {

@@ -35,3 +35,4 @@ export {
   type CitationRequest,
   type RenderedCitation,
 } from './media-types.js';
+export { datasetCitation, type FromGraphOptions } from './from-graph.js';
