@@ -4,6 +4,7 @@ import type { ServiceContext } from '../service/context.js';
 import { authenticate } from './auth.js';
 import { datasetsRouter } from './datasets-router.js';
 import { sparqlRouter } from './sparql-router.js';
+import { provenanceRouter } from './provenance-router.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { page } from './html.js';
 
@@ -27,6 +28,7 @@ export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
 <p>A linked-data knowledge graph of connectomics datasets.</p>
 <form action="/datasets" method="get"><label for="q">Search datasets</label> <input id="q" name="q" type="search"> <button>Search</button></form>
 <ul><li><a href="/datasets">All datasets</a></li><li><a href="/sparql">SPARQL endpoint</a></li></ul>`)));
+  app.use(provenanceRouter(ctx)); // before datasetsRouter: ?version=n, 410 for withdrawn versions
   app.use(datasetsRouter(ctx));
   app.use(sparqlRouter(ctx));
   app.use((req: Request, res: Response) => sendProblem(res, 404, 'Not Found', `no resource at ${req.path}`));

@@ -19,6 +19,12 @@ export interface ActivityInput {
   mediaType?: string;
   /** An existing entity that was used (e.g. the draft being published). */
   entity?: string;
+  /**
+   * The input is the state of this (changing) entity at the time of the activity, e.g. the draft
+   * as it was published: recorded as its own entity `prov:specializationOf` the given IRI, so the
+   * checksum belongs to that state and not to the entity that keeps changing.
+   */
+  snapshotOf?: string;
   label?: string;
   byteSize?: number;
 }
@@ -56,6 +62,7 @@ export function activityQuads(iris: Iris, spec: ActivitySpec, uuid = randomUUID(
     const E = u.entity ? iri(u.entity) : iri(`${A.value}/input/${i + 1}`);
     add(A, P('prov', 'used'), E);
     add(E, RDF_TYPE, P('prov', 'Entity'));
+    if (u.snapshotOf && !u.entity) add(E, P('prov', 'specializationOf'), iri(u.snapshotOf));
     const digest = u.sha256 ?? (u.content !== undefined ? sha256(u.content) : undefined);
     if (digest) {
       const C = iri(`${A.value}/input/${i + 1}/checksum`);

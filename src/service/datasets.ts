@@ -130,7 +130,8 @@ export class DatasetService {
     const started = new Date();
     const n = (e.versions.at(-1) ?? 0) + 1;
     const D = this.d.iris.draft(id), V = this.d.iris.version(id, n), C = this.d.iris.concept(id);
-    const draft = parseRdf(await this.d.store.dumpGraph(D), 'application/n-quads');
+    const draftText = await this.d.store.dumpGraph(D);
+    const draft = parseRdf(draftText, 'application/n-quads');
     const move = (t: Quad['object']) => t.termType === 'NamedNode' && (t.value === D || t.value.startsWith(`${D}/`) || t.value.startsWith(`${D}#`))
       ? iri(V + t.value.slice(D.length)) : t;
     const version: Quad[] = draft.map((q) => df.quad(move(q.subject) as Quad['subject'], q.predicate, move(q.object)));
@@ -148,7 +149,7 @@ export class DatasetService {
     }
     const report = await validate(this.d.shapes, version, { extraQuads: this.d.ontology.typingFor(version) });
     if (!report.conforms) throw new InputError('The draft is not valid', mergeProblems([], report, V), 422, reportToTurtle(report));
-    const act = activityQuads(this.d.iris, { kind: 'Publish', user: caller.user ?? 'anonymous', startedAt: started, used: [{ entity: D }], generated: [V], label: `publish version ${n} of ${id}` });
+    const act = activityQuads(this.d.iris, { kind: 'Publish', user: caller.user ?? 'anonymous', startedAt: started, used: [{ snapshotOf: D, content: draftText.split('\n').filter(Boolean).sort().join('\n') + '\n', mediaType: 'application/n-quads', label: `the draft of ${id} as published` }], generated: [V], label: `publish version ${n} of ${id}` });
     const conceptAdd: Quad[] = [df.quad(iri(C), DCAT('hasVersion'), Vn), df.quad(iri(C), DCAT('hasCurrentVersion'), Vn)];
     const conceptDel: Quad[] = [df.quad(iri(C), S('hasDraft'), iri(D))];
     if (prev !== undefined) conceptDel.push(df.quad(iri(C), DCAT('hasCurrentVersion'), iri(this.d.iris.version(id, prev))));

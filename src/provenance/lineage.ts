@@ -1,0 +1,302 @@
+/**
+ * Lineage: what a dataset version (and its tables) was derived from, transitively: other
+ * datasets here (followed into their own lineage), external datasets by DOI or URL, CAVE
+ * tables at a materialization version and timestamp, and the method papers it references.
+ */
+import type { ServiceContext } from '../service/context.js';
+import type { Caller } from '../service/tokens.js';
+import { NS, compactIri } from '../model/namespaces.js';
+import { df, iri, lit, typed, RDF_TYPE, type Quad, type Term } from '../util/rdf.js';
+import { sortedGraph } from './versions.js';
+import { esc } from '../http/html.js';
+
+export type LineageContext = Pick<ServiceContext, 'store' | 'iris' | 'catalog' | 'datasets'>;
+
+export type LineageKind = 'version' | 'draft' | 'table' | 'source-table' | 'publication' | 'external';
+
+export interface LineageNode {
+  iri: string;
+  kind: LineageKind;
+  label: string;
+  /** Readable facts: dataset id and version, DOI, materialization version and timestamp, row count, … */
+  details: Record<string, string>;
+  /** Steps from the starting version. */
+  depth: number;
+}
+
+export interface LineageEdge {
+  from: string;
+  to: string;
+  /** prov:wasDerivedFrom, dcterms:references (a method paper) or dcterms:isPartOf (a table of a version). */
+  property: string;
+  relation: 'derived from' | 'method paper' | 'table of';
+}
+
+export interface Lineage {
+  root: string;
+  nodes: LineageNode[];
+  edges: LineageEdge[];
+}
+
+const MAX_NODES = 300;
+const DERIVED = `${NS.prov}wasDerivedFrom`;
+const REFERENCES = `${NS.dcterms}references`;
+
+const objectsOf = (qs: Quad[], s: string, p: string) => qs.filter((q) => q.subject.value === s && q.predicate.value === p).map((q) => q.object);
+const firstOf = (qs: Quad[], s: string, p: string) => objectsOf(qs, s, p)[0]?.value;
+
+/** The transitive lineage of a dataset (its latest version, or `version`), as far as the caller may read. */
+export async function datasetLineage(ctx: LineageContext, id: string, caller: Caller, version?: number): Promise<Lineage> {
+  const start = ctx.datasets.graphFor(id, caller, version);
+  const nodes = new Map<string, LineageNode>();
+  const edges: LineageEdge[] = [];
+  const edgeKeys = new Set<string>();
+  const addEdge = (from: string, to: string, property: string, relation: LineageEdge['relation']) => {
+    const k = `${from} ${property} ${to}`;
+    if (edgeKeys.has(k)) return;
+    edgeKeys.add(k);
+    edges.push({ from, to, property, relation });
+  };
+  const queue: Array<{ graph: string; subject: string; depth: number; id: string; version?: number }> = [];
+  const visitLocal = (dsId: string, subject: string, v: number | undefined, depth: number) => {
+    if (nodes.has(subject)) return;
+    const e = ctx.catalog.entries.get(dsId)!;
+    const details: Record<string, string> = { dataset: dsId, version: v === undefined ? 'draft' : String(v) };
+    if (v !== undefined && e.withdrawn.has(v)) details.withdrawn = 'true';
+    nodes.set(subject, { iri: subject, kind: v === undefined ? 'draft' : 'version', label: e.title, details, depth });
+    queue.push({ graph: subject, subject, depth, id: dsId, version: v });
+  };
+  visitLocal(id, start.subject, start.version, 0);
+
+  /** A local IRI the caller may read, resolved to the graph to follow; undefined if it is not one. */
+  const resolveLocal = (target: string): { id: string; subject: string; version?: number } | undefined => {
+    const p = ctx.iris.parse(target);
+    if (!p || p.rest) return undefined;
+    const e = ctx.catalog.entries.get(p.id);
+    if (!e || !ctx.catalog.canRead(e, caller)) return undefined;
+    if (typeof p.version === 'number') return e.versions.includes(p.version) ? { id: p.id, subject: target, version: p.version } : undefined;
+    if (p.version === 'draft') return undefined;
+    try {
+      const g = ctx.datasets.graphFor(p.id, caller);
+      return { id: p.id, subject: g.subject, version: g.version };
+    } catch { return undefined; }
+  };
+
+  const describeTarget = (qs: Quad[], t: Term, depth: number): string | undefined => {
+    if (t.termType !== 'NamedNode') return undefined;
+    const x = t.value;
+    const local = resolveLocal(x);
+    if (local) { visitLocal(local.id, local.subject, local.version, depth); return local.subject; }
+    const have = nodes.get(x);
+    const types = objectsOf(qs, x, `${NS.rdf}type`).map((o) => o.value);
+    const name = firstOf(qs, x, `${NS.schema}name`) ?? firstOf(qs, x, `${NS.dcterms}title`) ?? firstOf(qs, x, `${NS.rdfs}label`);
+    let node: LineageNode;
+    if (types.includes(`${NS.syndb}SourceTable`)) {
+      const details: Record<string, string> = {};
+      const set = (k: string, p: string) => { const v = firstOf(qs, x, p); if (v) details[k] = v; };
+      set('system', `${NS.syndb}sourceSystem`); set('materializationVersion', `${NS.syndb}materializationVersion`);
+      set('materializationTimestamp', `${NS.syndb}materializationTimestamp`); set('rowCount', `${NS.syndb}rowCount`);
+      set('supersededBy', `${NS.dcterms}isReplacedBy`);
+      const label = `${details.system ? `${details.system} table ` : 'table '}${name ?? '?'}${details.materializationVersion ? ` v${details.materializationVersion}` : ''}`;
+      node = { iri: x, kind: 'source-table', label, details, depth };
+    } else if (x.startsWith(NS.doi)) {
+      const doi = decodeURIComponent(x.slice(NS.doi.length));
+      const details: Record<string, string> = { doi };
+      const year = firstOf(qs, x, `${NS.schema}datePublished`);
+      if (year) details.year = year.slice(0, 4);
+      node = { iri: x, kind: types.includes(`${NS.schema}ScholarlyArticle`) || name ? 'publication' : 'external', label: name ?? `doi:${doi}`, details, depth };
+    } else {
+      node = { iri: x, kind: 'external', label: name ?? x, details: {}, depth };
+    }
+    if (have) {
+      // keep the first depth, fill in what the other graph knows
+      if (have.label === have.iri || have.label.startsWith('doi:')) have.label = node.label;
+      if (have.kind === 'external' && node.kind !== 'external') have.kind = node.kind;
+      have.details = { ...node.details, ...have.details };
+    } else if (nodes.size < MAX_NODES) nodes.set(x, node);
+    else return undefined;
+    return x;
+  };
+
+  while (queue.length) {
+    const cur = queue.shift()!;
+    const qs = await sortedGraph(ctx.store, cur.graph);
+    const e = ctx.catalog.entries.get(cur.id)!;
+    const own = nodes.get(cur.subject)!;
+    if (cur.depth === 0 || own.label === e.title) own.label = firstOf(qs, cur.subject, `${NS.dcterms}title`) ?? own.label;
+    for (const t of objectsOf(qs, cur.subject, DERIVED)) {
+      const to = describeTarget(qs, t, cur.depth + 1);
+      if (to) addEdge(cur.subject, to, DERIVED, 'derived from');
+    }
+    for (const t of objectsOf(qs, cur.subject, REFERENCES)) {
+      const to = describeTarget(qs, t, cur.depth + 1);
+      if (to) addEdge(cur.subject, to, REFERENCES, 'method paper');
+    }
+    // tables of this version that declare their own sources
+    for (const c of e.tables.get(cur.version === undefined ? 'draft' : String(cur.version)) ?? []) {
+      const T = ctx.iris.table(cur.id, cur.version ?? 'draft', c);
+      const tq = await ctx.store.select(`SELECT ?x WHERE { GRAPH <${T}> { <${T}> <${DERIVED}> ?x } }`);
+      if (!tq.length) continue;
+      const tableQuads = await sortedGraph(ctx.store, T);
+      if (!nodes.has(T)) nodes.set(T, { iri: T, kind: 'table', label: `${c} table`, details: { dataset: cur.id, compartment: c }, depth: cur.depth + 1 });
+      addEdge(cur.subject, T, `${NS.dcterms}hasPart`, 'table of');
+      for (const r of tq) {
+        const to = describeTarget(tableQuads, iri(r.x.value), cur.depth + 2);
+        if (to) addEdge(T, to, DERIVED, 'derived from');
+      }
+    }
+  }
+  const nodeList = [...nodes.values()].sort((a, b) => a.depth - b.depth || kindOrder(a.kind) - kindOrder(b.kind) || a.label.localeCompare(b.label) || a.iri.localeCompare(b.iri));
+  return { root: start.subject, nodes: nodeList, edges: edges.sort((a, b) => a.from.localeCompare(b.from) || a.property.localeCompare(b.property) || a.to.localeCompare(b.to)) };
+}
+
+const KINDS: LineageKind[] = ['version', 'draft', 'table', 'source-table', 'external', 'publication'];
+const kindOrder = (k: LineageKind) => KINDS.indexOf(k);
+
+/** Every node reachable from the root along the edges (the transitive chain). */
+export function reachable(l: Lineage, from = l.root): Set<string> {
+  const out = new Set<string>();
+  const stack = [from];
+  while (stack.length) {
+    const n = stack.pop()!;
+    for (const e of l.edges) if (e.from === n && !out.has(e.to)) { out.add(e.to); stack.push(e.to); }
+  }
+  return out;
+}
+
+const TYPES: Record<LineageKind, string[]> = {
+  version: [`${NS.dcat}Dataset`, `${NS.prov}Entity`], draft: [`${NS.dcat}Dataset`, `${NS.prov}Entity`],
+  table: [`${NS.dcat}Dataset`, `${NS.prov}Entity`], 'source-table': [`${NS.syndb}SourceTable`, `${NS.prov}Entity`],
+  publication: [`${NS.schema}ScholarlyArticle`, `${NS.prov}Entity`], external: [`${NS.prov}Entity`],
+};
+const DETAIL_PROPS: Record<string, { p: string; dt?: string }> = {
+  system: { p: `${NS.syndb}sourceSystem` }, materializationVersion: { p: `${NS.syndb}materializationVersion`, dt: 'integer' },
+  materializationTimestamp: { p: `${NS.syndb}materializationTimestamp`, dt: 'dateTime' }, rowCount: { p: `${NS.syndb}rowCount`, dt: 'integer' },
+  supersededBy: { p: `${NS.dcterms}isReplacedBy` }, doi: { p: `${NS.dcterms}identifier` }, year: { p: `${NS.schema}datePublished`, dt: 'gYear' },
+  version: { p: `${NS.dcat}version` }, dataset: { p: `${NS.dcterms}isVersionOf` },
+};
+
+/** The lineage as RDF (PROV-O, DCAT, schema.org): one triple per edge, labels and facts per node. */
+export function lineageQuads(ctx: Pick<ServiceContext, 'iris'>, l: Lineage): Quad[] {
+  const out: Quad[] = [];
+  const add = (s: string, p: string, o: Quad['object']) => out.push(df.quad(iri(s), iri(p), o));
+  for (const n of l.nodes) {
+    for (const t of TYPES[n.kind]) add(n.iri, RDF_TYPE.value, iri(t));
+    add(n.iri, `${NS.rdfs}label`, lit(n.label));
+    for (const [k, v] of Object.entries(n.details)) {
+      const d = DETAIL_PROPS[k];
+      if (!d) continue;
+      if (k === 'dataset') add(n.iri, d.p, iri(ctx.iris.concept(v)));
+      else if (k === 'version' && v === 'draft') continue;
+      else add(n.iri, d.p, d.dt ? typed(v, d.dt) : lit(v));
+    }
+    if (n.details.withdrawn) add(n.iri, `${NS.syndb}withdrawn`, typed('true', 'boolean'));
+  }
+  for (const e of l.edges) add(e.from, e.property, iri(e.to));
+  return out;
+}
+
+/** JSON-LD document of the lineage: a readable context, one object per node, edges as links. */
+export function lineageJsonLd(ctx: Pick<ServiceContext, 'iris'>, l: Lineage): object {
+  const context = {
+    prov: NS.prov, dcat: NS.dcat, dcterms: NS.dcterms, schema: NS.schema, syndb: NS.syndb, rdfs: NS.rdfs, xsd: NS.xsd,
+    label: 'rdfs:label',
+    wasDerivedFrom: { '@id': 'prov:wasDerivedFrom', '@type': '@id', '@container': '@set' },
+    references: { '@id': 'dcterms:references', '@type': '@id', '@container': '@set' },
+    hasPart: { '@id': 'dcterms:hasPart', '@type': '@id', '@container': '@set' },
+    isVersionOf: { '@id': 'dcterms:isVersionOf', '@type': '@id' },
+    version: 'dcat:version', identifier: 'dcterms:identifier', isReplacedBy: 'dcterms:isReplacedBy',
+    datePublished: { '@id': 'schema:datePublished', '@type': 'xsd:gYear' },
+    sourceSystem: 'syndb:sourceSystem',
+    materializationVersion: { '@id': 'syndb:materializationVersion', '@type': 'xsd:integer' },
+    materializationTimestamp: { '@id': 'syndb:materializationTimestamp', '@type': 'xsd:dateTime' },
+    rowCount: { '@id': 'syndb:rowCount', '@type': 'xsd:integer' },
+    withdrawn: { '@id': 'syndb:withdrawn', '@type': 'xsd:boolean' },
+  };
+  const key: Record<string, string> = {
+    system: 'sourceSystem', materializationVersion: 'materializationVersion', materializationTimestamp: 'materializationTimestamp',
+    rowCount: 'rowCount', supersededBy: 'isReplacedBy', doi: 'identifier', year: 'datePublished', version: 'version', dataset: 'isVersionOf',
+  };
+  const graph = l.nodes.map((n) => {
+    const o: Record<string, unknown> = { '@id': n.iri, '@type': TYPES[n.kind].map(compactIri), label: n.label };
+    for (const [k, v] of Object.entries(n.details)) {
+      if (k === 'withdrawn') { o.withdrawn = 'true'; continue; }
+      if (!key[k] || (k === 'version' && v === 'draft')) continue;
+      o[key[k]] = k === 'dataset' ? ctx.iris.concept(v) : v;
+    }
+    for (const [prop, name] of [[DERIVED, 'wasDerivedFrom'], [REFERENCES, 'references'], [`${NS.dcterms}hasPart`, 'hasPart']] as const) {
+      const to = l.edges.filter((e) => e.from === n.iri && e.property === prop).map((e) => e.to);
+      if (to.length) o[name] = to;
+    }
+    return o;
+  });
+  return { '@context': context, '@id': l.root, '@graph': graph };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The picture: server-rendered SVG (columns by distance from the starting version)
+// ---------------------------------------------------------------------------------------------
+
+const COLOURS: Record<LineageKind, { fill: string; stroke: string; name: string }> = {
+  version: { fill: '#dbeafe', stroke: '#1d4ed8', name: 'dataset version (here)' },
+  draft: { fill: '#e0e7ff', stroke: '#4338ca', name: 'draft (here)' },
+  table: { fill: '#dcfce7', stroke: '#15803d', name: 'compartment table (here)' },
+  'source-table': { fill: '#fef3c7', stroke: '#b45309', name: 'source table (e.g. CAVE)' },
+  publication: { fill: '#fce7f3', stroke: '#be185d', name: 'publication / method paper' },
+  external: { fill: '#f3f4f6', stroke: '#4b5563', name: 'external dataset or resource' },
+};
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+function subline(n: LineageNode): string {
+  const d = n.details;
+  if (n.kind === 'version') return `${d.dataset} · version ${d.version}${d.withdrawn ? ' (withdrawn)' : ''}`;
+  if (n.kind === 'draft') return `${d.dataset} · draft`;
+  if (n.kind === 'table') return `${d.dataset} · ${d.compartment}`;
+  if (n.kind === 'source-table') return [d.materializationVersion ? `materialization ${d.materializationVersion}` : '', d.materializationTimestamp?.slice(0, 19) ?? ''].filter(Boolean).join(' · ');
+  if (n.kind === 'publication') return `doi:${d.doi}${d.year ? ` (${d.year})` : ''}`;
+  return n.iri;
+}
+
+/** An SVG picture of the lineage (no scripts; each box links to its resource). */
+export function lineageSvg(l: Lineage): string {
+  const W = 270, H = 54, GX = 70, GY = 14, PAD = 12;
+  const columns = new Map<number, LineageNode[]>();
+  for (const n of l.nodes) columns.set(n.depth, [...(columns.get(n.depth) ?? []), n]);
+  const depths = [...columns.keys()].sort((a, b) => a - b);
+  const pos = new Map<string, { x: number; y: number }>();
+  depths.forEach((d, ci) => columns.get(d)!.forEach((n, ri) => pos.set(n.iri, { x: PAD + ci * (W + GX), y: PAD + 24 + ri * (H + GY) })));
+  const rows = Math.max(1, ...[...columns.values()].map((c) => c.length));
+  const width = PAD * 2 + depths.length * W + Math.max(0, depths.length - 1) * GX;
+  const height = PAD * 2 + 24 + rows * (H + GY) + 20 + 18 * Object.keys(COLOURS).length;
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="lineage-title" font-family="system-ui, sans-serif">`);
+  parts.push(`<title id="lineage-title">Lineage of ${esc(l.nodes.find((n) => n.iri === l.root)?.label ?? l.root)}: ${l.nodes.length} nodes, ${l.edges.length} links</title>`);
+  parts.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6b7280"/></marker></defs>');
+  depths.forEach((d, ci) => parts.push(`<text x="${PAD + ci * (W + GX)}" y="${PAD + 12}" font-size="12" fill="#6b7280">${d === 0 ? 'this dataset' : `${d} step${d === 1 ? '' : 's'} back`}</text>`));
+  for (const e of l.edges) {
+    const a = pos.get(e.from), b = pos.get(e.to);
+    if (!a || !b) continue;
+    const x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2;
+    const path = x2 > x1
+      ? `M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},${y2} ${x2},${y2}`
+      : `M${x1},${y1} C${x1 + GX},${y1} ${x2 - GX},${y2} ${x2},${y2}`;
+    const dash = e.relation === 'method paper' ? ' stroke-dasharray="5 3"' : '';
+    parts.push(`<path d="${path}" fill="none" stroke="#6b7280" stroke-width="1.3"${dash} marker-end="url(#arrow)"><title>${esc(e.relation)}</title></path>`);
+  }
+  for (const n of l.nodes) {
+    const p = pos.get(n.iri)!;
+    const c = COLOURS[n.kind];
+    parts.push(`<a href="${esc(n.iri)}"><g><title>${esc(`${n.label}\n${n.iri}`)}</title>`
+      + `<rect x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="6" fill="${c.fill}" stroke="${c.stroke}" stroke-width="${n.iri === l.root ? 2.5 : 1.2}"/>`
+      + `<text x="${p.x + 8}" y="${p.y + 21}" font-size="13" fill="#111827">${esc(clip(n.label, 38))}</text>`
+      + `<text x="${p.x + 8}" y="${p.y + 40}" font-size="11" fill="#374151">${esc(clip(subline(n), 46))}</text></g></a>`);
+  }
+  let ly = PAD + 24 + rows * (H + GY) + 14;
+  for (const [, c] of Object.entries(COLOURS)) {
+    parts.push(`<rect x="${PAD}" y="${ly - 10}" width="14" height="12" fill="${c.fill}" stroke="${c.stroke}"/><text x="${PAD + 20}" y="${ly}" font-size="11" fill="#374151">${esc(c.name)}</text>`);
+    ly += 18;
+  }
+  parts.push('</svg>');
+  return parts.join('\n');
+}

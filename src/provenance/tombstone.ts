@@ -1,0 +1,120 @@
+/**
+ * What a withdrawn version still shows (410 Gone): its citation (authors, year, title, version,
+ * publisher, DOI or URL) and why and when it was withdrawn.
+ */
+import type { ServiceContext } from '../service/context.js';
+import { NS } from '../model/namespaces.js';
+import type { Quad } from '../util/rdf.js';
+import { formatBibliography, toBibtex, toRis, toCslJson, type CitationRecord, type CitationAuthor } from '../publish/citation/index.js';
+import { sortedGraph, withdrawalOf } from './versions.js';
+import { esc, page } from '../http/html.js';
+
+export const PUBLISHER = 'SynDB Graph';
+
+export interface Tombstone {
+  id: string;
+  version: number;
+  iri: string;
+  title: string;
+  authors: string[];
+  year?: string;
+  issued?: string;
+  publisher: string;
+  doi?: string;
+  url: string;
+  withdrawn: { at?: string; reason?: string; by?: string };
+  record: CitationRecord;
+  /** The formatted reference (APA), plain text. */
+  citation: string;
+  /** Versions that are still available. */
+  available: number[];
+}
+
+const objs = (qs: Quad[], s: string, p: string) => qs.filter((q) => q.subject.value === s && q.predicate.value === p).map((q) => q.object.value);
+const first = (qs: Quad[], s: string, p: string) => objs(qs, s, p)[0];
+
+/** The citation record of a version, from its graph (authors in their stated order). */
+export function citationRecordOf(qs: Quad[], V: string, extra: Partial<CitationRecord> = {}): CitationRecord {
+  const attributions = objs(qs, V, `${NS.prov}qualifiedAttribution`)
+    .map((a) => ({ pos: Number(first(qs, a, `${NS.schema}position`) ?? 1e9), agent: first(qs, a, `${NS.prov}agent`) }))
+    .filter((a): a is { pos: number; agent: string } => !!a.agent)
+    .sort((a, b) => a.pos - b.pos || a.agent.localeCompare(b.agent));
+  const agents = attributions.length ? attributions.map((a) => a.agent) : objs(qs, V, `${NS.dcterms}creator`).sort();
+  const authors: CitationAuthor[] = agents.map((a) => {
+    const types = objs(qs, a, `${NS.rdf}type`);
+    const name = first(qs, a, `${NS.schema}name`) ?? first(qs, a, `${NS.foaf}name`) ?? a;
+    const family = first(qs, a, `${NS.schema}familyName`), given = first(qs, a, `${NS.schema}givenName`);
+    const orcid = a.startsWith(NS.orcid) ? a.slice(NS.orcid.length) : undefined;
+    if (types.includes(`${NS.schema}Organization`) || types.includes(`${NS.foaf}Organization`) || !family) return { literal: name, ...(orcid ? { orcid } : {}) };
+    return { family, ...(given ? { given } : {}), ...(orcid ? { orcid } : {}) };
+  });
+  const issued = first(qs, V, `${NS.dcterms}issued`);
+  const doi = first(qs, V, `${NS.syndb}doi`);
+  return {
+    kind: 'dataset',
+    title: first(qs, V, `${NS.dcterms}title`) ?? V,
+    authors,
+    ...(issued ? { issued: issued.slice(0, 10) } : {}),
+    ...(first(qs, V, `${NS.dcat}version`) ? { version: first(qs, V, `${NS.dcat}version`) } : {}),
+    publisher: PUBLISHER,
+    ...(doi ? { doi } : {}),
+    url: V,
+    ...extra,
+  };
+}
+
+const authorName = (a: CitationAuthor) => a.literal ?? [a.family, a.given].filter(Boolean).join(', ');
+
+/** Everything the tombstone of a withdrawn version shows. */
+export async function tombstoneOf(ctx: Pick<ServiceContext, 'store' | 'iris' | 'catalog'>, id: string, n: number): Promise<Tombstone> {
+  const V = ctx.iris.version(id, n);
+  const qs = await sortedGraph(ctx.store, V);
+  const withdrawn = await withdrawalOf(ctx, ctx.iris.concept(id), V);
+  const record = citationRecordOf(qs, V, { withdrawn: { ...(withdrawn.at ? { date: withdrawn.at.slice(0, 10) } : {}), ...(withdrawn.reason ? { reason: withdrawn.reason } : {}) } });
+  let citation: string;
+  try {
+    citation = formatBibliography([record], { style: 'apa', format: 'text' }).trim();
+  } catch {
+    citation = `${record.authors.map(authorName).join('; ')} (${record.issued?.slice(0, 4) ?? 'n.d.'}). ${record.title} (Version ${record.version ?? n}) [Data set]. ${PUBLISHER}. ${record.doi ? `https://doi.org/${record.doi}` : record.url} [Withdrawn${withdrawn.reason ? `: ${withdrawn.reason}` : ''}]`;
+  }
+  const e = ctx.catalog.entries.get(id);
+  return {
+    id, version: n, iri: V, title: record.title, authors: record.authors.map(authorName), year: record.issued?.slice(0, 4), issued: record.issued,
+    publisher: PUBLISHER, doi: record.doi, url: V, withdrawn, record, citation,
+    available: e ? e.versions.filter((v) => !e.withdrawn.has(v)) : [],
+  };
+}
+
+/** The tombstone in a citation format (BibTeX, RIS, CSL-JSON), or undefined for another media type. */
+export function tombstoneCitation(t: Tombstone, mediaType: string): string | undefined {
+  if (mediaType === 'application/x-bibtex') return toBibtex([t.record]);
+  if (mediaType === 'application/x-research-info-systems') return toRis([t.record]);
+  if (mediaType === 'application/vnd.citationstyles.csl+json') return JSON.stringify(toCslJson([t.record]), null, 2);
+  if (mediaType === 'text/x-bibliography') return `${t.citation}\n`;
+  return undefined;
+}
+
+/** The tombstone page. */
+export function tombstoneHtml(t: Tombstone, base: string): string {
+  const link = (v: number) => `${base}/datasets/${t.id}/versions/${v}`;
+  return page(`${t.title} (version ${t.version}, withdrawn)`, `<h1>${esc(t.title)}</h1>
+<p role="alert"><strong>Version ${t.version} of this dataset has been withdrawn${t.withdrawn.at ? ` on ${esc(t.withdrawn.at.slice(0, 10))}` : ''}.</strong>
+Its data are no longer offered; this page remains so that citations of it still resolve.</p>
+<h2>Why it was withdrawn</h2>
+<p class="reason">${esc(t.withdrawn.reason ?? 'No reason was recorded.')}</p>
+<h2>How to cite this version</h2>
+<p class="citation">${esc(t.citation)}</p>
+<dl>
+<dt>Authors</dt><dd>${t.authors.map(esc).join('; ')}</dd>
+<dt>Year</dt><dd>${esc(t.year ?? 'n.d.')}</dd>
+<dt>Title</dt><dd>${esc(t.title)}</dd>
+<dt>Version</dt><dd>${t.version}</dd>
+<dt>Publisher</dt><dd>${esc(t.publisher)}</dd>
+${t.doi ? `<dt>DOI</dt><dd><a href="https://doi.org/${esc(t.doi)}">${esc(t.doi)}</a></dd>` : ''}
+<dt>URL</dt><dd><code>${esc(t.url)}</code></dd>
+</dl>
+<h2>Other versions</h2>
+${t.available.length ? `<ul>${t.available.map((v) => `<li><a href="${esc(link(v))}">version ${v}</a></li>`).join('')}</ul>` : '<p>No other version is available.</p>'}
+<p><a href="${esc(`${base}/datasets/${t.id}/history`)}">History of every change</a></p>`,
+  `<meta name="robots" content="noindex"><link rel="cite-as" href="${esc(t.doi ? `https://doi.org/${t.doi}` : t.url)}">`);
+}
