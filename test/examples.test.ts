@@ -23,7 +23,7 @@ import { loadShapes, validate } from '../src/shacl/validator.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const EX = join(ROOT, 'examples');
-const JENA = '/work/shared/tools/jena';
+import { JENA } from './helpers/shared.js';
 
 type Row = Record<string, string>;
 const readCsv = (path: string): Row[] => parseCsv(readFileSync(path, 'utf8'), { columns: true, skip_empty_lines: true }) as Row[];

@@ -21,7 +21,7 @@ import jsonld from 'jsonld';
 import Validator from 'shacl-engine/Validator.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const JENA = '/work/shared/tools/jena';
+import { JENA } from './helpers/shared.js';
 const { namedNode } = DataFactory;
 
 const SYNDB = 'https://w3id.org/syndb/ontology#';

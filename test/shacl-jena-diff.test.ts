@@ -19,6 +19,7 @@ import { Parser, Store, Writer, DataFactory } from 'n3';
 import type { Quad, Term } from '@rdfjs/types';
 import { loadShapes, compileShapes, validate, reportToTurtle, projectRoot, type Shapes } from '../src/shacl/validator.js';
 import { jenaValidateMany, parseReport, reportKey, diffKeys, type JenaReport, type KeyField } from './helpers/jena.js';
+import { sharedPath } from './helpers/shared.js';
 
 const { namedNode, literal, quad } = DataFactory;
 const ROOT = projectRoot();
@@ -77,7 +78,7 @@ interface Case { name: string; shapesFile: string; dataFile: string; shapes: Sha
 const cases: Case[] = [];
 
 // (a) W3C core tests
-const W3C_ROOT = '/work/shared/conformance/shacl/core';
+const W3C_ROOT = sharedPath('conformance/shacl/core');
 function w3cCases(): Array<{ name: string; shapesFile: string; dataFile: string }> {
   const out: Array<{ name: string; shapesFile: string; dataFile: string }> = [];
   const MF = 'http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#';

@@ -18,8 +18,9 @@ import { Parser, Store, DataFactory } from 'n3';
 import type { Quad, Term } from '@rdfjs/types';
 import { compileShapes, validate, reportToTurtle } from '../src/shacl/validator.js';
 import { parseReport, reportKey, diffKeys, termKey } from './helpers/jena.js';
+import { sharedPath } from './helpers/shared.js';
 
-const SUITE = '/work/shared/conformance/shacl/manifest.ttl';
+const SUITE = sharedPath('conformance/shacl/manifest.ttl');
 const MF = 'http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#';
 const SHT = 'http://www.w3.org/ns/shacl-test#';
 const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';

@@ -13,7 +13,7 @@ import { VOCAB_FILES, ontologiesDir, packageRoot } from '../src/model/vocabulary
 const ROOT = packageRoot();
 const REF = path.resolve(ROOT, '../shared/reference/ontologies');
 const O = NS.obo;
-const JENA = '/work/shared/tools/jena';
+import { JENA } from './helpers/shared.js';
 
 let v: Vocabulary;
 let loadMs = 0;

@@ -106,7 +106,8 @@ export function diffKeys(expected: string[], actual: string[]): { missing: strin
 // Apache Jena as referee: `jena shacl validate`, one process per call or one JVM for many
 // ---------------------------------------------------------------------------------------
 
-export const JENA = '/work/shared/tools/jena';
+import { JENA } from './shared.js';
+export { JENA };
 
 export interface JenaResult {
   focusNode: string;
