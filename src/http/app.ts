@@ -4,6 +4,8 @@ import type { ServiceContext } from '../service/context.js';
 import { authenticate } from './auth.js';
 import { datasetsRouter } from './datasets-router.js';
 import { sparqlRouter } from './sparql-router.js';
+import { tablesRouter } from './tables-router.js';
+import { graphStoreRouter } from './graph-store-router.js';
 import { provenanceRouter } from './provenance-router.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { page } from './html.js';
@@ -31,6 +33,8 @@ export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
   app.use(provenanceRouter(ctx)); // before datasetsRouter: ?version=n, 410 for withdrawn versions
   app.use(datasetsRouter(ctx));
   app.use(sparqlRouter(ctx));
+  app.use(tablesRouter(ctx));
+  app.use(graphStoreRouter(ctx));
   app.use((req: Request, res: Response) => sendProblem(res, 404, 'Not Found', `no resource at ${req.path}`));
   app.use(errorHandler(log));
   return app;

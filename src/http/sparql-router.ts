@@ -1,105 +1,218 @@
 /**
- * /sparql: SPARQL 1.1 query over GET and POST (form or application/sparql-query). The caller's
- * dataset is limited to the graphs it may read; FROM / FROM NAMED / default-graph-uri /
- * named-graph-uri can only narrow it, never widen it.
+ * /sparql: the SPARQL 1.1 Protocol (query and update), the service description and, for
+ * browsers, a query editor.
+ *
+ * Query: GET ?query=, POST application/x-www-form-urlencoded (query=…) or application/sparql-query,
+ * with default-graph-uri / named-graph-uri. The caller's dataset is limited to the graphs it may
+ * read; FROM / FROM NAMED / default-graph-uri / named-graph-uri only narrow it (a graph the caller
+ * may not read behaves exactly like a graph that does not exist). SERVICE is refused.
+ * Update: POST form update=… or application/sparql-update, with using-graph-uri /
+ * using-named-graph-uri; token required; see service/sparql-update.ts for the rules.
  */
 import express, { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
+import type { Caller } from '../service/tokens.js';
 import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
-import { NotAcceptableError } from './negotiate.js';
+import { NotAcceptableError, FORMAT_MEDIA } from './negotiate.js';
+import { StoreError } from '../store/graph-store.js';
+import { analyseQuery, errorPosition, sparqlWrites, UpdateRequestError } from '../service/sparql-update.js';
+import { serviceDescription, SD_MEDIA_TYPES } from './service-description.js';
+import { editorPage, editorAsset } from './sparql-editor/editor.js';
 
-const SELECT_TYPES = ['application/sparql-results+json', 'application/sparql-results+xml', 'text/csv', 'text/tab-separated-values', 'application/json'];
-const GRAPH_TYPES = ['text/turtle', 'application/n-triples', 'application/rdf+xml', 'application/n-quads', 'application/trig', 'application/ld+json'];
+export const SELECT_TYPES = ['application/sparql-results+json', 'application/sparql-results+xml', 'text/csv', 'text/tab-separated-values', 'application/json', 'application/xml'];
+export const GRAPH_TYPES = ['text/turtle', 'application/n-triples', 'application/ld+json', 'application/rdf+xml', 'application/trig', 'application/n-quads'];
 
-/** The query form (SELECT/ASK/CONSTRUCT/DESCRIBE), skipping prologue, comments and strings. */
+/** The query form (SELECT/ASK/CONSTRUCT/DESCRIBE), read from tokens (prologue, comments and strings skipped). */
 export function queryForm(q: string): 'SELECT' | 'ASK' | 'CONSTRUCT' | 'DESCRIBE' | undefined {
-  const stripped = q.replace(/#[^\n]*/g, ' ').replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""').replace(/<[^>\s]*>/g, '<>');
-  const m = /\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b/i.exec(stripped);
-  return m ? (m[1].toUpperCase() as never) : undefined;
+  return analyseQuery(q).form;
 }
 
-/** IRIs named by FROM / FROM NAMED clauses. */
-export function datasetClauses(q: string): { from: string[]; fromNamed: string[] } {
-  const stripped = q.replace(/#[^\n]*/g, ' ').replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
-  const head = stripped.split(/\bWHERE\b|\{/i)[0];
-  const from: string[] = [], fromNamed: string[] = [];
-  for (const m of head.matchAll(/\bFROM\s+(NAMED\s+)?<([^>]*)>/gi)) (m[1] ? fromNamed : from).push(m[2]);
-  return { from, fromNamed };
+/** IRIs named by FROM / FROM NAMED clauses (resolved against PREFIX and BASE). */
+export function datasetClauses(q: string, base?: string): { from: string[]; fromNamed: string[] } {
+  const a = analyseQuery(q, base);
+  return { from: a.from, fromNamed: a.fromNamed };
 }
 
-const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+type Params = Map<string, string[]>;
+
+function paramsOf(search: string): Params {
+  const m: Params = new Map();
+  for (const [k, v] of new URLSearchParams(search)) m.set(k, [...(m.get(k) ?? []), v]);
+  return m;
+}
+
+function single(p: Params, name: string): string | undefined {
+  const v = p.get(name);
+  if (!v) return undefined;
+  if (v.length > 1) throw new HttpError(400, 'Bad Request', `the request has ${v.length} "${name}" parameters; send exactly one ${name === 'update' ? 'update request' : 'query'}`);
+  return v[0];
+}
+
+const absolute = (s: string) => /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|^`\\]*$/.test(s);
+
+/** Decode a body as UTF-8 text; any other declared charset is a 415. */
+function utf8Body(req: Request, what: string): string {
+  const ct = req.headers['content-type'] ?? '';
+  const cs = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(ct)?.[1];
+  if (cs && !/^utf-?8$/i.test(cs)) throw new HttpError(415, 'Unsupported Media Type', `${what} must be UTF-8 (SPARQL 1.1 Protocol); the request declares charset=${cs}`);
+  const buf: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const text = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return text.decode(buf);
+  } catch {
+    throw new HttpError(400, 'Bad Request', `${what} is not valid UTF-8`);
+  }
+}
+
+/** Choose a result media type: ?format= first, then Accept with q-values; 406 if none fits. */
+function chooseType(req: Request, p: Params, offers: string[]): string {
+  const f = single(p, 'format') ?? single(p, 'output');
+  if (f) {
+    const m = FORMAT_MEDIA[f.toLowerCase()] ?? (f.includes('/') ? f.toLowerCase() : undefined);
+    if (m && offers.includes(m)) return m;
+    throw new NotAcceptableError(offers);
+  }
+  const accept = req.headers.accept;
+  if (!accept || accept.trim() === '') return offers[0];
+  const chosen = req.accepts(offers);
+  if (!chosen) throw new NotAcceptableError(offers);
+  return chosen as string;
+}
 
 export function sparqlRouter(ctx: ServiceContext): Router {
   const r = Router();
-  const run = async (req: Request, res: Response, query: string, params: Record<string, unknown>) => {
-    const form = queryForm(query);
-    if (!form) throw new HttpError(400, 'Malformed Query', 'the query has no SELECT, ASK, CONSTRUCT or DESCRIBE form');
+  const writes = sparqlWrites(ctx);
+  const endpoint = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}/sparql`;
+
+  /** The graphs a caller may read: [default graph union, every nameable graph]. */
+  async function visible(caller: Caller): Promise<{ dflt: string[]; named: Set<string> }> {
+    const free = await writes.readableFree(caller);
+    const named = new Set([...ctx.catalog.namedGraphs(caller), ...free]);
+    const dflt = [...ctx.catalog.defaultGraphs(caller)];
+    if (free.includes(writes.defaultGraph)) dflt.push(writes.defaultGraph);
+    return { dflt, named };
+  }
+
+  async function runQuery(req: Request, res: Response, query: string, p: Params) {
     const caller = callerOf(res);
-    const allowed = new Set(ctx.catalog.namedGraphs(caller));
-    const clauses = datasetClauses(query);
-    const dg = list(params['default-graph-uri']);
-    const ng = list(params['named-graph-uri']);
-    const protocolDataset = dg.length > 0 || ng.length > 0;
-    const queryDataset = clauses.from.length > 0 || clauses.fromNamed.length > 0;
-    let defaultGraph = ctx.catalog.defaultGraphs(caller);
-    let namedGraphs = [...allowed];
-    if (protocolDataset) { // the protocol's dataset overrides the query's (SPARQL 1.1 Protocol §2.1.4)
-      defaultGraph = dg.filter((g) => allowed.has(g));
-      namedGraphs = ng.filter((g) => allowed.has(g));
-    } else if (queryDataset) {
-      defaultGraph = clauses.from.filter((g) => allowed.has(g));
-      namedGraphs = clauses.fromNamed.filter((g) => allowed.has(g));
+    const base = `${ctx.iris.base}/`;
+    const a = analyseQuery(query, base);
+    if (a.usesService) throw new HttpError(400, 'Malformed Query', 'SERVICE (federated query) is not available on this endpoint');
+    if (!a.form) {
+      // let the engine find the syntax error (with its position); a query without a form is never valid
+      const e = await ctx.store.query(query, { defaultGraph: [], namedGraphs: ['urn:syndb:no-graph'], baseIri: base, timeoutMs: 5000 }).then(() => undefined, (x: unknown) => x);
+      if (e instanceof StoreError) throw badQuery(e.message, query);
+      throw new HttpError(400, 'Malformed Query', 'the text is not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue');
     }
-    const offers = form === 'SELECT' || form === 'ASK' ? SELECT_TYPES : GRAPH_TYPES;
-    let type: string;
+    const { dflt, named } = await visible(caller);
+    const dg = p.get('default-graph-uri') ?? [];
+    const ng = p.get('named-graph-uri') ?? [];
+    for (const g of [...dg, ...ng]) if (!absolute(g)) throw new HttpError(400, 'Bad Request', `default-graph-uri / named-graph-uri "${g}" is not an absolute IRI`);
+    const allowedDefault = new Set([...named, ...dflt]);
+    let defaultGraph = dflt;
+    let namedGraphs = [...named];
+    if (dg.length > 0 || ng.length > 0) { // the protocol's dataset overrides the query's (SPARQL 1.1 Protocol §2.1.4)
+      defaultGraph = dg.filter((g) => allowedDefault.has(g));
+      namedGraphs = ng.filter((g) => named.has(g));
+    } else if (a.from.length > 0 || a.fromNamed.length > 0) {
+      defaultGraph = a.from.filter((g) => allowedDefault.has(g));
+      namedGraphs = a.fromNamed.filter((g) => named.has(g));
+    }
+    const graphForm = a.form === 'CONSTRUCT' || a.form === 'DESCRIBE';
+    const type = chooseType(req, p, graphForm ? GRAPH_TYPES : SELECT_TYPES);
+    const engineType = type === 'application/json' ? 'application/sparql-results+json' : type === 'application/xml' ? 'application/sparql-results+xml' : type === 'application/ld+json' ? 'application/n-triples' : type;
+    const limit = ctx.config.queryTimeoutMs;
+    const asked = Number(single(p, 'timeout'));
+    const timeoutMs = Number.isFinite(asked) && asked > 0 ? Math.min(asked, limit) : limit;
+    let result;
     try {
-      type = negotiateSparql(req, offers);
-    } catch (e) { throw e; }
-    const engineType = type === 'application/json' ? 'application/sparql-results+json' : type === 'application/ld+json' ? 'application/n-triples' : type;
-    const result = await ctx.store.query(stripDatasetClauses(query, queryDataset), {
-      defaultGraph, namedGraphs: namedGraphs.length ? namedGraphs : ['urn:syndb:no-graph'], format: engineType, timeoutMs: ctx.config.queryTimeoutMs, baseIri: `${ctx.iris.base}/`,
-    });
+      result = await ctx.store.query(a.stripped, {
+        defaultGraph: defaultGraph.length ? defaultGraph : ['urn:syndb:no-graph'],
+        namedGraphs: namedGraphs.length ? namedGraphs : ['urn:syndb:no-graph'],
+        format: engineType, timeoutMs, baseIri: base,
+      });
+    } catch (e) {
+      if (e instanceof StoreError && e.code === 'bad-query') throw badQuery(e.message, query);
+      if (e instanceof StoreError && e.code === 'timeout') throw new HttpError(503, 'Query Timeout', `the query ran longer than ${timeoutMs} ms and was stopped; narrow it (LIMIT, more specific patterns) or raise SYNDB_QUERY_TIMEOUT_MS`, { timeoutMs });
+      if (e instanceof StoreError && e.code === 'too-large') throw new HttpError(413, 'Result Too Large', `${e.message}; add LIMIT/OFFSET to page through the results`);
+      throw e;
+    }
     let body = result.body;
     if (type === 'application/ld+json') {
       const { toJsonLd } = await import('../publish/rdf-formats.js');
       const { parseRdf } = await import('../util/rdf.js');
       body = JSON.stringify(await toJsonLd(parseRdf(body, 'application/n-triples')), null, 2);
     }
-    res.vary('Accept').type(type).send(body);
-  };
-  r.get('/sparql', async (req, res) => {
-    if (typeof req.query.query !== 'string') {
-      throw new HttpError(400, 'Missing Query', 'pass a SPARQL query as ?query=… (or POST it); see https://www.w3.org/TR/sparql11-protocol/');
+    res.vary('Accept').type(type === 'text/csv' || type === 'text/tab-separated-values' ? `${type}; charset=utf-8` : type).send(body);
+  }
+
+  async function runUpdate(res: Response, update: string, p: Params) {
+    const caller = callerOf(res);
+    const using = p.get('using-graph-uri') ?? [];
+    const usingNamed = p.get('using-named-graph-uri') ?? [];
+    try {
+      const out = await writes.update(caller, update, { using, usingNamed, baseIri: `${ctx.iris.base}/sparql` });
+      res.status(200).json({ status: 'ok', changedGraphs: out.changed, activity: out.activity ?? null });
+    } catch (e) {
+      if (e instanceof UpdateRequestError) throw new HttpError(400, 'Malformed Update', e.message, e.position ? { line: e.position.line, column: e.position.column } : {});
+      throw e;
     }
-    await run(req, res, req.query.query, req.query as Record<string, unknown>);
+  }
+
+  r.get('/sparql/_editor/:file', (req, res) => {
+    const a = editorAsset(req.params.file);
+    if (!a) throw new HttpError(404, 'Not Found', `no editor asset "${req.params.file}"`);
+    res.type(a.type).set('Cache-Control', 'public, max-age=3600').send(a.body);
   });
-  r.post('/sparql', express.urlencoded({ extended: false, limit: ctx.config.maxBody }), express.text({ type: 'application/sparql-query', limit: ctx.config.maxBody }), async (req, res) => {
+
+  r.get(['/sparql', '/sparql/'], async (req, res) => {
+    const p = paramsOf(req.originalUrl.split('?')[1] ?? '');
+    if (p.has('update')) throw new HttpError(400, 'Bad Request', 'SPARQL Update is only accepted by POST (form field "update" or an application/sparql-update body), never by GET');
+    const query = single(p, 'query');
+    if (query !== undefined) return runQuery(req, res, query, p);
+    // no query: the service description (RDF) or, for browsers, the query editor
+    const type = chooseType(req, p, [...SD_MEDIA_TYPES, 'text/html']);
+    if (type === 'text/html') return res.vary('Accept').type('html').send(editorPage(ctx));
+    const body = await serviceDescription(ctx, endpoint(req), callerOf(res), type);
+    res.vary('Accept').type(type).send(body);
+  });
+
+  r.post(['/sparql', '/sparql/'], express.raw({ type: () => true, limit: ctx.config.maxBody }), async (req, res) => {
     const ct = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const p = paramsOf(req.originalUrl.split('?')[1] ?? '');
     if (ct === 'application/sparql-query') {
-      await run(req, res, String(req.body ?? ''), req.query as Record<string, unknown>);
-    } else if (ct === 'application/x-www-form-urlencoded') {
-      const b = req.body as Record<string, unknown>;
-      if (typeof b.update === 'string') throw new HttpError(501, 'Not Implemented', 'SPARQL Update over HTTP is not available yet; use POST /datasets to write');
-      if (typeof b.query !== 'string') throw new HttpError(400, 'Missing Query', 'the form needs a "query" field');
-      await run(req, res, b.query, b);
-    } else {
-      throw new HttpError(415, 'Unsupported Media Type', `POST a query as application/sparql-query or application/x-www-form-urlencoded (got "${ct}")`);
+      if (p.has('update')) throw new HttpError(400, 'Bad Request', 'a request carries either a query or an update, not both');
+      return runQuery(req, res, utf8Body(req, 'the query'), p);
     }
+    if (ct === 'application/sparql-update') {
+      if (p.has('query')) throw new HttpError(400, 'Bad Request', 'a request carries either a query or an update, not both');
+      return runUpdate(res, utf8Body(req, 'the update'), p);
+    }
+    if (ct === 'application/x-www-form-urlencoded') {
+      const form = paramsOf(utf8Body(req, 'the form'));
+      for (const [k, v] of form) p.set(k, [...(p.get(k) ?? []), ...v]);
+      const q = single(p, 'query'), u = single(p, 'update');
+      if (q !== undefined && u !== undefined) throw new HttpError(400, 'Bad Request', 'the form has both "query" and "update"; send one operation per request');
+      if (q !== undefined) return runQuery(req, res, q, p);
+      if (u !== undefined) return runUpdate(res, u, p);
+      throw new HttpError(400, 'Bad Request', 'the form needs a "query" or an "update" field');
+    }
+    throw new HttpError(415, 'Unsupported Media Type', ct
+      ? `POST a query as application/sparql-query or application/x-www-form-urlencoded (query=…), an update as application/sparql-update or a form (update=…); got "${ct}"`
+      : 'the POST has no Content-Type: use application/sparql-query, application/sparql-update or application/x-www-form-urlencoded');
+  });
+
+  r.all(['/sparql', '/sparql/'], (req, res) => {
+    res.setHeader('Allow', 'GET, POST');
+    throw new HttpError(405, 'Method Not Allowed', `${req.method} is not a SPARQL Protocol operation; use GET (query) or POST (query or update)`);
   });
   return r;
 }
 
-function negotiateSparql(req: Request, offers: string[]): string {
-  const accept = req.headers.accept;
-  if (!accept || accept === '*/*') return offers[0];
-  const chosen = req.accepts(offers);
-  if (!chosen) throw new NotAcceptableError(offers);
-  return chosen as string;
-}
-
-/** FROM clauses are replaced by the access-checked dataset passed to the engine. */
-function stripDatasetClauses(q: string, has: boolean): string {
-  if (!has) return q;
-  return q.replace(/\bFROM\s+(NAMED\s+)?<[^>]*>/gi, ' ');
+function badQuery(message: string, query: string): HttpError {
+  const pos = errorPosition(message);
+  const detail = message.split('\n')[0].slice(0, 600);
+  const line = pos ? query.split(/\r?\n/)[pos.line - 1] : undefined;
+  return new HttpError(400, 'Malformed Query', `the query is not valid SPARQL 1.1: ${detail}`, pos ? { line: pos.line, column: pos.column, near: line?.slice(Math.max(0, pos.column - 30), pos.column + 30) } : {});
 }

@@ -1,0 +1,529 @@
+/**
+ * Writes through SPARQL 1.1 Update and the Graph Store Protocol, under the same rules as every
+ * other write: only graphs the caller may change, SHACL validation of every changed graph,
+ * one atomic and durable transaction, a PROV-O record. Also: the SPARQL tokenizer that the
+ * endpoint uses to read dataset clauses (FROM / FROM NAMED / USING / WITH) without regexes
+ * over raw text (strings, IRIs and comments are skipped properly).
+ *
+ * Where graphs may live (docs: README "SPARQL endpoint"):
+ * - dataset graphs (B/datasets/…): only a dataset's draft graph and its existing draft table
+ *   graphs may be changed, by whoever may write the dataset; versions, concept, provenance are
+ *   immutable or managed by the service;
+ * - service graphs (B/graphs/…, B/activities/…, B/users/…, B/collections/…): never;
+ * - free graphs: any IRI outside B, graphs under B/store/ (GSP direct identification) and the
+ *   store default graph B/graphs/default: written by admins only; readable by admins and curators,
+ *   and by everyone once an admin marks the graph public (GSP `?access=public`), which is recorded
+ *   in the system graph as `<g> dcterms:accessRights ar:PUBLIC`.
+ */
+import { randomUUID } from 'node:crypto';
+import oxigraph from 'oxigraph';
+import type { ServiceContext } from './context.js';
+import type { Caller } from './tokens.js';
+import type { WriteOp } from '../store/graph-store.js';
+import { NS } from '../model/namespaces.js';
+import { parseRdf, toNQuads, inGraph, type Quad } from '../util/rdf.js';
+import { validate, reportToTurtle } from '../shacl/validator.js';
+import { activityQuads } from '../provenance/activity.js';
+import { InputError, type Problem } from '../model/problems.js';
+import { ForbiddenError } from './datasets.js';
+
+// ------------------------------------------------------------------------------------ tokenizer
+
+export type TokKind = 'iri' | 'pname' | 'var' | 'str' | 'word' | 'num' | 'bnode' | 'punct';
+export interface Tok { kind: TokKind; text: string; start: number; end: number }
+
+export class SparqlSyntaxError extends Error {
+  constructor(message: string, readonly position: { line: number; column: number; offset: number }) {
+    super(message);
+    this.name = 'SparqlSyntaxError';
+  }
+}
+
+export function positionOf(src: string, offset: number) {
+  const before = src.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1].length + 1, offset };
+}
+
+const PN_CHARS_BASE = 'A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD';
+const PN_CHARS = `${PN_CHARS_BASE}_0-9\\-\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
+const RE_PNAME = new RegExp(`^(?:[${PN_CHARS_BASE}](?:[${PN_CHARS}.]*[${PN_CHARS}])?)?:(?:(?:[${PN_CHARS}:]|%[0-9A-Fa-f]{2}|\\\\[_~.\\-!$&'()*+,;=/?#@%])(?:(?:[${PN_CHARS}.:]|%[0-9A-Fa-f]{2}|\\\\[_~.\\-!$&'()*+,;=/?#@%])*(?:[${PN_CHARS}:]|%[0-9A-Fa-f]{2}|\\\\[_~.\\-!$&'()*+,;=/?#@%]))?)?`, 'u');
+const RE_IRI = /^<[^<>"{}|^`\\\u0000-\u0020]*>/;
+const RE_VAR = new RegExp(`^[?$][${PN_CHARS}]+`, 'u');
+const RE_BNODE = new RegExp(`^_:[${PN_CHARS}](?:[${PN_CHARS}.]*[${PN_CHARS}])?`, 'u');
+const RE_WORD = /^[A-Za-z][A-Za-z0-9_]*/;
+const RE_NUM = /^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)/;
+
+/** Split SPARQL text into tokens; comments and whitespace are dropped. Never throws on odd input:
+ *  whatever it cannot read becomes a one-character punct token (the engine reports real errors). */
+export function tokenize(src: string): Tok[] {
+  const out: Tok[] = [];
+  let i = 0;
+  const n = src.length;
+  while (i < n) {
+    const c = src[i];
+    if (/\s/.test(c)) { i++; continue; }
+    if (c === '#') { while (i < n && src[i] !== '\n' && src[i] !== '\r') i++; continue; }
+    const rest = src.slice(i, i + 4096);
+    let m: RegExpExecArray | null;
+    const push = (kind: TokKind, len: number) => { out.push({ kind, text: src.slice(i, i + len), start: i, end: i + len }); i += len; };
+    if (c === '"' || c === "'") {
+      const long = src.startsWith(c.repeat(3), i);
+      let j = i + (long ? 3 : 1);
+      for (;;) {
+        if (j >= n) break;
+        if (src[j] === '\\') { j += 2; continue; }
+        if (long ? src.startsWith(c.repeat(3), j) : src[j] === c) { j += long ? 3 : 1; break; }
+        if (!long && (src[j] === '\n' || src[j] === '\r')) break;
+        j++;
+      }
+      push('str', Math.min(j, n) - i);
+      continue;
+    }
+    if (c === '<' && (m = RE_IRI.exec(rest))) { push('iri', m[0].length); continue; }
+    if ((c === '?' || c === '$') && (m = RE_VAR.exec(rest))) { push('var', m[0].length); continue; }
+    if (c === '_' && (m = RE_BNODE.exec(rest))) { push('bnode', m[0].length); continue; }
+    if ((m = RE_PNAME.exec(rest)) && m[0].includes(':')) { push('pname', m[0].length); continue; }
+    if ((m = RE_WORD.exec(rest))) { push('word', m[0].length); continue; }
+    if (/[0-9.+-]/.test(c) && (m = RE_NUM.exec(rest)) && /[0-9]/.test(m[0])) { push('num', m[0].length); continue; }
+    if (src.startsWith('^^', i) || src.startsWith('&&', i) || src.startsWith('||', i) || src.startsWith('!=', i) || src.startsWith('<=', i) || src.startsWith('>=', i)) { push('punct', 2); continue; }
+    push('punct', 1);
+  }
+  return out;
+}
+
+const isWord = (t: Tok | undefined, w: string) => !!t && t.kind === 'word' && t.text.toUpperCase() === w;
+
+/** IRIs of IRIREF and prefixed-name tokens, resolved against PREFIX / BASE declarations. */
+export class IriResolver {
+  prefixes = new Map<string, string>();
+  constructor(public base?: string) {}
+  /** Feed tokens in order; returns the IRI a token stands for, if it is one. */
+  resolve(t: Tok): string | undefined {
+    if (t.kind === 'iri') {
+      const raw = t.text.slice(1, -1).replace(/\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})/g, (_m, a, b) => String.fromCodePoint(parseInt(a ?? b, 16)));
+      if (!this.base || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(raw)) return raw;
+      try { return new URL(raw, this.base).href; } catch { return raw; }
+    }
+    if (t.kind === 'pname') {
+      const k = t.text.indexOf(':');
+      const ns = this.prefixes.get(t.text.slice(0, k));
+      if (ns === undefined) return undefined;
+      return ns + t.text.slice(k + 1).replace(/\\(.)/g, '$1');
+    }
+    return undefined;
+  }
+  /** Handle PREFIX / BASE at index i (returns the index after the declaration, or i). */
+  declare(toks: Tok[], i: number): number {
+    if (isWord(toks[i], 'PREFIX') && toks[i + 1]?.kind === 'pname' && toks[i + 2]?.kind === 'iri') {
+      const p = toks[i + 1].text;
+      const ns = this.resolve(toks[i + 2]);
+      if (p.endsWith(':') && ns !== undefined) this.prefixes.set(p.slice(0, -1), ns);
+      return i + 3;
+    }
+    if (isWord(toks[i], 'BASE') && toks[i + 1]?.kind === 'iri') {
+      const b = this.resolve(toks[i + 1]);
+      if (b) this.base = b;
+      return i + 2;
+    }
+    return i;
+  }
+}
+
+export interface QueryAnalysis {
+  form?: 'SELECT' | 'ASK' | 'CONSTRUCT' | 'DESCRIBE';
+  from: string[];
+  fromNamed: string[];
+  /** The query text without its FROM / FROM NAMED clauses (the dataset is passed to the engine). */
+  stripped: string;
+  usesService: boolean;
+  /** Prefixed names whose prefix is not declared (reported as a syntax error with its position). */
+  undeclared?: Tok;
+}
+
+/** Query form and dataset clauses, read from tokens (strings, IRIs and comments cannot fool it). */
+export function analyseQuery(q: string, base?: string): QueryAnalysis {
+  const toks = tokenize(q);
+  const r = new IriResolver(base);
+  const from: string[] = [], fromNamed: string[] = [];
+  const cuts: [number, number][] = [];
+  let form: QueryAnalysis['form'];
+  let depth = 0;
+  let usesService = false;
+  let undeclared: Tok | undefined;
+  for (let i = 0; i < toks.length; i++) {
+    const j = r.declare(toks, i);
+    if (j !== i) { i = j - 1; continue; }
+    const t = toks[i];
+    if (t.kind === 'punct') {
+      if (t.text === '{') depth++;
+      else if (t.text === '}') depth--;
+      continue;
+    }
+    if (t.kind === 'pname' && r.resolve(t) === undefined && !undeclared) undeclared = t;
+    if (t.kind !== 'word') continue;
+    const w = t.text.toUpperCase();
+    if (!form && (w === 'SELECT' || w === 'ASK' || w === 'CONSTRUCT' || w === 'DESCRIBE')) form = w;
+    if (w === 'SERVICE') usesService = true;
+    if (w === 'FROM' && depth === 0) {
+      const named = isWord(toks[i + 1], 'NAMED');
+      const g = toks[i + (named ? 2 : 1)];
+      const value = g && r.resolve(g);
+      if (value !== undefined) {
+        (named ? fromNamed : from).push(value);
+        cuts.push([t.start, g.end]);
+        i += named ? 2 : 1;
+      }
+    }
+  }
+  let stripped = q;
+  for (const [a, b] of cuts.reverse()) stripped = `${stripped.slice(0, a)}${' '.repeat(b - a)}${stripped.slice(b)}`;
+  return { form, from, fromNamed, stripped, usesService, undeclared };
+}
+
+export interface UpdateAnalysis {
+  /** Every IRI the update names (resolved): graphs it may read or write are among them. */
+  iris: Set<string>;
+  hasUsingOrWith: boolean;
+  usesService: boolean;
+  /** The update with `USING <g>` / `USING NAMED <g>` inserted before each WHERE of a DELETE/INSERT operation. */
+  withUsing(using: string[], usingNamed: string[]): string;
+}
+
+export function analyseUpdate(u: string, base?: string): UpdateAnalysis {
+  const toks = tokenize(u);
+  const r = new IriResolver(base);
+  const iris = new Set<string>();
+  let depth = 0, hasUsingOrWith = false, usesService = false;
+  const whereAt: number[] = [];
+  for (let i = 0; i < toks.length; i++) {
+    const j = r.declare(toks, i);
+    if (j !== i) { i = j - 1; continue; }
+    const t = toks[i];
+    if (t.kind === 'punct') {
+      if (t.text === '{') depth++;
+      else if (t.text === '}') depth--;
+      continue;
+    }
+    const v = r.resolve(t);
+    if (v !== undefined) iris.add(v);
+    if (t.kind !== 'word') continue;
+    const w = t.text.toUpperCase();
+    if (w === 'SERVICE') usesService = true;
+    if (depth === 0 && (w === 'USING' || w === 'WITH')) hasUsingOrWith = true;
+    if (depth === 0 && w === 'WHERE' && !isWord(toks[i - 1], 'DELETE')) whereAt.push(t.start);
+  }
+  return {
+    iris, hasUsingOrWith, usesService,
+    withUsing(using, usingNamed) {
+      if (using.length === 0 && usingNamed.length === 0) return u;
+      const clause = [...using.map((g) => `USING <${g}>`), ...usingNamed.map((g) => `USING NAMED <${g}>`)].join(' ');
+      let out = u;
+      for (const at of [...whereAt].reverse()) out = `${out.slice(0, at)}${clause} ${out.slice(at)}`;
+      return out;
+    },
+  };
+}
+
+/** Oxigraph's parse errors read "error at 1:5: expected …": the position, if the message has one. */
+export function errorPosition(message: string): { line: number; column: number } | undefined {
+  const m = /(?:at|line)\s+(\d+):(\d+)/.exec(message);
+  return m ? { line: Number(m[1]), column: Number(m[2]) } : undefined;
+}
+
+// ------------------------------------------------------------------------------------ graph rights
+
+const AR_PUBLIC = 'http://publications.europa.eu/resource/authority/access-right/PUBLIC';
+const DCT_ACCESS = `${NS.dcterms}accessRights`;
+const isAbsoluteIri = (s: string) => /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|^`\\]*$/.test(s);
+
+export class SparqlWrites {
+  /** Non-empty free graphs (kept current by our writes; only this module writes them). */
+  private free = new Set<string>();
+  private publicFree = new Set<string>();
+  private loaded?: Promise<void>;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly ctx: ServiceContext) {}
+
+  get base() { return this.ctx.iris.base; }
+  /** The graph that stands for "the default graph" of updates and of GSP `?default`. */
+  get defaultGraph() { return `${this.base}/graphs/default`; }
+
+  private async load() {
+    if (!this.loaded) {
+      this.loaded = (async () => {
+        for (const g of await this.ctx.store.graphs()) if (this.isFree(g)) this.free.add(g);
+        const rows = await this.ctx.store.select(`SELECT ?g WHERE { GRAPH <${this.ctx.iris.systemGraph}> { ?g <${DCT_ACCESS}> <${AR_PUBLIC}> } }`);
+        for (const r of rows) if (this.isFree(r.g.value)) this.publicFree.add(r.g.value);
+      })();
+      this.loaded.catch(() => { this.loaded = undefined; });
+    }
+    return this.loaded;
+  }
+
+  /** Graphs outside the service's own IRI space (see the module comment). */
+  isFree(g: string): boolean {
+    if (g === this.defaultGraph) return true;
+    if (g === this.base || g.startsWith(`${this.base}/`) || g.startsWith(`${this.base}#`)) return g.startsWith(`${this.base}/store/`);
+    return true;
+  }
+
+  canReadFree(g: string, c: Caller) {
+    return c.role === 'admin' || c.role === 'curator' || this.publicFree.has(g);
+  }
+
+  /** Free graphs (non-empty) this caller may read. */
+  async readableFree(c: Caller): Promise<string[]> {
+    await this.load();
+    return [...this.free].filter((g) => this.canReadFree(g, c));
+  }
+
+  /** May the caller read this graph at all (dataset graphs by the catalog, free graphs as above)? */
+  async canRead(g: string, c: Caller): Promise<boolean> {
+    await this.load();
+    if (this.isFree(g)) return this.canReadFree(g, c);
+    return this.ctx.catalog.namedGraphs(c).includes(g);
+  }
+
+  async exists(g: string): Promise<boolean> {
+    await this.load();
+    if (this.isFree(g)) return this.free.has(g);
+    return (await this.ctx.store.ask(`ASK { GRAPH <${g}> { ?s ?p ?o } }`));
+  }
+
+  /** Why the caller may not write graph g, or undefined if it may. */
+  writeRefusal(g: string, c: Caller): string | undefined {
+    if (c.role === 'anonymous') return 'writing needs a token: send "Authorization: Bearer <token>"';
+    if (this.isFree(g)) {
+      return c.role === 'admin' ? undefined : `only admins may write graphs outside the dataset IRI space (<${g}>)`;
+    }
+    const p = this.ctx.iris.parse(g);
+    const e = p && this.ctx.catalog.entries.get(p.id);
+    if (!p || !e || !this.ctx.catalog.canRead(e, c)) return `graph <${g}> is managed by the service and cannot be changed by SPARQL Update or the Graph Store Protocol`;
+    if (!this.ctx.catalog.canWrite(e, c)) return `only the owner of dataset "${p.id}" or a curator may change its draft`;
+    if (p.version !== 'draft') return `graph <${g}> is ${typeof p.version === 'number' ? `published version ${p.version} of "${p.id}", which is immutable` : `managed by the service (dataset "${p.id}")`}; change the draft <${this.ctx.iris.draft(p.id)}> and publish it`;
+    if (!e.hasDraft) return `dataset "${p.id}" has no draft; create one with PUT /datasets/${p.id}`;
+    if (p.rest) {
+      const m = /^\/tables\/([a-z-]+)$/.exec(p.rest);
+      if (!m || !(e.tables.get('draft') ?? []).includes(m[1])) return `<${g}> is not a table of the draft of "${p.id}"; upload tables with PUT /datasets/${p.id}/tables/{compartment}`;
+    }
+    return undefined;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Run a SPARQL Update for the caller. Its graph store is: the caller's free graphs (admins),
+   * the default graph B/graphs/default, and every graph the caller may read that the update names
+   * explicitly. Only graphs the caller may write may change; all must stay valid.
+   */
+  async update(caller: Caller, text: string, opts: { using?: string[]; usingNamed?: string[]; baseIri: string }): Promise<WriteOutcome> {
+    if (caller.role === 'anonymous') throw new ForbiddenError('SPARQL Update needs a token: send "Authorization: Bearer <token>"', 401);
+    return this.serial(async () => {
+      await this.load();
+      const started = new Date();
+      const a = analyseUpdate(text, opts.baseIri);
+      if (a.usesService) throw new UpdateRequestError('SERVICE (federated query) is not available on this endpoint');
+      const using = opts.using ?? [], usingNamed = opts.usingNamed ?? [];
+      if ((using.length || usingNamed.length) && a.hasUsingOrWith) {
+        throw new UpdateRequestError('the request has using-graph-uri / using-named-graph-uri parameters and the update has USING or WITH clauses; SPARQL 1.1 Protocol §2.2.3 forbids both, use one or the other');
+      }
+      for (const g of [...using, ...usingNamed]) if (!isAbsoluteIri(g)) throw new UpdateRequestError(`using-graph-uri / using-named-graph-uri "${g}" is not an absolute IRI`);
+      const names = new Set<string>();
+      if (caller.role === 'admin') for (const g of this.free) names.add(g);
+      const readableNamed = new Set(this.ctx.catalog.namedGraphs(caller));
+      for (const g of [...a.iris, ...using, ...usingNamed]) {
+        if (g === this.defaultGraph) continue;
+        if (this.isFree(g) ? this.free.has(g) && this.canReadFree(g, caller) : readableNamed.has(g)) names.add(g);
+      }
+      names.delete(this.defaultGraph);
+      const scratch = new oxigraph.Store();
+      const defaultReadable = this.canReadFree(this.defaultGraph, caller);
+      const dText = defaultReadable && this.free.has(this.defaultGraph) ? await this.ctx.store.dumpGraph(this.defaultGraph) : '';
+      if (dText) scratch.load(stripGraph(dText), { format: 'application/n-triples', to_graph_name: oxigraph.defaultGraph() });
+      for (const g of names) {
+        const t = await this.ctx.store.dumpGraph(g);
+        if (t) scratch.load(t, { format: 'application/n-quads' });
+      }
+      const dumpOf = (g: string | null) => new Set(scratch.match(null, null, null, g === null ? oxigraph.defaultGraph() : oxigraph.namedNode(g)).map(tripleLine));
+      const beforeSets = new Map<string, Set<string>>([['', dumpOf(null)]]);
+      for (const g of names) beforeSets.set(g, dumpOf(g));
+      const effective = a.withUsing(using, usingNamed);
+      try {
+        scratch.update(effective, { base_iri: opts.baseIri });
+      } catch (e) {
+        const msg = (e as Error).message;
+        throw new UpdateRequestError(`the update is not valid SPARQL 1.1 Update: ${msg}`, errorPosition(msg));
+      }
+      const after = new Set<string>(['']);
+      for (const q of scratch.match(null, null, null, null)) if (q.graph.termType === 'NamedNode') after.add(q.graph.value);
+      for (const g of names) after.add(g);
+      const changes = new Map<string, { add: string[]; del: string[] }>();
+      for (const g of after) {
+        const now = dumpOf(g === '' ? null : g);
+        const was = beforeSets.get(g) ?? new Set<string>();
+        const add = [...now].filter((l) => !was.has(l));
+        const del = [...was].filter((l) => !now.has(l));
+        if (add.length || del.length) changes.set(g === '' ? this.defaultGraph : g, { add, del });
+      }
+      return this.commit(caller, changes, { kind: 'update', text, started });
+    });
+  }
+
+  /** GSP PUT (replace) / POST (merge) of parsed triples into graph g. */
+  async putGraph(caller: Caller, g: string, triples: string, mode: 'put' | 'post', input: { body: string | Buffer; mediaType: string }, access?: 'public' | 'private'): Promise<WriteOutcome & { created: boolean }> {
+    return this.serial(async () => {
+      await this.load();
+      const started = new Date();
+      const refusal = this.writeRefusal(g, caller);
+      if (refusal) throw new ForbiddenError(refusal, caller.role === 'anonymous' ? 401 : 403);
+      if (access && !(this.isFree(g) && caller.role === 'admin')) throw new ForbiddenError('only admins may set ?access=, and only on graphs outside the dataset IRI space');
+      const existed = this.isFree(g) ? this.free.has(g) : await this.exists(g);
+      const was = new Set((existed ? stripGraph(await this.ctx.store.dumpGraph(g)) : '').split('\n').filter(Boolean));
+      const incoming = new Set(triples.split('\n').filter(Boolean));
+      const now = mode === 'put' ? incoming : new Set([...was, ...incoming]);
+      const add = [...now].filter((l) => !was.has(l));
+      const del = [...was].filter((l) => !now.has(l));
+      const changes = new Map<string, { add: string[]; del: string[] }>();
+      if (add.length || del.length) changes.set(g, { add, del });
+      const out = await this.commit(caller, changes, { kind: 'gsp', text: input.body, mediaType: input.mediaType, started, label: `Graph Store ${mode.toUpperCase()} <${g}>` }, access ? { graph: g, access } : undefined);
+      return { ...out, created: !existed && now.size > 0 };
+    });
+  }
+
+  async deleteGraph(caller: Caller, g: string): Promise<WriteOutcome> {
+    return this.serial(async () => {
+      await this.load();
+      const refusal = this.writeRefusal(g, caller);
+      if (refusal) throw new ForbiddenError(refusal, caller.role === 'anonymous' ? 401 : 403);
+      const was = stripGraph(await this.ctx.store.dumpGraph(g)).split('\n').filter(Boolean);
+      const changes = new Map([[g, { add: [] as string[], del: was }]]);
+      return this.commit(caller, changes, { kind: 'gsp', text: `DELETE <${g}>`, mediaType: 'text/plain', started: new Date(), label: `Graph Store DELETE <${g}>` });
+    });
+  }
+
+  /** Check rights, skolemise, validate each changed graph, then one transaction with provenance. */
+  private async commit(caller: Caller, changes: Map<string, { add: string[]; del: string[] }>, what: { kind: 'update' | 'gsp'; text: string | Buffer; mediaType?: string; started: Date; label?: string }, mark?: { graph: string; access: 'public' | 'private' }): Promise<WriteOutcome> {
+    const refusals: string[] = [];
+    for (const g of changes.keys()) {
+      const r = this.writeRefusal(g, caller);
+      if (r) refusals.push(r);
+    }
+    if (refusals.length) throw new ForbiddenError(`nothing was changed: ${refusals.join('; ')}`, caller.role === 'anonymous' ? 401 : 403);
+    const problems: Problem[] = [];
+    const reports: string[] = [];
+    const ops: WriteOp[] = [];
+    const newContent = new Map<string, Quad[]>();
+    for (const [g, ch] of changes) {
+      // blank nodes get fresh skolem IRIs in the graph they are written to (RDF 1.1 §3.5)
+      const labels = new Map<string, string>();
+      const sk = (line: string) => line.replace(/_:([A-Za-z0-9_\-.]+)/g, (m, l: string, off: number, s: string) => {
+        if (insideLiteral(s, off)) return m;
+        let v = labels.get(l);
+        if (!v) { v = `<${g}/.well-known/genid/${randomUUID()}>`; labels.set(l, v); }
+        return v;
+      });
+      ch.add = ch.add.map(sk);
+      const was = stripGraph(g === this.defaultGraph && !this.free.has(g) ? '' : await this.ctx.store.dumpGraph(g)).split('\n').filter(Boolean);
+      const del = new Set(ch.del);
+      const content = [...was.filter((l) => !del.has(l)), ...ch.add];
+      const quads = parseRdf(content.join('\n') + '\n', 'application/n-triples');
+      newContent.set(g, quads);
+      if (quads.length === 0) continue;
+      const report = await validate(this.ctx.datasets.d.shapes, quads, { extraQuads: this.ctx.datasets.d.ontology.typingFor(quads) });
+      if (!report.conforms) {
+        reports.push(reportToTurtle(report));
+        for (const r of report.results) problems.push({ path: r.path ?? '', value: r.value, message: `in graph <${g}>: ${r.message}`, focusNode: r.focusNode, severity: r.severity, constraint: r.constraint });
+      }
+      // the draft's access and embargo live in the concept graph too: they change only through PUT /datasets/{id}
+      const p = this.ctx.iris.parse(g);
+      if (p && p.version === 'draft' && !p.rest) {
+        const D = this.ctx.iris.draft(p.id);
+        const guarded = [DCT_ACCESS, `${NS.syndb}embargoEndDate`];
+        for (const l of [...ch.add, ...ch.del]) {
+          if (l.startsWith(`<${D}> `) && guarded.some((pr) => l.startsWith(`<${D}> <${pr}> `))) {
+            problems.push({ path: l.includes('embargo') ? 'embargoEndDate' : 'access', value: l, message: `the access rights and embargo of "${p.id}" change only with PUT /datasets/${p.id}`, focusNode: D, severity: 'Violation' });
+          }
+        }
+      }
+    }
+    if (problems.some((p) => p.severity === 'Violation')) throw new InputError('The change would make the store invalid', problems, 422, reports.join('\n'));
+    for (const [g, ch] of changes) {
+      if (ch.del.length) ops.push({ op: 'delete', nquads: ch.del.map((l) => toQuadLine(l, g)).join('') });
+      if (ch.add.length) ops.push({ op: 'add', nquads: ch.add.map((l) => toQuadLine(l, g)).join('') });
+    }
+    const sys = this.ctx.iris.systemGraph;
+    if (mark) {
+      const line = `<${mark.graph}> <${DCT_ACCESS}> <${AR_PUBLIC}> <${sys}> .\n`;
+      ops.push({ op: mark.access === 'public' ? 'add' : 'delete', nquads: line });
+    }
+    let activity: string | undefined;
+    if (changes.size > 0) {
+      const act = activityQuads(this.ctx.iris, {
+        kind: 'SparqlUpdate', user: caller.user ?? 'anonymous', startedAt: what.started,
+        used: [{ content: what.text, mediaType: what.mediaType ?? 'application/sparql-update', label: what.kind === 'update' ? 'SPARQL Update request' : 'Graph Store Protocol request body' }],
+        generated: [...changes.keys()], label: what.label ?? `SPARQL Update changing ${changes.size} graph${changes.size === 1 ? '' : 's'}`,
+      });
+      activity = act.iri;
+      const provGraphs = new Set<string>();
+      for (const g of changes.keys()) {
+        const p = this.ctx.iris.parse(g);
+        provGraphs.add(p ? `${this.ctx.iris.concept(p.id)}/provenance` : this.ctx.iris.provenanceGraph);
+      }
+      for (const pg of provGraphs) ops.push({ op: 'add', nquads: toNQuads(inGraph(act.quads, pg)) });
+    }
+    if (ops.length) await this.ctx.store.transact(ops);
+    for (const [g, quads] of newContent) if (this.isFree(g)) { if (quads.length) this.free.add(g); else this.free.delete(g); }
+    if (mark) { if (mark.access === 'public') this.publicFree.add(mark.graph); else this.publicFree.delete(mark.graph); }
+    return { changed: [...changes.keys()], activity };
+  }
+}
+
+export interface WriteOutcome { changed: string[]; activity?: string }
+
+export class UpdateRequestError extends Error {
+  constructor(message: string, readonly position?: { line: number; column: number }) {
+    super(message);
+    this.name = 'UpdateRequestError';
+  }
+}
+
+function insideLiteral(s: string, off: number): boolean {
+  let inside = false;
+  for (let i = 0; i < off; i++) {
+    if (s[i] === '\\') { i++; continue; }
+    if (s[i] === '"') inside = !inside;
+  }
+  return inside;
+}
+
+/** N-Quads of one graph → N-Triples lines (drops the graph term; our dumps have no blank graph names). */
+export function stripGraph(nquads: string): string {
+  if (!nquads) return '';
+  const s = new oxigraph.Store();
+  s.load(nquads, { format: 'application/n-quads' });
+  const out: string[] = [];
+  for (const q of s.match(null, null, null, null)) out.push(tripleLine(q));
+  return out.join('\n');
+}
+
+/** One triple as an N-Triples line, in oxigraph's term syntax (the one form every diff here compares). */
+export function tripleLine(q: { subject: { toString(): string }; predicate: { toString(): string }; object: { toString(): string } }): string {
+  return `${q.subject.toString()} ${q.predicate.toString()} ${q.object.toString()} .`;
+}
+
+function toQuadLine(triple: string, g: string): string {
+  return `${triple.replace(/\s*\.\s*$/, '')} <${g}> .\n`;
+}
+
+const instances = new WeakMap<ServiceContext, SparqlWrites>();
+/** The write service of a context (one per context: it serialises SPARQL/GSP writes). */
+export function sparqlWrites(ctx: ServiceContext): SparqlWrites {
+  let w = instances.get(ctx);
+  if (!w) { w = new SparqlWrites(ctx); instances.set(ctx, w); }
+  return w;
+}
