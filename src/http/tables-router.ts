@@ -1,0 +1,101 @@
+/**
+ * /datasets/{id}/tables[/{compartment}]: upload (PUT text/csv, streamed), download (CSV, streamed),
+ * CSVW metadata (Accept: application/csvm+json or ?format=csvw), list.
+ */
+import { once } from 'node:events';
+import { Router, type Request, type Response } from 'express';
+import type { ServiceContext } from '../service/context.js';
+import { TableService, TableRejected, rejectionBody } from '../service/tables.js';
+import { callerOf } from './auth.js';
+import { HttpError, sendProblem } from './problem.js';
+import { NotAcceptableError } from './negotiate.js';
+
+const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain'];
+export const CSVW_TYPE = 'application/csvm+json';
+
+function chooseTableFormat(req: Request): 'csv' | 'csvw' {
+  const f = typeof req.query.format === 'string' ? req.query.format.toLowerCase() : undefined;
+  const offers = ['text/csv', CSVW_TYPE, 'application/ld+json', 'application/json'];
+  if (f) {
+    if (f === 'csv') return 'csv';
+    if (f === 'csvw' || f === 'csvm' || f === 'jsonld' || f === 'json') return 'csvw';
+    throw new NotAcceptableError(offers);
+  }
+  const a = req.headers.accept;
+  if (!a || !a.trim()) return 'csv';
+  const chosen = req.accepts(offers);
+  if (!chosen) throw new NotAcceptableError(offers);
+  return chosen === 'text/csv' ? 'csv' : 'csvw';
+}
+
+async function writeAll(res: Response, chunk: string) {
+  if (!res.write(chunk)) await once(res, 'drain');
+}
+
+export function tablesRouter(ctx: ServiceContext): Router {
+  const r = Router();
+  const tables = new TableService(ctx);
+
+  r.get('/datasets/:id/tables', (req, res) => {
+    const caller = callerOf(res);
+    const e = ctx.datasets.entry(String(req.params.id), caller);
+    const out: Record<string, string[]> = {};
+    for (const [k, v] of e.tables) {
+      if (k === 'draft' && !ctx.catalog.canWrite(e, caller)) continue;
+      if (k !== 'draft' && e.withdrawn.has(Number(k))) continue;
+      out[k] = [...v].sort();
+    }
+    res.json({ id: e.id, tables: out, latestVersion: ctx.catalog.latest(e) ?? null });
+  });
+
+  r.put('/datasets/:id/tables/:compartment', async (req, res) => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (!CSV_TYPES.includes(type)) throw new HttpError(415, 'Unsupported Media Type', `send the table as text/csv (got "${req.headers['content-type'] ?? ''}")`);
+    const caller = callerOf(res);
+    const id = String(req.params.id);
+    // permission and existence before reading the body
+    const e = ctx.datasets.entry(id, caller);
+    ctx.datasets.requireWrite(e, caller);
+    const schema = tables.schema(String(req.params.compartment));
+    const existed = (e.tables.get('draft') ?? []).includes(schema.slug);
+    try {
+      const result = await tables.upload(id, schema.slug, req, caller, { mediaType: 'text/csv' });
+      res.status(existed ? 200 : 201).location(`/datasets/${id}/tables/${schema.slug}?version=draft`).json(result);
+    } catch (err) {
+      if (err instanceof TableRejected) {
+        req.resume();
+        return sendProblem(res, 422, 'Invalid Table', err.message, rejectionBody(err));
+      }
+      if ((err as { code?: string }).code?.startsWith('CSV_')) {
+        req.resume();
+        return sendProblem(res, 422, 'Malformed CSV', `the CSV cannot be read: ${(err as Error).message}; nothing was stored`);
+      }
+      throw err;
+    }
+  });
+
+  r.get('/datasets/:id/tables/:compartment', async (req, res) => {
+    const caller = callerOf(res);
+    const id = String(req.params.id);
+    const format = chooseTableFormat(req);
+    const t = tables.resolveTable(id, String(req.params.compartment), caller, typeof req.query.version === 'string' ? req.query.version : undefined);
+    res.vary('Accept');
+    if (format === 'csvw') {
+      const meta = await tables.csvw(id, t);
+      return res.type(req.accepts([CSVW_TYPE, 'application/ld+json', 'application/json']) === 'application/ld+json' ? 'application/ld+json' : CSVW_TYPE).send(JSON.stringify(meta, null, 2));
+    }
+    const desc = await tables.description(t.graph);
+    res.status(200).type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${id}-${t.version === 'draft' ? 'draft' : `v${t.version}`}-${t.schema.slug}.csv"`);
+    res.setHeader('Link', `<${req.path}?format=csvw${t.version === 'draft' ? '&version=draft' : `&version=${t.version}`}>; rel="describedby"; type="${CSVW_TYPE}"`);
+    res.setHeader('X-Row-Count', String(desc.rows));
+    try {
+      await tables.download(t.graph, (c) => writeAll(res, c));
+      res.end();
+    } catch (err) {
+      if (!res.headersSent) throw err;
+      res.destroy(err as Error);
+    }
+  });
+
+  return r;
+}

@@ -1,0 +1,443 @@
+/**
+ * Compartment tables: streamed CSV upload (validate every row with the compiled row validator,
+ * then store the rows as RDF in the draft's table graph), streamed CSV download from the graph,
+ * CSVW metadata. A table with any invalid row is rejected whole and nothing is written.
+ *
+ * Upload, two passes over the bytes so that no table ever sits in memory:
+ *  1. the request streams through SHA-256, into a spool file in the data directory and through
+ *     the CSV parser; each row becomes RDF terms and is checked against the compiled shapes.
+ *  2. only when every row is valid: the spool file is parsed again and the rows' N-Quads are
+ *     committed to the store in chunks (one transaction when the table is small), the last
+ *     transaction carrying the table description and the provenance record.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse } from 'csv-parse';
+import type { Quad } from '../util/rdf.js';
+import { df, iri, lit, typed, toNQuads, inGraph, RDF_TYPE, sparqlString } from '../util/rdf.js';
+import { NS } from '../model/namespaces.js';
+import { findCompartment, compartmentConcept } from '../model/compartment-names.js';
+import { compileTableSchemas, CSVW, QUDT, type ColumnDef, type TableSchema } from '../model/tables/schema.js';
+import { mapHeader, convertRow, checkRow, rowToNQuads, parseRowIri, PARENT_TABLE, CSVW_ROWNUM, type RowProblem, type ColumnMap, type LinkResolver } from '../model/tables/rows.js';
+import { activityQuads } from '../provenance/activity.js';
+import { InputError } from '../model/problems.js';
+import type { ServiceContext } from './context.js';
+import { ConflictError, NotFoundError } from './datasets.js';
+import type { Caller } from './tokens.js';
+import type { WriteOp } from '../store/graph-store.js';
+
+export const MAX_LISTED_PROBLEMS = 100;
+/** Rows of N-Quads per store transaction (about 30-60 MB of N-Quads for wide tables). */
+export const CHUNK_BYTES = 48 * 1024 * 1024;
+
+export interface UploadProgress { phase: 'validate' | 'store'; rows: number; bytes: number; totalRows?: number }
+
+export interface UploadOptions {
+  onProgress?: (p: UploadProgress) => void;
+  mediaType?: string;
+  /** Label of the input in the provenance record (e.g. the file name). */
+  label?: string;
+  /** Activity kind for provenance (importers use 'Import'). */
+  activityKind?: 'TableUpload' | 'Import';
+  /** Extra provenance quads for the activity (importers: source table, materialization). Subject `ACTIVITY` is replaced by the activity IRI. */
+  extraProvenance?: (activity: string) => Quad[];
+}
+
+export interface UploadResult {
+  id: string;
+  compartment: string;
+  table: string;
+  rows: number;
+  columns: string[];
+  sha256: string;
+  bytes: number;
+  activity: string;
+}
+
+/** The reply for a rejected table: the first problems and the count of every kind. */
+export class TableRejected extends Error {
+  constructor(readonly summary: string, readonly problems: RowProblem[], readonly counts: Record<string, number>, readonly total: number, readonly rowsChecked: number, readonly header: Array<{ column: string; position: number; message: string }> = []) {
+    super(summary);
+    this.name = 'TableRejected';
+  }
+}
+
+const schemaCache = new WeakMap<object, Map<string, TableSchema>>();
+
+export function tableSchemas(ctx: ServiceContext): Map<string, TableSchema> {
+  const key = ctx.datasets.d.shapes;
+  let s = schemaCache.get(key);
+  if (!s) { s = compileTableSchemas(ctx.datasets.d.shapes.quads, ctx.datasets.d.ontology.quads); schemaCache.set(key, s); }
+  return s;
+}
+
+const S = (l: string) => iri(NS.syndb + l);
+const C = (l: string) => iri(CSVW + l);
+
+export class TableService {
+  constructor(readonly ctx: ServiceContext) {}
+
+  get schemas() { return tableSchemas(this.ctx); }
+
+  schema(compartment: string): TableSchema {
+    const c = findCompartment(compartment);
+    if (!c) throw new NotFoundError(`"${compartment}" is not a compartment; the tables are: ${[...this.schemas.keys()].join(', ')}`);
+    return this.schemas.get(c.slug)!;
+  }
+
+  private spoolDir() {
+    const d = join(this.ctx.config.dataDir, 'uploads');
+    mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  /** Upload (replace) a compartment table of the dataset's draft from a CSV byte stream. */
+  async upload(id: string, compartment: string, source: Readable, caller: Caller, opts: UploadOptions = {}): Promise<UploadResult> {
+    const e = this.ctx.datasets.entry(id, caller);
+    this.ctx.datasets.requireWrite(e, caller);
+    const schema = this.schema(compartment);
+    if (!e.hasDraft) throw new ConflictError(`dataset "${id}" has no draft; tables are uploaded to a draft (PUT /datasets/${id} starts a new one)`);
+    const started = new Date();
+    const D = this.ctx.iris.draft(id);
+    const T = this.ctx.iris.table(id, 'draft', schema.slug);
+    const spool = join(this.spoolDir(), `${randomUUID()}.csv`);
+    const file = createWriteStream(spool);
+    try {
+      // ---------------- pass 1: checksum, spool, validate every row
+      const hash = createHash('sha256');
+      let bytes = 0;
+      const tee = teeTo(file, hash, (n) => { bytes += n; });
+      const problems: RowProblem[] = [];
+      const counts: Record<string, number> = {};
+      let total = 0;
+      const note = (p: RowProblem) => { total++; counts[p.kind] = (counts[p.kind] ?? 0) + 1; if (problems.length < MAX_LISTED_PROBLEMS) problems.push(p); };
+      let map: ColumnMap | undefined;
+      const headerOf = new Map<string, string>();
+      const cids = new Map<string, number>();
+      const linkIds = new Set<string>();
+      const lookupCols = schema.columns.filter((c) => c.kind === 'link' && c.property !== `${NS.syndb}parent` && (c.targets?.length ?? 0) !== 1);
+      const spellings = new Map<string, string>();
+      let rows = 0;
+      const onProgress = opts.onProgress;
+      // the source is piped, not handed to pipeline(): a rejected table must not destroy the
+      // request (the reply still has to be sent); the rest of the body is drained instead
+      const forward = (err: Error) => tee.destroy(err);
+      source.once('error', forward);
+      source.pipe(tee);
+      await pipeline(tee, parse({ bom: true, relax_column_count: true, skip_empty_lines: true }), async (records: AsyncIterable<string[]>) => {
+        for await (const rec of records) {
+          if (!map) {
+            map = mapHeader(schema, rec);
+            map.cols.forEach((c, i) => { if (c && c !== PARENT_TABLE) headerOf.set(c.property, rec[i].trim()); });
+            if (map.problems.length) {
+              throw new TableRejected(`the header of the ${schema.slug} table is not valid`, [], {}, map.problems.length, 0, map.problems);
+            }
+            continue;
+          }
+          rows++;
+          if (rec.length !== map.headers.length) note({ row: rows, column: '', value: `${rec.length} fields`, expected: `${map.headers.length} fields, as in the header`, kind: 'syndb:FieldCount' });
+          const conv = convertRow({ schema, map, dataset: D }, rec, rows);
+          for (const p of checkRow(schema, conv, rows)) note(p.path ? { ...p, column: headerOf.get(p.path) ?? p.column } : p);
+          if (conv.cid !== '') {
+            const prev = cids.get(conv.cid);
+            if (prev !== undefined) note({ row: rows, column: 'cid', value: conv.cid, expected: `cid must be unique in the table; it is also the cid of row ${prev}`, kind: 'syndb:DuplicateCid' });
+            else cids.set(conv.cid, rows);
+          }
+          if (lookupCols.length) for (const c of lookupCols) { const i = map.cols.indexOf(c); const v = i >= 0 ? rec[i] : ''; if (v) for (const x of c.multi ? v.split(';') : [v]) if (x.trim()) linkIds.add(x.trim()); }
+          if (map.parentTableIndex >= 0) { const v = (rec[map.parentTableIndex] ?? '').trim(); const slug = v && findCompartment(v)?.slug; if (slug && !spellings.has(slug)) spellings.set(slug, v); }
+          if (onProgress && (rows & 4095) === 0) onProgress({ phase: 'validate', rows, bytes });
+        }
+      });
+      source.off('error', forward);
+      await closeStream(file);
+      if (!map) throw new TableRejected('the table is empty: it needs a header line and at least one row', [], { 'syndb:EmptyTable': 1 }, 1, 0, [{ column: '', position: 0, message: 'no header line' }]);
+      if (rows === 0) note({ row: 0, column: '', expected: 'at least one row after the header', kind: 'syndb:EmptyTable' });
+      if (total > 0) throw new TableRejected(`${total} problem${total === 1 ? '' : 's'} in ${rows} rows of the ${schema.slug} table; nothing was stored`, problems, counts, total, rows);
+      onProgress?.({ phase: 'validate', rows, bytes, totalRows: rows });
+      const sha256 = hash.digest('hex');
+
+      // ---------------- links to rows of the draft's other tables
+      const found = new Map<string, string>();
+      for (const id of cids.keys()) linkIds.delete(id);
+      const others = (e.tables.get('draft') ?? []).filter((t) => t !== schema.slug).map((t) => this.ctx.iris.table(id, 'draft', t));
+      if (linkIds.size && others.length) {
+        const ids = [...linkIds];
+        for (let i = 0; i < ids.length; i += 500) {
+          const batch = ids.slice(i, i + 500);
+          const res = await this.ctx.store.select(`SELECT ?r ?cid WHERE { VALUES ?cid { ${batch.map(sparqlString).join(' ')} } GRAPH ?g { ?r <${NS.syndb}cid> ?cid } }`, { namedGraphs: others });
+          for (const b of res) { const t = parseRowIri(b.r.value); if (t && !found.has(b.cid.value)) found.set(b.cid.value, t.table); }
+        }
+      }
+      const resolve: LinkResolver = (col, x) => (cids.has(x) ? schema.slug : found.get(x));
+
+      // ---------------- pass 2: N-Quads to the store
+      const columns = map.headers.map((h) => h.trim());
+      const act = activityQuads(this.ctx.iris, {
+        kind: opts.activityKind ?? 'TableUpload', user: caller.user ?? 'anonymous', startedAt: started,
+        used: [{ sha256, byteSize: bytes, mediaType: opts.mediaType ?? 'text/csv', label: opts.label ?? `${schema.slug} table (CSV)` }],
+        generated: [T], label: `upload of the ${schema.slug} table of ${id} (${rows} rows)`,
+      });
+      const description = describeTable(this.ctx, schema, map, { id, T, D, rows, sha256, bytes, activity: act.iri, spellings, modified: new Date() });
+      const hasCompartment = await this.ctx.store.ask(`ASK { GRAPH <${D}> { <${D}> <${NS.syndb}compartment> <${compartmentConcept(schema.slug)}> } }`);
+      const finalOps: WriteOp[] = [
+        { op: 'add', nquads: toNQuads(inGraph(description, T)) },
+        { op: 'add', nquads: toNQuads(inGraph([...act.quads, ...(opts.extraProvenance?.(act.iri) ?? [])], this.ctx.datasets.provGraph(id))) },
+      ];
+      if (!hasCompartment) finalOps.push({ op: 'add', nquads: toNQuads(inGraph([df.quad(iri(D), S('compartment'), iri(compartmentConcept(schema.slug)))], D)) });
+      let chunk = '';
+      let first = true;
+      let stored = 0;
+      const flush = async (last: boolean) => {
+        const ops: WriteOp[] = first ? [{ op: 'clear', graph: T }] : [];
+        if (chunk) ops.push({ op: 'add', nquads: chunk });
+        if (last) ops.push(...finalOps);
+        chunk = '';
+        first = false;
+        await this.ctx.store.transact(ops);
+      };
+      const rowMap = map;
+      let n = 0;
+      try {
+        await pipeline(createReadStream(spool), parse({ bom: true, relax_column_count: true, skip_empty_lines: true, from_line: 2 }), async (records: AsyncIterable<string[]>) => {
+          for await (const rec of records) {
+            n++;
+            const conv = convertRow({ schema, map: rowMap, dataset: D, resolve }, rec, n);
+            chunk += rowToNQuads(schema, conv, n, D, T);
+            if (chunk.length >= CHUNK_BYTES) {
+              await flush(false);
+              stored = n;
+              onProgress?.({ phase: 'store', rows: stored, bytes, totalRows: rows });
+            }
+          }
+        });
+        await flush(true);
+      } catch (err) {
+        if (!first) {
+          // some chunks are in: take them out again so that no half table stays
+          await this.ctx.store.transact([{ op: 'clear', graph: T }]).catch(() => undefined);
+          const draftTables = e.tables.get('draft')?.filter((t) => t !== schema.slug) ?? [];
+          e.tables.set('draft', draftTables);
+        }
+        throw err;
+      }
+      onProgress?.({ phase: 'store', rows, bytes, totalRows: rows });
+      const list = e.tables.get('draft') ?? [];
+      if (!list.includes(schema.slug)) e.tables.set('draft', [...list, schema.slug]);
+      return { id, compartment: schema.slug, table: T, rows, columns, sha256, bytes, activity: act.iri };
+    } catch (err) {
+      source.unpipe();
+      source.resume();
+      if (!file.closed) await new Promise<void>((r) => { file.once('close', () => r()); file.destroy(); });
+      throw err;
+    } finally {
+      rmSync(spool, { force: true });
+    }
+  }
+
+  /** Which table graph a read means: ?version=n | draft, else the latest published version having it, else the draft (writers). */
+  resolveTable(id: string, compartment: string, caller: Caller, version?: string): { schema: TableSchema; graph: string; version: number | 'draft'; dataset: string } {
+    const e = this.ctx.datasets.entry(id, caller);
+    const schema = this.schema(compartment);
+    const has = (k: string) => (e.tables.get(k) ?? []).includes(schema.slug);
+    const at = (v: number | 'draft') => ({ schema, graph: this.ctx.iris.table(id, v, schema.slug), version: v, dataset: v === 'draft' ? this.ctx.iris.draft(id) : this.ctx.iris.version(id, v) });
+    if (version !== undefined && version !== '') {
+      if (version === 'draft') {
+        if (!e.hasDraft || !this.ctx.catalog.canWrite(e, caller)) throw new NotFoundError(`dataset "${id}" has no draft you may read`);
+        if (!has('draft')) throw new NotFoundError(`the draft of "${id}" has no ${schema.slug} table`);
+        return at('draft');
+      }
+      const n = Number(version);
+      if (!Number.isInteger(n) || n < 1 || !e.versions.includes(n)) throw new NotFoundError(`dataset "${id}" has no version "${version}"${e.versions.length ? `; versions: ${e.versions.join(', ')}` : ''}`);
+      if (!has(String(n))) throw new NotFoundError(`version ${n} of "${id}" has no ${schema.slug} table`);
+      return at(n);
+    }
+    const latest = this.ctx.catalog.latest(e);
+    if (latest !== undefined && has(String(latest))) return at(latest);
+    if (e.hasDraft && this.ctx.catalog.canWrite(e, caller) && has('draft')) return at('draft');
+    throw new NotFoundError(`dataset "${id}" has no ${schema.slug} table${latest === undefined ? ' published yet' : ` in version ${latest}`}`);
+  }
+
+  /** The stored description of a table: its columns in upload order, row count, checksum. */
+  async description(graph: string) {
+    const rows = await this.ctx.store.select(`PREFIX csvw: <${CSVW}> PREFIX schema: <${NS.schema}> PREFIX syndb: <${NS.syndb}>
+      SELECT ?col ?name ?pos ?prop ?dt ?unit ?spelling WHERE { <${graph}> csvw:tableSchema/csvw:column ?col . ?col csvw:name ?name ; schema:position ?pos .
+        OPTIONAL { ?col csvw:propertyUrl ?prop } OPTIONAL { ?col csvw:datatype ?dt } OPTIONAL { ?col <${QUDT}hasUnit> ?unit } OPTIONAL { ?col <${NS.skos}hiddenLabel> ?spelling } }`, { defaultGraph: [graph] });
+    const cols = new Map<string, { name: string; pos: number; property?: string; datatype?: string; unit?: string; spellings: string[] }>();
+    for (const r of rows) {
+      let c = cols.get(r.col.value);
+      if (!c) { c = { name: r.name.value, pos: Number(r.pos.value), property: r.prop?.value, datatype: r.dt?.value, unit: r.unit?.value, spellings: [] }; cols.set(r.col.value, c); }
+      if (r.spelling && !c.spellings.includes(r.spelling.value)) c.spellings.push(r.spelling.value);
+    }
+    const meta = await this.ctx.store.select(`PREFIX syndb: <${NS.syndb}> PREFIX spdx: <http://spdx.org/rdf/terms#> PREFIX dcat: <${NS.dcat}> PREFIX dcterms: <${NS.dcterms}>
+      SELECT ?rows ?sha ?bytes ?modified WHERE { <${graph}> syndb:rowCount ?rows . OPTIONAL { <${graph}> spdx:checksum/spdx:checksumValue ?sha } OPTIONAL { <${graph}> dcat:byteSize ?bytes } OPTIONAL { <${graph}> dcterms:modified ?modified } }`, { defaultGraph: [graph] });
+    if (!meta.length) throw new ConflictError(`the table ${graph} has no description (an interrupted upload?); upload it again`);
+    return { columns: [...cols.values()].sort((a, b) => a.pos - b.pos), rows: Number(meta[0].rows.value), sha256: meta[0].sha?.value, bytes: meta[0].bytes ? Number(meta[0].bytes.value) : undefined, modified: meta[0].modified?.value };
+  }
+
+  /**
+   * Stream the table as CSV with the uploaded column names, in the uploaded row order. `write`
+   * is awaited for every chunk (backpressure). Pages of rows are fetched by row number.
+   */
+  async download(graph: string, write: (chunk: string) => Promise<void> | void, opts: { pageRows?: number; onProgress?: (rows: number) => void } = {}) {
+    const desc = await this.description(graph);
+    await write(desc.columns.map((c) => csvField(c.name)).join(',') + '\n');
+    const page = opts.pageRows ?? 5000;
+    const props = desc.columns.map((c) => c.property);
+    const vars = desc.columns.map((_, i) => `?v${i}`);
+    const patterns = desc.columns.map((c, i) => (c.property ? `OPTIONAL { ?r <${c.property}> ?v${i} }` : c.name === PARENT_TABLE ? '' : '')).join(' ');
+    const parentIdx = desc.columns.findIndex((c) => c.property === `${NS.syndb}parent`);
+    for (let start = 1; start <= desc.rows; start += page) {
+      const end = Math.min(desc.rows, start + page - 1);
+      const values = Array.from({ length: end - start + 1 }, (_, k) => start + k).join(' ');
+      const res = await this.ctx.store.select(`SELECT ?n ${vars.join(' ')} WHERE { VALUES ?n { ${values} } ?r <${CSVW_ROWNUM}> ?n . ${patterns} }`, { defaultGraph: [graph] });
+      const byRow = new Map<number, Array<Set<string>>>();
+      for (const b of res) {
+        const n = Number(b.n.value);
+        let cells = byRow.get(n);
+        if (!cells) { cells = desc.columns.map(() => new Set<string>()); byRow.set(n, cells); }
+        for (let i = 0; i < desc.columns.length; i++) {
+          const v = b[`v${i}`];
+          if (!v) continue;
+          cells[i].add(v.type === 'uri' ? (parseRowIri(v.value)?.cid ?? v.value) : v.value);
+          if (i === parentIdx && v.type === 'uri') {
+            const pt = desc.columns.findIndex((c) => c.name === PARENT_TABLE);
+            const slug = parseRowIri(v.value)?.table;
+            if (pt >= 0 && slug) cells[pt].add(desc.columns[pt].spellings.find((s) => findCompartment(s)?.slug === slug) ?? slug);
+          }
+        }
+      }
+      let out = '';
+      for (let n = start; n <= end; n++) {
+        const cells = byRow.get(n);
+        if (!cells) throw new ConflictError(`row ${n} of ${graph} is missing; the table is damaged`);
+        out += cells.map((s, i) => csvField(props[i] === undefined && desc.columns[i].name !== PARENT_TABLE ? '' : [...s].join(';'))).join(',') + '\n';
+      }
+      await write(out);
+      opts.onProgress?.(end);
+    }
+  }
+
+  /** CSV on the Web metadata (JSON-LD) of a table. */
+  async csvw(id: string, t: { schema: TableSchema; graph: string; version: number | 'draft'; dataset: string }) {
+    const desc = await this.description(t.graph);
+    const url = `${this.ctx.iris.concept(id)}/tables/${t.schema.slug}${t.version === 'draft' ? '?version=draft' : `?version=${t.version}`}`;
+    const colDef = (name: string) => t.schema.byAlias.get(name) ?? t.schema.byAlias.get(name.toLowerCase());
+    const base = `${t.dataset}/tables/`;
+    return {
+      '@context': ['http://www.w3.org/ns/csvw', { '@language': 'en', qudt: QUDT, unit: 'http://qudt.org/vocab/unit/', dcterms: NS.dcterms, syndb: NS.syndb, spdx: 'http://spdx.org/rdf/terms#', 'qudt:hasUnit': { '@type': '@id' }, 'dcterms:isPartOf': { '@type': '@id' }, 'dcterms:conformsTo': { '@type': '@id' } }],
+      '@id': t.graph,
+      url,
+      'dcterms:title': `${t.schema.slug} table of ${id}${t.version === 'draft' ? ' (draft)' : `, version ${t.version}`}`,
+      'dcterms:isPartOf': t.dataset,
+      'dcterms:conformsTo': t.schema.shape,
+      'dcterms:format': 'text/csv',
+      'syndb:rowCount': desc.rows,
+      ...(desc.sha256 ? { 'spdx:checksum': { 'spdx:algorithm': 'SHA-256', 'spdx:checksumValue': desc.sha256 } } : {}),
+      dialect: { header: true, delimiter: ',', encoding: 'utf-8', lineTerminators: ['\n'] },
+      tableSchema: {
+        aboutUrl: `${base}${t.schema.slug}/rows/{cid}`,
+        primaryKey: 'cid',
+        columns: desc.columns.map((c) => {
+          const def = colDef(c.name);
+          const out: Record<string, unknown> = { name: csvwName(c.name), titles: c.name };
+          if (c.name === PARENT_TABLE) {
+            out['dc:description'] = 'The compartment table of the parent row (used to build the parent_id link).';
+            out.suppressOutput = true;
+            return out;
+          }
+          if (def?.description) out['dc:description'] = def.description;
+          if (c.property) out.propertyUrl = c.property;
+          if (def?.kind === 'link') {
+            const target = c.property === `${NS.syndb}parent` ? `{parent_table}` : def.targets?.length === 1 ? def.targets[0] : undefined;
+            if (target) out.valueUrl = `${base}${target}/rows/{${csvwName(c.name)}}`;
+            out.datatype = 'string';
+          } else if (c.datatype) out.datatype = c.datatype.startsWith(NS.xsd) ? c.datatype.slice(NS.xsd.length) : { base: c.datatype };
+          if (def?.required) out.required = true;
+          if (def?.multi) out.separator = ';';
+          if (c.unit) out['qudt:hasUnit'] = c.unit;
+          return out;
+        }),
+      },
+    };
+  }
+}
+
+/** CSVW column names must not start with "_" and are used in URI templates: keep SynDB's names, replace what does not fit. */
+const csvwName = (n: string) => n.replace(/[^A-Za-z0-9_.%-]/g, '_').replace(/^_/, 'c_');
+
+export function csvField(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+function teeTo(file: WriteStream, hash: ReturnType<typeof createHash>, count: (n: number) => void) {
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      count(chunk.length);
+      if (!file.write(chunk)) file.once('drain', () => cb(null, chunk));
+      else cb(null, chunk);
+    },
+  });
+}
+
+function closeStream(s: WriteStream) {
+  return new Promise<void>((resolve, reject) => s.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+function describeTable(ctx: ServiceContext, schema: TableSchema, map: ColumnMap, d: { id: string; T: string; D: string; rows: number; sha256: string; bytes: number; activity: string; spellings: Map<string, string>; modified: Date }): Quad[] {
+  const T = iri(d.T);
+  const q: Quad[] = [];
+  const add = (s: Quad['subject'], p: Quad['predicate'], o: Quad['object']) => q.push(df.quad(s, p, o));
+  add(T, RDF_TYPE, C('Table'));
+  add(T, RDF_TYPE, iri(`${NS.dcat}Distribution`));
+  add(T, iri(`${NS.dcterms}title`), lit(`${schema.slug} table of ${d.id}`));
+  add(T, iri(`${NS.dcterms}isPartOf`), iri(d.D));
+  add(T, S('compartment'), iri(compartmentConcept(schema.slug)));
+  add(T, iri(`${NS.dcterms}conformsTo`), iri(schema.shape));
+  add(T, S('rowCount'), typed(d.rows, 'integer'));
+  add(T, iri(`${NS.dcterms}format`), lit('text/csv'));
+  add(T, iri(`${NS.dcat}mediaType`), iri('https://www.iana.org/assignments/media-types/text/csv'));
+  add(T, iri(`${NS.dcat}byteSize`), typed(d.bytes, 'nonNegativeInteger'));
+  add(T, iri(`${NS.dcterms}modified`), typed(d.modified.toISOString(), 'dateTime'));
+  add(T, iri(`${NS.prov}wasGeneratedBy`), iri(d.activity));
+  const ck = iri(`${d.T}/checksum`);
+  add(T, iri('http://spdx.org/rdf/terms#checksum'), ck);
+  add(ck, RDF_TYPE, iri('http://spdx.org/rdf/terms#Checksum'));
+  add(ck, iri('http://spdx.org/rdf/terms#algorithm'), iri('http://spdx.org/rdf/terms#checksumAlgorithm_sha256'));
+  add(ck, iri('http://spdx.org/rdf/terms#checksumValue'), typed(d.sha256, 'hexBinary'));
+  const ts = iri(`${d.T}/schema`);
+  add(T, C('tableSchema'), ts);
+  add(ts, RDF_TYPE, C('Schema'));
+  map.headers.forEach((h, i) => {
+    const col = map.cols[i] as ColumnDef | typeof PARENT_TABLE;
+    const cn = iri(`${d.T}/columns/${i + 1}`);
+    add(ts, C('column'), cn);
+    add(cn, RDF_TYPE, C('Column'));
+    add(cn, C('name'), lit(h.trim()));
+    add(cn, iri(`${NS.schema}position`), typed(i + 1, 'integer'));
+    if (col === PARENT_TABLE) {
+      for (const s of d.spellings.values()) add(cn, iri(`${NS.skos}hiddenLabel`), lit(s));
+      return;
+    }
+    add(cn, C('propertyUrl'), iri(col.property));
+    if (col.kind === 'literal' && col.datatype) add(cn, C('datatype'), iri(col.datatype));
+    if (col.unit) add(cn, iri(`${QUDT}hasUnit`), iri(col.unit));
+  });
+  return q;
+}
+
+/** The problem+json body of a rejected table. */
+export function rejectionBody(r: TableRejected) {
+  return {
+    rowsChecked: r.rowsChecked,
+    problemCount: r.total,
+    counts: r.counts,
+    ...(r.header.length ? { header: r.header } : {}),
+    errors: r.problems.map((p) => ({ row: p.row, line: p.row + 1, column: p.column, value: p.value, expected: p.expected, kind: p.kind, ...(p.path ? { path: p.path } : {}) })),
+  };
+}
+
+export { InputError };
