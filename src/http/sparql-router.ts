@@ -18,7 +18,7 @@ import { NotAcceptableError, FORMAT_MEDIA } from './negotiate.js';
 import { StoreError } from '../store/graph-store.js';
 import { analyseQuery, errorPosition, sparqlWrites, UpdateRequestError } from '../service/sparql-update.js';
 import { serviceDescription, SD_MEDIA_TYPES } from './service-description.js';
-import { editorPage, editorAsset } from './sparql-editor/editor.js';
+import { editorPage, editorAsset } from './sparql-editor/page.js';
 
 export const SELECT_TYPES = ['application/sparql-results+json', 'application/sparql-results+xml', 'text/csv', 'text/tab-separated-values', 'application/json', 'application/xml'];
 export const GRAPH_TYPES = ['text/turtle', 'application/n-triples', 'application/ld+json', 'application/rdf+xml', 'application/trig', 'application/n-quads'];
