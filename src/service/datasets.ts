@@ -40,6 +40,13 @@ export interface WriteResult { id: string; iri: string; version?: number; activi
 export class DatasetService {
   constructor(readonly d: Deps) {}
 
+  private readonly changeListeners: Array<(id: string) => void> = [];
+  /** Be told, after a write is durable, that a dataset's stored description changed (search index). */
+  onChange(fn: (id: string) => void) { this.changeListeners.push(fn); }
+  protected changed(id: string) {
+    for (const fn of this.changeListeners) { try { fn(id); } catch { /* a listener never fails a write */ } }
+  }
+
   get catalog() { return this.d.catalog; }
 
   /** Validate without storing: the normalised triples and every problem. */
@@ -87,6 +94,7 @@ export class DatasetService {
       { op: 'add', nquads: toNQuads(inGraph(act.quads, this.provGraph(id))) },
     ];
     await this.d.store.transact(ops);
+    this.changed(id);
     this.catalog.entries.set(id, {
       id, access: parsed.access, embargoEnd: embargo, owner: caller.user ?? 'anonymous', title, hasDraft: true, versions: [], withdrawn: new Set(), tables: new Map(),
     });
@@ -117,6 +125,7 @@ export class DatasetService {
       { op: 'add', nquads: toNQuads(inGraph(act.quads, this.provGraph(id))) },
     ];
     await this.d.store.transact(ops);
+    this.changed(id);
     e.hasDraft = true;
     e.access = parsed.access;
     return { id, iri: D, activity: act.iri };
@@ -169,6 +178,7 @@ export class DatasetService {
       ops.push({ op: 'add', nquads: toNQuads(inGraph(rows, to)) }, { op: 'clear', graph: from });
     }
     await this.d.store.transact(ops);
+    this.changed(id);
     e.hasDraft = false;
     e.versions.push(n);
     if (title) e.title = title;
