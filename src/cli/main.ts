@@ -9,7 +9,6 @@ import { configFromEnv } from '../service/config.js';
 import { openContext, type ServiceContext } from '../service/context.js';
 import { loadExamples } from '../service/examples.js';
 import { checkDataset } from '../service/datasets.js';
-import { startServer } from '../http/server.js';
 import { Iris } from '../model/iris.js';
 import { loadOntology } from '../model/ontology.js';
 import { loadVocabulary } from '../model/vocabulary.js';
@@ -21,6 +20,7 @@ import { TokenRegistry, ROLES, type Role } from '../service/tokens.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
 import { parseRdf } from '../util/rdf.js';
 import { FORMAT_MEDIA } from '../http/negotiate.js';
+import { queryForm } from '../util/sparql-form.js';
 import { restoreStore } from '../store/open-store.js';
 import type { InputFormat } from '../model/parse-input.js';
 import { datasetCitation, renderCitation, citationFormatFromParam } from '../publish/citation/index.js';
@@ -88,6 +88,7 @@ async function serve(): Promise<number> {
   const log = (msg: string) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg })}\n`);
   const ctx = await openContext(config, { log });
   if (config.examples && ctx.catalog.entries.size === 0) await loadExamples(ctx, log);
+  const { startServer } = await import('../http/server.js');
   const srv = await startServer(ctx);
   await new Promise<void>((resolve) => {
     const stop = async (sig: string) => {
@@ -180,7 +181,6 @@ async function queryCmd(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' } } });
   if (positionals.length !== 1) throw new UsageError("query needs one SPARQL string: syndb query 'SELECT * WHERE { ?s ?p ?o } LIMIT 10'");
   return withContext(async (ctx) => {
-    const { queryForm } = await import('../http/sparql-router.js');
     const form = queryForm(positionals[0]);
     const media = values.format ? FORMAT_MEDIA[values.format] ?? values.format : form === 'SELECT' || form === 'ASK' ? 'text/tab-separated-values' : 'application/n-triples';
     const r = await ctx.store.query(positionals[0], { format: media, defaultGraph: ctx.catalog.defaultGraphs(ADMIN), namedGraphs: ctx.catalog.namedGraphs(ADMIN), baseIri: `${ctx.iris.base}/` });
