@@ -1,0 +1,340 @@
+/**
+ * FAIR publication: /catalog (DCAT-AP 3), /sitemap.xml, /robots.txt, /oai (OAI-PMH 2.0),
+ * /datasets/{id}[/versions/{n}]/linkset (FAIR signposting level 2), and the publication
+ * representations of a dataset page used by the datasets router (schema.org / DCAT JSON-LD,
+ * DataCite XML / JSON, Link headers, the landing page's JSON-LD block).
+ * Only public datasets (Catalog.isPublic, with a live published version) appear in the
+ * catalog, sitemap and OAI-PMH, whoever asks.
+ */
+import express, { Router, type Request, type Response } from 'express';
+import type { ServiceContext } from '../service/context.js';
+import type { Caller } from '../service/tokens.js';
+import type { Quad } from '../util/rdf.js';
+import { sparqlIri } from '../util/rdf.js';
+import { NS } from '../model/namespaces.js';
+import { serializeGraph, toJsonLd } from '../publish/rdf-formats.js';
+import { datasetMetadata, conceptMetadata, publicEntries, provenanceTimes, datasetModified, type DatasetMetadata, type MetadataDeps } from '../publish/metadata.js';
+import { schemaOrgDataset, jsonLdQuads, jsonLdScript } from '../publish/schema-org.js';
+import { dcatDataset, dcatCatalog, dcatJsonLd, DEFAULT_PAGE_SIZE, DCAT_PROFILE, DCAT_AP_PROFILE } from '../publish/dcat.js';
+import { dataciteRecord, dataciteXml, dataciteJson, DATACITE_XML, DATACITE_JSON } from '../publish/datacite.js';
+import { signposts, linkHeader, linksetJson, linksetText, DESCRIBED_BY, LINKSET, LINKSET_JSON } from '../publish/signposting.js';
+import { sitemapResponse, robotsTxt, SITEMAP_LIMIT, type SitemapUrl } from '../publish/sitemap.js';
+import { oaiRespond, datestamp, type OaiRepository, type OaiItem, type OaiSet } from '../publish/oai-pmh.js';
+import { negotiate, FORMAT_MEDIA } from './negotiate.js';
+import { callerOf } from './auth.js';
+import { HttpError } from './problem.js';
+import { esc } from './html.js';
+
+export { DATACITE_XML, DATACITE_JSON };
+
+const deps = (ctx: ServiceContext): MetadataDeps => ({ store: ctx.store, iris: ctx.iris, catalog: ctx.catalog, publisher: ctx.config.publisher });
+
+const envInt = (name: string, dflt: number) => {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : dflt;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The dataset page (used by datasets-router.ts)
+// ---------------------------------------------------------------------------------------------
+
+/** The publication view of the dataset page the caller asked for. */
+export async function publicationView(ctx: ServiceContext, id: string, caller: Caller, target: { graph: string; subject: string; version?: number }, version: number | undefined, quads: Quad[]): Promise<DatasetMetadata> {
+  const e = ctx.datasets.entry(id, caller);
+  const page = version === undefined ? ctx.iris.concept(id) : ctx.iris.version(id, version);
+  return datasetMetadata(deps(ctx), e, target, page, quads);
+}
+
+const SCHEMA_PROFILES = ['https://schema.org/', 'http://schema.org/', 'https://schema.org', 'http://schema.org', 'schema.org', 'schema', 'schemaorg'];
+const DCAT_PROFILES = [DCAT_PROFILE, 'http://www.w3.org/ns/dcat', DCAT_AP_PROFILE, 'http://data.europa.eu/r5r', 'https://semiceu.github.io/DCAT-AP/releases/3.0.0/', 'dcat', 'dcat-ap'];
+const FULL_PROFILES = ['syndb', 'full', 'https://w3id.org/syndb/ontology'];
+export type JsonLdProfile = 'schema' | 'dcat' | 'full';
+
+/**
+ * The JSON-LD profile asked for (`?profile=` or a `profile` parameter on application/ld+json in
+ * Accept). The Accept header is rewritten without the profile so that media type negotiation
+ * (which would not match a parameter we do not offer) sees plain application/ld+json.
+ */
+export function takeJsonLdProfile(req: Request): JsonLdProfile | undefined {
+  const pick = (p: string): JsonLdProfile | undefined => {
+    const s = p.trim();
+    if (SCHEMA_PROFILES.includes(s)) return 'schema';
+    if (DCAT_PROFILES.includes(s)) return 'dcat';
+    if (FULL_PROFILES.includes(s)) return 'full';
+    return undefined;
+  };
+  const q = req.query.profile;
+  if (q !== undefined) {
+    const v = Array.isArray(q) ? String(q[0]) : String(q);
+    const p = pick(v);
+    if (!p) throw new HttpError(406, 'Not Acceptable', `profile "${v}" is not offered; use profile=schema.org (default), profile=dcat (DCAT-AP 3) or profile=syndb (the full graph)`, { availableProfiles: ['https://schema.org/', DCAT_PROFILE, 'https://w3id.org/syndb/ontology'] });
+    return p;
+  }
+  const accept = req.headers.accept;
+  if (!accept || !/application\/ld\+json\s*;[^,]*profile\s*=/i.test(accept)) return undefined;
+  let found: JsonLdProfile | undefined;
+  const parts = accept.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).map((part) => {
+    const m = /^\s*application\/ld\+json\s*;(.*)$/i.exec(part);
+    if (!m) return part;
+    const params = m[1].split(';').map((x) => x.trim()).filter(Boolean);
+    const keep = params.filter((x) => {
+      const pm = /^profile\s*=\s*"?([^"]*)"?$/i.exec(x);
+      if (!pm) return true;
+      for (const uri of pm[1].split(/\s+/)) { const p = pick(uri); if (p && !found) found = p; }
+      return false;
+    });
+    return ['application/ld+json', ...keep].join(';');
+  });
+  req.headers.accept = parts.join(',');
+  return found;
+}
+
+/** Media types a dataset page offers besides the base RDF ones. */
+export const FAIR_READ_TYPES = [DATACITE_XML, DATACITE_JSON];
+
+/** `?format=` value of a media type (the reverse of FORMAT_MEDIA). */
+export function formatOf(mediaType: string): string | undefined {
+  if (mediaType === DATACITE_JSON) return 'datacite-json';
+  return Object.entries(FORMAT_MEDIA).find(([, m]) => m === mediaType)?.[0];
+}
+
+/** Extra <head> of a landing page: the schema.org JSON-LD block and <link rel="alternate"> to every other format. */
+export function landingHead(m: DatasetMetadata, offered: string[]): string {
+  const alternates = offered.filter((t) => t !== 'text/html').flatMap((t) => {
+    const f = formatOf(t);
+    if (!f) return [];
+    const links = [`<link rel="alternate" type="${esc(t)}" href="${esc(`${m.iri}?format=${f}`)}">`];
+    if (t === 'application/ld+json') links.push(`<link rel="alternate" type="${esc('application/ld+json; profile="http://www.w3.org/ns/dcat#"')}" href="${esc(`${m.iri}?format=jsonld&profile=dcat`)}">`);
+    return links;
+  });
+  alternates.push(`<link rel="describedby" type="${LINKSET_JSON}" href="${esc(`${m.iri}/linkset`)}">`);
+  return `\n${jsonLdScript(schemaOrgDataset(m))}\n${alternates.join('\n')}\n`;
+}
+
+/** The "Other formats" line of a landing page. */
+export function alternatesHtml(m: DatasetMetadata, offered: string[]): string {
+  const items = offered.filter((t) => t !== 'text/html').flatMap((t) => {
+    const f = formatOf(t);
+    if (!f) return [];
+    const a = [`<a href="${esc(`${m.iri}?format=${f}`)}">${esc(t)}</a>`];
+    if (t === 'application/ld+json') a.push(`<a href="${esc(`${m.iri}?format=jsonld&profile=dcat`)}">DCAT-AP (JSON-LD)</a>`);
+    return a;
+  });
+  items.push(`<a href="${esc(`${m.iri}/linkset`)}">linkset</a>`);
+  return items.join(' · ');
+}
+
+/** Set the signposting Link header of a dataset page. */
+export function setSignposting(res: Response, m: DatasetMetadata) {
+  res.setHeader('Link', linkHeader(signposts(m, DESCRIBED_BY)));
+}
+
+/** Statements the publication profiles add to a page (schema.org and DCAT-AP), for the full-graph formats. */
+export async function publicationQuads(m: DatasetMetadata): Promise<Quad[]> {
+  return [...await jsonLdQuads(schemaOrgDataset(m)), ...dcatDataset(m).quads];
+}
+
+/**
+ * Send the publication representations of a dataset page: JSON-LD (schema.org, DCAT, or the full
+ * graph), DataCite XML / JSON, and Turtle / N-Triples / RDF/XML with the full graph (stored
+ * statements plus the schema.org and DCAT statements of the page). Returns false for other types.
+ */
+export async function sendPublication(res: Response, type: string, profile: JsonLdProfile | undefined, m: DatasetMetadata, quads: Quad[]): Promise<boolean> {
+  switch (type) {
+    case 'application/ld+json': {
+      if (profile === 'dcat') {
+        res.setHeader('Content-Profile', `<${DCAT_PROFILE}>`);
+        res.type('application/ld+json; profile="http://www.w3.org/ns/dcat#"').send(JSON.stringify(await dcatJsonLd(dcatDataset(m).quads), null, 2));
+      } else if (profile === 'full') {
+        res.type('application/ld+json').send(JSON.stringify(await toJsonLd([...quads, ...await publicationQuads(m)]), null, 2));
+      } else {
+        res.setHeader('Content-Profile', '<https://schema.org/>');
+        res.type('application/ld+json').send(JSON.stringify(schemaOrgDataset(m), null, 2));
+      }
+      return true;
+    }
+    case DATACITE_XML:
+      res.type(`${DATACITE_XML}; charset=utf-8`).send(dataciteXml(dataciteRecord(m)));
+      return true;
+    case DATACITE_JSON:
+      res.type(DATACITE_JSON).send(JSON.stringify(dataciteJson(dataciteRecord(m)), null, 2));
+      return true;
+    case 'text/turtle': case 'application/n-triples': case 'application/rdf+xml':
+      res.type(type).send(await serializeGraph([...quads, ...await publicationQuads(m)], type));
+      return true;
+    default:
+      return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Catalog, sitemap, robots, OAI-PMH, linksets
+// ---------------------------------------------------------------------------------------------
+
+const CATALOG_TYPES = ['text/turtle', 'application/ld+json', 'application/rdf+xml', 'application/n-triples'];
+
+function positiveInt(name: string, v: unknown, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const s = Array.isArray(v) ? String(v[0]) : String(v);
+  if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > max) throw new HttpError(400, 'Bad Request', `${name}="${s}" must be a whole number from 1 to ${max}`);
+  return Number(s);
+}
+
+/** The OAI-PMH repository of the public datasets, memoised for one request. */
+function oaiRepository(ctx: ServiceContext): OaiRepository {
+  const host = new URL(ctx.iris.base).hostname;
+  const prefix = `oai:${host}:`;
+  let items: Promise<OaiItem[]> | undefined;
+  let sets: Promise<{ sets: OaiSet[]; members: Map<string, string[]> }> | undefined;
+  const loadSets = () => (sets ??= (async () => {
+    const entries = publicEntries(ctx.catalog);
+    const members = new Map<string, string[]>();
+    const add = (id: string, spec: string) => members.set(id, [...new Set([...(members.get(id) ?? []), spec])]);
+    const out = new Map<string, OaiSet>();
+    // collections (public ones; only their public members count)
+    const cols = await ctx.store.select(`PREFIX dcterms: <${NS.dcterms}> PREFIX syndb: <${NS.syndb}>
+      SELECT ?c ?t ?d ?m ?ar WHERE { GRAPH ?c { ?c a ?k ; dcterms:title ?t . FILTER(?k IN (syndb:Collection, syndb:Tag))
+        OPTIONAL { ?c dcterms:description ?d } OPTIONAL { ?c dcterms:hasPart ?m } OPTIONAL { ?c dcterms:accessRights ?ar } }
+        FILTER(STRSTARTS(STR(?c), ${JSON.stringify(`${ctx.iris.base}/collections/`)})) }`);
+    const hidden = new Set(cols.filter((r) => r.ar && r.ar.value !== `${NS.ar}PUBLIC`).map((r) => r.c.value));
+    const pub = new Set(entries.map((e) => e.id));
+    for (const r of cols) {
+      if (hidden.has(r.c.value)) continue;
+      const cid = r.c.value.slice(`${ctx.iris.base}/collections/`.length);
+      if (!/^[A-Za-z0-9\-_.!~*'()]+$/.test(cid)) continue;
+      const spec = `collection:${cid}`;
+      if (!out.has(spec)) out.set(spec, { spec, name: r.t.value, description: r.d?.value });
+      const p = r.m && ctx.iris.parse(r.m.value);
+      if (p && pub.has(p.id)) add(p.id, spec);
+    }
+    if (out.size) out.set('collection', { spec: 'collection', name: 'Collections' });
+    // facets of the latest versions
+    if (entries.length) {
+      const graphs = entries.map((e) => ctx.iris.version(e.id, ctx.catalog.latest(e)!));
+      const rows = await ctx.store.select(`PREFIX syndb: <${NS.syndb}>
+        SELECT ?g ?p ?o WHERE { GRAPH ?g { ?g ?p ?o FILTER(?p IN (syndb:species, syndb:brainRegion, syndb:microscopyMethod)) } VALUES ?g { ${graphs.map(sparqlIri).join(' ')} } }`);
+      const labels = await import('../publish/metadata.js').then((mod) => mod.labelsOf(ctx.store, ctx.iris, rows.map((r) => r.o.value)));
+      const facet: Record<string, [string, string]> = { [`${NS.syndb}species`]: ['species', 'Species'], [`${NS.syndb}brainRegion`]: ['region', 'Brain region'], [`${NS.syndb}microscopyMethod`]: ['method', 'Microscopy method'] };
+      for (const r of rows) {
+        const [kind, title] = facet[r.p.value];
+        const local = r.o.value.replace(/^.*[/#]/, '');
+        if (!/^[A-Za-z0-9\-_.!~*'()]+$/.test(local)) continue;
+        const spec = `${kind}:${local}`;
+        if (!out.has(kind)) out.set(kind, { spec: kind, name: title });
+        if (!out.has(spec)) out.set(spec, { spec, name: `${title}: ${labels.get(r.o.value)?.label ?? local}`, description: r.o.value });
+        const p = ctx.iris.parse(r.g.value);
+        if (p) add(p.id, spec);
+      }
+    }
+    return { sets: [...out.values()].sort((a, b) => a.spec.localeCompare(b.spec)), members };
+  })());
+  return {
+    name: ctx.config.publisher,
+    baseUrl: `${ctx.iris.base}/oai`,
+    adminEmail: process.env.SYNDB_ADMIN_EMAIL || `admin@${host}`,
+    identifierPrefix: prefix,
+    repositoryIdentifier: /^[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9-]*)+$/.test(host) ? host : undefined,
+    items: () => (items ??= (async () => {
+      const entries = publicEntries(ctx.catalog);
+      const prov = await provenanceTimes(ctx.store, entries.map((e) => `${ctx.iris.concept(e.id)}/provenance`));
+      const { members } = await loadSets();
+      return entries.map((e) => ({
+        identifier: prefix + e.id,
+        datestamp: datestamp(datasetModified(prov, ctx.iris, e) ?? '1970-01-01T00:00:00Z'),
+        sets: (members.get(e.id) ?? []).sort(),
+      })).sort((a, b) => (a.identifier < b.identifier ? -1 : a.identifier > b.identifier ? 1 : 0));
+    })()),
+    withoutMetadata: async (identifier) => {
+      if (!identifier.startsWith(prefix)) return false;
+      const e = ctx.catalog.entries.get(identifier.slice(prefix.length));
+      return !!e && ctx.catalog.isPublic(e) && e.versions.length > 0 && ctx.catalog.latest(e) === undefined;
+    },
+    sets: async () => (await loadSets()).sets,
+    metadata: async (identifier) => conceptMetadata(deps(ctx), ctx.catalog.entries.get(identifier.slice(prefix.length))!),
+  };
+}
+
+function queryParams(raw: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [k, v] of new URLSearchParams(raw)) out.set(k, [...(out.get(k) ?? []), v]);
+  return out;
+}
+
+export function fairRouter(ctx: ServiceContext): Router {
+  const r = Router();
+  const oaiPage = envInt('SYNDB_OAI_PAGE_SIZE', 100);
+  const catalogPage = envInt('SYNDB_CATALOG_PAGE_SIZE', DEFAULT_PAGE_SIZE);
+  const sitemapLimit = envInt('SYNDB_SITEMAP_LIMIT', SITEMAP_LIMIT);
+
+  r.get('/catalog', async (req, res) => {
+    const type = negotiate(req, CATALOG_TYPES);
+    const pageSize = positiveInt('pageSize', req.query.pageSize, 1000) ?? catalogPage;
+    const page = positiveInt('page', req.query.page, 1_000_000) ?? 1;
+    const entries = publicEntries(ctx.catalog);
+    const last = Math.max(1, Math.ceil(entries.length / pageSize));
+    if (page > last) throw new HttpError(404, 'Not Found', `page ${page} does not exist; the catalog has ${last} page${last === 1 ? '' : 's'} of ${pageSize} datasets`);
+    const slice = entries.slice((page - 1) * pageSize, page * pageSize);
+    const metas = [];
+    for (const e of slice) metas.push(await conceptMetadata(deps(ctx), e));
+    const prov = await provenanceTimes(ctx.store, entries.map((e) => `${ctx.iris.concept(e.id)}/provenance`));
+    const modified = entries.map((e) => datasetModified(prov, ctx.iris, e)).filter((x): x is string => !!x).sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1);
+    const quads = dcatCatalog(ctx.iris.base, ctx.config.publisher, metas, { page, pageSize, total: entries.length, modified }).quads;
+    res.vary('Accept');
+    if (type === 'application/ld+json') {
+      res.setHeader('Content-Profile', `<${DCAT_AP_PROFILE}>`);
+      return res.type('application/ld+json').send(JSON.stringify(await dcatJsonLd(quads), null, 2));
+    }
+    res.type(type).send(await serializeGraph(quads, type));
+  });
+
+  const sitemapUrls = async (): Promise<SitemapUrl[]> => {
+    const entries = publicEntries(ctx.catalog);
+    const prov = await provenanceTimes(ctx.store, entries.map((e) => `${ctx.iris.concept(e.id)}/provenance`));
+    const urls: SitemapUrl[] = [];
+    for (const e of entries) {
+      urls.push({ loc: ctx.iris.concept(e.id), lastmod: datasetModified(prov, ctx.iris, e) });
+      for (const v of e.versions.filter((x) => !e.withdrawn.has(x))) {
+        const V = ctx.iris.version(e.id, v);
+        urls.push({ loc: V, lastmod: prov.time.get(prov.generatedBy.get(V) ?? '') });
+      }
+    }
+    return urls;
+  };
+  r.get('/sitemap.xml', async (req, res) => {
+    const part = positiveInt('part', req.query.part, 1_000_000);
+    const xml = sitemapResponse(await sitemapUrls(), `${ctx.iris.base}/sitemap.xml`, part, sitemapLimit);
+    if (xml === undefined) throw new HttpError(404, 'Not Found', `sitemap part ${part} does not exist`);
+    res.type('application/xml').send(xml);
+  });
+  r.get('/robots.txt', (_req, res) => { res.type('text/plain').send(robotsTxt(ctx.iris.base)); });
+
+  const oai = async (raw: string, res: Response) => {
+    const xml = await oaiRespond(oaiRepository(ctx), queryParams(raw), oaiPage);
+    res.type('text/xml; charset=utf-8').send(xml);
+  };
+  r.get('/oai', (req, res) => oai(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '', res));
+  r.post('/oai', express.text({ type: () => true, limit: '64kb' }), (req, res) => {
+    const ct = req.headers['content-type'];
+    if (ct && !/^application\/x-www-form-urlencoded\b/i.test(ct)) throw new HttpError(415, 'Unsupported Media Type', `send OAI-PMH POST requests as application/x-www-form-urlencoded (got "${ct}")`);
+    return oai(typeof req.body === 'string' ? req.body : '', res);
+  });
+
+  const linkset = async (req: Request, res: Response, version?: number) => {
+    const caller = callerOf(res);
+    const id = String(req.params.id);
+    const target = ctx.datasets.graphFor(id, caller, version);
+    const m = await publicationView(ctx, id, caller, target, version, (await import('../util/rdf.js')).parseRdf(await ctx.store.dumpGraph(target.graph), 'application/n-quads'));
+    const links = signposts(m, DESCRIBED_BY);
+    const type = negotiate(req, [LINKSET_JSON, LINKSET, 'application/json']);
+    res.vary('Accept');
+    if (type === LINKSET) return res.type(LINKSET).send(linksetText(m.iri, links));
+    res.type(type === 'application/json' ? 'application/json' : LINKSET_JSON).send(JSON.stringify(linksetJson(m.iri, links), null, 2));
+  };
+  r.get('/datasets/:id/linkset', (req, res) => linkset(req, res));
+  r.get('/datasets/:id/versions/:n/linkset', (req, res) => {
+    const n = Number(req.params.n);
+    if (!Number.isInteger(n) || n < 1 || String(n) !== req.params.n) throw new HttpError(404, 'Not Found', `"${req.params.n}" is not a version number`);
+    return linkset(req, res, n);
+  });
+  return r;
+}

@@ -1,0 +1,255 @@
+/**
+ * DCAT-AP 3 descriptions: one dataset (the `dcat` profile of a landing page) and the catalog of
+ * the public datasets (/catalog, paged with Hydra). Referenced resources carry the typing the
+ * DCAT-AP shapes check (dct:LicenseDocument, dct:RightsStatement, foaf:Agent with foaf:name,
+ * skos:Concept with skos:prefLabel, dct:MediaType, ...), so the output validates on its own.
+ */
+import jsonld from 'jsonld';
+import type { Quad } from '../util/rdf.js';
+import { df, iri, lit, typed, RDF_TYPE } from '../util/rdf.js';
+import { NS } from '../model/namespaces.js';
+import type { DatasetMetadata, Term } from './metadata.js';
+import { downloadsOf, offlineLoader, SCHEMES } from './schema-org.js';
+
+export const DCAT_AP_PROFILE = 'http://data.europa.eu/r5r/';
+export const DCAT_PROFILE = 'http://www.w3.org/ns/dcat#';
+const HYDRA = 'http://www.w3.org/ns/hydra/core#';
+const IANA = 'http://www.iana.org/assignments/media-types/';
+const FILE_TYPE = 'http://publications.europa.eu/resource/authority/file-type/';
+const LANGUAGE = 'http://publications.europa.eu/resource/authority/language/';
+const SPDX_TERMS = 'http://spdx.org/rdf/terms#';
+
+const FILE_TYPES: Record<string, string> = {
+  'text/csv': 'CSV', 'text/turtle': 'RDF_TURTLE', 'application/n-triples': 'RDF_N_TRIPLES',
+  'application/rdf+xml': 'RDF_XML', 'application/ld+json': 'JSON_LD', 'application/sparql-results+json': 'JSON',
+};
+
+const N = (ns: keyof typeof NS) => (l: string) => iri(NS[ns] + l);
+const dcat = N('dcat'), dct = N('dcterms'), foaf = N('foaf'), vcard = N('vcard'), skos = N('skos'), prov = N('prov'), adms = N('adms'), rdfs = N('rdfs');
+
+/** Collects quads without duplicates. */
+export class QuadSet {
+  private seen = new Set<string>();
+  readonly quads: Quad[] = [];
+  add(s: string | Quad['subject'], p: Quad['predicate'], o: Quad['object'] | string) {
+    const subj = typeof s === 'string' ? iri(s) : s;
+    const obj = typeof o === 'string' ? iri(o) : o;
+    const k = `${subj.value}\u0000${p.value}\u0000${obj.termType}\u0000${obj.value}\u0000${obj.termType === 'Literal' ? `${obj.language}|${obj.datatype.value}` : ''}`;
+    if (this.seen.has(k)) return;
+    this.seen.add(k);
+    this.quads.push(df.quad(subj, p, obj));
+  }
+  type(s: string, ...classes: Quad['object'][]) { for (const c of classes) this.add(s, RDF_TYPE, c); }
+}
+
+export interface Publisher { iri: string; name: string; homepage: string }
+export const publisherOf = (base: string, name: string): Publisher => ({ iri: `${base}/#publisher`, name, homepage: `${base}/` });
+
+function addPublisher(out: QuadSet, p: Publisher) {
+  out.type(p.iri, foaf('Agent'), foaf('Organization'));
+  out.add(p.iri, foaf('name'), lit(p.name));
+  out.add(p.iri, foaf('homepage'), p.homepage);
+  out.type(p.homepage, foaf('Document'));
+}
+
+function addContact(out: QuadSet, base: string, name: string): string {
+  const c = `${base}/#contact`;
+  out.type(c, vcard('Kind'), vcard('Organization'));
+  out.add(c, vcard('fn'), lit(name));
+  out.add(c, vcard('hasURL'), `${base}/`);
+  return c;
+}
+
+function addConcept(out: QuadSet, t: Term, scheme: string, schemeTitle: string) {
+  out.type(t.iri, skos('Concept'));
+  out.add(t.iri, skos('prefLabel'), lit(t.label, t.lang));
+  out.add(t.iri, skos('inScheme'), scheme);
+  addScheme(out, scheme, schemeTitle);
+}
+
+function addScheme(out: QuadSet, scheme: string, title: string) {
+  out.type(scheme, skos('ConceptScheme'));
+  out.add(scheme, dct('title'), lit(title, 'en'));
+}
+
+export const THEME_SCHEMES: Array<[string, string]> = [
+  [SCHEMES.species, 'SynDB species'], [SCHEMES.brainRegion, 'SynDB brain regions'],
+  [SCHEMES.method, 'SynDB microscopy methods'], [SCHEMES.compartment, 'SynDB compartments'],
+];
+const schemeTitle = (s: string) => THEME_SCHEMES.find(([x]) => x === s)![1];
+
+function addSparqlService(out: QuadSet, base: string, publisher: Publisher, datasets: string[] = []): string {
+  const svc = `${base}/sparql#service`;
+  out.type(svc, dcat('DataService'));
+  out.add(svc, dct('title'), lit('SPARQL 1.1 endpoint', 'en'));
+  out.add(svc, dct('description'), lit('SPARQL 1.1 query endpoint over the public datasets; the default graph is the latest published version of every public dataset, the ontology and provenance.', 'en'));
+  out.add(svc, dcat('endpointURL'), `${base}/sparql`);
+  out.type(`${base}/sparql`, rdfs('Resource'));
+  out.add(svc, dct('conformsTo'), 'https://www.w3.org/TR/sparql11-protocol/');
+  out.type('https://www.w3.org/TR/sparql11-protocol/', dct('Standard'));
+  out.add(svc, dct('publisher'), publisher.iri);
+  for (const d of datasets) out.add(svc, dcat('servesDataset'), d);
+  return svc;
+}
+
+/** DCAT-AP statements about one dataset page (concept or version). */
+export function dcatDataset(m: DatasetMetadata, out = new QuadSet()): QuadSet {
+  const D = m.iri;
+  const publisher = publisherOf(m.base, m.publisher);
+  out.type(D, dcat('Dataset'));
+  out.add(D, dct('title'), lit(m.title));
+  out.add(D, dct('description'), lit(m.description || m.title));
+  out.add(D, dct('identifier'), lit(m.iri));
+  if (m.doi) {
+    out.add(D, dct('identifier'), lit(`https://doi.org/${m.doi}`));
+    const idNode = `${D}#doi`;
+    out.add(D, adms('identifier'), idNode);
+    out.type(idNode, adms('Identifier'));
+    out.add(idNode, skos('notation'), typed(m.doi, 'string'));
+    out.add(idNode, dct('creator'), 'https://www.datacite.org/');
+    out.type('https://www.datacite.org/', foaf('Agent'));
+    out.add('https://www.datacite.org/', foaf('name'), lit('DataCite'));
+  }
+  for (const k of new Set([...m.keywords, ...m.tags])) out.add(D, dcat('keyword'), lit(k));
+  for (const [t, scheme] of [[m.species, SCHEMES.species], [m.brainRegion, SCHEMES.brainRegion], [m.method, SCHEMES.method]] as const) {
+    if (!t) continue;
+    out.add(D, dcat('theme'), t.iri);
+    addConcept(out, t, scheme, schemeTitle(scheme));
+  }
+  for (const c of m.compartments) {
+    out.add(D, dcat('theme'), c.iri);
+    addConcept(out, c, SCHEMES.compartment, schemeTitle(SCHEMES.compartment));
+  }
+  for (const c of m.creators) {
+    out.add(D, dct('creator'), c.iri);
+    out.type(c.iri, foaf('Agent'), c.type === 'Person' ? foaf('Person') : foaf('Organization'));
+    out.add(c.iri, foaf('name'), lit(c.name));
+  }
+  out.add(D, dct('publisher'), publisher.iri);
+  addPublisher(out, publisher);
+  out.add(D, dcat('contactPoint'), addContact(out, m.base, m.publisher));
+  if (m.license) {
+    out.add(D, dct('license'), m.license.iri);
+    out.type(m.license.iri, dct('LicenseDocument'));
+  }
+  out.add(D, dct('accessRights'), m.accessRights);
+  out.type(m.accessRights, dct('RightsStatement'));
+  out.add(D, dcat('landingPage'), D);
+  out.type(D, foaf('Document'));
+  const issued = m.isConcept ? m.firstIssued ?? m.issued : m.issued;
+  if (issued) out.add(D, dct('issued'), typed(issued, 'dateTime'));
+  if (m.modified) out.add(D, dct('modified'), typed(m.modified, 'dateTime'));
+  if (m.activity) {
+    out.add(D, prov('wasGeneratedBy'), m.activity);
+    out.type(m.activity, prov('Activity'));
+  }
+  for (const p of m.publications) {
+    out.add(D, p.relation === 'IsSupplementTo' ? dct('isReferencedBy') : dct('relation'), p.iri);
+    out.type(p.iri, rdfs('Resource'));
+  }
+  for (const s of m.derivedFrom) out.add(D, prov('wasDerivedFrom'), s);
+  if (m.sourceTimes.length) {
+    const T = `${D}#temporal`;
+    out.add(D, dct('temporal'), T);
+    out.type(T, dct('PeriodOfTime'));
+    out.add(T, dcat('startDate'), typed(m.sourceTimes[0], 'dateTime'));
+    out.add(T, dcat('endDate'), typed(m.sourceTimes.at(-1)!, 'dateTime'));
+  }
+  // versions (DCAT 3 versioning)
+  if (m.isConcept) {
+    for (const v of m.versionSummaries) {
+      out.add(D, dcat('hasVersion'), v.iri);
+      out.type(v.iri, dcat('Dataset'));
+      out.add(v.iri, dct('title'), lit(v.title));
+      out.add(v.iri, dct('description'), lit(v.description));
+      out.add(v.iri, dcat('version'), lit(String(v.n)));
+      out.add(v.iri, dct('isVersionOf'), D);
+      if (v.issued) out.add(v.iri, dct('issued'), typed(v.issued, 'dateTime'));
+    }
+    if (m.latestVersion !== undefined) out.add(D, dcat('hasCurrentVersion'), m.versionSummaries.find((v) => v.n === m.latestVersion)?.iri ?? `${D}/versions/${m.latestVersion}`);
+  } else if (m.version !== undefined) {
+    out.add(D, dcat('version'), lit(String(m.version)));
+    out.add(D, dct('isVersionOf'), m.conceptIri);
+    if (m.versionNotes) out.add(D, adms('versionNotes'), lit(m.versionNotes));
+    if (m.previousVersion !== undefined) out.add(D, dcat('previousVersion'), `${m.conceptIri}/versions/${m.previousVersion}`);
+  }
+  // distributions
+  for (const d of downloadsOf(m)) {
+    out.add(D, dcat('distribution'), d.iri);
+    out.type(d.iri, dcat('Distribution'));
+    out.add(d.iri, dct('title'), lit(d.title, 'en'));
+    out.add(d.iri, dcat('accessURL'), d.url);
+    out.add(d.iri, dcat('downloadURL'), d.url);
+    out.type(d.url, rdfs('Resource'));
+    out.add(d.iri, dcat('mediaType'), IANA + d.mediaType);
+    out.type(IANA + d.mediaType, dct('MediaType'));
+    const ft = FILE_TYPES[d.mediaType];
+    if (ft) { out.add(d.iri, dct('format'), FILE_TYPE + ft); out.type(FILE_TYPE + ft, dct('MediaTypeOrExtent')); }
+    if (m.license) out.add(d.iri, dct('license'), m.license.iri);
+  }
+  const sparql = `${D}#sparql`;
+  out.add(D, dcat('distribution'), sparql);
+  out.type(sparql, dcat('Distribution'));
+  out.add(sparql, dct('title'), lit('SPARQL endpoint', 'en'));
+  out.add(sparql, dcat('accessURL'), `${m.base}/sparql`);
+  out.add(sparql, dcat('accessService'), addSparqlService(out, m.base, publisher));
+  if (m.license) out.add(sparql, dct('license'), m.license.iri);
+  return out;
+}
+
+export interface CatalogPage {
+  page: number;
+  pageSize: number;
+  total: number;
+  modified?: string;
+}
+
+/** The catalog node, its page view (Hydra) and the datasets of this page. */
+export function dcatCatalog(base: string, publisherName: string, datasets: DatasetMetadata[], p: CatalogPage): QuadSet {
+  const out = new QuadSet();
+  const C = `${base}/catalog`;
+  const publisher = publisherOf(base, publisherName);
+  out.type(C, dcat('Catalog'));
+  out.add(C, dct('title'), lit(`${publisherName} catalog`, 'en'));
+  out.add(C, dct('description'), lit('Public connectomics datasets of this SynDB Graph service: dense reconstructions, synapse and compartment tables, with their versions, provenance and publications.', 'en'));
+  out.add(C, dct('publisher'), publisher.iri);
+  addPublisher(out, publisher);
+  out.add(C, foaf('homepage'), publisher.homepage);
+  out.add(C, dct('language'), LANGUAGE + 'ENG');
+  out.type(LANGUAGE + 'ENG', dct('LinguisticSystem'));
+  if (p.modified) out.add(C, dct('modified'), typed(p.modified, 'dateTime'));
+  for (const [s, t] of THEME_SCHEMES) { out.add(C, dcat('themeTaxonomy'), s); addScheme(out, s, t); }
+  const svc = addSparqlService(out, base, publisher, datasets.map((d) => d.iri));
+  out.add(C, dcat('service'), svc);
+  for (const d of datasets) {
+    out.add(C, dcat('dataset'), d.iri);
+    dcatDataset(d, out);
+  }
+  // paging (Hydra, as DCAT-AP recommends for large catalogues)
+  const last = Math.max(1, Math.ceil(p.total / p.pageSize));
+  const pageUrl = (n: number) => `${C}?page=${n}${p.pageSize !== DEFAULT_PAGE_SIZE ? `&pageSize=${p.pageSize}` : ''}`;
+  const view = pageUrl(p.page);
+  const H = (l: string) => iri(HYDRA + l);
+  out.add(C, H('totalItems'), typed(p.total, 'integer'));
+  out.add(C, H('view'), view);
+  out.type(view, H('PartialCollectionView'));
+  out.add(view, H('first'), pageUrl(1));
+  out.add(view, H('last'), pageUrl(last));
+  if (p.page > 1) out.add(view, H('previous'), pageUrl(Math.min(p.page - 1, last)));
+  if (p.page < last) out.add(view, H('next'), pageUrl(p.page + 1));
+  return out;
+}
+
+export const DEFAULT_PAGE_SIZE = 100;
+
+export const DCAT_CONTEXT = {
+  dcat: NS.dcat, dct: NS.dcterms, foaf: NS.foaf, vcard: NS.vcard, skos: NS.skos, prov: NS.prov, adms: NS.adms,
+  rdfs: NS.rdfs, xsd: NS.xsd, hydra: HYDRA, spdx: SPDX_TERMS, schema: NS.schema, syndb: NS.syndb, owl: NS.owl,
+} as const;
+
+/** DCAT JSON-LD: the statements compacted with an inline context (no network). */
+export async function dcatJsonLd(quads: Quad[]): Promise<object> {
+  const { toNQuads } = await import('../util/rdf.js');
+  const expanded = await jsonld.fromRDF(toNQuads(quads), { format: 'application/n-quads' });
+  return jsonld.compact(expanded, DCAT_CONTEXT as unknown as jsonld.ContextDefinition, { documentLoader: offlineLoader as never });
+}
