@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { ServiceContext } from '../service/context.js';
 import { authenticate } from './auth.js';
 import { datasetsRouter } from './datasets-router.js';
+import { fairRouter } from './fair-router.js';
 import { sparqlRouter } from './sparql-router.js';
 import { tablesRouter } from './tables-router.js';
 import { graphStoreRouter } from './graph-store-router.js';
@@ -35,6 +36,7 @@ export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
   app.use(sparqlRouter(ctx));
   app.use(tablesRouter(ctx));
   app.use(graphStoreRouter(ctx));
+  app.use(fairRouter(ctx));
   app.use((req: Request, res: Response) => sendProblem(res, 404, 'Not Found', `no resource at ${req.path}`));
   app.use(errorHandler(log));
   return app;

@@ -9,6 +9,7 @@ import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { page, esc } from './html.js';
 import { NS, compactIri } from '../model/namespaces.js';
+import { publicationView, takeJsonLdProfile, setSignposting, sendPublication, landingHead, alternatesHtml, FAIR_READ_TYPES } from './fair-router.js';
 import { datasetCitation, renderCitation, negotiateCitation, citationFormatFromParam, CITATION_MEDIA_TYPES, type CitationRequest } from '../publish/citation/index.js';
 
 /** A citation format asked for by ?format= (with ?style=, ?locale=) or by Accept (DOI content negotiation). */
@@ -72,6 +73,9 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     const target = ctx.datasets.graphFor(id, caller, version);
     const quads = parseRdf(await ctx.store.dumpGraph(target.graph), 'application/n-quads');
     res.vary('Accept');
+    const profile = takeJsonLdProfile(req);
+    const fair = await publicationView(ctx, id, caller, target, version, quads);
+    setSignposting(res, fair);
     const cite = citationRequest(req);
     if (cite) {
       const e = ctx.datasets.entry(id, caller);
@@ -80,8 +84,10 @@ export function datasetsRouter(ctx: ServiceContext): Router {
       if (req.query.download !== undefined) res.attachment(out.filename);
       return res.type(out.contentType).send(out.body);
     }
-    const type = negotiate(req, [...READ_TYPES, ...CITATION_MEDIA_TYPES.map((m) => m.mediaType)]);
-    if (type === 'text/html') return res.type('html').send(renderDataset(ctx, id, target.subject, quads, target.version));
+    const offered = [...READ_TYPES, ...FAIR_READ_TYPES, ...CITATION_MEDIA_TYPES.map((m) => m.mediaType)];
+    const type = negotiate(req, offered);
+    if (type === 'text/html') return res.type('html').send(renderDataset(ctx, id, target.subject, quads, target.version, { head: landingHead(fair, offered), alternates: alternatesHtml(fair, offered) }));
+    if (await sendPublication(res, type, profile, fair, quads)) return;
     res.type(type).send(await serializeGraph(quads, type));
   };
   r.get('/datasets/:id', (req, res) => show(req, res));
@@ -114,7 +120,7 @@ export function datasetsRouter(ctx: ServiceContext): Router {
   return r;
 }
 
-function renderDataset(ctx: ServiceContext, id: string, subject: string, quads: import('../util/rdf.js').Quad[], version?: number) {
+function renderDataset(ctx: ServiceContext, id: string, subject: string, quads: import('../util/rdf.js').Quad[], version?: number, fair?: { head: string; alternates: string }) {
   const values = (p: string, s = subject) => quads.filter((q) => q.subject.value === s && q.predicate.value === p).map((q) => q.object.value);
   const label = (iri: string) => quads.find((q) => q.subject.value === iri && q.predicate.value === `${NS.schema}name`)?.object.value ?? compactIri(iri);
   const one = (p: string) => values(p)[0] ?? '';
@@ -137,5 +143,5 @@ function renderDataset(ctx: ServiceContext, id: string, subject: string, quads: 
 <dt>Publications</dt><dd>${[...values(`${NS.dcterms}isReferencedBy`), ...values(`${NS.dcterms}references`)].map(link).join('<br>')}</dd>
 <dt>License</dt><dd>${values(`${NS.dcterms}license`).map(link).join(', ')}</dd>
 </dl>
-<p>Other formats: ${alt}</p>`, head);
+<p>Other formats: ${fair?.alternates ?? alt}</p>`, fair?.head ?? head);
 }

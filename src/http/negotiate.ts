@@ -6,7 +6,7 @@ export const FORMAT_MEDIA: Record<string, string> = {
   nq: 'application/n-quads', trig: 'application/trig',
   jsonld: 'application/ld+json', rdf: 'application/rdf+xml', xml: 'application/rdf+xml', html: 'text/html', json: 'application/json',
   bibtex: 'application/x-bibtex', biblatex: 'application/x-bibtex', ris: 'application/x-research-info-systems',
-  csl: 'application/vnd.citationstyles.csl+json', datacite: 'application/vnd.datacite.datacite+xml', csv: 'text/csv',
+  csl: 'application/vnd.citationstyles.csl+json', datacite: 'application/vnd.datacite.datacite+xml', 'datacite-json': 'application/vnd.datacite.datacite+json', csv: 'text/csv',
   srj: 'application/sparql-results+json', srx: 'application/sparql-results+xml', tsv: 'text/tab-separated-values',
 };
 
