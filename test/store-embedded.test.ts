@@ -168,7 +168,7 @@ describe('embedded store: writes', () => {
     const before = await s.dumpGraph(G(1));
     const bad: [unknown, RegExp][] = [
       [[{ op: 'clear', graph: G(1) }, { op: 'add', nquads: '_:b0 <https://example.org/p> "x" <https://example.org/g> .' }], /op #2 \(add\): quad 1 .* blank node/],
-      [[{ op: 'clear', graph: G(1) }, { op: 'add', nquads: '<https://example.org/s> <https://example.org/p> "x" .' }], /op #2 \(add\): quad 1 .* default graph/],
+      [[{ op: 'clear', graph: G(1) }, { op: 'add', nquads: '<https://example.org/s> <https://example.org/p> "x" .' }], /op #2 \(add\): quad <https:\/\/example.org\/s> <https:\/\/example.org\/p> "x" is in the default graph/],
       [[{ op: 'clear', graph: G(1) }, { op: 'add', nquads: quad('z', '1', G(1)) + '<https://example.org/s> <https://example.org/p "x" .' }], /op #2 \(add\): invalid N-Quads: .*line 2/],
       [[{ op: 'delete', nquads: quad('a', '1', G(1)) }, { op: 'clear', graph: 'not an iri' }], /op #2 \(clear\): graph "not an iri" is not an absolute IRI/],
       [[{ op: 'add', nquads: quad('q', '1', G(1)) }, { op: 'rename', graph: G(1) }], /op #2: unknown op "rename"/],

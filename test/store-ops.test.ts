@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Store } from 'oxigraph';
-import { applyOps, parseOps, WriteOpError } from '../src/store/embedded/ops.js';
+import { applyOps, checkOps, parseOps, releaseOps, ReplicaPoisonedError, WriteOpError, type CheckedOp } from '../src/store/embedded/ops.js';
 import { HEADER_BYTES, decodePayload, encodeRecord, scanJournal } from '../src/store/embedded/journal.js';
 import { queryKind, resultFormat } from '../src/store/embedded/sparql.js';
 import { dumpGraph } from '../src/store/embedded/snapshot.js';
@@ -13,36 +13,49 @@ function sortedDump(store: Store): string {
 }
 
 describe('applyOps', () => {
-  it('undoes every earlier step when a later step fails midway (clear, delete, add, bulk add)', () => {
+  it('undoes every earlier step when a later step fails midway (clear, delete, small add, bulk add)', () => {
     const store = new Store();
     store.load(q('a', 1) + q('b', 1) + q('c', 2), { format: 'application/n-quads' });
     const before = sortedDump(store);
     const bulk = Array.from({ length: 100 }, (_, i) => q(`bulk${i}`, 3)).join('');
-    const ops = parseOps([
+    const ops = checkOps([
       { op: 'clear', graph: g(1) },
       { op: 'delete', nquads: q('c', 2) },
-      { op: 'add', nquads: q('d', 2) + q('a', 1) },
-      { op: 'add', nquads: bulk },
+      { op: 'add', nquads: q('d', 2) + q('a', 1) }, // g2 is not empty: exact per-quad undo
+      { op: 'add', nquads: bulk }, // g3 is empty: bulk load, undo = clear g3
       { op: 'add', nquads: q('e', 4) },
     ]);
-    // sabotage the last op after validation: its text no longer parses when it is bulk-loaded
-    const last = ops[3];
-    if (last.op !== 'add') throw new Error('unexpected');
-    ops.push({ ...last, graphs: [g(5)], nquads: '<https://example.org/broken' });
-    expect(() => applyOps(store, ops)).toThrow();
+    expect(ops.map((o) => o.op)).toEqual(['clear', 'delete', 'add', 'add', 'add']);
+    // a step that fails after validation (its text no longer parses when it is loaded)
+    const sabotaged: CheckedOp[] = [...ops, { op: 'add', nquads: '<https://example.org/broken', graphs: [g(5)], size: 1 }];
+    expect(() => applyOps(store, sabotaged)).toThrow();
     expect(sortedDump(store)).toBe(before);
-    // without the sabotaged op everything applies
-    applyOps(store, ops.slice(0, 5));
-    expect(dumpGraph(store, g(1))).toBe(q('a', 1));
+    applyOps(store, ops);
+    releaseOps(ops);
+    expect(dumpGraph(store, g(1))).toBe(q('a', 1)); // cleared, then re-added by op 3
     expect(dumpGraph(store, g(2))).toBe(q('d', 2));
-    expect(store.size).toBe(1 + 1 + 100 + 1);
+    expect(store.size).toBe(2 + 100 + 1);
+  });
+
+  it('reports a replica that cannot be undone cheaply (big add into a non-empty graph) as poisoned', () => {
+    const store = new Store();
+    store.load(q('a', 1), { format: 'application/n-quads' });
+    const big = Array.from({ length: 2500 }, (_, i) => q(`big${i}`, 1)).join('');
+    const ops: CheckedOp[] = [...checkOps([{ op: 'add', nquads: big }]), { op: 'add', nquads: '<https://example.org/broken', graphs: [g(5)], size: 1 }];
+    expect(() => applyOps(store, ops)).toThrow(ReplicaPoisonedError);
   });
 
   it('rejects bad input with the op number and the reason', () => {
-    expect(() => parseOps('x')).toThrow(WriteOpError);
-    expect(() => parseOps([{ op: 'add', nquads: '<https://e/s> <https://e/p> _:o <https://e/g> .' }])).toThrow(/op #1 \(add\): quad 1 .*blank node/);
-    expect(() => parseOps([{ op: 'delete', nquads: '<< <https://e/s> <https://e/p> _:o >> <https://e/p> "x" <https://e/g> .' }])).toThrow(/blank node/);
-    expect(() => parseOps([{ op: 'clear' }])).toThrow(/op #1 \(clear\): "graph" must be a non-empty absolute IRI string, got undefined/);
+    for (const check of [checkOps, parseOps]) {
+      expect(() => check('x')).toThrow(WriteOpError);
+      expect(() => check([{ op: 'add', nquads: '<https://e/s> <https://e/p> _:o <https://e/g> .' }])).toThrow(/op #1 \(add\): quad 1 .*blank node/);
+      expect(() => check([{ op: 'add', nquads: '<https://e/s> <https://e/p> "x" .' }])).toThrow(/op #1 \(add\): quad .*"x" is in the default graph/);
+      expect(() => check([{ op: 'delete', nquads: '<< <https://e/s> <https://e/p> _:o >> <https://e/p> "x" <https://e/g> .' }])).toThrow(/blank node/);
+      expect(() => check([{ op: 'clear' }])).toThrow(/op #1 \(clear\): "graph" must be a non-empty absolute IRI string, got undefined/);
+    }
+    // "_:" inside a literal is not a blank node
+    const ok = checkOps([{ op: 'add', nquads: '<https://e/s> <https://e/p> "a _:b" <https://e/g> .' }]);
+    expect(ok).toEqual([{ op: 'add', nquads: expect.any(String), graphs: ['https://e/g'], size: 1 }]);
   });
 });
 

@@ -1,9 +1,10 @@
 /**
- * Open the configured GraphStore. For now only the embedded backend exists; a remote SPARQL
- * backend (`store` / SYNDB_STORE = the endpoint URL) is added later behind the same function.
+ * Open the configured GraphStore: the embedded backend (SYNDB_STORE unset or "embedded"), or a
+ * remote SPARQL 1.1 server (SYNDB_STORE = its query endpoint URL; see src/store/remote/).
  */
 import { StoreError, type GraphStore } from './graph-store.js';
 import { openEmbeddedStore, restoreStore, type EmbeddedStoreOptions } from './embedded/embedded-store.js';
+import { openRemoteStore } from './remote/remote-store.js';
 
 export { restoreStore };
 
@@ -35,7 +36,15 @@ export async function openStore(config: StoreConfig, overrides: StoreOverrides =
     });
   }
   if (/^https?:\/\//.test(kind)) {
-    throw new StoreError(`the remote store backend (SYNDB_STORE=${kind}) is not available yet; unset SYNDB_STORE to use the embedded store`, 'unavailable');
+    return openRemoteStore({
+      queryUrl: kind,
+      updateUrl: config.storeUpdateUrl || undefined,
+      gspUrl: config.storeGspUrl || undefined,
+      user: config.storeUser || undefined,
+      password: config.storePassword,
+      queryTimeoutMs: config.queryTimeoutMs,
+      maxResultBytes: config.maxResultBytes,
+    });
   }
   throw new StoreError(`SYNDB_STORE=${JSON.stringify(kind)} is not understood: use "embedded" or the http(s) URL of a SPARQL 1.1 endpoint`, 'unavailable');
 }

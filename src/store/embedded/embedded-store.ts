@@ -227,7 +227,12 @@ export class EmbeddedStore implements GraphStore {
       if (!p) return;
       r.pending.delete(m.id);
       if (p.timer) clearTimeout(p.timer);
-      if (m.error) p.reject(toStoreError(m.error));
+      if (m.error?.name === 'ReplicaPoisoned') {
+        // the replica may hold a half-applied write: nothing it says counts; rebuild it from disk
+        this.warn(`store worker ${r.n} is being rebuilt from the data directory: ${m.error.message}`);
+        p.reject(new WorkerGone());
+        this.retire(r, undefined);
+      } else if (m.error) p.reject(toStoreError(m.error));
       else p.resolve(m.ok);
     });
     worker.on('error', (e) => {

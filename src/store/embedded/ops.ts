@@ -1,9 +1,11 @@
 /**
  * Validation and all-or-nothing application of WriteOps on an in-memory oxigraph Store.
- * Used by the store worker (live writes and journal replay) and by restoreStore().
+ * Used by the store worker (live writes and journal replay).
+ *
+ * Performance notes (oxigraph 0.5, wasm): Store.load of N-Quads text is the fast path; every
+ * per-quad call from JS (has/add/delete) costs tens of µs, so bulk adds never go quad by quad.
  */
 import { Store, namedNode, parse, type Quad, type Term } from 'oxigraph';
-import type { WriteOp } from '../graph-store.js';
 
 /** Thrown for invalid input (bad N-Quads, blank nodes, default-graph quads, bad graph IRI). */
 export class WriteOpError extends Error {
@@ -13,14 +15,34 @@ export class WriteOpError extends Error {
   }
 }
 
+/**
+ * Applying failed after a step that cannot be undone cheaply: the in-memory replica must be
+ * discarded (and rebuilt from the data directory) and must not answer any further request.
+ */
+export class ReplicaPoisonedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplicaPoisoned';
+  }
+}
+
+/** Ops with every quad parsed into JS objects (used by the remote store to plan its updates). */
 export type ParsedOp =
   | { op: 'clear'; graph: string }
   | { op: 'add' | 'delete'; quads: Quad[]; graphs: string[]; nquads: string };
 
-const NQ = 'application/n-quads';
+/** Checked ops as the embedded store applies them: adds stay text (bulk-loaded), deletes are parsed. */
+export type CheckedOp =
+  | { op: 'clear'; graph: string }
+  | { op: 'add'; nquads: string; graphs: string[]; size: number }
+  | { op: 'delete'; quads: Quad[] };
 
-/** Check that a string is an absolute IRI oxigraph accepts; returns the NamedNode. */
-export function checkGraphIri(value: unknown, where: string) {
+const NQ = 'application/n-quads';
+/** Adds into non-empty graphs up to this many quads keep an exact undo log (has() per quad). */
+const EXACT_UNDO_MAX = 2000;
+
+/** Check that a string is an absolute IRI oxigraph accepts. */
+export function checkGraphIri(value: unknown, where: string): void {
   if (typeof value !== 'string' || value === '') {
     throw new WriteOpError(`${where}: "graph" must be a non-empty absolute IRI string, got ${JSON.stringify(value)}`);
   }
@@ -28,16 +50,28 @@ export function checkGraphIri(value: unknown, where: string) {
     throw new WriteOpError(`${where}: graph ${JSON.stringify(value)} is not an absolute IRI (expected a scheme such as https:)`);
   }
   try {
-    return namedNode(value);
+    freeAll([namedNode(value)]);
   } catch (e) {
     throw new WriteOpError(`${where}: graph ${JSON.stringify(value)} is not a valid IRI: ${(e as Error).message}`);
   }
 }
 
+type Freeable = { free?: () => void };
+/** Release the wasm memory behind oxigraph JS objects now (instead of at some later GC). */
+export function freeAll(items: Iterable<unknown>): void {
+  for (const x of items) (x as Freeable).free?.();
+}
+
 function termHasBlank(t: Term): boolean {
   if (t.termType === 'BlankNode') return true;
-  if (t.termType === 'Quad') return termHasBlank(t.subject) || termHasBlank(t.object);
-  return false;
+  if (t.termType !== 'Quad') return false;
+  const s = t.subject;
+  const o = t.object;
+  try {
+    return termHasBlank(s) || termHasBlank(o);
+  } finally {
+    freeAll([s, o]);
+  }
 }
 
 function describeQuad(q: Quad): string {
@@ -45,18 +79,101 @@ function describeQuad(q: Quad): string {
   return s.length > 300 ? `${s.slice(0, 300)}…` : s;
 }
 
-/** Parse and check every op; throws WriteOpError naming the op, the quad and the problem. Nothing is changed. */
+/** Parse N-Quads into JS quads, checking each: no blank node, no default graph. */
+function parseChecked(text: string, where: string): Quad[] {
+  let quads: Quad[];
+  try {
+    quads = parse(text, { format: NQ });
+  } catch (e) {
+    throw new WriteOpError(`${where}: invalid N-Quads: ${(e as Error).message}`);
+  }
+  quads.forEach((q, j) => {
+    const s = q.subject;
+    const o = q.object;
+    const g = q.graph;
+    try {
+      if (termHasBlank(s) || termHasBlank(o) || g.termType === 'BlankNode') {
+        throw new WriteOpError(`${where}: quad ${j + 1} ${describeQuad(q)} contains a blank node; blank nodes are never stored, skolemise them to IRIs first`);
+      }
+      if (g.termType !== 'NamedNode') {
+        throw new WriteOpError(`${where}: quad ${j + 1} ${describeQuad(q)} is in the default graph; every quad must name its graph (4th term)`);
+      }
+    } catch (e) {
+      freeAll(quads);
+      throw e;
+    } finally {
+      freeAll([s, o, g]);
+    }
+  });
+  return quads;
+}
+
+/** Validate an 'add' text without materialising JS quads: load into a scratch store and ask it. */
+function checkAdd(text: string, where: string): { graphs: string[]; size: number } {
+  if (text.includes('_:')) freeAll(parseChecked(text, where)); // precise report of a blank node (if it is one)
+  const t = new Store();
+  try {
+    try {
+      t.load(text, { format: NQ });
+    } catch (e) {
+      throw new WriteOpError(`${where}: invalid N-Quads: ${(e as Error).message}`);
+    }
+    const inDefault = t.query('SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 1') as Map<string, Term>[];
+    if (inDefault.length) {
+      const b = inDefault[0];
+      throw new WriteOpError(`${where}: quad ${b.get('s')} ${b.get('p')} ${b.get('o')} is in the default graph; every quad must name its graph (4th term)`);
+    }
+    const rows = t.query('SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }') as Map<string, Term>[];
+    const graphs = rows.map((r) => r.get('g')!.value);
+    return { graphs, size: t.size };
+  } finally {
+    freeAll([t]);
+  }
+}
+
+/** Check every op (for applyOps); throws WriteOpError naming the op, the quad and the problem. Nothing is changed. */
+export function checkOps(ops: unknown): CheckedOp[] {
+  if (!Array.isArray(ops)) throw new WriteOpError(`transact() expects an array of write ops, got ${typeof ops}`);
+  const out: CheckedOp[] = [];
+  try {
+    ops.forEach((raw, i) => {
+      const where = `op #${i + 1}`;
+      if (typeof raw !== 'object' || raw === null) throw new WriteOpError(`${where}: expected an object {op, ...}, got ${JSON.stringify(raw)}`);
+      const op = raw as Record<string, unknown>;
+      if (op.op === 'clear') {
+        checkGraphIri(op.graph, `${where} (clear)`);
+        out.push({ op: 'clear', graph: op.graph as string });
+        return;
+      }
+      if (op.op !== 'add' && op.op !== 'delete') {
+        throw new WriteOpError(`${where}: unknown op ${JSON.stringify(op.op)} (expected "clear", "add" or "delete")`);
+      }
+      if (typeof op.nquads !== 'string') {
+        throw new WriteOpError(`${where} (${op.op}): "nquads" must be a string of N-Quads, got ${typeof op.nquads}`);
+      }
+      if (op.op === 'add') out.push({ op: 'add', nquads: op.nquads, ...checkAdd(op.nquads, `${where} (add)`) });
+      else out.push({ op: 'delete', quads: parseChecked(op.nquads, `${where} (delete)`) });
+    });
+  } catch (e) {
+    releaseOps(out);
+    throw e;
+  }
+  return out;
+}
+
+/**
+ * Parse and check every op into JS quads; throws WriteOpError naming the op, the quad and the problem.
+ * (The embedded store itself uses checkOps(), which avoids materialising the quads of adds.)
+ */
 export function parseOps(ops: unknown): ParsedOp[] {
   if (!Array.isArray(ops)) throw new WriteOpError(`transact() expects an array of write ops, got ${typeof ops}`);
-  const out: ParsedOp[] = [];
-  ops.forEach((raw, i) => {
+  return ops.map((raw, i): ParsedOp => {
     const where = `op #${i + 1}`;
     if (typeof raw !== 'object' || raw === null) throw new WriteOpError(`${where}: expected an object {op, ...}, got ${JSON.stringify(raw)}`);
     const op = raw as Record<string, unknown>;
     if (op.op === 'clear') {
       checkGraphIri(op.graph, `${where} (clear)`);
-      out.push({ op: 'clear', graph: op.graph as string });
-      return;
+      return { op: 'clear', graph: op.graph as string };
     }
     if (op.op !== 'add' && op.op !== 'delete') {
       throw new WriteOpError(`${where}: unknown op ${JSON.stringify(op.op)} (expected "clear", "add" or "delete")`);
@@ -64,88 +181,101 @@ export function parseOps(ops: unknown): ParsedOp[] {
     if (typeof op.nquads !== 'string') {
       throw new WriteOpError(`${where} (${op.op}): "nquads" must be a string of N-Quads, got ${typeof op.nquads}`);
     }
-    let quads: Quad[];
-    try {
-      quads = parse(op.nquads, { format: NQ });
-    } catch (e) {
-      throw new WriteOpError(`${where} (${op.op}): invalid N-Quads: ${(e as Error).message}`);
-    }
-    const graphs = new Set<string>();
-    quads.forEach((q, j) => {
-      if (termHasBlank(q.subject) || termHasBlank(q.object) || q.graph.termType === 'BlankNode') {
-        throw new WriteOpError(
-          `${where} (${op.op}): quad ${j + 1} ${describeQuad(q)} contains a blank node; blank nodes are never stored, skolemise them to IRIs first`,
-        );
-      }
-      if (q.graph.termType !== 'NamedNode') {
-        throw new WriteOpError(
-          `${where} (${op.op}): quad ${j + 1} ${describeQuad(q)} is in the default graph; every quad must name its graph (4th term)`,
-        );
-      }
-      graphs.add(q.graph.value);
-    });
-    out.push({ op: op.op, quads, graphs: [...graphs], nquads: op.nquads });
+    const quads = parseChecked(op.nquads, `${where} (${op.op})`);
+    const graphs = [...new Set(quads.map((q) => q.graph.value))];
+    return { op: op.op, quads, graphs, nquads: op.nquads };
   });
-  return out;
+}
+
+/** Free the JS quads held by parsed ops. */
+export function releaseOps(ops: CheckedOp[]): void {
+  for (const op of ops) if (op.op === 'delete') freeAll(op.quads);
 }
 
 type Undo =
-  | { kind: 'readd'; quads: Quad[] }
+  | { kind: 'readd'; quads: Quad[]; owned: boolean }
   | { kind: 'remove'; quads: Quad[] }
-  | { kind: 'clear-graphs'; graphs: string[] };
+  | { kind: 'clear-graphs'; graphs: string[] }
+  | { kind: 'none'; what: string };
 
-function graphEmptyAsk(store: Store, graph: string): boolean {
+function graphEmpty(store: Store, graph: string): boolean {
   return !(store.query(`ASK { GRAPH <${graph}> { ?s ?p ?o } }`) as boolean);
 }
 
 /**
- * Apply parsed ops to the store, all or nothing: if any step throws, every earlier
- * step of this call is undone (in reverse order) before the error is rethrown.
+ * Apply parsed ops to the store, all or nothing: if a step throws, the earlier steps of this call
+ * are undone in reverse order and the error is rethrown. A large add into a non-empty graph has no
+ * cheap undo; if a later step fails after one, ReplicaPoisonedError says the replica must be rebuilt.
  */
-export function applyOps(store: Store, ops: ParsedOp[]): void {
+export function applyOps(store: Store, ops: CheckedOp[]): void {
   const undo: Undo[] = [];
   try {
     for (const op of ops) {
       if (op.op === 'clear') {
         const g = namedNode(op.graph);
         const old = store.match(null, null, null, g);
+        freeAll([g]);
         if (old.length === 0) continue;
-        undo.push({ kind: 'readd', quads: old });
+        undo.push({ kind: 'readd', quads: old, owned: true });
         store.update(`CLEAR SILENT GRAPH <${op.graph}>`);
       } else if (op.op === 'delete') {
         const removed: Quad[] = [];
-        undo.push({ kind: 'readd', quads: removed });
+        undo.push({ kind: 'readd', quads: removed, owned: false });
         for (const q of op.quads) {
           if (store.has(q)) {
             store.delete(q);
             removed.push(q);
           }
         }
-      } else {
-        // Fast path: every target graph is empty, so every quad is new and the undo is
-        // simply clearing those graphs; bulk-load the text (much faster than add()).
-        if (op.quads.length > 64 && op.graphs.every((g) => graphEmptyAsk(store, g))) {
-          undo.push({ kind: 'clear-graphs', graphs: op.graphs });
-          store.load(op.nquads, { format: NQ });
-        } else {
-          const added: Quad[] = [];
-          undo.push({ kind: 'remove', quads: added });
-          for (const q of op.quads) {
+      } else if (op.graphs.every((g) => graphEmpty(store, g))) {
+        // every quad is new: undo = clear those graphs again
+        undo.push({ kind: 'clear-graphs', graphs: op.graphs });
+        store.load(op.nquads, { format: NQ });
+      } else if (op.size <= EXACT_UNDO_MAX) {
+        const quads = parse(op.nquads, { format: NQ });
+        const added: Quad[] = [];
+        const u: Undo = { kind: 'remove', quads: added };
+        undo.push(u);
+        try {
+          for (const q of quads) {
             if (!store.has(q)) {
               store.add(q);
               added.push(q);
             }
           }
+        } finally {
+          const kept = new Set(added);
+          freeAll(quads.filter((q) => !kept.has(q)));
         }
+      } else {
+        undo.push({ kind: 'none', what: `adding ${op.size} quads to non-empty graphs` });
+        store.load(op.nquads, { format: NQ });
       }
     }
   } catch (e) {
+    const blocker = undo.find((u) => u.kind === 'none');
+    if (blocker) throw new ReplicaPoisonedError(`applying a transaction failed (${(e as Error).message}) after ${blocker.kind === 'none' ? blocker.what : ''}; this replica must be rebuilt`);
     for (let i = undo.length - 1; i >= 0; i--) {
       const u = undo[i];
       if (u.kind === 'readd') for (const q of u.quads) store.add(q);
       else if (u.kind === 'remove') for (const q of u.quads) store.delete(q);
-      else for (const g of u.graphs) store.update(`CLEAR SILENT GRAPH <${g}>`);
+      else if (u.kind === 'clear-graphs') for (const g of u.graphs) store.update(`CLEAR SILENT GRAPH <${g}>`);
     }
     throw e;
+  } finally {
+    for (const u of undo) {
+      if (u.kind === 'readd' && u.owned) freeAll(u.quads);
+      if (u.kind === 'remove') freeAll(u.quads);
+    }
+  }
+}
+
+/** Validate and apply raw ops (from the journal or a transaction), freeing everything afterwards. */
+export function applyRawOps(store: Store, ops: unknown): void {
+  const parsed = checkOps(ops);
+  try {
+    applyOps(store, parsed);
+  } finally {
+    releaseOps(parsed);
   }
 }

@@ -6,7 +6,7 @@ import { Store, namedNode } from 'oxigraph';
 import { StoreError } from '../graph-store.js';
 import { fsyncDir, writeFileDurable, type Manifest, type SnapshotFile } from './files.js';
 import { decodePayload, scanJournal } from './journal.js';
-import { applyOps, parseOps } from './ops.js';
+import { applyRawOps } from './ops.js';
 
 const NQ = 'application/n-quads';
 
@@ -99,7 +99,7 @@ export function loadState(store: Store, dataDir: string, m: Manifest, journalByt
     }
     for (const r of scan.records) {
       try {
-        applyOps(store, parseOps(decodePayload(r.payload)));
+        applyRawOps(store, decodePayload(r.payload));
       } catch (e) {
         throw new StoreError(`journal ${path}: transaction ${r.lsn} (byte ${r.offset}) cannot be replayed: ${(e as Error).message}`, 'corrupt');
       }

@@ -10,7 +10,7 @@ import { Store, namedNode } from 'oxigraph';
 import { StoreError, type WriteOp } from '../graph-store.js';
 import type { Manifest } from './files.js';
 import { fsyncDir } from './files.js';
-import { WriteOpError, applyOps, parseOps, type ParsedOp } from './ops.js';
+import { ReplicaPoisonedError, WriteOpError, applyRawOps, checkOps, releaseOps } from './ops.js';
 import { dumpGraph, listGraphs, loadState, writeSnapshot } from './snapshot.js';
 import type { QueryKind } from './sparql.js';
 
@@ -42,7 +42,8 @@ if (!port) throw new Error('store-worker must run in a worker thread');
 
 let store = new Store();
 let lsn = 0;
-let pending: { txid: number; parsed: ParsedOp[] } | undefined;
+/** Set when a write failed half-way without undo: this replica answers nothing more and is replaced. */
+let poisoned: string | undefined;
 
 function runQuery(msg: Extract<WorkerRequest, { type: 'query' }>): { body: string; kind: QueryKind; contentType: string } {
   const opts: {
@@ -105,16 +106,13 @@ function handle(msg: WorkerRequest): unknown {
       return { lsn, quads: store.size };
     }
     case 'validate': {
-      const parsed = parseOps(msg.ops);
-      pending = { txid: msg.txid, parsed };
+      releaseOps(checkOps(msg.ops));
       return true;
     }
     case 'apply': {
       if (msg.lsn <= lsn) return { skipped: true, lsn }; // already part of the state this worker loaded
       if (msg.lsn !== lsn + 1) throw new StoreError(`replica out of order: got transaction ${msg.lsn}, at ${lsn}`, 'corrupt');
-      const parsed = pending?.txid === msg.txid ? pending.parsed : parseOps(msg.ops);
-      pending = undefined;
-      applyOps(store, parsed);
+      applyRawOps(store, msg.ops);
       lsn = msg.lsn;
       return { lsn };
     }
@@ -141,13 +139,18 @@ function handle(msg: WorkerRequest): unknown {
 }
 
 port.on('message', (m: { id: number; req: WorkerRequest }) => {
+  if (poisoned) {
+    port.postMessage({ id: m.id, error: { name: 'ReplicaPoisoned', message: poisoned } satisfies WorkerError });
+    return;
+  }
   try {
     port.postMessage({ id: m.id, ok: handle(m.req) });
   } catch (e) {
+    if (e instanceof ReplicaPoisonedError) poisoned = e.message;
     const err = e as Error & { code?: string };
     const out: WorkerError = {
       message: err?.message ?? String(e),
-      name: e instanceof WriteOpError ? 'WriteOpError' : e instanceof StoreError ? 'StoreError' : (err?.name ?? 'Error'),
+      name: e instanceof WriteOpError ? 'WriteOpError' : e instanceof StoreError ? 'StoreError' : e instanceof ReplicaPoisonedError ? 'ReplicaPoisoned' : (err?.name ?? 'Error'),
       code: e instanceof StoreError ? e.code : undefined,
     };
     port.postMessage({ id: m.id, error: out });

@@ -1,0 +1,121 @@
+/**
+ * Query results from a remote server, made identical to the embedded store's: we always ask the
+ * server for SPARQL JSON (SELECT/ASK) or N-Triples (CONSTRUCT/DESCRIBE), normalise the server's
+ * quirks (Virtuoso: "typed-literal", `nodeID://` blank nodes, ASK answered as a one-row table),
+ * and serialise to the requested format ourselves.
+ */
+import { Store, defaultGraph } from 'oxigraph';
+import { StoreError, type Binding } from '../graph-store.js';
+
+export interface SparqlJson {
+  head: { vars?: string[] };
+  results?: { bindings: Array<Record<string, Record<string, string>>> };
+  boolean?: boolean;
+}
+
+type Term = Binding[string];
+
+/** One binding term in the SPARQL 1.1 JSON form. */
+function normTerm(t: Record<string, string>): Term {
+  const type = t.type === 'typed-literal' ? 'literal' : t.type;
+  if (type === 'uri') return { type: 'uri', value: t.value };
+  if (type === 'bnode') return { type: 'bnode', value: t.value.replace(/^nodeID:\/\//, '').replace(/^_:/, '') };
+  if (type === 'literal') {
+    const out: Term = { type: 'literal', value: t.value };
+    if (t['xml:lang']) out['xml:lang'] = t['xml:lang'];
+    else if (t.datatype && t.datatype !== 'http://www.w3.org/2001/XMLSchema#string') out.datatype = t.datatype;
+    return out;
+  }
+  return { type: type as Term['type'], value: t.value };
+}
+
+export function normaliseJson(text: string, kind: 'bindings' | 'boolean'): { vars: string[]; bindings: Binding[] } | { boolean: boolean } {
+  let j: SparqlJson;
+  try {
+    j = JSON.parse(text) as SparqlJson;
+  } catch (e) {
+    throw new StoreError(`the SPARQL server answered with something that is not SPARQL JSON results: ${(e as Error).message}: ${text.slice(0, 200)}`, 'unavailable');
+  }
+  if (kind === 'boolean') {
+    if (typeof j.boolean === 'boolean') return { boolean: j.boolean };
+    // some servers answer ASK with a one-row table
+    const row = j.results?.bindings?.[0];
+    const v = row && Object.values(row)[0]?.value;
+    if (v !== undefined) return { boolean: v === '1' || v === 'true' };
+    throw new StoreError(`the SPARQL server answered an ASK query without a boolean: ${text.slice(0, 200)}`, 'unavailable');
+  }
+  const bindings = (j.results?.bindings ?? []).map((row) => {
+    const out: Binding = {};
+    for (const [k, t] of Object.entries(row)) out[k] = normTerm(t);
+    return out;
+  });
+  return { vars: j.head?.vars ?? [], bindings };
+}
+
+const xmlEsc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function ntTerm(t: Term): string {
+  if (t.type === 'uri') return `<${t.value}>`;
+  if (t.type === 'bnode') return `_:${t.value}`;
+  const v = `"${t.value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}"`;
+  if (t['xml:lang']) return `${v}@${t['xml:lang']}`;
+  if (t.datatype) return `${v}^^<${t.datatype}>`;
+  return v;
+}
+
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Serialise normalised results as one of the SPARQL result formats. */
+export function serialiseResults(r: { vars: string[]; bindings: Binding[] } | { boolean: boolean }, mediaType: string): string {
+  if (mediaType === 'application/sparql-results+json') {
+    return 'boolean' in r ? JSON.stringify({ head: {}, boolean: r.boolean }) : JSON.stringify({ head: { vars: r.vars }, results: { bindings: r.bindings } });
+  }
+  if (mediaType === 'application/sparql-results+xml') {
+    const head = '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n';
+    if ('boolean' in r) return `${head}<head/>\n<boolean>${r.boolean}</boolean>\n</sparql>\n`;
+    const vars = r.vars.map((v) => `<variable name="${xmlEsc(v)}"/>`).join('');
+    const rows = r.bindings.map((b) => `<result>${Object.entries(b).map(([k, t]) => {
+      const inner = t.type === 'uri' ? `<uri>${xmlEsc(t.value)}</uri>` : t.type === 'bnode' ? `<bnode>${xmlEsc(t.value)}</bnode>`
+        : `<literal${t['xml:lang'] ? ` xml:lang="${xmlEsc(t['xml:lang'])}"` : t.datatype ? ` datatype="${xmlEsc(t.datatype)}"` : ''}>${xmlEsc(t.value)}</literal>`;
+      return `<binding name="${xmlEsc(k)}">${inner}</binding>`;
+    }).join('')}</result>\n`).join('');
+    return `${head}<head>${vars}</head>\n<results>\n${rows}</results>\n</sparql>\n`;
+  }
+  if ('boolean' in r) throw new StoreError(`result format ${mediaType} is not available for ASK queries; expected application/sparql-results+json or application/sparql-results+xml`, 'bad-query');
+  if (mediaType === 'text/csv') {
+    const lines = [r.vars.map(csvField).join(',')];
+    for (const b of r.bindings) lines.push(r.vars.map((v) => (b[v] ? csvField(b[v].type === 'bnode' ? `_:${b[v].value}` : b[v].value) : '')).join(','));
+    return lines.join('\r\n') + '\r\n';
+  }
+  if (mediaType === 'text/tab-separated-values') {
+    const lines = [r.vars.map((v) => `?${v}`).join('\t')];
+    for (const b of r.bindings) lines.push(r.vars.map((v) => (b[v] ? ntTerm(b[v]) : '')).join('\t'));
+    return lines.join('\n') + '\n';
+  }
+  throw new StoreError(`result format ${mediaType} is not available for SELECT queries`, 'bad-query');
+}
+
+/** Re-serialise N-Triples from the server into the requested RDF format (oxigraph writes it). */
+export function serialiseGraph(ntriples: string, mediaType: string): string {
+  if (mediaType === 'application/n-triples') return normaliseNTriples(ntriples);
+  const store = new Store();
+  try {
+    store.load(ntriples, { format: 'application/n-triples' });
+  } catch (e) {
+    throw new StoreError(`the SPARQL server answered a CONSTRUCT/DESCRIBE query with invalid N-Triples: ${(e as Error).message}`, 'unavailable');
+  }
+  return store.dump({ format: mediaType, from_graph_name: defaultGraph() });
+}
+
+/** Re-parse and write N-Triples in oxigraph's canonical form (one space, no tabs, \u escapes as needed). */
+export function normaliseNTriples(ntriples: string): string {
+  const store = new Store();
+  try {
+    store.load(ntriples, { format: 'application/n-triples' });
+  } catch (e) {
+    throw new StoreError(`the SPARQL server sent invalid N-Triples: ${(e as Error).message}`, 'unavailable');
+  }
+  return store.dump({ format: 'application/n-triples', from_graph_name: defaultGraph() });
+}
