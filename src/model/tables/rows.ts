@@ -83,6 +83,7 @@ export const FALLBACK_TARGET: Record<string, string> = {
   [`${NS.syndb}preSynaptic`]: 'neuron',
   [`${NS.syndb}postSynaptic`]: 'neuron',
   [`${NS.syndb}formsSynapseWith`]: 'synapse',
+  [`${NS.syndb}neuron`]: 'neuron',
 };
 
 export interface RowContext {
