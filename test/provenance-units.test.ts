@@ -14,7 +14,6 @@ import { diffGraphs } from '../src/provenance/diff.js';
 import { activityQuads } from '../src/provenance/activity.js';
 import { lineageSvg, reachable, type Lineage } from '../src/provenance/lineage.js';
 import { parseWithdrawalBody } from '../src/provenance/versions.js';
-import { citationRecordOf } from '../src/provenance/tombstone.js';
 import { parseRdf, toNQuads } from '../src/util/rdf.js';
 import { Iris } from '../src/model/iris.js';
 import { InputError } from '../src/model/problems.js';
@@ -130,18 +129,5 @@ describe('withdrawal request', () => {
     expect(long.problems[0]).toMatchObject({ path: 'reason', message: 'reason is 2001 characters long; at most 2000 are allowed' });
     expect((reason('[1]') as InputError).problems[0].message).toMatch(/must be a JSON object/);
     expect((reason('', 'text/plain') as InputError).status).toBe(422);
-  });
-});
-
-describe('citation record of a version', () => {
-  it('authors in their stated order, organisations as literals, version and issued date', () => {
-    const qs = ttl('versions/3', `V:> dcterms:title "T" ; dcat:version "3" ; dcterms:issued "2026-02-03T10:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> ;
-  prov:qualifiedAttribution G:a>, G:b> .
-G:a> prov:agent G:org> ; schema:position 2 .  G:org> a schema:Organization ; schema:name "MICrONS Consortium" .
-G:b> prov:agent G:p> ; schema:position 1 .  G:p> a schema:Person ; schema:name "Doe, Jane" ; schema:familyName "Doe" ; schema:givenName "Jane" .`);
-    expect(citationRecordOf(qs, `${B}/versions/3`)).toEqual({
-      kind: 'dataset', title: 'T', authors: [{ family: 'Doe', given: 'Jane' }, { literal: 'MICrONS Consortium' }],
-      issued: '2026-02-03', version: '3', publisher: 'SynDB Graph', url: `${B}/versions/3`,
-    });
   });
 });

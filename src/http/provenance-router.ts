@@ -36,6 +36,20 @@ function versionParam(value: unknown, name: string, status: 400 | 404 = 400): nu
   return Number(s);
 }
 
+/**
+ * Add a Link header value when the headers are written, so that routers after this one that
+ * *set* Link (signposting) do not drop it.
+ */
+function linkOnWrite(res: Response, value: string) {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
+    const have = this.getHeader('Link');
+    const list = have === undefined ? [] : Array.isArray(have) ? have.map(String) : [String(have)];
+    if (!list.some((l) => l.includes(value))) this.setHeader('Link', [...list, value]);
+    return writeHead.apply(this, args);
+  } as Response['writeHead'];
+}
+
 export function provenanceRouter(ctx: ServiceContext): Router {
   const r = Router();
   const body = express.text({ type: () => true, limit: ctx.config.maxBody });
@@ -64,7 +78,7 @@ export function provenanceRouter(ctx: ServiceContext): Router {
     const n = Number(req.params.n);
     if (!e || !ctx.catalog.canRead(e, callerOf(res)) || !Number.isInteger(n)) return next();
     if (e.withdrawn.has(n)) return tombstone(req, res, id, n);
-    if (!(req.params as Record<string, unknown>).rest) res.append('Link', `<${ctx.iris.concept(id)}/history>; rel="${PROV_HAS_PROVENANCE}"`);
+    if (!(req.params as Record<string, unknown>).rest) linkOnWrite(res, `<${ctx.iris.concept(id)}/history>; rel="${PROV_HAS_PROVENANCE}"`);
     next();
   });
 
@@ -80,14 +94,14 @@ export function provenanceRouter(ctx: ServiceContext): Router {
       const rest = q.toString();
       req.url = `/datasets/${id}/versions/${n}${rest ? `?${rest}` : ''}`;
       if (e.withdrawn.has(n)) return tombstone(req, res, id, n);
-      res.append('Link', `<${ctx.iris.concept(id)}/history>; rel="${PROV_HAS_PROVENANCE}"`);
+      linkOnWrite(res, `<${ctx.iris.concept(id)}/history>; rel="${PROV_HAS_PROVENANCE}"`);
       return next();
     }
     const caller = callerOf(res);
     if (ctx.catalog.latest(e) === undefined && e.versions.length && !(e.hasDraft && ctx.catalog.canWrite(e, caller))) {
       return tombstone(req, res, id, e.versions.at(-1)!);
     }
-    res.append('Link', `<${ctx.iris.concept(id)}/history>; rel="${PROV_HAS_PROVENANCE}"`);
+    linkOnWrite(res, `<${ctx.iris.concept(id)}/history>; rel="${PROV_HAS_PROVENANCE}"`);
     next();
   });
 

@@ -230,7 +230,8 @@ export function lineageJsonLd(ctx: Pick<ServiceContext, 'iris'>, l: Lineage): ob
     }
     return o;
   });
-  return { '@context': context, '@id': l.root, '@graph': graph };
+  // no top-level @id: with one, @graph would be a named graph (JSON-LD 1.1 §4.9) and plain-graph readers would see nothing
+  return { '@context': context, '@graph': graph };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,13 +3,9 @@
  * publisher, DOI or URL) and why and when it was withdrawn.
  */
 import type { ServiceContext } from '../service/context.js';
-import { NS } from '../model/namespaces.js';
-import type { Quad } from '../util/rdf.js';
-import { formatBibliography, toBibtex, toRis, toCslJson, type CitationRecord, type CitationAuthor } from '../publish/citation/index.js';
+import { formatBibliography, toBibtex, toRis, toCslJson, datasetCitation, type CitationRecord, type CitationAuthor } from '../publish/citation/index.js';
 import { sortedGraph, withdrawalOf } from './versions.js';
 import { esc, page } from '../http/html.js';
-
-export const PUBLISHER = 'SynDB Graph';
 
 export interface Tombstone {
   id: string;
@@ -30,57 +26,25 @@ export interface Tombstone {
   available: number[];
 }
 
-const objs = (qs: Quad[], s: string, p: string) => qs.filter((q) => q.subject.value === s && q.predicate.value === p).map((q) => q.object.value);
-const first = (qs: Quad[], s: string, p: string) => objs(qs, s, p)[0];
-
-/** The citation record of a version, from its graph (authors in their stated order). */
-export function citationRecordOf(qs: Quad[], V: string, extra: Partial<CitationRecord> = {}): CitationRecord {
-  const attributions = objs(qs, V, `${NS.prov}qualifiedAttribution`)
-    .map((a) => ({ pos: Number(first(qs, a, `${NS.schema}position`) ?? 1e9), agent: first(qs, a, `${NS.prov}agent`) }))
-    .filter((a): a is { pos: number; agent: string } => !!a.agent)
-    .sort((a, b) => a.pos - b.pos || a.agent.localeCompare(b.agent));
-  const agents = attributions.length ? attributions.map((a) => a.agent) : objs(qs, V, `${NS.dcterms}creator`).sort();
-  const authors: CitationAuthor[] = agents.map((a) => {
-    const types = objs(qs, a, `${NS.rdf}type`);
-    const name = first(qs, a, `${NS.schema}name`) ?? first(qs, a, `${NS.foaf}name`) ?? a;
-    const family = first(qs, a, `${NS.schema}familyName`), given = first(qs, a, `${NS.schema}givenName`);
-    const orcid = a.startsWith(NS.orcid) ? a.slice(NS.orcid.length) : undefined;
-    if (types.includes(`${NS.schema}Organization`) || types.includes(`${NS.foaf}Organization`) || !family) return { literal: name, ...(orcid ? { orcid } : {}) };
-    return { family, ...(given ? { given } : {}), ...(orcid ? { orcid } : {}) };
-  });
-  const issued = first(qs, V, `${NS.dcterms}issued`);
-  const doi = first(qs, V, `${NS.syndb}doi`);
-  return {
-    kind: 'dataset',
-    title: first(qs, V, `${NS.dcterms}title`) ?? V,
-    authors,
-    ...(issued ? { issued: issued.slice(0, 10) } : {}),
-    ...(first(qs, V, `${NS.dcat}version`) ? { version: first(qs, V, `${NS.dcat}version`) } : {}),
-    publisher: PUBLISHER,
-    ...(doi ? { doi } : {}),
-    url: V,
-    ...extra,
-  };
-}
-
 const authorName = (a: CitationAuthor) => a.literal ?? [a.family, a.given].filter(Boolean).join(', ');
 
 /** Everything the tombstone of a withdrawn version shows. */
-export async function tombstoneOf(ctx: Pick<ServiceContext, 'store' | 'iris' | 'catalog'>, id: string, n: number): Promise<Tombstone> {
+export async function tombstoneOf(ctx: Pick<ServiceContext, 'store' | 'iris' | 'catalog' | 'config'>, id: string, n: number): Promise<Tombstone> {
   const V = ctx.iris.version(id, n);
   const qs = await sortedGraph(ctx.store, V);
   const withdrawn = await withdrawalOf(ctx, ctx.iris.concept(id), V);
-  const record = citationRecordOf(qs, V, { withdrawn: { ...(withdrawn.at ? { date: withdrawn.at.slice(0, 10) } : {}), ...(withdrawn.reason ? { reason: withdrawn.reason } : {}) } });
+  const publisher = ctx.config.publisher;
+  const record = datasetCitation(qs, V, { publisher, withdrawn: { ...(withdrawn.at ? { date: withdrawn.at.slice(0, 10) } : {}), ...(withdrawn.reason ? { reason: withdrawn.reason } : {}) } });
   let citation: string;
   try {
     citation = formatBibliography([record], { style: 'apa', format: 'text' }).trim();
   } catch {
-    citation = `${record.authors.map(authorName).join('; ')} (${record.issued?.slice(0, 4) ?? 'n.d.'}). ${record.title} (Version ${record.version ?? n}) [Data set]. ${PUBLISHER}. ${record.doi ? `https://doi.org/${record.doi}` : record.url} [Withdrawn${withdrawn.reason ? `: ${withdrawn.reason}` : ''}]`;
+    citation = `${record.authors.map(authorName).join('; ')} (${record.issued?.slice(0, 4) ?? 'n.d.'}). ${record.title} (Version ${record.version ?? n}) [Data set]. ${publisher}. ${record.doi ? `https://doi.org/${record.doi}` : record.url} [Withdrawn${withdrawn.reason ? `: ${withdrawn.reason}` : ''}]`;
   }
   const e = ctx.catalog.entries.get(id);
   return {
     id, version: n, iri: V, title: record.title, authors: record.authors.map(authorName), year: record.issued?.slice(0, 4), issued: record.issued,
-    publisher: PUBLISHER, doi: record.doi, url: V, withdrawn, record, citation,
+    publisher, doi: record.doi, url: V, withdrawn, record, citation,
     available: e ? e.versions.filter((v) => !e.withdrawn.has(v)) : [],
   };
 }
