@@ -1,0 +1,210 @@
+/**
+ * SPARQL Update over /sparql under the rules of every write: rights, SHACL validation of each
+ * changed graph, rejected whole (nothing changes) with the report, atomic, with a PROV-O record.
+ * Also: the tokenizer behind dataset clauses, robustness (timeout, concurrency, atomic visibility).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { startTestService, ADMIN_TOKEN, BASE, type TestService } from './helpers/service.js';
+import { analyseQuery, analyseUpdate, tokenize } from '../src/service/sparql-update.js';
+
+let svc: TestService;
+let alice: string;
+let bob: string;
+const DRAFT = `${BASE}/datasets/upd-spines/draft`;
+const PROV = `${BASE}/datasets/upd-spines/provenance`;
+
+beforeAll(async () => {
+  svc = await startTestService();
+  alice = svc.ctx.tokens.create('alice', 'contributor');
+  bob = svc.ctx.tokens.create('bob', 'contributor');
+  const r = await svc.fetch('/datasets', {
+    method: 'POST', token: alice, headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 'upd-spines', title: 'Update target', description: 'd', creators: [{ name: 'Doe, Jane' }], license: 'CC-BY-4.0', species: 'mouse', brainRegion: 'V1', microscopyMethod: 'SBEM', compartments: ['synapse'] }),
+  });
+  expect(r.status).toBe(201);
+}, 60_000);
+afterAll(async () => svc?.stop());
+
+const update = (u: string, token: string | null, params = '') => svc.fetch(`/sparql${params}`, { method: 'POST', token, headers: { 'content-type': 'application/sparql-update' }, body: u });
+const ask = async (q: string, token: string | null = ADMIN_TOKEN) => {
+  const r = await svc.fetch(`/sparql?query=${encodeURIComponent(q)}`, { token, headers: { accept: 'application/sparql-results+json' } });
+  return (await r.json()).boolean as boolean;
+};
+const select = async (q: string, token: string | null = ADMIN_TOKEN) => {
+  const r = await svc.fetch('/sparql', { method: 'POST', token, headers: { accept: 'application/sparql-results+json', 'content-type': 'application/sparql-query' }, body: q });
+  expect(r.status).toBe(200);
+  return (await r.json()).results.bindings as Record<string, { value: string }>[];
+};
+
+describe('tokenizer (dataset clauses without regexes over raw text)', () => {
+  it('skips strings, IRIs and comments', () => {
+    const a = analyseQuery(`PREFIX ex: <http://ex/> # FROM <http://c/comment>
+      SELECT ?x FROM ex:g1 FROM NAMED <http://ex/g2> WHERE { ?x ?p "FROM <http://s/string>" . ?x ?q 'it''s' FILTER(?x != <http://ex/FROM>) }`);
+    expect(a.form).toBe('SELECT');
+    expect(a.from).toEqual(['http://ex/g1']);
+    expect(a.fromNamed).toEqual(['http://ex/g2']);
+    expect(a.stripped).not.toMatch(/FROM ex:g1|FROM NAMED/);
+    expect(a.stripped).toContain('"FROM <http://s/string>"');
+  });
+  it('finds the form after a prologue, CONSTRUCT templates before FROM, long strings', () => {
+    const a = analyseQuery(`BASE <http://b/> PREFIX : <http://d/> CONSTRUCT { ?s :p """ SELECT { FROM <x> """ } FROM <g> WHERE { ?s ?p ?o }`);
+    expect(a.form).toBe('CONSTRUCT');
+    expect(a.from).toEqual(['http://b/g']);
+    expect(analyseQuery('ASK{}').form).toBe('ASK');
+    expect(analyseQuery('# SELECT\nDESCRIBE <x>').form).toBe('DESCRIBE');
+    expect(analyseQuery('"SELECT"').form).toBeUndefined();
+  });
+  it('detects SERVICE only as a keyword', () => {
+    expect(analyseQuery('SELECT * { SERVICE <http://x> { ?s ?p ?o } }').usesService).toBe(true);
+    expect(analyseQuery('SELECT * { ?s <http://ex/SERVICE> "SERVICE" }').usesService).toBe(false);
+  });
+  it('inserts USING clauses before each WHERE of a DELETE/INSERT, not in DELETE WHERE', () => {
+    const u = analyseUpdate('INSERT { GRAPH <http://g> { ?s ?p ?o } } WHERE { ?s ?p ?o } ; DELETE WHERE { ?a ?b ?c } ; DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { { SELECT * WHERE { ?s ?p ?o } } }');
+    const out = u.withUsing(['http://u'], ['http://n']);
+    expect(out.match(/USING <http:\/\/u> USING NAMED <http:\/\/n> WHERE/g)?.length).toBe(2);
+    expect(out).toContain('DELETE WHERE { ?a');
+    expect(u.hasUsingOrWith).toBe(false);
+    expect(analyseUpdate('WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }').hasUsingOrWith).toBe(true);
+    expect([...analyseUpdate('PREFIX e: <http://e/> INSERT DATA { GRAPH e:g { e:s e:p "e:x" } }').iris]).toEqual(['http://e/g', 'http://e/s', 'http://e/p']);
+  });
+  it('never throws on unterminated input', () => {
+    expect(tokenize('SELECT "abc').at(-1)?.kind).toBe('str');
+    expect(tokenize('<http://unterminated').length).toBeGreaterThan(0);
+  });
+});
+
+describe('SPARQL Update', () => {
+  it('needs a token (401) and a role that may write the graph (403); nothing changes', async () => {
+    const before = await svc.quadCount();
+    const anon = await update('INSERT DATA { GRAPH <http://ex.org/a> { <http://ex.org/s> <http://ex.org/p> 1 } }', null);
+    expect(anon.status).toBe(401);
+    const contributor = await update('INSERT DATA { GRAPH <http://ex.org/a> { <http://ex.org/s> <http://ex.org/p> 1 } }', bob);
+    expect(contributor.status).toBe(403);
+    expect((await contributor.json()).detail).toMatch(/only admins may write graphs outside the dataset IRI space/);
+    const other = await update(`INSERT DATA { GRAPH <${DRAFT}> { <${DRAFT}> <http://www.w3.org/ns/dcat#keyword> "bob was here" } }`, bob);
+    expect(other.status).toBe(403);
+    expect((await other.json()).detail).toMatch(/only the owner of dataset "upd-spines"/);
+    expect(await svc.quadCount()).toBe(before);
+  });
+
+  it('a published version is immutable', async () => {
+    const v = `${BASE}/datasets/l4dense-motta2019/versions/1`;
+    const before = await svc.quadCount();
+    const r = await update(`DELETE WHERE { GRAPH <${v}> { ?s <http://purl.org/dc/terms/title> ?t } }`, ADMIN_TOKEN);
+    expect(r.status).toBe(403);
+    expect((await r.json()).detail).toMatch(/published version 1 of "l4dense-motta2019", which is immutable/);
+    expect(await svc.quadCount()).toBe(before);
+  });
+
+  it('the owner edits her draft: validated, stored, with a provenance record', async () => {
+    const u = `INSERT DATA { GRAPH <${DRAFT}> { <${DRAFT}> <http://www.w3.org/ns/dcat#keyword> "edited by SPARQL" } }`;
+    const r = await update(u, alice);
+    expect(r.status, await r.clone().text()).toBe(200);
+    const body = await r.json();
+    expect(body.changedGraphs).toEqual([DRAFT]);
+    expect(await ask(`ASK { GRAPH <${DRAFT}> { <${DRAFT}> <http://www.w3.org/ns/dcat#keyword> "edited by SPARQL" } }`)).toBe(true);
+    const sha = createHash('sha256').update(u).digest('hex');
+    const rows = await select(`PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX spdx: <http://spdx.org/rdf/terms#>
+      SELECT ?who ?sha WHERE { GRAPH <${PROV}> { <${body.activity}> a <https://w3id.org/syndb/ontology#SparqlUpdate> ; prov:generated <${DRAFT}> ;
+        prov:wasAssociatedWith ?who ; prov:used ?in . ?in spdx:checksum/spdx:checksumValue ?sha } }`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].who.value).toBe(`${BASE}/users/alice`);
+    expect(rows[0].sha.value).toBe(sha);
+  });
+
+  it('an update that would make a graph invalid is rejected whole, with the report', async () => {
+    const before = await svc.quadCount();
+    const beforeDraft = await svc.ctx.store.dumpGraph(DRAFT);
+    // first part valid (a keyword), second breaks the shape (no title), third writes another graph
+    const u = `INSERT DATA { GRAPH <${DRAFT}> { <${DRAFT}> <http://www.w3.org/ns/dcat#keyword> "should not stay" } } ;
+      DELETE WHERE { GRAPH <${DRAFT}> { <${DRAFT}> <http://purl.org/dc/terms/title> ?t } }`;
+    const r = await update(u, alice);
+    expect(r.status).toBe(422);
+    const p = await r.json();
+    expect(p.detail).toMatch(/nothing was stored/);
+    expect(p.errors.some((e: { message: string; focusNode: string }) => /title/i.test(`${e.message}`) && e.focusNode === DRAFT)).toBe(true);
+    expect(await svc.ctx.store.dumpGraph(DRAFT)).toBe(beforeDraft);
+    expect(await svc.quadCount()).toBe(before);
+    // the report as Turtle, by content negotiation
+    const t = await svc.fetch('/sparql', { method: 'POST', token: alice, headers: { 'content-type': 'application/sparql-update', accept: 'text/turtle' }, body: u });
+    expect(t.status).toBe(422);
+    expect(await t.text()).toMatch(/sh:ValidationReport/);
+  });
+
+  it('access rights of a draft change only through PUT /datasets', async () => {
+    const r = await update(`DELETE { GRAPH <${DRAFT}> { <${DRAFT}> <http://purl.org/dc/terms/accessRights> ?a } }
+      INSERT { GRAPH <${DRAFT}> { <${DRAFT}> <http://purl.org/dc/terms/accessRights> <http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC> } }
+      WHERE { GRAPH <${DRAFT}> { <${DRAFT}> <http://purl.org/dc/terms/accessRights> ?a } }`, alice);
+    expect(r.status).toBe(422);
+    expect(JSON.stringify(await r.json())).toMatch(/change only with PUT \/datasets\/upd-spines/);
+  });
+
+  it('blank nodes become skolem IRIs of the graph they are written to; CLEAR/DROP ALL spare dataset graphs', async () => {
+    const r = await update('INSERT DATA { GRAPH <http://ex.org/bn> { <http://ex.org/s> <http://ex.org/p> [ <http://ex.org/q> "x" ] } }', ADMIN_TOKEN);
+    expect(r.status).toBe(200);
+    const nq = await svc.ctx.store.dumpGraph('http://ex.org/bn');
+    expect(nq).toMatch(/<http:\/\/ex\.org\/bn\/\.well-known\/genid\/[0-9a-f-]{36}> <http:\/\/ex\.org\/q> "x"/);
+    const datasetsBefore = await select('SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }');
+    const drop = await update('DROP ALL', ADMIN_TOKEN);
+    expect(drop.status).toBe(200);
+    expect(await svc.ctx.store.dumpGraph('http://ex.org/bn')).toBe('');
+    expect((await select('SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }'))[0].n.value).not.toBe('0');
+    expect(Number((await select('SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }'))[0].n.value)).toBeLessThanOrEqual(Number(datasetsBefore[0].n.value));
+    expect(await ask(`ASK { GRAPH <${DRAFT}> { ?s ?p ?o } }`)).toBe(true);
+  });
+
+  it('a syntax error is a 400 with its position', async () => {
+    const r = await update('INSERT DATA {\n  GRAPH <http://ex.org/g> { <http://ex.org/s> <http://ex.org/p> }\n}', ADMIN_TOKEN);
+    expect(r.status).toBe(400);
+    const p = await r.json();
+    expect(p.title).toBe('Malformed Update');
+    expect(p.line).toBe(2);
+    expect(p.column).toBeGreaterThan(1);
+  });
+});
+
+describe('robustness', () => {
+  it('concurrent readers see either the old or the new state of a two-graph write, never a mix', async () => {
+    const g1 = 'http://ex.org/atomic/1', g2 = 'http://ex.org/atomic/2';
+    const q = `SELECT (COUNT(?a) AS ?n1) (COUNT(?b) AS ?n2) WHERE { { GRAPH <${g1}> { ?a ?p ?o } } UNION { GRAPH <${g2}> { ?b ?q ?r } } }`;
+    let stop = false;
+    const seen: string[] = [];
+    const reader = (async () => {
+      while (!stop) {
+        const [row] = await select(q);
+        seen.push(`${row.n1.value}/${row.n2.value}`);
+      }
+    })();
+    for (let i = 1; i <= 8; i++) {
+      const triples = Array.from({ length: 50 }, (_, k) => `<http://ex.org/s${i}-${k}> <http://ex.org/p> ${k} .`).join(' ');
+      const r = await update(`INSERT DATA { GRAPH <${g1}> { ${triples} } GRAPH <${g2}> { ${triples} } }`, ADMIN_TOKEN);
+      expect(r.status).toBe(200);
+    }
+    stop = true;
+    await reader;
+    expect(seen.length).toBeGreaterThan(3);
+    for (const s of seen) { const [a, b] = s.split('/'); expect(a).toBe(b); }
+  }, 30_000);
+
+  it('a slow query ends with a clear timeout error and does not stall other requests', async () => {
+    const slow = 'SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }';
+    const t0 = Date.now();
+    const pending = svc.fetch(`/sparql?timeout=1500&query=${encodeURIComponent(slow)}`, { headers: { accept: 'application/sparql-results+json' } });
+    await new Promise((r) => setTimeout(r, 100));
+    const fastTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = Date.now();
+      const r = await svc.fetch(`/sparql?query=${encodeURIComponent('ASK { ?s ?p ?o }')}`);
+      expect(r.status).toBe(200);
+      fastTimes.push(Date.now() - t);
+    }
+    const res = await pending;
+    expect(res.status).toBe(503);
+    const p = await res.json();
+    expect(p.title).toBe('Query Timeout');
+    expect(p.detail).toMatch(/longer than 1500 ms/);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(Math.max(...fastTimes)).toBeLessThan(1000);
+  }, 30_000);
+});
