@@ -142,6 +142,18 @@ describe('embedded store: durability', () => {
     expect(await count(s4)).toBe(1);
   });
 
+  it('refuses to open over a damaged snapshot file, naming the file and the graph', async () => {
+    const dir = tmp();
+    const s = await openS(dir);
+    await s.transact([{ op: 'add', nquads: quad('a', '1', G(1)) + quad('b', '2', G(2)) }]);
+    await s.close();
+    const m = JSON.parse(readFileSync(join(dir, 'MANIFEST'), 'utf8'));
+    const f = join(dir, m.snapshot.dir, m.snapshot.files[1].file);
+    writeFileSync(f, readFileSync(f, 'utf8').replace('"2"', '"3"'));
+    await expectStoreError(openEmbeddedStore({ dataDir: dir, logger: { warn: () => undefined } }), 'corrupt', new RegExp(`snapshot file .*${m.snapshot.files[1].file} \\(graph <${G(2)}>\\) is damaged`));
+    expect(existsSync(join(dir, 'LOCK'))).toBe(false); // a failed open releases the lock
+  });
+
   it('read-only open ignores a torn tail without touching the file and refuses writes', async () => {
     const dir = tmp();
     const s = await openS(dir, { compactOnClose: false });

@@ -32,7 +32,7 @@ import {
   type Manifest,
 } from './files.js';
 import { JournalWriter, encodeRecord, scanJournal } from './journal.js';
-import { checkGraphIri, WriteOpError } from './ops.js';
+import { checkGraphIri, WriteOpError, type OpMeta } from './ops.js';
 import { writeSnapshot } from './snapshot.js';
 import { queryKind, resultFormat } from './sparql.js';
 import type { WorkerError, WorkerRequest } from './store-worker.js';
@@ -456,6 +456,7 @@ export class EmbeddedStore implements GraphStore {
       const txid = ++this.txid;
       // 1. validate (parse every op) in a replica, off the main thread; nothing changes yet
       let validator: Replica | undefined;
+      let meta: OpMeta[];
       for (;;) {
         validator = this.pick();
         if (!validator) {
@@ -463,7 +464,7 @@ export class EmbeddedStore implements GraphStore {
           continue;
         }
         try {
-          await this.send(validator, { type: 'validate', txid, ops });
+          meta = (await this.send(validator, { type: 'validate', txid, ops })) as OpMeta[];
           break;
         } catch (e) {
           if (e instanceof WorkerGone) continue;
@@ -482,7 +483,7 @@ export class EmbeddedStore implements GraphStore {
       this.journalSizes[this.journalSizes.length - 1] = journal.bytes;
       // 3. apply in every replica (in LSN order); the validator's answer is awaited
       const applies = this.replicas.map((r) => {
-        const p = this.send(r, { type: 'apply', txid, lsn, ops });
+        const p = this.send(r, { type: 'apply', txid, lsn, ops, meta });
         p.catch((e: Error) => {
           if (e instanceof WorkerGone) return;
           this.warn(`store worker ${r.n} could not apply transaction ${lsn} (${e.message}); restarting it from the data directory`);

@@ -270,6 +270,34 @@ export function applyOps(store: Store, ops: CheckedOp[]): void {
   }
 }
 
+/** What a validating replica learnt about each op, so the other replicas need not check adds again. */
+export type OpMeta = { graphs: string[]; size: number } | null;
+
+export function opMeta(ops: CheckedOp[]): OpMeta[] {
+  return ops.map((o) => (o.op === 'add' ? { graphs: o.graphs, size: o.size } : null));
+}
+
+/**
+ * Rebuild CheckedOps from raw ops already validated elsewhere (adds take the given metadata;
+ * deletes are parsed again because they are applied quad by quad).
+ */
+export function checkedFromMeta(ops: unknown, meta: OpMeta[]): CheckedOp[] {
+  if (!Array.isArray(ops) || ops.length !== meta.length) return checkOps(ops);
+  const out: CheckedOp[] = [];
+  try {
+    ops.forEach((raw, i) => {
+      const op = raw as { op: string; graph?: string; nquads?: string };
+      const m = meta[i];
+      if (op.op === 'add' && m && typeof op.nquads === 'string') out.push({ op: 'add', nquads: op.nquads, graphs: m.graphs, size: m.size });
+      else out.push(...checkOps([raw]));
+    });
+  } catch (e) {
+    releaseOps(out);
+    throw e;
+  }
+  return out;
+}
+
 /** Validate and apply raw ops (from the journal or a transaction), freeing everything afterwards. */
 export function applyRawOps(store: Store, ops: unknown): void {
   const parsed = checkOps(ops);

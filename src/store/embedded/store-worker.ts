@@ -10,14 +10,14 @@ import { Store, namedNode } from 'oxigraph';
 import { StoreError, type WriteOp } from '../graph-store.js';
 import type { Manifest } from './files.js';
 import { fsyncDir } from './files.js';
-import { ReplicaPoisonedError, WriteOpError, applyRawOps, checkOps, releaseOps } from './ops.js';
+import { ReplicaPoisonedError, WriteOpError, applyOps, checkOps, checkedFromMeta, opMeta, releaseOps, type OpMeta } from './ops.js';
 import { dumpGraph, listGraphs, loadState, writeSnapshot } from './snapshot.js';
 import type { QueryKind } from './sparql.js';
 
 export type WorkerRequest =
   | { type: 'init'; dataDir: string; manifest: Manifest | undefined; journalBytes: number[] }
   | { type: 'validate'; txid: number; ops: WriteOp[] }
-  | { type: 'apply'; txid: number; lsn: number; ops: WriteOp[] }
+  | { type: 'apply'; txid: number; lsn: number; ops: WriteOp[]; meta?: OpMeta[] }
   | {
       type: 'query';
       sparql: string;
@@ -106,13 +106,19 @@ function handle(msg: WorkerRequest): unknown {
       return { lsn, quads: store.size };
     }
     case 'validate': {
-      releaseOps(checkOps(msg.ops));
-      return true;
+      const checked = checkOps(msg.ops);
+      releaseOps(checked);
+      return opMeta(checked);
     }
     case 'apply': {
       if (msg.lsn <= lsn) return { skipped: true, lsn }; // already part of the state this worker loaded
       if (msg.lsn !== lsn + 1) throw new StoreError(`replica out of order: got transaction ${msg.lsn}, at ${lsn}`, 'corrupt');
-      applyRawOps(store, msg.ops);
+      const checked = msg.meta ? checkedFromMeta(msg.ops, msg.meta) : checkOps(msg.ops);
+      try {
+        applyOps(store, checked);
+      } finally {
+        releaseOps(checked);
+      }
       lsn = msg.lsn;
       return { lsn };
     }
