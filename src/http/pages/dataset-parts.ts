@@ -1,0 +1,60 @@
+/**
+ * Pieces of the dataset landing page: citation box (format choice, copy button, downloads),
+ * ontology term links, compartment tables (columns with descriptions, row counts, downloads).
+ * Used by the citation page (/datasets/{id}/cite) and meant for renderDataset in datasets-router.ts.
+ */
+import { esc } from '../html.js';
+import { compactIri } from '../../model/namespaces.js';
+import type { Vocabulary } from '../../model/vocabulary.js';
+import { renderCitation, type CitationRecord } from '../../publish/citation/index.js';
+
+export const CITE_FORMATS = [
+  { key: 'apa', label: 'APA (text)', request: { format: 'bibliography' as const, style: 'apa' }, param: 'format=bibliography&style=apa' },
+  { key: 'bibtex', label: 'BibTeX', request: { format: 'bibtex' as const }, param: 'format=bibtex' },
+  { key: 'biblatex', label: 'BibLaTeX', request: { format: 'biblatex' as const }, param: 'format=biblatex' },
+  { key: 'ris', label: 'RIS (EndNote, Zotero, Mendeley)', request: { format: 'ris' as const }, param: 'format=ris' },
+  { key: 'csl', label: 'CSL-JSON', request: { format: 'csl' as const }, param: 'format=csl' },
+  { key: 'vancouver', label: 'Vancouver (text)', request: { format: 'bibliography' as const, style: 'vancouver' }, param: 'format=bibliography&style=vancouver' },
+];
+
+/**
+ * A citation box for one record (a dataset version) or several (a collection). `href` is the
+ * resource URL the download links add `?format=…&download` to. Needs /static/app.js for the format
+ * menu and the copy button; without it the APA text and every download link still work.
+ */
+export function citationBox(records: CitationRecord[], href: string, opts: { heading?: string; id?: string } = {}): string {
+  const id = opts.id ?? 'cite';
+  const blocks = CITE_FORMATS.map((f, i) => {
+    let text: string;
+    try { text = renderCitation(records, f.request, 'citation').body; } catch (e) { text = `(not available: ${(e as Error).message})`; }
+    return `<pre data-format="${f.key}"${i === 0 ? '' : ' hidden'} tabindex="0" aria-label="${esc(f.label)} citation">${esc(text.trim())}</pre>`;
+  }).join('');
+  const sep = href.includes('?') ? '&' : '?';
+  return `<section class="citation" data-citation-box aria-labelledby="${id}-h"><h2 id="${id}-h">${esc(opts.heading ?? 'Cite this dataset')}</h2>
+<label for="${id}-format" hidden>Citation format</label> <select id="${id}-format" hidden>${CITE_FORMATS.map((f) => `<option value="${f.key}">${esc(f.label)}</option>`).join('')}</select>
+<button type="button" data-copy hidden>Copy citation</button> <span class="status" role="status" aria-live="polite"></span>
+${blocks}
+<p><small>Download: ${CITE_FORMATS.map((f) => `<a href="${esc(`${href}${sep}${f.param}&download`)}">${esc(f.label.replace(/ \(.*\)$/, ''))}</a>`).join(' · ')}</small></p></section>`;
+}
+
+/** A link to an ontology term (its IRI resolves at the OBO PURL / w3id) with its label, plus "more datasets like this". */
+export function termLink(vocab: Vocabulary, iri: string, facet?: string): string {
+  const c = compactIri(iri);
+  const value = c.startsWith('syndbv:') ? c.slice(c.lastIndexOf('/') + 1) : c;
+  return `<a href="${esc(iri)}">${esc(vocab.label(iri) ?? c)}</a> <small>(${esc(c)})</small>${facet ? ` <small><a href="/datasets?${facet}=${encodeURIComponent(value)}">datasets here</a></small>` : ''}`;
+}
+
+export interface TableInfo {
+  slug: string;
+  rows: number;
+  columns: Array<{ name: string; description?: string; unit?: string; datatype?: string }>;
+  download: string;
+  csvw: string;
+}
+
+/** Compartment tables with their columns (descriptions, units), row counts and download links. */
+export function tablesSection(tables: TableInfo[]): string {
+  if (!tables.length) return '<section aria-labelledby="tables-h"><h2 id="tables-h">Tables</h2><p>No compartment tables have been uploaded for this version.</p></section>';
+  return `<section aria-labelledby="tables-h"><h2 id="tables-h">Tables</h2>${tables.map((t) => `<details data-table="${esc(t.slug)}"><summary><strong>${esc(t.slug)}</strong> · ${t.rows.toLocaleString('en')} rows · <a href="${esc(t.download)}">Download CSV</a> · <a href="${esc(t.csvw)}">CSVW metadata</a></summary>
+<table><caption class="muted">Columns of the ${esc(t.slug)} table</caption><thead><tr><th scope="col">Column</th><th scope="col">Description</th><th scope="col">Unit</th></tr></thead><tbody>${t.columns.map((c) => `<tr><td><code>${esc(c.name)}</code></td><td>${esc(c.description ?? '')}</td><td>${esc(c.unit ? compactIri(c.unit) : '')}</td></tr>`).join('')}</tbody></table></details>`).join('')}</section>`;
+}
