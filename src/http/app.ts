@@ -2,6 +2,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
 import { authenticate } from './auth.js';
+import { searchRouter } from './search-router.js';
+import { collectionsRouter } from './collections-router.js';
 import { datasetsRouter } from './datasets-router.js';
 import { fairRouter } from './fair-router.js';
 import { sparqlRouter } from './sparql-router.js';
@@ -27,6 +29,7 @@ export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
   });
   app.get('/health', (_req, res) => res.json({ status: 'ok' }));
   app.use(authenticate(ctx.tokens));
+  app.use(searchRouter(ctx), collectionsRouter(ctx)); // before the home page below and datasetsRouter: GET / and GET /datasets search
   app.get('/', (_req, res) => res.type('html').send(page('Home', `<h1>SynDB Graph</h1>
 <p>A linked-data knowledge graph of connectomics datasets.</p>
 <form action="/datasets" method="get"><label for="q">Search datasets</label> <input id="q" name="q" type="search"> <button>Search</button></form>
