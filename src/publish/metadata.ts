@@ -252,8 +252,8 @@ export async function columnsOf(store: GraphStore, iris: Iris, compartments: str
     SELECT ?c ?p ?n ?l ?cm ?u WHERE { GRAPH <${iris.ontologyGraph}> {
       VALUES ?c { ${compartments.map(sparqlIri).join(' ')} }
       ?c syndb:rowClass ?rc . ?rc rdfs:subClassOf* ?cls .
-      ?p a owl:DatatypeProperty ; skos:notation ?n ; rdfs:domain ?d .
-      { FILTER(?d = ?cls) } UNION { ?d owl:unionOf/rdf:rest*/rdf:first ?cls }
+      ?p a owl:DatatypeProperty ; skos:notation ?n .
+      { ?p rdfs:domain ?cls } UNION { ?p rdfs:domain/owl:unionOf/rdf:rest*/rdf:first ?cls }
       OPTIONAL { ?p rdfs:label ?l } OPTIONAL { ?p rdfs:comment ?cm } OPTIONAL { ?p <http://qudt.org/schema/qudt/hasUnit> ?u } } }`);
   const out = new Map<string, Column>();
   for (const r of rows) {
