@@ -462,15 +462,16 @@ export class SparqlWrites {
       ops.push({ op: mark.access === 'public' ? 'add' : 'delete', nquads: line });
     }
     let activity: string | undefined;
-    if (changes.size > 0) {
+    if (changes.size > 0 || mark) {
+      const generated = changes.size > 0 ? [...changes.keys()] : [mark!.graph];
       const act = activityQuads(this.ctx.iris, {
         kind: 'SparqlUpdate', user: caller.user ?? 'anonymous', startedAt: what.started,
         used: [{ content: what.text, mediaType: what.mediaType ?? 'application/sparql-update', label: what.kind === 'update' ? 'SPARQL Update request' : 'Graph Store Protocol request body' }],
-        generated: [...changes.keys()], label: what.label ?? `SPARQL Update changing ${changes.size} graph${changes.size === 1 ? '' : 's'}`,
+        generated, label: (what.label ?? `SPARQL Update changing ${changes.size} graph${changes.size === 1 ? '' : 's'}`) + (mark ? `; graph <${mark.graph}> marked ${mark.access}` : ''),
       });
       activity = act.iri;
       const provGraphs = new Set<string>();
-      for (const g of changes.keys()) {
+      for (const g of generated) {
         const p = this.ctx.iris.parse(g);
         provGraphs.add(p ? `${this.ctx.iris.concept(p.id)}/provenance` : this.ctx.iris.provenanceGraph);
       }
