@@ -82,6 +82,15 @@ export function provenanceRouter(ctx: ServiceContext): Router {
     next();
   });
 
+  // any export under the dataset that names a withdrawn version (?version=n): 410 with the tombstone
+  r.get('/datasets/:id/*rest', async (req: Request, res: Response, next: NextFunction) => {
+    const id = String(req.params.id);
+    const e = ctx.catalog.entries.get(id);
+    const v = typeof req.query.version === 'string' && /^[1-9]\d{0,8}$/.test(req.query.version) ? Number(req.query.version) : undefined;
+    if (!e || v === undefined || !e.withdrawn.has(v) || !ctx.catalog.canRead(e, callerOf(res))) return next();
+    return tombstone(req, res, id, v);
+  });
+
   r.get('/datasets/:id', async (req: Request, res: Response, next: NextFunction) => {
     const id = String(req.params.id);
     const e = ctx.catalog.entries.get(id);
