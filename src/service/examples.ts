@@ -1,8 +1,14 @@
 /** Load the example datasets (examples/) into an empty store, each published as version 1. */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, dirname, basename } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { COMPARTMENTS } from '../model/compartment-names.js';
+import { TableService } from './tables.js';
 import { projectPath } from '../util/paths.js';
 import type { ServiceContext } from './context.js';
+
+/** Broadest first, and spines before the synapses that name them, so links to other tables resolve. */
+const UPLOAD_ORDER = ['neuron', 'dendrite', 'axon', 'dendritic-spine', 'pre-synaptic-terminal', 'synapse', ...COMPARTMENTS.map((c) => c.slug).filter((c) => !['neuron', 'dendrite', 'axon', 'dendritic-spine', 'pre-synaptic-terminal', 'synapse'].includes(c))];
 
 export function exampleFiles(): string[] {
   const dir = projectPath('examples');
@@ -17,7 +23,15 @@ export async function loadExamples(ctx: ServiceContext, log: (m: string) => void
   const ids: string[] = [];
   for (const f of exampleFiles()) {
     const body = readFileSync(f, 'utf8');
-    const r = await ctx.datasets.create(body, 'json', caller, { publish: true, notes: 'Example dataset loaded at first start' });
+    // compartment tables next to a dataset.json (examples/syndb-style/*.csv) go into the draft before publishing
+    const tables = basename(f) === 'dataset.json' ? UPLOAD_ORDER.map((c) => join(dirname(f), `${c}.csv`)).filter((t) => existsSync(t)) : [];
+    const created = await ctx.datasets.create(body, 'json', caller, { publish: tables.length === 0, notes: 'Example dataset loaded at first start' });
+    let r = created;
+    if (tables.length) {
+      const svc = new TableService(ctx);
+      for (const t of tables) await svc.upload(created.id, basename(t, '.csv'), createReadStream(t), caller, { label: t.replace(projectPath(), '.') });
+      r = await ctx.datasets.publish(created.id, caller, 'Example dataset loaded at first start');
+    }
     ids.push(r.id);
     log(`example loaded: ${r.id} (${f.replace(projectPath(), '.')})`);
   }

@@ -21,7 +21,7 @@ import { df, iri, lit, typed, toNQuads, inGraph, RDF_TYPE, sparqlString } from '
 import { NS } from '../model/namespaces.js';
 import { findCompartment, compartmentConcept } from '../model/compartment-names.js';
 import { compileTableSchemas, CSVW, QUDT, type ColumnDef, type TableSchema } from '../model/tables/schema.js';
-import { mapHeader, convertRow, checkRow, rowToNQuads, parseRowIri, PARENT_TABLE, CSVW_ROWNUM, type RowProblem, type ColumnMap, type LinkResolver } from '../model/tables/rows.js';
+import { mapHeader, convertRow, checkRow, rowToNQuads, parseRowIri, PARENT_TABLE, CSVW_ROWNUM, SOURCE_LEXICAL, type RowProblem, type ColumnMap, type LinkResolver } from '../model/tables/rows.js';
 import { activityQuads } from '../provenance/activity.js';
 import { InputError } from '../model/problems.js';
 import type { ServiceContext } from './context.js';
@@ -127,13 +127,15 @@ export class TableService {
       const forward = (err: Error) => tee.destroy(err);
       source.once('error', forward);
       source.pipe(tee);
+      let headerRejected: TableRejected | undefined;
       await pipeline(tee, parse({ bom: true, relax_column_count: true, skip_empty_lines: true }), async (records: AsyncIterable<string[]>) => {
         for await (const rec of records) {
           if (!map) {
             map = mapHeader(schema, rec);
             map.cols.forEach((c, i) => { if (c && c !== PARENT_TABLE) headerOf.set(c.property, rec[i].trim()); });
             if (map.problems.length) {
-              throw new TableRejected(`the header of the ${schema.slug} table is not valid`, [], {}, map.problems.length, 0, map.problems);
+              headerRejected = new TableRejected(`the header of the ${schema.slug} table is not valid`, [], {}, map.problems.length, 0, map.problems);
+              break;
             }
             continue;
           }
@@ -150,7 +152,8 @@ export class TableService {
           if (map.parentTableIndex >= 0) { const v = (rec[map.parentTableIndex] ?? '').trim(); const slug = v && findCompartment(v)?.slug; if (slug && !spellings.has(slug)) spellings.set(slug, v); }
           if (onProgress && (rows & 4095) === 0) onProgress({ phase: 'validate', rows, bytes });
         }
-      });
+      }).catch((err) => { if (!headerRejected) throw err; });
+      if (headerRejected) throw headerRejected;
       source.off('error', forward);
       await closeStream(file);
       if (!map) throw new TableRejected('the table is empty: it needs a header line and at least one row', [], { 'syndb:EmptyTable': 1 }, 1, 0, [{ column: '', position: 0, message: 'no header line' }]);
@@ -292,15 +295,18 @@ export class TableService {
     for (let start = 1; start <= desc.rows; start += page) {
       const end = Math.min(desc.rows, start + page - 1);
       const values = Array.from({ length: end - start + 1 }, (_, k) => start + k).join(' ');
-      const res = await this.ctx.store.select(`SELECT ?n ${vars.join(' ')} WHERE { VALUES ?n { ${values} } ?r <${CSVW_ROWNUM}> ?n . ${patterns} }`, { defaultGraph: [graph] });
+      const res = await this.ctx.store.select(`SELECT ?n ?lex ${vars.join(' ')} WHERE { VALUES ?n { ${values} } ?r <${CSVW_ROWNUM}> ?n . OPTIONAL { ?r <${SOURCE_LEXICAL}> ?lex } ${patterns} }`, { defaultGraph: [graph] });
       const byRow = new Map<number, Array<Set<string>>>();
       for (const b of res) {
         const n = Number(b.n.value);
         let cells = byRow.get(n);
         if (!cells) { cells = desc.columns.map(() => new Set<string>()); byRow.set(n, cells); }
+        const lex = b.lex ? JSON.parse(b.lex.value) as Record<string, string> : undefined;
         for (let i = 0; i < desc.columns.length; i++) {
           const v = b[`v${i}`];
           if (!v) continue;
+          const p = desc.columns[i].property;
+          if (lex && p && lex[p] !== undefined) { cells[i].add(lex[p]); continue; }
           cells[i].add(v.type === 'uri' ? (parseRowIri(v.value)?.cid ?? v.value) : v.value);
           if (i === parentIdx && v.type === 'uri') {
             const pt = desc.columns.findIndex((c) => c.name === PARENT_TABLE);

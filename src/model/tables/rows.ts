@@ -99,6 +99,8 @@ export interface ConvertedRow {
   cid: string;
   /** property IRI -> terms (the row's triples besides rdf:type and inDataset) */
   values: Map<string, RowTerm[]>;
+  /** property IRI -> the number exactly as written, where the store would print it differently ("12.0" is stored as 12). */
+  lexical?: Record<string, string>;
   problems: RowProblem[];
 }
 
@@ -109,6 +111,7 @@ export function convertRow(ctx: RowContext, record: string[], row: number): Conv
   const { schema, map } = ctx;
   const values = new Map<string, RowTerm[]>();
   const problems: RowProblem[] = [];
+  let lexical: Record<string, string> | undefined;
   const cid = map.cidIndex >= 0 ? (record[map.cidIndex] ?? '') : '';
   const parentTable = map.parentTableIndex >= 0 ? (record[map.parentTableIndex] ?? '').trim() : '';
   for (let i = 0; i < map.cols.length; i++) {
@@ -140,6 +143,10 @@ export function convertRow(ctx: RowContext, record: string[], row: number): Conv
     } else {
       const dt = col.datatype === `${XSD}string` ? undefined : col.datatype;
       terms = col.multi ? splitMulti(raw).map((v) => ({ lex: v, dt })) : [{ lex: raw, dt }];
+      if (!col.multi && dt && NUMERIC.has(dt) && lexicallyValid(raw, dt)) {
+        const c = canonicalNumber(raw, dt);
+        if (c !== raw) (lexical ??= {})[col.property] = raw;
+      }
     }
     if (terms.length) values.set(col.property, terms);
   }
@@ -147,8 +154,34 @@ export function convertRow(ctx: RowContext, record: string[], row: number): Conv
     problems.push({ row, column: PARENT_TABLE, value: parentTable, expected: 'parent_table is given but parent_id is empty', kind: 'syndb:UnresolvedLink' });
   }
   const subject = `${ctx.dataset}/tables/${schema.slug}/rows/${encodeCid(cid)}`;
-  return { subject, cid, values, problems };
+  return { subject, cid, values, problems, lexical };
 }
+
+/**
+ * How the store prints a valid number it was given as `lex` (oxigraph keeps numbers as values:
+ * doubles in Rust's shortest, never-exponential notation, integers without sign or leading zeros).
+ */
+export function canonicalNumber(lex: string, dt: string): string {
+  if (dt === `${XSD}integer`) {
+    const b = BigInt(lex);
+    return b >= -(2n ** 63n) && b < 2n ** 63n ? b.toString() : lex;
+  }
+  if (dt !== `${XSD}double` && dt !== `${XSD}float`) return lex;
+  if (lex === 'NaN' || lex.endsWith('INF')) return lex;
+  const x = Number(lex);
+  if (Object.is(x, -0)) return '-0';
+  if (dt === `${XSD}float`) return lex;
+  const [mant, e] = Math.abs(x).toExponential().split('e');
+  const digits = mant.replace('.', '');
+  const n = Number(e);
+  let out: string;
+  if (n >= digits.length - 1) out = digits + '0'.repeat(n - digits.length + 1);
+  else if (n >= 0) out = `${digits.slice(0, n + 1)}.${digits.slice(n + 1)}`;
+  else out = `0.${'0'.repeat(-n - 1)}${digits}`;
+  return x < 0 ? `-${out}` : out;
+}
+
+export const SOURCE_LEXICAL = `${NS.syndb}sourceLexical`;
 
 // ------------------------------------------------------------------ the compiled validator
 
@@ -235,6 +268,7 @@ export function rowToNQuads(schema: TableSchema, conv: ConvertedRow, row: number
   const s = `<${conv.subject}>`;
   const g = ` <${graph}> .\n`;
   let out = `${s} ${RDF_TYPE} <${schema.cls}>${g}${s} <${NS.syndb}cid> "${escLit(conv.cid)}"${g}${s} <${NS.syndb}inDataset> <${dataset}>${g}${s} <${CSVW_ROWNUM}> "${row}"^^<${XSD}integer>${g}`;
+  if (conv.lexical) out += `${s} <${SOURCE_LEXICAL}> "${escLit(JSON.stringify(conv.lexical))}"${g}`;
   for (const [p, terms] of conv.values) {
     for (const t of terms) {
       out += 'iri' in t ? `${s} <${p}> <${t.iri}>${g}` : `${s} <${p}> "${escLit(t.lex)}"${t.dt ? `^^<${t.dt}>` : ''}${g}`;
