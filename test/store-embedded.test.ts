@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -95,9 +95,13 @@ describe('embedded store: durability', () => {
     m.journals.push({ file: 'journal-000002.log', firstLsn: 2 });
     writeFileSync(join(dir, 'MANIFEST'), JSON.stringify(m));
     const half = join(dir, 'snapshot-000002');
-    rmSync(half, { recursive: true, force: true });
-    mkdtempSync(join(dir, 'x')); // unrelated dir is left alone
+    mkdirSync(half);
+    writeFileSync(join(half, '000001.nq'), '<https://example.org/s/a> <https://example.org/p> "1" <http'); // cut short
+    const unrelated = mkdtempSync(join(dir, 'x')); // not ours: left alone
     const s2 = await openS(dir, { compactOnClose: false });
+    expect(s2.warnings.join('\n')).toMatch(/removing leftover snapshot-000002/);
+    expect(existsSync(half)).toBe(false);
+    expect(existsSync(unrelated)).toBe(true);
     await s2.transact([{ op: 'add', nquads: quad('b', '2', G(1)) }]);
     await s2.close();
     const s3 = await openS(dir);

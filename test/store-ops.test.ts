@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Store } from 'oxigraph';
 import { applyOps, checkOps, parseOps, releaseOps, ReplicaPoisonedError, WriteOpError, type CheckedOp } from '../src/store/embedded/ops.js';
-import { HEADER_BYTES, decodePayload, encodeRecord, scanJournal } from '../src/store/embedded/journal.js';
+import { HEADER_BYTES, decodePayload, decodeRecordPayload, encodeRecord, scanJournal } from '../src/store/embedded/journal.js';
 import { queryKind, resultFormat } from '../src/store/embedded/sparql.js';
 import { dumpGraph } from '../src/store/embedded/snapshot.js';
 
@@ -62,10 +62,12 @@ describe('applyOps', () => {
 describe('journal records', () => {
   it('round-trips and stops at a torn, corrupt or out-of-sequence record', () => {
     const r1 = encodeRecord(8, [{ op: 'clear', graph: g(1) }]);
-    const r2 = encodeRecord(9, [{ op: 'add', nquads: q('a', 1) }]);
+    const r2 = encodeRecord(9, [{ op: 'add', nquads: q('a', 1) }], [{ graphs: [g(1)], size: 1 }]);
     const ok = scanJournal(Buffer.concat([r1, r2]), 7);
     expect(ok).toMatchObject({ validBytes: r1.length + r2.length, lastLsn: 9, problem: undefined });
     expect(decodePayload(ok.records[1].payload)).toEqual([{ op: 'add', nquads: q('a', 1) }]);
+    expect(decodeRecordPayload(ok.records[1].payload).meta).toEqual([{ graphs: [g(1)], size: 1 }]);
+    expect(decodeRecordPayload(ok.records[0].payload)).toEqual({ ops: [{ op: 'clear', graph: g(1) }] });
     expect(scanJournal(Buffer.concat([r1, r2.subarray(0, 20)]), 7)).toMatchObject({ validBytes: r1.length, lastLsn: 8, problem: expect.stringMatching(/incomplete record header/) });
     expect(scanJournal(Buffer.concat([r1, r2.subarray(0, HEADER_BYTES + 3)]), 7).problem).toMatch(/incomplete record at byte \d+: payload of \d+ bytes announced, 3 present/);
     const flipped = Buffer.concat([r1, r2]);

@@ -278,7 +278,8 @@ export class EmbeddedStore implements GraphStore {
       // other requests run again on another replica, keeping their deadline
       this.dispatch(p.req, p.deadline).then(p.resolve, p.reject);
     });
-    if (respawn && !this.closed) {
+    // a worker that never finished loading is not replaced (its failure would simply repeat)
+    if (respawn && !this.closed && r.ready) {
       this.spawnReplica().catch((e: Error) => {
         this.warn(`could not restart a store worker: ${e.message}`);
         if (this.replicas.length === 0) this.failure = e instanceof StoreError ? e : new StoreError(e.message, 'unavailable');
@@ -475,7 +476,7 @@ export class EmbeddedStore implements GraphStore {
       const lsn = this.lsn + 1;
       const journal = this.journal!;
       try {
-        await journal.append(encodeRecord(lsn, ops));
+        await journal.append(encodeRecord(lsn, ops, meta));
       } catch (e) {
         throw new StoreError(`the write could not be made durable (journal ${journal.path}): ${(e as Error).message}; nothing was changed`, 'unavailable');
       }

@@ -6,19 +6,21 @@
  *   4  payload length (u32)    4 bytes
  *   8  lsn (u64)               8 bytes   (log sequence number, +1 per transaction)
  *  16  sha256(bytes 0..16 ++ payload)  32 bytes
- *  48  payload: UTF-8 JSON of the WriteOp[]
+ *  48  payload: UTF-8 JSON: the WriteOp[], or {"ops": WriteOp[], "meta": OpMeta[]} where meta is
+ *      what validation found out about each add (its graphs and size), so replay need not check again
  */
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { WriteOp } from '../graph-store.js';
+import type { OpMeta } from './ops.js';
 
 export const RECORD_MAGIC = Buffer.from('SDJ1', 'latin1');
 export const HEADER_BYTES = 48;
 /** Upper bound for one record's payload (u32 length field). */
 export const MAX_PAYLOAD = 0xffffffff;
 
-export function encodeRecord(lsn: number, ops: WriteOp[]): Buffer {
-  const payload = Buffer.from(JSON.stringify(ops), 'utf8');
+export function encodeRecord(lsn: number, ops: WriteOp[], meta?: OpMeta[]): Buffer {
+  const payload = Buffer.from(JSON.stringify(meta ? { ops, meta } : ops), 'utf8');
   if (payload.length > MAX_PAYLOAD) throw new RangeError(`transaction too large for one journal record: ${payload.length} bytes`);
   const header = Buffer.alloc(HEADER_BYTES);
   RECORD_MAGIC.copy(header, 0);
@@ -88,8 +90,13 @@ export function scanJournal(buf: Buffer, prevLsn: number): JournalScan {
   return { records, validBytes: off, totalBytes: buf.length, problem, lastLsn: lsn };
 }
 
+export function decodeRecordPayload(payload: Buffer): { ops: WriteOp[]; meta?: OpMeta[] } {
+  const v = JSON.parse(payload.toString('utf8')) as WriteOp[] | { ops: WriteOp[]; meta?: OpMeta[] };
+  return Array.isArray(v) ? { ops: v } : v;
+}
+
 export function decodePayload(payload: Buffer): WriteOp[] {
-  return JSON.parse(payload.toString('utf8')) as WriteOp[];
+  return decodeRecordPayload(payload).ops;
 }
 
 /** Appends records to one journal file; every append is fsynced before it resolves. */

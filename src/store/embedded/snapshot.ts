@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { Store, namedNode } from 'oxigraph';
 import { StoreError } from '../graph-store.js';
 import { fsyncDir, writeFileDurable, type Manifest, type SnapshotFile } from './files.js';
-import { decodePayload, scanJournal } from './journal.js';
-import { applyRawOps } from './ops.js';
+import { decodeRecordPayload, scanJournal } from './journal.js';
+import { applyOps, checkOps, checkedFromMeta, releaseOps } from './ops.js';
 
 const NQ = 'application/n-quads';
 
@@ -99,7 +99,13 @@ export function loadState(store: Store, dataDir: string, m: Manifest, journalByt
     }
     for (const r of scan.records) {
       try {
-        applyRawOps(store, decodePayload(r.payload));
+        const { ops, meta } = decodeRecordPayload(r.payload);
+        const checked = meta ? checkedFromMeta(ops, meta) : checkOps(ops);
+        try {
+          applyOps(store, checked);
+        } finally {
+          releaseOps(checked);
+        }
       } catch (e) {
         throw new StoreError(`journal ${path}: transaction ${r.lsn} (byte ${r.offset}) cannot be replayed: ${(e as Error).message}`, 'corrupt');
       }
