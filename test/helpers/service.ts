@@ -6,6 +6,7 @@ import { configFromEnv } from '../../src/service/config.js';
 import { openContext, type ServiceContext } from '../../src/service/context.js';
 import { loadExamples } from '../../src/service/examples.js';
 import { startServer } from '../../src/http/server.js';
+import { startVirtuoso, type Virtuoso } from './virtuoso.js';
 
 export const BASE = 'http://localhost:3030';
 export const ADMIN_TOKEN = 'test-admin-token';
@@ -21,8 +22,11 @@ export interface TestService {
 
 export async function startTestService(opts: { examples?: boolean; dataDir?: string } = {}): Promise<TestService> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'syndb-test-'));
-  const config = { ...configFromEnv({ SYNDB_DATA_DIR: dataDir, SYNDB_BASE_IRI: BASE, SYNDB_ADMIN_TOKEN: ADMIN_TOKEN, PORT: '0' }), maxBody: 256 * 1024 };
-  const ctx = await openContext(config);
+  // SYNDB_TEST_STORE=virtuoso: the same service on a Virtuoso 7 started on loopback for this test file
+  const virtuoso: Virtuoso | undefined = process.env.SYNDB_TEST_STORE === 'virtuoso' ? await startVirtuoso() : undefined;
+  const remote = virtuoso ? { SYNDB_STORE: virtuoso.url, SYNDB_STORE_GSP_URL: virtuoso.gspUrl, SYNDB_STORE_USER: virtuoso.user, SYNDB_STORE_PASSWORD: virtuoso.password } : {};
+  const config = { ...configFromEnv({ SYNDB_DATA_DIR: dataDir, SYNDB_BASE_IRI: BASE, SYNDB_ADMIN_TOKEN: ADMIN_TOKEN, PORT: '0', ...remote }), maxBody: 256 * 1024 };
+  const ctx = await openContext(config).catch(async (e) => { await virtuoso?.stop(); throw e; });
   if (opts.examples !== false && ctx.catalog.entries.size === 0) await loadExamples(ctx);
   const srv = await startServer(ctx, () => {});
   return {
@@ -37,6 +41,7 @@ export async function startTestService(opts: { examples?: boolean; dataDir?: str
     async stop() {
       await srv.stop();
       await ctx.close();
+      await virtuoso?.stop();
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -123,7 +123,8 @@ export class RemoteHttp {
           continue;
         }
         const hint = code === 'ECONNREFUSED' ? ' (nothing listens there: is the SPARQL server running, and is SYNDB_STORE right?)' : code === 'ENOTFOUND' ? ' (unknown host name in SYNDB_STORE)' : '';
-        throw new StoreError(`${init.what}: the SPARQL server at ${new URL(url).origin} is not reachable${attempt ? ` after ${attempt + 1} attempts` : ''}: ${code ?? (e as Error).message}${hint}`, 'unavailable');
+        const cause = (e as { cause?: Error }).cause?.message;
+        throw new StoreError(`${init.what}: the SPARQL server at ${new URL(url).origin} is not reachable${attempt ? ` after ${attempt + 1} attempts` : ''}: ${code ?? cause ?? (e as Error).message}${hint}`, 'unavailable');
       }
       if (reply.status === 401) {
         const challenge = (reply.headers['www-authenticate'] ?? '').split(/,\s*(?=(?:Basic|Digest|Bearer)\s)/i).filter(Boolean);

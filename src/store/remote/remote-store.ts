@@ -82,6 +82,59 @@ interface StagedPart { graph: string; staging: string; lines: string[] }
 
 const literal = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
 
+/** The query with strings, comments and IRIs blanked out (same length), to find keywords safely. */
+function mask(q: string): string {
+  return q
+    .replace(/"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*|<[^<>"{}|^`\\\s]*>/g, (m) => ' '.repeat(m.length));
+}
+
+/**
+ * ASK rewritten as a SELECT of at most one row. Virtuoso 7.2 answers ASK wrongly when a protocol
+ * dataset is given: ASK { GRAPH <g> { … } } is true for a graph outside named-graph-uri.
+ */
+export function askAsSelect(q: string): string {
+  const m = mask(q);
+  const at = /\bASK\b/i.exec(m);
+  if (!at) return q;
+  const out = `${q.slice(0, at.index)}SELECT (1 AS ?syndb_ask_)${q.slice(at.index + 3)}`;
+  const tail = m.slice(m.lastIndexOf('}') + 1);
+  return /\b(LIMIT|VALUES)\b/i.test(tail) ? out : `${out}\nLIMIT 1`;
+}
+
+/**
+ * `GRAPH <g>` / `GRAPH pfx:g` naming a graph outside the query's named graphs becomes
+ * `GRAPH <EMPTY_GRAPH>` (an empty graph that is in the dataset). Same meaning in SPARQL; needed
+ * because Virtuoso 7.2 turns such a GRAPH block into the empty pattern (one solution) instead of
+ * no solutions, which makes COUNT, ASK, OPTIONAL and NOT EXISTS wrong.
+ */
+export function rewriteGraphConstants(q: string, allowed: Set<string>): string {
+  const m = q.replace(/"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*/g, (x) => ' '.repeat(x.length));
+  const prefixes = new Map<string, string>();
+  for (const p of m.matchAll(/\bPREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>/gi)) prefixes.set(p[1] ?? '', p[2]);
+  const base = /\bBASE\s*<([^>]*)>/i.exec(m)?.[1];
+  let out = '';
+  let last = 0;
+  for (const g of m.matchAll(/\bGRAPH\s*(?:<([^<>"{}|^`\\\s]*)>|([A-Za-z][\w.-]*)?:((?:[\w-]|\\.|%[0-9A-Fa-f]{2})(?:[\w.:-]|\\.|%[0-9A-Fa-f]{2})*)?)/gi)) {
+    let iri: string | undefined;
+    if (g[1] !== undefined) {
+      try {
+        iri = base ? new URL(g[1], base).href : g[1];
+      } catch {
+        iri = g[1];
+      }
+    } else {
+      const ns = prefixes.get(g[2] ?? '');
+      if (ns === undefined) continue; // undeclared prefix: the server reports the error
+      iri = ns + (g[3] ?? '').replace(/\\(.)/g, '$1');
+    }
+    if (allowed.has(iri) || (g[1] !== undefined && allowed.has(g[1]))) continue;
+    const afterKeyword = g.index + 5 + (g[0].slice(5).length - g[0].slice(5).trimStart().length);
+    out += q.slice(last, afterKeyword) + `<${EMPTY_GRAPH}>`;
+    last = g.index + g[0].length;
+  }
+  return out + q.slice(last);
+}
+
 /** Text between quotes, comments and IRIs removed, to look for keywords safely. */
 function skeleton(q: string): string {
   return q
@@ -102,6 +155,8 @@ export class RemoteStore implements GraphStore {
   private needsRecovery = false;
   private recovering?: Promise<void>;
   private server = '';
+  /** Our graphs (the registry), cached: the named graphs of a query that does not name them. */
+  private known = new Set<string>();
   /** Transactions of this process being written now (recover() leaves them alone). */
   private readonly inflight = new Set<string>();
   /** Transactions of this process that failed before being acknowledged: always rolled back. */
@@ -184,10 +239,20 @@ export class RemoteStore implements GraphStore {
   }
 
   /** A query with the raw server answer (SPARQL JSON or N-Triples). */
-  private async rawQuery(sparql: string, accept: string, dataset: { defaultGraph?: string[]; namedGraphs?: string[] }, timeoutMs: number, what: string): Promise<string> {
+  /**
+   * `dataset` undefined: no protocol dataset (the server's own: internal bookkeeping queries only).
+   * Otherwise the dataset is always explicit, so every server agrees (a Virtuoso default graph is
+   * otherwise the union of all graphs): default = the given graphs or one empty graph; named = the
+   * given graphs or all of ours (never staging or bookkeeping graphs).
+   */
+  private async rawQuery(sparql: string, accept: string, dataset: { defaultGraph?: string[]; namedGraphs?: string[] } | undefined, timeoutMs: number, what: string): Promise<string> {
     const form = new URLSearchParams({ query: sparql });
-    for (const g of dataset.defaultGraph ?? [EMPTY_GRAPH]) form.append('default-graph-uri', g);
-    for (const g of dataset.namedGraphs ?? []) form.append('named-graph-uri', g);
+    if (dataset) {
+      const dg = dataset.defaultGraph?.length ? dataset.defaultGraph : [EMPTY_GRAPH];
+      const ng = [...(dataset.namedGraphs ?? this.known), EMPTY_GRAPH];
+      for (const g of dg) form.append('default-graph-uri', g);
+      for (const g of ng) form.append('named-graph-uri', g);
+    }
     const signal = AbortSignal.timeout(timeoutMs);
     let reply: HttpReply;
     try {
@@ -204,7 +269,7 @@ export class RemoteStore implements GraphStore {
   }
 
   private async internalSelect(sparql: string, what: string): Promise<Binding[]> {
-    const body = await this.rawQuery(sparql, 'application/sparql-results+json', {}, Math.max(this.opts.queryTimeoutMs, 600_000), what);
+    const body = await this.rawQuery(sparql, 'application/sparql-results+json', undefined, Math.max(this.opts.queryTimeoutMs, 600_000), what);
     const r = normaliseJson(body, 'bindings');
     return 'bindings' in r ? r.bindings : [];
   }
@@ -238,18 +303,21 @@ export class RemoteStore implements GraphStore {
       list.forEach((g, i) => checkIri(g, `QueryOptions.${name}[${i}]`, 'bad-query'));
     }
     const text = options.baseIri && !/^\s*BASE\s/i.test(sk) ? `BASE <${options.baseIri}>\n${sparql}` : sparql;
-    // an empty list means "no graphs": name one that never holds data
-    const dataset = {
-      defaultGraph: options.defaultGraph?.length === 0 ? [EMPTY_GRAPH] : options.defaultGraph,
-      namedGraphs: options.namedGraphs?.length === 0 ? [EMPTY_GRAPH] : options.namedGraphs,
-    };
+    const dataset = { defaultGraph: options.defaultGraph, namedGraphs: options.namedGraphs };
     const timeoutMs = options.timeoutMs ?? this.opts.queryTimeoutMs;
+    const named = new Set(options.namedGraphs ?? this.known);
+    const text2 = rewriteGraphConstants(text, named);
     if (kind === 'graph') {
-      const nt = await this.rawQuery(text, 'application/n-triples', dataset, timeoutMs, 'running a query');
+      const nt = await this.rawQuery(text2, 'application/n-triples', dataset, timeoutMs, 'running a query');
       return { kind, body: serialiseGraph(nt, fmt.mediaType), contentType: fmt.mediaType };
     }
-    const body = await this.rawQuery(text, 'application/sparql-results+json', dataset, timeoutMs, 'running a query');
-    const r = normaliseJson(body, kind === 'boolean' ? 'boolean' : 'bindings');
+    if (kind === 'boolean') {
+      const body = await this.rawQuery(askAsSelect(text2), 'application/sparql-results+json', dataset, timeoutMs, 'running a query');
+      const rows = normaliseJson(body, 'bindings');
+      return { kind, body: serialiseResults({ boolean: 'bindings' in rows && rows.bindings.length > 0 }, fmt.mediaType), contentType: fmt.mediaType };
+    }
+    const body = await this.rawQuery(text2, 'application/sparql-results+json', dataset, timeoutMs, 'running a query');
+    const r = normaliseJson(body, 'bindings');
     return { kind, body: serialiseResults(r, fmt.mediaType), contentType: fmt.mediaType };
   }
 
@@ -277,7 +345,7 @@ export class RemoteStore implements GraphStore {
   }
 
   private async dumpUnlocked(graph: string): Promise<string> {
-    const nt = await this.rawQuery(`CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <${graph}> { ?s ?p ?o } }`, 'application/n-triples', {}, Math.max(this.opts.queryTimeoutMs, 600_000), `reading graph ${graph}`);
+    const nt = await this.rawQuery(`CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <${graph}> { ?s ?p ?o } }`, 'application/n-triples', { namedGraphs: [graph] }, Math.max(this.opts.queryTimeoutMs, 600_000), `reading graph ${graph}`);
     if (!nt.trim()) return '';
     const store = new Store();
     try {
@@ -298,7 +366,9 @@ export class RemoteStore implements GraphStore {
       `SELECT DISTINCT ?g WHERE { GRAPH <${REGISTRY_GRAPH}> { ?g a <${NS}Graph> } FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }`,
       'listing graphs',
     );
-    return rows.map((r) => r.g.value).sort();
+    const list = rows.map((r) => r.g.value).sort();
+    for (const g of list) this.known.add(g);
+    return list;
   }
 
   async stats(): Promise<StoreStats> {
@@ -396,6 +466,7 @@ export class RemoteStore implements GraphStore {
         for (let delay = 500; ; delay = Math.min(delay * 2, 5000)) {
           try {
             await this.update(this.switchRequest(plan), 'applying a transaction');
+            this.remember(plan);
             return;
           } catch (e) {
             if (!(e instanceof StoreError) || e.code !== 'unavailable' || Date.now() + delay > deadline) {
@@ -489,6 +560,10 @@ export class RemoteStore implements GraphStore {
     return steps.join(' ;\n');
   }
 
+  private remember(plan: Plan): void {
+    for (const op of plan.ops) if (op.op === 'add') for (const p of op.parts) this.known.add(p.graph);
+  }
+
   private async rollback(plan: Plan): Promise<void> {
     const drops = plan.ops.flatMap((o) => (o.op === 'clear' ? [] : o.parts.map((p) => `DROP SILENT GRAPH <${p.staging}>`)));
     await this.update([...drops, `DELETE WHERE { GRAPH <${WAL_GRAPH}> { <${NS}tx/${plan.tx}> ?p ?o } }`].join(' ;\n'), 'rolling back a transaction');
@@ -528,6 +603,7 @@ export class RemoteStore implements GraphStore {
       if (committed) {
         this.warn(`finishing transaction ${plan.tx}, committed but interrupted before it was applied`);
         await this.update(this.switchRequest(plan), 'applying an interrupted transaction');
+        this.remember(plan);
       } else {
         this.warn(`rolling back transaction ${plan.tx}, interrupted before its commit point`);
         await this.rollback(plan);
@@ -540,6 +616,8 @@ export class RemoteStore implements GraphStore {
     );
     const drop = orphans.map((o) => o.g.value).filter((g) => !known.has(g));
     if (drop.length) await this.update(drop.map((g) => `DROP SILENT GRAPH <${g}>`).join(' ;\n'), 'dropping leftover staging graphs');
+    const reg = await this.internalSelect(`SELECT ?g WHERE { GRAPH <${REGISTRY_GRAPH}> { ?g a <${NS}Graph> } }`, 'reading the graph registry');
+    this.known = new Set(reg.map((r) => r.g.value));
     this.needsRecovery = false;
   }
 

@@ -21,7 +21,10 @@ function normTerm(t: Record<string, string>): Term {
   if (type === 'uri') return { type: 'uri', value: t.value };
   if (type === 'bnode') return { type: 'bnode', value: t.value.replace(/^nodeID:\/\//, '').replace(/^_:/, '') };
   if (type === 'literal') {
-    const out: Term = { type: 'literal', value: t.value };
+    const XSD = 'http://www.w3.org/2001/XMLSchema#';
+    // Virtuoso stores booleans as numbers and answers "1"/"0"
+    const value = t.datatype === `${XSD}boolean` && (t.value === '1' || t.value === '0') ? (t.value === '1' ? 'true' : 'false') : t.value;
+    const out: Term = { type: 'literal', value };
     if (t['xml:lang']) out['xml:lang'] = t['xml:lang'];
     else if (t.datatype && t.datatype !== 'http://www.w3.org/2001/XMLSchema#string') out.datatype = t.datatype;
     return out;
