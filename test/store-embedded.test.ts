@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -259,6 +259,32 @@ describe('embedded store: writes', () => {
     const r2 = await openS(other);
     expect(await count(r2)).toBe(4); // a refused restore changes nothing
   });
+});
+
+describe('embedded store: files read by an independent parser', () => {
+  it('backups (plain and gzip) and snapshot files are N-Quads Apache Jena reads with the same quad count', async () => {
+    const dir = tmp();
+    const s = await openS(dir);
+    const tricky =
+      `<https://example.org/s/1> <https://example.org/p> "line\\nbreak \\"quoted\\" tab\\t ünï €"@de-CH <${G(1)}> .\n` +
+      `<https://example.org/s/2> <https://example.org/p> "42"^^<http://www.w3.org/2001/XMLSchema#integer> <${G(1)}> .\n` +
+      `<https://example.org/s/3?q=a&b=%20#frag> <https://example.org/p> <urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e> <${G(2)}> .\n` +
+      `<https://example.org/s/4> <https://example.org/p> "\\u0001 control" <${G(2)}> .\n`;
+    await s.transact([{ op: 'add', nquads: tricky }]);
+    const plain = join(dir, 'backup.nq');
+    const gz = join(dir, 'backup.nq.gz');
+    await s.backup(plain);
+    await s.backup(gz);
+    await s.close();
+    const m = JSON.parse(readFileSync(join(dir, 'MANIFEST'), 'utf8'));
+    const snaps = m.snapshot.files.map((f: { file: string }) => join(dir, m.snapshot.dir, f.file));
+    const r = spawnSync('/work/shared/tools/jena', ['riot', '--count', plain, gz, ...snaps], { encoding: 'utf8', timeout: 180_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = r.stdout + r.stderr; // riot reports counts on stderr
+    expect(out).not.toMatch(/ERROR|WARN/);
+    const counts = [...out.matchAll(/Quads = (\d+)/g)].map((x) => Number(x[1]));
+    expect(counts).toEqual([4, 4, 2, 2]);
+  }, 200_000);
 });
 
 describe('embedded store: queries', () => {
