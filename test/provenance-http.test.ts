@@ -23,15 +23,16 @@ let alice: string;
 let bob: string;
 let curator: string;
 const tmp = mkdtempSync(join(tmpdir(), 'syndb-prov-test-'));
+const dataDir = mkdtempSync(join(tmpdir(), 'syndb-prov-data-'));
 
 beforeAll(async () => {
   ensureDebianPackages(['libxml2-utils', 'python3-rdflib']);
-  svc = await startTestService();
+  svc = await startTestService({ dataDir });
   alice = svc.ctx.tokens.create('alice', 'contributor');
   bob = svc.ctx.tokens.create('bob', 'contributor');
   curator = svc.ctx.tokens.create('carol', 'curator');
 }, 120_000);
-afterAll(async () => { await svc?.stop(); rmSync(tmp, { recursive: true, force: true }); });
+afterAll(async () => { await svc?.stop(); rmSync(tmp, { recursive: true, force: true }); rmSync(dataDir, { recursive: true, force: true }); });
 
 const ID = 'prov-spines';
 const D = `${BASE}/datasets/${ID}`;
@@ -187,6 +188,21 @@ describe('history and diff', () => {
     expect(html.body).toContain('alice published version 2');
     expect(html.body).toMatch(/<form action="\/datasets\/prov-spines\/diff"/);
     expect((await text(`/datasets/${ID}`, 'text/turtle')).link).toContain(`<${D}/history>; rel="http://www.w3.org/ns/prov#has_provenance"`);
+  });
+
+  it('each activity is dereferenceable (the wasGeneratedBy of a version resolves)', async () => {
+    const h = await (await svc.fetch(`/datasets/${ID}/history`, { headers: { accept: 'application/json' } })).json() as { changes: HistoryEntry[] };
+    const publish1 = h.changes.filter((c) => c.kind === 'Publish').at(-1)!;
+    const path = publish1.activity.slice(BASE.length);
+    expect(path).toMatch(/^\/activities\/[0-9a-f-]{36}$/);
+    const nt = await text(path, 'application/n-triples');
+    expect(nt.status).toBe(200);
+    expect(nt.body).toContain(`<${publish1.activity}> <http://www.w3.org/ns/prov#generated> <${D}/versions/1> .`);
+    expect(nt.body).toContain('<http://www.w3.org/ns/prov#specializationOf>');
+    expect(nt.body).toContain('<http://spdx.org/rdf/terms#checksumValue>');
+    expect((await text(path, 'text/html')).body).toContain('publish version 1 of prov-spines');
+    expect((await svc.fetch('/activities/00000000-0000-0000-0000-000000000000')).status).toBe(404);
+    expect((await svc.fetch('/activities/..%2Fx')).status).toBe(404);
   });
 
   it('diffs two versions: fields in plain words, added and removed triples', async () => {
@@ -396,6 +412,11 @@ describe('lineage', () => {
     const owner = await svc.fetch('/datasets/prov-open/lineage?format=json', { token: alice });
     expect(await owner.text()).toContain('Secret spines');
     expect((await svc.fetch('/datasets/prov-secret/history', { token: bob })).status).toBe(404);
+    const secretHistory = await (await svc.fetch('/datasets/prov-secret/history', { headers: { accept: 'application/json' }, token: alice })).json() as { changes: HistoryEntry[] };
+    const act = secretHistory.changes[0].activity.slice(BASE.length);
+    expect((await svc.fetch(act, { token: alice })).status).toBe(200);
+    expect((await svc.fetch(act)).status).toBe(404);
+    expect((await svc.fetch(act, { token: bob })).status).toBe(404);
   });
 });
 
@@ -431,5 +452,18 @@ describe('every provenance record satisfies the PROV shape', () => {
       expect(jenaBad.results.map((r) => `${r.focusNode} ${r.constraint}`).sort())
         .toEqual(bad.results.map((r) => `${r.terms.focusNode} <http://www.w3.org/ns/shacl#${r.constraint.replace(/^sh:/, '')}>`).sort());
     }
+  }, 60_000);
+});
+
+describe('durability', () => {
+  it('withdrawals, versions and history survive a restart', async () => {
+    const before = await (await svc.fetch(`/datasets/${ID}/history`, { headers: { accept: 'application/json' } })).text();
+    await svc.stop();
+    svc = await startTestService({ dataDir });
+    expect((await text(`/datasets/${ID}/versions/2`, 'text/html')).status).toBe(410);
+    // the stored graph, and every RDF serialisation of it, are the same bytes after a restart
+    // (the store's dump order is not: GET sorts; everything added to the answer must be ordered too)
+    for (const f of FORMATS) expect((await text(`/datasets/${ID}/versions/1`, f)).body, `${f} of version 1 after a restart`).toBe(v1Bytes.get(f));
+    expect(await (await svc.fetch(`/datasets/${ID}/history`, { headers: { accept: 'application/json' } })).text()).toBe(before);
   }, 60_000);
 });

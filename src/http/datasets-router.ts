@@ -4,6 +4,7 @@ import type { ServiceContext } from '../service/context.js';
 import { formatFromMediaType } from '../model/parse-input.js';
 import { parseRdf } from '../util/rdf.js';
 import { serializeGraph, RDF_MEDIA_TYPES } from '../publish/rdf-formats.js';
+import { sortedGraph } from '../provenance/versions.js';
 import { negotiate } from './negotiate.js';
 import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
@@ -71,7 +72,7 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     const caller = callerOf(res);
     const id = String(req.params.id);
     const target = ctx.datasets.graphFor(id, caller, version);
-    const quads = parseRdf(await ctx.store.dumpGraph(target.graph), 'application/n-quads');
+    const quads = await sortedGraph(ctx.store, target.graph); // sorted: the same version always gives the same bytes (immutable versions)
     res.vary('Accept');
     const profile = takeJsonLdProfile(req);
     const fair = await publicationView(ctx, id, caller, target, version, quads);

@@ -17,7 +17,7 @@ import { negotiate, NotAcceptableError } from './negotiate.js';
 import { page, esc } from './html.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
 import { NotFoundError } from '../service/datasets.js';
-import { datasetHistory, historyQuads, type HistoryEntry } from '../provenance/history.js';
+import { datasetHistory, historyQuads, activityQuadsFor, type HistoryEntry } from '../provenance/history.js';
 import { datasetLineage, lineageJsonLd, lineageQuads, lineageSvg, type Lineage } from '../provenance/lineage.js';
 import { diffGraphs, type GraphDiff } from '../provenance/diff.js';
 import { listVersions, parseWithdrawalBody, sortedGraph, withdrawVersion, type VersionInfo } from '../provenance/versions.js';
@@ -140,6 +140,22 @@ export function provenanceRouter(ctx: ServiceContext): Router {
     const e = ctx.datasets.entry(id, caller);
     if (type === 'text/html') return res.type('html').send(historyHtml(ctx, id, e.title, entries, versions, e.hasDraft && ctx.catalog.canWrite(e, caller)));
     res.json({ id, iri: ctx.iris.concept(id), latestVersion: ctx.catalog.latest(e) ?? null, versions, changes: entries });
+  });
+
+  // ---- one activity (dereferenceable PROV record, e.g. the prov:wasGeneratedBy of a version) ----
+  r.get('/activities/:uuid', async (req, res) => {
+    const uuid = String(req.params.uuid);
+    if (!/^[0-9a-f-]{8,64}$/i.test(uuid)) throw new HttpError(404, 'Not Found', `"${uuid}" is not an activity id`);
+    const A = ctx.iris.activity(uuid);
+    const quads = await activityQuadsFor(ctx, A, callerOf(res));
+    if (!quads) throw new NotFoundError(`no activity ${uuid}`);
+    const type = negotiate(req, ['application/ld+json', 'text/turtle', 'application/n-triples', 'text/html']);
+    res.vary('Accept');
+    if (type !== 'text/html') return res.type(type).send(await serializeGraph(quads, type));
+    const about = quads.filter((q) => q.subject.value === A);
+    const rows = about.map((q) => `<tr><td>${esc(q.predicate.value.replace(/^.*[#/]/, ''))}</td><td>${q.object.termType === 'NamedNode' ? `<a href="${esc(q.object.value)}">${esc(q.object.value)}</a>` : esc(q.object.value)}</td></tr>`).join('');
+    res.type('html').send(page(`Activity ${uuid}`, `<h1>${esc(about.find((q) => q.predicate.value.endsWith('#label'))?.object.value ?? `Activity ${uuid}`)}</h1>
+<table><tbody>${rows}</tbody></table><p>Also as <a href="?format=jsonld">JSON-LD</a>, <a href="?format=ttl">Turtle</a>.</p>`));
   });
 
   // ---- diff ------------------------------------------------------------------------------------

@@ -187,3 +187,38 @@ export async function historyQuads(ctx: HistoryContext, id: string, caller: Call
   }
   return out.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map((x) => x.q);
 }
+
+/**
+ * One activity (`B/activities/{uuid}`) as quads: itself, its inputs with their checksums, its
+ * agent. Undefined when it does not exist or touches a dataset the caller may not read.
+ */
+export async function activityQuadsFor(ctx: HistoryContext, activity: string, caller: Caller): Promise<Quad[] | undefined> {
+  const rows = await ctx.store.select(`SELECT DISTINCT ?g WHERE { GRAPH ?g { <${activity}> a ${P.prov('Activity')} } }`);
+  const graphs = rows.map((r) => r.g.value).filter((g) => g === ctx.iris.provenanceGraph || g.endsWith('/provenance'));
+  if (!graphs.length) return undefined;
+  const out: Quad[] = [];
+  const seen = new Set<string>();
+  for (const g of graphs) {
+    const res = await ctx.store.query(`CONSTRUCT { <${activity}> ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 } WHERE { GRAPH <${g}> { <${activity}> ?p ?o
+      OPTIONAL { FILTER(?p = ${P.prov('used')} || ?p = ${P.prov('wasAssociatedWith')}) ?o ?p2 ?o2
+        OPTIONAL { FILTER(?p2 = <${SPDX_TERMS}checksum>) ?o2 ?p3 ?o3 } } } }`, { format: 'application/n-triples' });
+    for (const q of parseRdf(res.body, 'application/n-triples')) {
+      const k = `${q.subject.value} ${q.predicate.value} ${q.object.termType} ${q.object.value}`;
+      if (!seen.has(k)) { seen.add(k); out.push(q); }
+    }
+  }
+  // every dataset it names must be readable by the caller
+  const named = new Set<string>();
+  for (const q of out) for (const t of [q.subject, q.object]) {
+    const p = t.termType === 'NamedNode' ? ctx.iris.parse(t.value) : undefined;
+    if (p) named.add(p.id);
+  }
+  for (const g of graphs) { const p = ctx.iris.parse(g); if (p) named.add(p.id); }
+  for (const id of named) {
+    const e = ctx.catalog.entries.get(id);
+    if (!e || !ctx.catalog.canRead(e, caller)) return undefined;
+  }
+  if (!named.size && caller.role !== 'admin') return undefined;
+  const key = (q: Quad) => `${q.subject.value}\u0000${q.predicate.value}\u0000${q.object.value}`;
+  return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}

@@ -30,9 +30,15 @@ export async function sortedNQuads(store: GraphStore, graph: string): Promise<st
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
-/** A graph's quads in a stable order (see sortedNQuads). */
+/**
+ * A graph's quads in a stable order (see sortedNQuads), the triples about the node named like
+ * the graph (the dataset version) first, so that Turtle and JSON-LD lead with it.
+ */
 export async function sortedGraph(store: GraphStore, graph: string): Promise<Quad[]> {
-  return parseRdf(await sortedNQuads(store, graph), 'application/n-quads');
+  const lines = (await sortedNQuads(store, graph)).split('\n').filter(Boolean);
+  const head = `<${graph}> `;
+  const ordered = [...lines.filter((l) => l.startsWith(head)), ...lines.filter((l) => !l.startsWith(head))];
+  return parseRdf(ordered.length ? `${ordered.join('\n')}\n` : '', 'application/n-quads');
 }
 
 const one = (rows: Array<Record<string, { value: string }>>, k: string) => rows[0]?.[k]?.value;
