@@ -18,7 +18,7 @@ input,select,textarea,button{font:inherit} input[type=search],input[type=text],i
 button,.button{background:#0b57d0;color:#fff;border:0;border-radius:4px;padding:.4rem .9rem;cursor:pointer;text-decoration:none;display:inline-block}
 button.secondary{background:#fff;color:#0b57d0;border:1px solid #0b57d0}
 .searchbar{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.5rem 0 1rem} .searchbar input[type=search]{flex:1 1 16rem;min-width:0}
-.layout{display:grid;grid-template-columns:17rem 1fr;gap:1.5rem} @media (max-width:48rem){.layout{grid-template-columns:1fr} dl{grid-template-columns:1fr}}
+.layout{display:grid;grid-template-columns:17rem 1fr;gap:1.5rem} .layout>*,fieldset{min-width:0} .scroll{overflow-x:auto;max-width:100%} fieldset.facet label span:not(.count){overflow-wrap:anywhere} @media (max-width:48rem){.layout{grid-template-columns:1fr} dl{grid-template-columns:1fr}}
 fieldset.facet{border:1px solid #d0d0d0;border-radius:6px;margin:0 0 .8rem;padding:.4rem .7rem} fieldset.facet legend{font-weight:600;padding:0 .3rem}
 fieldset.facet label{display:flex;gap:.4rem;align-items:baseline;padding:.1rem 0} fieldset.facet .count{margin-left:auto;color:#4a4a4a;font-variant-numeric:tabular-nums}
 ol.results{list-style:none;padding:0} ol.results>li{border-bottom:1px solid #e2e2e2;padding:.7rem 0} ol.results h2{margin:.1rem 0;font-size:1.15rem}

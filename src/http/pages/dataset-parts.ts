@@ -55,6 +55,7 @@ export interface TableInfo {
 /** Compartment tables with their columns (descriptions, units), row counts and download links. */
 export function tablesSection(tables: TableInfo[]): string {
   if (!tables.length) return '<section aria-labelledby="tables-h"><h2 id="tables-h">Tables</h2><p>No compartment tables have been uploaded for this version.</p></section>';
-  return `<section aria-labelledby="tables-h"><h2 id="tables-h">Tables</h2>${tables.map((t) => `<details data-table="${esc(t.slug)}"><summary><strong>${esc(t.slug)}</strong> · ${t.rows.toLocaleString('en')} rows · <a href="${esc(t.download)}">Download CSV</a> · <a href="${esc(t.csvw)}">CSVW metadata</a></summary>
-<table><caption class="muted">Columns of the ${esc(t.slug)} table</caption><thead><tr><th scope="col">Column</th><th scope="col">Description</th><th scope="col">Unit</th></tr></thead><tbody>${t.columns.map((c) => `<tr><td><code>${esc(c.name)}</code></td><td>${esc(c.description ?? '')}</td><td>${esc(c.unit ? compactIri(c.unit) : '')}</td></tr>`).join('')}</tbody></table></details>`).join('')}</section>`;
+  return `<section aria-labelledby="tables-h"><h2 id="tables-h">Tables</h2>${tables.map((t) => `<div data-table="${esc(t.slug)}"><h3>${esc(t.slug)}</h3>
+<p>${t.rows.toLocaleString('en')} rows · ${t.columns.length} columns · <a href="${esc(t.download)}">Download CSV</a> · <a href="${esc(t.csvw)}">CSVW metadata</a></p>
+<details><summary>Columns of the ${esc(t.slug)} table</summary><div class="scroll"><table><thead><tr><th scope="col">Column</th><th scope="col">Description</th><th scope="col">Unit</th></tr></thead><tbody>${t.columns.map((c) => `<tr><td><code>${esc(c.name)}</code></td><td>${esc(c.description ?? '')}</td><td>${esc(c.unit ? compactIri(c.unit) : '')}</td></tr>`).join('')}</tbody></table></div></details></div>`).join('')}</section>`;
 }
