@@ -107,7 +107,8 @@ export async function oaiRespond(repo: OaiRepository, params: Map<string, string
     const body = await dispatch(repo, verb, args, pageSize);
     return `${head}${req}${body}</OAI-PMH>\n`;
   } catch (e) {
-    if (e instanceof OaiError) return error(req, e.code, e.message);
+    // badVerb / badArgument: the request element carries the base URL only (protocol §3.2)
+    if (e instanceof OaiError) return error(e.code === 'badArgument' || e.code === 'badVerb' ? bare : req, e.code, e.message);
     throw e;
   }
 }

@@ -70,6 +70,23 @@ sys.stdout.write(json.dumps(conv(ET.fromstring(sys.stdin.buffer.read()))))`;
   return JSON.parse(r.stdout) as XmlNode;
 }
 
+/** Parse many XML documents in one Python process; a string in place of a document that is not well-formed (expat's message). */
+export function parseXmlMany(xmls: string[]): Array<XmlNode | string> {
+  const script = `import sys, json, xml.etree.ElementTree as ET
+def conv(e):
+    return {"tag": e.tag, "attrs": dict(e.attrib), "text": (e.text or "").strip(), "children": [conv(c) for c in e]}
+out = []
+for x in json.loads(sys.stdin.read()):
+    try:
+        out.append(conv(ET.fromstring(x.encode("utf-8"))))
+    except ET.ParseError as err:
+        out.append(str(err))
+sys.stdout.write(json.dumps(out))`;
+  const r = spawnSync(PY, ['-c', script], { input: JSON.stringify(xmls), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`ElementTree failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Array<XmlNode | string>;
+}
+
 /** Every descendant (or self) with this local name. */
 export function findAll(n: XmlNode, local: string): XmlNode[] {
   const out: XmlNode[] = [];
