@@ -256,7 +256,7 @@ function subline(n: LineageNode): string {
   if (n.kind === 'table') return `${d.dataset} · ${d.compartment}`;
   if (n.kind === 'source-table') return [d.materializationVersion ? `materialization ${d.materializationVersion}` : '', d.materializationTimestamp?.slice(0, 19) ?? ''].filter(Boolean).join(' · ');
   if (n.kind === 'publication') return `doi:${d.doi}${d.year ? ` (${d.year})` : ''}`;
-  return n.iri;
+  return n.label === n.iri ? 'external resource' : n.iri;
 }
 
 /** An SVG picture of the lineage (no scripts; each box links to its resource). */
@@ -290,8 +290,8 @@ export function lineageSvg(l: Lineage): string {
     const c = COLOURS[n.kind];
     parts.push(`<a href="${esc(n.iri)}"><g><title>${esc(`${n.label}\n${n.iri}`)}</title>`
       + `<rect x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="6" fill="${c.fill}" stroke="${c.stroke}" stroke-width="${n.iri === l.root ? 2.5 : 1.2}"/>`
-      + `<text x="${p.x + 8}" y="${p.y + 21}" font-size="13" fill="#111827">${esc(clip(n.label, 38))}</text>`
-      + `<text x="${p.x + 8}" y="${p.y + 40}" font-size="11" fill="#374151">${esc(clip(subline(n), 46))}</text></g></a>`);
+      + `<text x="${p.x + 8}" y="${p.y + 21}" font-size="13" fill="#111827">${esc(clip(n.label, 34))}</text>`
+      + `<text x="${p.x + 8}" y="${p.y + 40}" font-size="11" fill="#374151">${esc(clip(subline(n), 42))}</text></g></a>`);
   }
   let ly = PAD + 24 + rows * (H + GY) + 14;
   for (const [, c] of Object.entries(COLOURS)) {
