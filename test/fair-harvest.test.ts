@@ -36,6 +36,10 @@ beforeAll(async () => {
   expect((await post('/datasets?publish=true', dataset({ id: 'harvest-withdrawn', title: 'Withdrawn harvest dataset' }))).status).toBe(201);
   expect((await post('/datasets/harvest-withdrawn/versions/1/withdraw', '{"reason":"test of withdrawal"}')).status).toBeLessThan(300);
   expect((await post('/datasets', dataset({ id: 'harvest-draft-only', title: 'SECRET never published' }))).status).toBe(201);
+  const col = (body: object) => svc.fetch('/collections', { method: 'POST', body: JSON.stringify(body), token: alice, headers: { 'content-type': 'application/json' } });
+  expect((await col({ id: 'harvest-set', title: 'Harvest set', members: ['harvest-public', 'harvest-private', 'l4dense-motta2019'] })).status).toBe(201);
+  expect((await col({ id: 'harvest-tag', kind: 'tag', title: 'synthetic' })).status).toBe(201);
+  expect((await col({ id: 'harvest-secret-col', title: 'SECRET collection', access: 'private', members: ['harvest-public'] })).status).toBe(201);
   publicIds = [...svc.ctx.catalog.entries.values()].filter((e) => e.access === 'public' && svc.ctx.catalog.latest(e) !== undefined).map((e) => e.id).sort();
   expect(publicIds).toEqual(expect.arrayContaining(['harvest-public', 'l4dense-motta2019']));
   expect(publicIds).not.toContain('harvest-withdrawn');
@@ -190,6 +194,14 @@ describe('/oai: OAI-PMH 2.0', () => {
       q = `verb=ListSets&resumptionToken=${t.text}`;
     }
     expect(sets).toEqual(expect.arrayContaining(['species', 'species:NCBITaxon_9606', 'species:NCBITaxon_10090', 'method:SBEM']));
+    expect(sets).toEqual(expect.arrayContaining(['collection', 'collection:harvest-set']));
+    expect(sets.filter((x) => x.includes('secret'))).toEqual([]);
+    const inSet = findAll((await oai('verb=ListIdentifiers&metadataPrefix=oai_dc&set=collection:harvest-set')).root, 'identifier').map((x) => x.text);
+    expect(inSet).toEqual(['oai:localhost:harvest-public', 'oai:localhost:l4dense-motta2019']);
+    const tagged = findAll((await oai('verb=ListIdentifiers&metadataPrefix=oai_dc&set=collection:harvest-tag')).root, 'identifier').map((x) => x.text);
+    expect(tagged).toEqual(['oai:localhost:syndb-style-example']);
+    // the parent set holds the members of every collection below it
+    expect(first((await oai('verb=ListIdentifiers&metadataPrefix=oai_dc&set=collection')).root, 'resumptionToken').attrs.completeListSize).toBe('3');
     // the only public human dataset is harvest-public
     const human = findAll((await oai('verb=ListIdentifiers&metadataPrefix=oai_dc&set=species:NCBITaxon_9606')).root, 'identifier').map((x) => x.text);
     expect(human).toEqual(['oai:localhost:harvest-public']);

@@ -193,7 +193,7 @@ function oaiRepository(ctx: ServiceContext): OaiRepository {
     const out = new Map<string, OaiSet>();
     // collections (public ones; only their public members count)
     const cols = await ctx.store.select(`PREFIX dcterms: <${NS.dcterms}> PREFIX syndb: <${NS.syndb}>
-      SELECT ?c ?t ?d ?m ?ar WHERE { GRAPH ?c { ?c a ?k ; dcterms:title ?t . FILTER(?k IN (syndb:Collection, syndb:Tag))
+      SELECT ?c ?k ?t ?d ?m ?ar WHERE { GRAPH ?c { ?c a ?k ; dcterms:title ?t . FILTER(?k IN (syndb:Collection, syndb:Tag))
         OPTIONAL { ?c dcterms:description ?d } OPTIONAL { ?c dcterms:hasPart ?m } OPTIONAL { ?c dcterms:accessRights ?ar } }
         FILTER(STRSTARTS(STR(?c), ${JSON.stringify(`${ctx.iris.base}/collections/`)})) }`);
     const hidden = new Set(cols.filter((r) => r.ar && r.ar.value !== `${NS.ar}PUBLIC`).map((r) => r.c.value));
@@ -207,15 +207,24 @@ function oaiRepository(ctx: ServiceContext): OaiRepository {
       const p = r.m && ctx.iris.parse(r.m.value);
       if (p && pub.has(p.id)) add(p.id, spec);
     }
+    const tagSpecs = new Map<string, string>();
+    for (const r of cols) if (r.k.value === `${NS.syndb}Tag` && !hidden.has(r.c.value)) tagSpecs.set(r.t.value, `collection:${r.c.value.slice(`${ctx.iris.base}/collections/`.length)}`);
     if (out.size) out.set('collection', { spec: 'collection', name: 'Collections' });
     // facets of the latest versions
     if (entries.length) {
       const graphs = entries.map((e) => ctx.iris.version(e.id, ctx.catalog.latest(e)!));
       const rows = await ctx.store.select(`PREFIX syndb: <${NS.syndb}>
-        SELECT ?g ?p ?o WHERE { GRAPH ?g { ?g ?p ?o FILTER(?p IN (syndb:species, syndb:brainRegion, syndb:microscopyMethod)) } VALUES ?g { ${graphs.map(sparqlIri).join(' ')} } }`);
-      const labels = await import('../publish/metadata.js').then((mod) => mod.labelsOf(ctx.store, ctx.iris, rows.map((r) => r.o.value)));
+        SELECT ?g ?p ?o WHERE { GRAPH ?g { ?g ?p ?o FILTER(?p IN (syndb:species, syndb:brainRegion, syndb:microscopyMethod, syndb:tag)) } VALUES ?g { ${graphs.map(sparqlIri).join(' ')} } }`);
+      // a tag's members are the datasets carrying its title as syndb:tag
+      for (const r of rows.filter((x) => x.p.value === `${NS.syndb}tag`)) {
+        const spec = tagSpecs.get(r.o.value);
+        const p = ctx.iris.parse(r.g.value);
+        if (spec && p && out.has(spec)) add(p.id, spec);
+      }
+      const labels = await import('../publish/metadata.js').then((mod) => mod.labelsOf(ctx.store, ctx.iris, rows.filter((r) => r.o.type === 'uri').map((r) => r.o.value)));
       const facet: Record<string, [string, string]> = { [`${NS.syndb}species`]: ['species', 'Species'], [`${NS.syndb}brainRegion`]: ['region', 'Brain region'], [`${NS.syndb}microscopyMethod`]: ['method', 'Microscopy method'] };
       for (const r of rows) {
+        if (!facet[r.p.value]) continue;
         const [kind, title] = facet[r.p.value];
         const local = r.o.value.replace(/^.*[/#]/, '');
         if (!/^[A-Za-z0-9\-_.!~*'()]+$/.test(local)) continue;

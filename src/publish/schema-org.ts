@@ -41,11 +41,11 @@ export const RDF_DOWNLOADS: Array<{ format: string; mediaType: string; title: st
 
 /** The downloads of a dataset page: its compartment tables (CSV) and its graph (RDF). */
 export function downloadsOf(m: DatasetMetadata): Download[] {
-  const notLatest = !m.isConcept && m.version !== undefined;
+  const versionParam = m.version === undefined ? '?version=draft' : m.isConcept ? '' : `?version=${m.version}`;
   const tables = m.tables.map((c) => ({
     iri: `${m.iri}#table-${c}`,
     title: `${m.compartments.find((t) => t.iri.endsWith(`/compartment/${c}`))?.label ?? c} table (CSV)`,
-    url: `${m.conceptIri}/tables/${c}${notLatest ? `?version=${m.version}` : ''}`,
+    url: `${m.conceptIri}/tables/${c}${versionParam}`,
     mediaType: 'text/csv',
     compartment: c,
   }));
