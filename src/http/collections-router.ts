@@ -19,6 +19,7 @@ import { esc, page } from './html.js';
 import { citationBox } from './pages/dataset-parts.js';
 import { SCRIPT } from './pages/search.js';
 
+const COLLATE = new Intl.Collator('en').compare;
 const RDF_TYPES = ['text/turtle', 'application/ld+json', 'application/n-triples', 'application/rdf+xml'];
 
 interface Shown { id: string; title: string; iri: string; version?: number; graph: string }
@@ -45,7 +46,7 @@ export function collectionsRouter(ctx: ServiceContext): Router {
         out.push({ id: m.id, title: e.title, iri: m.version !== undefined ? ctx.iris.version(m.id, m.version) : ctx.iris.concept(m.id), version: v, graph: ctx.iris.version(m.id, v) });
       }
     }
-    return out.sort((a, b) => a.title.localeCompare(b.title, 'en') || a.id.localeCompare(b.id));
+    return out.sort((a, b) => COLLATE(a.title, b.title) || a.id.localeCompare(b.id));
   }
 
   const summary = (c: CollectionRecord, shown?: Shown[]) => ({

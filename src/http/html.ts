@@ -3,7 +3,7 @@ export const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({
 
 /** Colours meet WCAG AA contrast on white (text #1a1a1a, links #0b57d0, muted #4a4a4a). */
 const CSS = `
-*{box-sizing:border-box}
+*{box-sizing:border-box} [hidden]{display:none!important}
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;max-width:72rem;margin:0 auto;padding:0 1rem 2rem;color:#1a1a1a;background:#fff}
 a{color:#0b57d0} a:hover{color:#06357e}
 :focus-visible{outline:3px solid #b35c00;outline-offset:2px}

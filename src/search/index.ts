@@ -40,6 +40,9 @@ export interface CollectionView extends CollectionLookup {
 interface Slot { stamp: string; published?: SearchDoc; draft?: SearchDoc }
 
 const FACET_LIMIT = 100;
+/** One collator for every sort (String#localeCompare with a locale builds a new one per call). */
+const collate = new Intl.Collator('en').compare;
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export class SearchIndex {
   private slots = new Map<string, Slot>();
@@ -134,13 +137,13 @@ export class SearchIndex {
     const hits: SearchHit[] = [];
     pool.forEach((x, i) => { if (fails[i] && fails[i]!.length === 0) hits.push({ ...x, score: compiled.rankTokens.length ? score(x.doc, compiled.rankTokens) : 0 }); });
     const sort: SortKey = p.sort ?? (compiled.rankTokens.length ? 'relevance' : 'title');
-    const byTitle = (a: SearchHit, b: SearchHit) => a.doc.title.localeCompare(b.doc.title, 'en') || a.doc.id.localeCompare(b.doc.id);
+    const byTitle = (a: SearchHit, b: SearchHit) => collate(a.doc.title, b.doc.title) || cmp(a.doc.id, b.doc.id);
     const issued = (h: SearchHit) => h.doc.issued ?? '';
     hits.sort(sort === 'relevance' ? (a, b) => b.score - a.score || byTitle(a, b)
       : sort === 'title' ? byTitle
-        : sort === 'id' ? (a, b) => a.doc.id.localeCompare(b.doc.id)
-          : sort === 'newest' ? (a, b) => issued(b).localeCompare(issued(a)) || byTitle(a, b)
-            : (a, b) => issued(a).localeCompare(issued(b)) || byTitle(a, b));
+        : sort === 'id' ? (a, b) => cmp(a.doc.id, b.doc.id)
+          : sort === 'newest' ? (a, b) => cmp(issued(b), issued(a)) || byTitle(a, b)
+            : (a, b) => cmp(issued(a), issued(b)) || byTitle(a, b));
     // Facet counts: for facet F, the documents that pass everything except F's own filter.
     const facets = {} as Record<FacetName, FacetCount[]>;
     const selected = (f: FacetName) => new Set(compiled.resolved.filter((r) => r.facet === f && !r.negated).map((r) => r.value));
@@ -208,8 +211,8 @@ export class SearchIndex {
       for (const e of entries) for (const p of this.regionParents.get(e.iri!) ?? []) { const pe = byIri.get(p); if (pe && pe.count === e.count) redundant.add(p); }
       entries = entries.filter((e) => e.selected || !redundant.has(e.iri!));
       for (const e of entries) e.depth = this.depth(e.iri!);
-      entries.sort((a, b) => b.count - a.count || (a.depth ?? 0) - (b.depth ?? 0) || a.label.localeCompare(b.label));
-    } else entries.sort((a, b) => b.count - a.count || a.label.localeCompare(b.label, 'en'));
+      entries.sort((a, b) => b.count - a.count || (a.depth ?? 0) - (b.depth ?? 0) || collate(a.label, b.label));
+    } else entries.sort((a, b) => b.count - a.count || collate(a.label, b.label));
     const top = entries.slice(0, FACET_LIMIT);
     for (const e of entries.slice(FACET_LIMIT)) if (e.selected) top.push(e);
     return top;

@@ -41,6 +41,7 @@ export interface CollectionRecord {
 
 export interface CollectionInput { id?: string; kind?: CollectionKind; title?: string; description?: string; access?: 'public' | 'private'; members?: string[] }
 
+const COLLATE = new Intl.Collator('en').compare;
 const S = (l: string) => iri(NS.syndb + l);
 const DCT = (l: string) => iri(NS.dcterms + l);
 const FIELDS = ['id', 'kind', 'title', 'description', 'access', 'members'];
@@ -91,7 +92,7 @@ export class CollectionService {
     return caller.role === 'admin' || caller.role === 'curator' || (!!caller.user && caller.user === c.owner && caller.role === 'contributor');
   }
   list(caller: Caller): CollectionRecord[] {
-    return [...this.entries.values()].filter((c) => this.canRead(c, caller)).sort((a, b) => a.title.localeCompare(b.title, 'en') || a.id.localeCompare(b.id));
+    return [...this.entries.values()].filter((c) => this.canRead(c, caller)).sort((a, b) => COLLATE(a.title, b.title) || a.id.localeCompare(b.id));
   }
   /** The collection, or 404 (a private collection is not found for others). */
   get(id: string, caller: Caller): CollectionRecord {
