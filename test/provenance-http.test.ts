@@ -17,6 +17,7 @@ import { compileShapes, loadShapes, validate } from '../src/shacl/validator.js';
 import { reachable, type Lineage } from '../src/provenance/lineage.js';
 import type { HistoryEntry } from '../src/provenance/history.js';
 import type { GraphDiff } from '../src/provenance/diff.js';
+import { sortedNQuads } from '../src/provenance/versions.js';
 
 let svc: TestService;
 let alice: string;
@@ -123,6 +124,24 @@ describe('draft, release, immutable versions', () => {
     expect(v1Bytes.get('application/n-triples')).not.toContain('proofread');
   });
 
+  it('nothing can change a published version: SPARQL Update, Graph Store PUT/DELETE are refused', async () => {
+    const V1 = `${D}/versions/1`;
+    const before = await svc.quadCount();
+    const attempts = [
+      () => svc.fetch('/sparql', { method: 'POST', token: curator, headers: { 'content-type': 'application/sparql-update' }, body: `INSERT DATA { GRAPH <${V1}> { <${V1}> <http://purl.org/dc/terms/title> "changed" } }` }),
+      () => svc.fetch('/sparql', { method: 'POST', token: curator, headers: { 'content-type': 'application/sparql-update' }, body: `CLEAR GRAPH <${V1}>` }),
+      () => svc.fetch(`/store?graph=${encodeURIComponent(V1)}`, { method: 'PUT', token: curator, headers: { 'content-type': 'text/turtle' }, body: '<a:b> <a:c> <a:d> .' }),
+      () => svc.fetch(`/store?graph=${encodeURIComponent(V1)}`, { method: 'DELETE', token: curator }),
+    ];
+    for (const send of attempts) {
+      const res = await send();
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    }
+    expect(await svc.quadCount()).toBe(before);
+    for (const f of FORMATS) expect((await text(`/datasets/${ID}/versions/1`, f)).body, f).toBe(v1Bytes.get(f));
+  });
+
   it('?version=n is the same as /versions/n for every format (as-of export); bad values are specific errors', async () => {
     for (const f of FORMATS) expect((await text(`/datasets/${ID}?version=1`, f)).body, f).toBe(v1Bytes.get(f));
     expect((await text(`/datasets/${ID}?version=1&format=nt`, '*/*')).body).toBe(v1Bytes.get('application/n-triples'));
@@ -203,6 +222,17 @@ describe('history and diff', () => {
     expect((await text(path, 'text/html')).body).toContain('publish version 1 of prov-spines');
     expect((await svc.fetch('/activities/00000000-0000-0000-0000-000000000000')).status).toBe(404);
     expect((await svc.fetch('/activities/..%2Fx')).status).toBe(404);
+  });
+
+  it('diffs the draft against the latest version (for its writers only)', async () => {
+    expect((await json('PUT', `/datasets/${ID}`, { ...v2Body(), keywords: ['spines', 'proofread', 'draft only'] })).status).toBe(200);
+    const res = await svc.fetch(`/datasets/${ID}/diff?to=draft`, { headers: { accept: 'application/json' }, token: alice });
+    expect(res.status).toBe(200);
+    const d = await res.json() as GraphDiff & { from: { version: number } };
+    expect(d.from.version).toBe(2);
+    expect(d.changes.map((c) => c.text)).toContain('keywords: added “draft only”');
+    expect(d.changes.map((c) => c.text)).toContain('version removed (was “2”)');
+    expect((await svc.fetch(`/datasets/${ID}/diff?to=draft`)).status).toBe(404);
   });
 
   it('diffs two versions: fields in plain words, added and removed triples', async () => {
@@ -456,14 +486,18 @@ describe('every provenance record satisfies the PROV shape', () => {
 });
 
 describe('durability', () => {
-  it('withdrawals, versions and history survive a restart', async () => {
-    const before = await (await svc.fetch(`/datasets/${ID}/history`, { headers: { accept: 'application/json' } })).text();
+  it('withdrawals, versions and history survive a restart; version 1 is the same bytes', async () => {
+    const V1 = `${D}/versions/1`;
+    const history = await (await svc.fetch(`/datasets/${ID}/history`, { headers: { accept: 'application/json' } })).text();
+    const stored = await sortedNQuads(svc.ctx.store, V1);
     await svc.stop();
     svc = await startTestService({ dataDir });
+    expect(await sortedNQuads(svc.ctx.store, V1)).toBe(stored);
     expect((await text(`/datasets/${ID}/versions/2`, 'text/html')).status).toBe(410);
-    // the stored graph, and every RDF serialisation of it, are the same bytes after a restart
-    // (the store's dump order is not: GET sorts; everything added to the answer must be ordered too)
+    expect(svc.ctx.catalog.latest(svc.ctx.catalog.entries.get(ID)!)).toBe(1);
+    expect(await (await svc.fetch(`/datasets/${ID}/history`, { headers: { accept: 'application/json' } })).text()).toBe(history);
+    // every RDF serialisation of version 1 is the same bytes after a restart (the store's dump
+    // order is not: GET sorts the graph; whatever is added to the answer must be ordered too)
     for (const f of FORMATS) expect((await text(`/datasets/${ID}/versions/1`, f)).body, `${f} of version 1 after a restart`).toBe(v1Bytes.get(f));
-    expect(await (await svc.fetch(`/datasets/${ID}/history`, { headers: { accept: 'application/json' } })).text()).toBe(before);
   }, 60_000);
 });
