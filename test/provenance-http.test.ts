@@ -482,7 +482,7 @@ describe('every provenance record satisfies the PROV shape', () => {
       expect(jenaBad.results.map((r) => `${r.focusNode} ${r.constraint}`).sort())
         .toEqual(bad.results.map((r) => `${r.terms.focusNode} <http://www.w3.org/ns/shacl#${r.constraint.replace(/^sh:/, '')}>`).sort());
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('durability', () => {
