@@ -173,6 +173,13 @@ describe('DCAT profile', () => {
     const c = await ok('/datasets/l4dense-motta2019', { headers: { accept: 'application/ld+json;profile="http://data.europa.eu/r5r/"' } });
     isDcat(await c.json() as Record<string, any>);
   });
+  it('?profile=syndb keeps the full stored graph as JSON-LD (inline context, no network)', async () => {
+    const doc = await (await ok('/datasets/l4dense-motta2019?format=jsonld&profile=syndb')).json() as Record<string, unknown>;
+    expect(typeof doc['@context']).toBe('object');
+    const nt = tripleSet(rdflibNTriples([{ data: JSON.stringify(doc), format: 'json-ld' }])[0]);
+    expect([...nt].some((t) => t.includes('https://w3id.org/syndb/ontology#brainRegion'))).toBe(true);
+    expect([...nt].some((t) => t.includes('http://schema.org/measurementTechnique'))).toBe(true);
+  });
   it('an unknown profile is a 406 problem naming the profiles offered', async () => {
     const res = await svc.fetch('/datasets/l4dense-motta2019?profile=marc21');
     expect(res.status).toBe(406);

@@ -12,7 +12,7 @@ import type { Caller } from '../service/tokens.js';
 import type { Quad } from '../util/rdf.js';
 import { sparqlIri } from '../util/rdf.js';
 import { NS } from '../model/namespaces.js';
-import { serializeGraph, toJsonLd } from '../publish/rdf-formats.js';
+import { serializeGraph } from '../publish/rdf-formats.js';
 import { datasetMetadata, conceptMetadata, publicEntries, provenanceTimes, datasetModified, type DatasetMetadata, type MetadataDeps } from '../publish/metadata.js';
 import { schemaOrgDataset, jsonLdQuads, jsonLdScript } from '../publish/schema-org.js';
 import { dcatDataset, dcatCatalog, dcatJsonLd, DEFAULT_PAGE_SIZE, DCAT_PROFILE, DCAT_AP_PROFILE } from '../publish/dcat.js';
@@ -146,7 +146,7 @@ export async function sendPublication(res: Response, type: string, profile: Json
         res.setHeader('Content-Profile', `<${DCAT_PROFILE}>`);
         res.type('application/ld+json; profile="http://www.w3.org/ns/dcat#"').send(JSON.stringify(await dcatJsonLd(dcatDataset(m).quads), null, 2));
       } else if (profile === 'full') {
-        res.type('application/ld+json').send(JSON.stringify(await toJsonLd([...quads, ...await publicationQuads(m)]), null, 2));
+        res.type('application/ld+json').send(await serializeGraph([...quads, ...await publicationQuads(m)], 'application/ld+json'));
       } else {
         res.setHeader('Content-Profile', '<https://schema.org/>');
         res.type('application/ld+json').send(JSON.stringify(schemaOrgDataset(m), null, 2));
