@@ -26,7 +26,7 @@ ol.results{list-style:none;padding:0} ol.results>li{border-bottom:1px solid #e2e
 .chips a{background:#eef3fd;border-radius:999px;padding:.1rem .6rem;margin:0 .3rem .3rem 0;display:inline-block;text-decoration:none}
 nav.pages{display:flex;gap:.8rem;align-items:center;margin:1rem 0}
 .citation{border:1px solid #d0d0d0;border-radius:6px;padding:.6rem .9rem;margin:1rem 0} .citation pre{margin:.5rem 0}
-.problem{color:#a00000;font-weight:600;margin:.2rem 0} .field{margin:.7rem 0} .field label{display:block;font-weight:600} .field input[type=text],.field textarea,.field select{width:100%}
+.problem{color:#a00000;font-weight:600;margin:.2rem 0} .field{margin:.7rem 0} .field label{display:block;font-weight:600} .field input[type=text],.field input[type=password],.field textarea,.field select{width:100%} .field small{display:block}
 .field.invalid input,.field.invalid textarea,.field.invalid select{border:2px solid #a00000}
 .status{min-height:1.5em}
 `;

@@ -13,13 +13,11 @@ import { projectPath } from '../util/paths.js';
 import { parseRdf } from '../util/rdf.js';
 import { InputError } from '../model/problems.js';
 import { ForbiddenError, ConflictError } from '../service/datasets.js';
-import { TableService } from '../service/tables.js';
-import { datasetCitation } from '../publish/citation/index.js';
 import { searchServices } from '../search/services.js';
 import { parseParams, SearchError, FACETS, type SearchParams } from '../search/query.js';
 import type { SearchResult, SearchHit } from '../search/index.js';
 import { renderHome, renderResults, searchUrl, SCRIPT } from './pages/search.js';
-import { citationBox, tablesSection, termLink, type TableInfo } from './pages/dataset-parts.js';
+import { landingSections, termLink } from './pages/dataset-parts.js';
 import { renderUpload, formToDatasetJson, type UploadForm } from './pages/upload.js';
 import { esc, page } from './html.js';
 
@@ -85,7 +83,6 @@ export function searchRouter(ctx: ServiceContext): Router {
   const r = Router();
   const services = () => searchServices(ctx);
   void services().catch(() => {}); // build the index while the server starts
-  const tables = new TableService(ctx);
 
   r.get('/static/:file', (req, res) => {
     const type = STATIC[String(req.params.file)];
@@ -133,38 +130,23 @@ export function searchRouter(ctx: ServiceContext): Router {
     const id = String(req.params.id);
     const v = typeof req.query.version === 'string' && /^\d+$/.test(req.query.version) ? Number(req.query.version) : undefined;
     const target = ctx.datasets.graphFor(id, caller, v);
-    const e = ctx.datasets.entry(id, caller);
     const quads = parseRdf(await ctx.store.dumpGraph(target.graph), 'application/n-quads');
     const s = await services();
     const vocab = s.index.vocab;
     const values = (p: string) => quads.filter((q) => q.subject.value === target.subject && q.predicate.value === p).map((q) => q.object.value);
-    const record = datasetCitation(quads, target.subject, { publisher: ctx.config.publisher, withdrawn: target.version !== undefined && e.withdrawn.has(target.version) ? {} : undefined });
+    const extra = await landingSections(ctx, id, quads, target.subject, target.version, caller);
     const href = `/datasets/${id}${target.version !== undefined ? `/versions/${target.version}` : ''}`;
-    const infos: TableInfo[] = [];
-    const key = target.version === undefined ? 'draft' : String(target.version);
-    for (const slug of [...(e.tables.get(key) ?? [])].sort()) {
-      const graph = ctx.iris.table(id, target.version ?? 'draft', slug);
-      try {
-        const d = await tables.description(graph);
-        const schema = tables.schema(slug);
-        infos.push({
-          slug, rows: d.rows,
-          columns: d.columns.map((c) => { const def = schema.columns.find((x) => x.property === c.property || x.name === c.name); return { name: c.name, description: def?.description ?? def?.label, unit: c.unit ?? def?.unit, datatype: c.datatype }; }),
-          download: `/datasets/${id}/tables/${slug}?version=${key}`, csvw: `/datasets/${id}/tables/${slug}?version=${key}&format=csvw`,
-        });
-      } catch { /* a table without a description is left out */ }
-    }
     const title = values(`${NS.dcterms}title`)[0] ?? id;
     const body = `<p><a href="/datasets/${esc(id)}">← ${esc(title)}</a></p>
 <h1>Cite: ${esc(title)}</h1>
 <p class="muted">${target.version !== undefined ? `Version ${target.version}` : 'Draft (not published)'} · <a href="${esc(href)}">landing page</a></p>
-${citationBox([record], href)}
+${extra.citation}
 <section aria-labelledby="facts-h"><h2 id="facts-h">Key facts</h2><dl>
 <dt>Species</dt><dd>${values(`${NS.syndb}species`).map((x) => termLink(vocab, x, 'species')).join('<br>')}</dd>
 <dt>Brain region</dt><dd>${values(`${NS.syndb}brainRegion`).map((x) => termLink(vocab, x, 'region')).join('<br>')}</dd>
 <dt>Microscopy</dt><dd>${values(`${NS.syndb}microscopyMethod`).map((x) => termLink(vocab, x, 'method')).join('<br>')}</dd>
 </dl></section>
-${tablesSection(infos)}`;
+${extra.tables}`;
     res.type('html').send(page(`Cite ${title}`, body, SCRIPT));
   });
 

@@ -38,6 +38,7 @@ export interface CollectionView extends CollectionLookup {
 }
 
 interface Slot { stamp: string; published?: SearchDoc; draft?: SearchDoc }
+interface FacetValue { value: string; label: string; iri?: string }
 
 const FACET_LIMIT = 100;
 /** One collator for every sort (String#localeCompare with a locale builds a new one per call). */
@@ -53,6 +54,7 @@ export class SearchIndex {
   private regionParents = new Map<string, string[]>();
   private depthCache = new Map<string, number>();
   private chainCache = new Map<string, string[]>();
+  private valueCache = new WeakMap<SearchDoc, Record<Exclude<FacetName, 'collection'>, FacetValue[]>>();
 
   constructor(private readonly d: { store: GraphStore; iris: Iris; catalog: Catalog }, readonly vocab: Vocabulary) {
     this.compiler = new Compiler(vocab);
@@ -67,8 +69,9 @@ export class SearchIndex {
   /** Mark a dataset as changed (called by DatasetService.onChange). */
   markDirty(id: string) { this.dirty.add(id); }
 
+  /** What in the catalog entry changes when the searchable description does (draft edits come through markDirty). */
   private stamp(e: DatasetEntry) {
-    return `${e.versions.join(',')}|${[...e.withdrawn].sort().join(',')}|${e.hasDraft}|${e.title}`;
+    return `${e.versions.length}.${e.versions.at(-1) ?? ''}.${e.withdrawn.size}.${this.d.catalog.latest(e) ?? ''}|${e.hasDraft}|${e.title}`;
   }
 
   /** Bring the index up to date with the catalog (one load at a time). */
@@ -179,31 +182,38 @@ export class SearchIndex {
     return d;
   }
 
+  /** A document's values of each facet (except collections, which change without the document), computed once. */
+  private facetValues(d: SearchDoc): Record<Exclude<FacetName, 'collection'>, FacetValue[]> {
+    const cached = this.valueCache.get(d);
+    if (cached) return cached;
+    const term = (iri: string): FacetValue => ({ value: this.compiler.termValue(iri), label: this.label(iri), iri });
+    const same = (v: string): FacetValue => ({ value: v, label: v });
+    const v = {
+      species: d.species.map(term), method: d.method.map(term), expression: d.expression.map(term),
+      region: [...new Set(d.region.flatMap((r) => this.chain(r)))].map(term),
+      modality: d.modality.map((m) => ({ value: m, label: MODALITIES.find((x) => x.value === m)!.label })),
+      compartment: d.compartments.map((c) => ({ value: c, label: c.replace(/-/g, ' ') })),
+      gene: [...new Set(d.genes)].map(same), tag: [...new Set(d.tags)].map(same), identifier: [...new Set(d.identifiers)].map(same),
+      publication: d.publications.map((p) => ({ value: p, label: `doi:${p}`, iri: `${NS.doi}${p}` })),
+      creator: [...new Set(d.creators.map((c) => c.name))].map(same),
+    };
+    this.valueCache.set(d, v);
+    return v;
+  }
+
   private count(f: FacetName, docs: SearchDoc[], sel: Set<string>, collections: CollectionView): FacetCount[] {
     const counts = new Map<string, { label: string; count: number; iri?: string }>();
     const bump = (value: string, label: string, iri?: string) => {
       const c = counts.get(value);
       if (c) c.count++; else counts.set(value, { label, count: 1, iri });
     };
-    const term = (iri: string) => bump(this.compiler.termValue(iri), this.label(iri), iri);
     const cols = f === 'collection' ? collections.all() : [];
     for (const d of docs) {
-      switch (f) {
-        case 'species': d.species.forEach(term); break;
-        case 'method': d.method.forEach(term); break;
-        case 'expression': d.expression.forEach(term); break;
-        case 'region': new Set(d.region.flatMap((r) => this.chain(r))).forEach(term); break;
-        case 'modality': d.modality.forEach((m) => bump(m, MODALITIES.find((x) => x.value === m)!.label)); break;
-        case 'compartment': d.compartments.forEach((c) => bump(c, c.replace(/-/g, ' '))); break;
-        case 'gene': new Set(d.genes).forEach((g) => bump(g, g)); break;
-        case 'tag': new Set(d.tags).forEach((g) => bump(g, g)); break;
-        case 'identifier': d.identifiers.forEach((g) => bump(g, g)); break;
-        case 'publication': d.publications.forEach((p) => bump(p, `doi:${p}`, `${NS.doi}${p}`)); break;
-        case 'creator': new Set(d.creators.map((c) => c.name)).forEach((n) => bump(n, n)); break;
-        case 'collection': for (const c of cols) if (c.has(d)) bump(c.id, c.title); break;
-      }
+      if (f === 'collection') { for (const c of cols) if (c.has(d)) bump(c.id, c.title); continue; }
+      for (const x of this.facetValues(d)[f]) bump(x.value, x.label, x.iri);
     }
-    let entries = [...counts].map(([value, c]) => ({ value, label: c.label, count: c.count, iri: c.iri, selected: sel.has(value) || [...sel].some((s) => fold(s) === fold(value)) }) as FacetCount);
+    const selFolded = new Set([...sel].map(fold));
+    let entries = [...counts].map(([value, c]) => ({ value, label: c.label, count: c.count, iri: c.iri, selected: sel.has(value) || (selFolded.size > 0 && selFolded.has(fold(value))) }) as FacetCount);
     if (f === 'region') {
       // Keep a broader region only when it adds something: drop it when one of its direct children has the same count.
       const byIri = new Map(entries.map((e) => [e.iri!, e]));

@@ -118,6 +118,7 @@ const VOCAB_KIND: Partial<Record<FacetName, VocabKind>> = { species: 'species', 
 
 export class Compiler {
   private expansion = new Map<string, Set<string>>();
+  private values = new Map<string, string>();
   constructor(private readonly vocab: Vocabulary) {}
 
   descendants(iri: string): Set<string> {
@@ -128,8 +129,13 @@ export class Compiler {
 
   /** The value that names a term in URLs: notation-like tail for our own vocabularies, else the CURIE. */
   termValue(iri: string): string {
-    const c = compactIri(iri);
-    return c.startsWith('syndbv:') ? c.slice(c.lastIndexOf('/') + 1) : c;
+    let v = this.values.get(iri);
+    if (v === undefined) {
+      const c = compactIri(iri);
+      v = c.startsWith('syndbv:') ? c.slice(c.lastIndexOf('/') + 1) : c;
+      this.values.set(iri, v);
+    }
+    return v;
   }
 
   /** Resolve one facet value to a predicate (or a problem). */

@@ -6,7 +6,11 @@
 import { esc } from '../html.js';
 import { compactIri } from '../../model/namespaces.js';
 import type { Vocabulary } from '../../model/vocabulary.js';
-import { renderCitation, type CitationRecord } from '../../publish/citation/index.js';
+import { renderCitation, datasetCitation, type CitationRecord } from '../../publish/citation/index.js';
+import type { ServiceContext } from '../../service/context.js';
+import type { Caller } from '../../service/tokens.js';
+import type { Quad } from '../../util/rdf.js';
+import { TableService } from '../../service/tables.js';
 
 export const CITE_FORMATS = [
   { key: 'apa', label: 'APA (text)', request: { format: 'bibliography' as const, style: 'apa' }, param: 'format=bibliography&style=apa' },
@@ -58,4 +62,36 @@ export function tablesSection(tables: TableInfo[]): string {
   return `<section aria-labelledby="tables-h"><h2 id="tables-h">Tables</h2>${tables.map((t) => `<div data-table="${esc(t.slug)}"><h3>${esc(t.slug)}</h3>
 <p>${t.rows.toLocaleString('en')} rows · ${t.columns.length} columns · <a href="${esc(t.download)}">Download CSV</a> · <a href="${esc(t.csvw)}">CSVW metadata</a></p>
 <details><summary>Columns of the ${esc(t.slug)} table</summary><div class="scroll"><table><thead><tr><th scope="col">Column</th><th scope="col">Description</th><th scope="col">Unit</th></tr></thead><tbody>${t.columns.map((c) => `<tr><td><code>${esc(c.name)}</code></td><td>${esc(c.description ?? '')}</td><td>${esc(c.unit ? compactIri(c.unit) : '')}</td></tr>`).join('')}</tbody></table></div></details></div>`).join('')}</section>`;
+}
+
+/** Tables of a dataset version (or draft) with their stored descriptions and column definitions. */
+export async function tableInfos(ctx: ServiceContext, id: string, version: number | undefined, caller: Caller): Promise<TableInfo[]> {
+  const e = ctx.datasets.entry(id, caller);
+  const tables = new TableService(ctx);
+  const key = version === undefined ? 'draft' : String(version);
+  const out: TableInfo[] = [];
+  for (const slug of [...(e.tables.get(key) ?? [])].sort()) {
+    try {
+      const d = await tables.description(ctx.iris.table(id, version ?? 'draft', slug));
+      const schema = tables.schema(slug);
+      out.push({
+        slug, rows: d.rows,
+        columns: d.columns.map((c) => { const def = schema.columns.find((x) => x.property === c.property || x.name === c.name); return { name: c.name, description: def?.description ?? def?.label, unit: c.unit ?? def?.unit, datatype: c.datatype }; }),
+        download: `/datasets/${id}/tables/${slug}?version=${key}`, csvw: `/datasets/${id}/tables/${slug}?version=${key}&format=csvw`,
+      });
+    } catch { /* a table without a stored description is left out */ }
+  }
+  return out;
+}
+
+/**
+ * For the dataset landing page (renderDataset in datasets-router.ts): the citation box and the
+ * tables section, plus the script tag they need (put `script` into the page head). Call it in
+ * `show()` before rendering: `const extra = await landingSections(ctx, id, quads, target.subject, target.version, caller)`.
+ */
+export async function landingSections(ctx: ServiceContext, id: string, quads: Quad[], subject: string, version: number | undefined, caller: Caller) {
+  const e = ctx.datasets.entry(id, caller);
+  const record = datasetCitation(quads, subject, { publisher: ctx.config.publisher, withdrawn: version !== undefined && e.withdrawn.has(version) ? {} : undefined });
+  const href = `/datasets/${id}${version !== undefined ? `/versions/${version}` : ''}`;
+  return { citation: citationBox([record], href), tables: tablesSection(await tableInfos(ctx, id, version, caller)), script: '<script src="/static/app.js" defer></script>' };
 }

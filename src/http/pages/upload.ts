@@ -70,7 +70,7 @@ export function renderUpload(form: UploadForm, problems: Problem[] = [], note = 
     const errId = `${f.name}-err`, helpId = `${f.name}-help`;
     const describedBy = `${helpId}${ps.length ? ` ${errId}` : ''}`;
     const aria = `aria-describedby="${describedBy}"${ps.length ? ' aria-invalid="true"' : ''}${f.required ? ' required' : ''}`;
-    const errs = ps.length ? `<div id="${errId}">${ps.map((p) => `<p class="problem">${esc(p.message)}${p.value !== undefined ? ` (value: “${esc(p.value)}”)` : ''}${p.suggestions?.length ? ` Did you mean: ${p.suggestions.map((s) => esc(`${s.label} (${s.curie ?? s.iri})`)).join(', ')}?` : ''}</p>`).join('')}</div>` : '';
+    const errs = ps.length ? `<div id="${errId}">${ps.map((p) => `<p class="problem">${esc(p.message)}${p.value !== undefined ? ` (value: “${esc(p.value)}”)` : ''}${p.suggestions?.length && !/closest:/.test(p.message) ? ` Did you mean: ${p.suggestions.map((s) => esc(`${s.label} (${s.curie ?? s.iri})`)).join(', ')}?` : ''}</p>`).join('')}</div>` : '';
     let input: string;
     if (f.type === 'textarea') input = `<textarea id="${f.name}" name="${f.name}" rows="3" ${aria}>${esc(val(f.name))}</textarea>`;
     else if (f.type === 'select') input = `<select id="${f.name}" name="${f.name}" ${aria}>${f.options!.map((o) => `<option${val(f.name) === o ? ' selected' : ''}>${o}</option>`).join('')}</select>`;
