@@ -68,8 +68,8 @@ interface Row {
 }
 
 async function bench(quads: number): Promise<Row> {
-  const dir = mkdtempSync(join(tmpdir(), 'syndb-bench-'));
-  const quiet = { warn: () => undefined };
+  const dir = mkdtempSync(join(tmpdir(), 'syndb-store-restart-bench-'));
+  const quiet = { warn: (m: string) => process.stderr.write(`  (store) ${m}\n`) };
   try {
     const { chunks, perGraph } = generate(quads, 10_000);
     const expected = Math.ceil(quads / 10) * 10;

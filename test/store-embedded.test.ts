@@ -158,6 +158,18 @@ describe('embedded store: durability', () => {
     expect(existsSync(join(dir, 'LOCK'))).toBe(false); // a failed open releases the lock
   });
 
+  it('refuses to start empty over store files whose MANIFEST is gone; read-only open of a missing directory is an empty store', async () => {
+    const dir = tmp();
+    const s = await openS(dir);
+    await s.transact([{ op: 'add', nquads: quad('a', '1', G(1)) }]);
+    await s.close();
+    rmSync(join(dir, 'MANIFEST'));
+    await expectStoreError(openEmbeddedStore({ dataDir: dir, logger: { warn: () => undefined } }), 'corrupt', /MANIFEST is missing but the directory holds store files \(journal-000002\.log, snapshot-000002/);
+    const ro = await openS(join(dir, 'does-not-exist'), { readOnly: true, workers: 1 });
+    expect(await ro.stats()).toEqual({ quads: 0, graphs: 0, journalBytes: 0 });
+    expect(existsSync(join(dir, 'does-not-exist'))).toBe(false);
+  });
+
   it('read-only open ignores a torn tail without touching the file and refuses writes', async () => {
     const dir = tmp();
     const s = await openS(dir, { compactOnClose: false });

@@ -7,7 +7,7 @@
  * replica; one that exceeds its timeout is ended by terminating that worker, which is respawned
  * from the data directory while the other replicas keep serving.
  */
-import { mkdirSync, readdirSync, rmSync, openSync, closeSync, fsyncSync, readFileSync, truncateSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, openSync, closeSync, fsyncSync, readFileSync, truncateSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -136,6 +136,13 @@ export class EmbeddedStore implements GraphStore {
     }
     try {
       let manifest = readManifest(dataDir);
+      if (!manifest) {
+        const ours = (existsSync(dataDir) ? readdirSync(dataDir) : []).filter((n) => /^(snapshot-\d+|journal-\d+\.log)$/.test(n));
+        ours.sort();
+        if (ours.length > 0) {
+          throw new StoreError(`${join(dataDir, 'MANIFEST')} is missing but the directory holds store files (${ours.slice(0, 3).join(', ')}…); restore it from a backup instead of starting empty`, 'corrupt');
+        }
+      }
       if (!manifest && !readOnly) {
         // a fresh store: empty snapshot, empty journal, then the manifest that names them
         mkdirSync(join(dataDir, snapshotDirName(1)), { recursive: true });
