@@ -1,6 +1,7 @@
 /**
  * HTTP for the remote store: keep-alive connection reuse (Node's fetch pool), HTTP Basic or Digest
- * authentication (answering the server's challenge), retries with exponential back-off for
+ * authentication (answering the server's challenge; a password without a user is sent as a
+ * bearer token), retries with exponential back-off for
  * transient failures (connection refused/reset, 502/503/504), and errors that say what to fix.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -69,7 +70,8 @@ export class RemoteHttp {
 
   private authHeader(method: string, url: string): string | undefined {
     const { user, password } = this.opts;
-    if (user === undefined) return undefined;
+    // a password without a user is a bearer token (e.g. QLever's access token), sent with every request
+    if (user === undefined) return password ? `Bearer ${password}` : undefined;
     if (!this.digest && !this.basic) return undefined;
     if (!this.digest) return `Basic ${Buffer.from(`${user}:${password ?? ''}`).toString('base64')}`;
     const d = this.digest;
@@ -140,7 +142,9 @@ export class RemoteHttp {
           continue;
         }
         throw new StoreError(
-          this.opts.user === undefined
+          this.opts.user === undefined && this.opts.password
+            ? `${init.what}: the SPARQL server at ${url} rejected the bearer token in SYNDB_STORE_PASSWORD (HTTP 401)`
+            : this.opts.user === undefined
             ? `${init.what}: the SPARQL server at ${url} requires authentication (${challenge.join('; ') || 'HTTP 401'}); set SYNDB_STORE_USER and SYNDB_STORE_PASSWORD`
             : `${init.what}: the SPARQL server at ${url} rejected the credentials of user "${this.opts.user}" (HTTP 401); check SYNDB_STORE_USER and SYNDB_STORE_PASSWORD`,
           'unavailable',

@@ -135,6 +135,21 @@ export function rewriteGraphConstants(q: string, allowed: Set<string>): string {
   return out + q.slice(last);
 }
 
+/** \u / \U escapes inside IRIs decoded (SPARQL allows them; Virtuoso rejects them). */
+export function decodeIriEscapes(q: string): string {
+  if (!/\\[uU]/.test(q)) return q;
+  const m = q.replace(/"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*/g, (x) => ' '.repeat(x.length));
+  let out = '';
+  let last = 0;
+  for (const t of m.matchAll(/<(?:[^<>"{}|^`\\\s]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>/g)) {
+    if (!t[0].includes('\\')) continue;
+    const decoded = q.slice(t.index, t.index + t[0].length).replace(/\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})/g, (_, a: string | undefined, b: string | undefined) => String.fromCodePoint(parseInt(a ?? b!, 16)));
+    out += q.slice(last, t.index) + decoded;
+    last = t.index + t[0].length;
+  }
+  return out + q.slice(last);
+}
+
 /** Text between quotes, comments and IRIs removed, to look for keywords safely. */
 function skeleton(q: string): string {
   return q
@@ -306,7 +321,7 @@ export class RemoteStore implements GraphStore {
     const dataset = { defaultGraph: options.defaultGraph, namedGraphs: options.namedGraphs };
     const timeoutMs = options.timeoutMs ?? this.opts.queryTimeoutMs;
     const named = new Set(options.namedGraphs ?? this.known);
-    const text2 = rewriteGraphConstants(text, named);
+    const text2 = rewriteGraphConstants(decodeIriEscapes(text), named);
     if (kind === 'graph') {
       const nt = await this.rawQuery(text2, 'application/n-triples', dataset, timeoutMs, 'running a query');
       return { kind, body: serialiseGraph(nt, fmt.mediaType), contentType: fmt.mediaType };

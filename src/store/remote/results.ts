@@ -15,15 +15,36 @@ export interface SparqlJson {
 
 type Term = Binding[string];
 
+const XSD = 'http://www.w3.org/2001/XMLSchema#';
+
+/** A double as oxigraph prints it: the shortest digits that round-trip, never in exponent notation. */
+export function canonicalDouble(lex: string): string {
+  const x = Number(lex.trim());
+  if (Number.isNaN(x)) return /^[+-]?INF$/i.test(lex.trim()) ? (lex.trim().startsWith('-') ? '-INF' : 'INF') : 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? 'INF' : '-INF';
+  if (Object.is(x, -0)) return '-0';
+  const [mant, e] = Math.abs(x).toExponential().split('e');
+  const digits = mant.replace('.', '');
+  const exp = Number(e);
+  let s: string;
+  if (exp >= digits.length - 1) s = digits + '0'.repeat(exp - (digits.length - 1));
+  else if (exp >= 0) s = `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+  else s = `0.${'0'.repeat(-exp - 1)}${digits}`;
+  return (x < 0 ? '-' : '') + s;
+}
+
 /** One binding term in the SPARQL 1.1 JSON form. */
 function normTerm(t: Record<string, string>): Term {
   const type = t.type === 'typed-literal' ? 'literal' : t.type;
   if (type === 'uri') return { type: 'uri', value: t.value };
   if (type === 'bnode') return { type: 'bnode', value: t.value.replace(/^nodeID:\/\//, '').replace(/^_:/, '') };
   if (type === 'literal') {
-    const XSD = 'http://www.w3.org/2001/XMLSchema#';
-    // Virtuoso stores booleans as numbers and answers "1"/"0"
-    const value = t.datatype === `${XSD}boolean` && (t.value === '1' || t.value === '0') ? (t.value === '1' ? 'true' : 'false') : t.value;
+    // Virtuoso stores booleans as numbers and answers "1"/"0"; doubles it prints its own way
+    // ("8.70767e+11", "15442.0"): both are written as the embedded store (oxigraph) writes them
+    let value = t.value;
+    if (t.datatype === `${XSD}boolean` && (value === '1' || value === '0')) value = value === '1' ? 'true' : 'false';
+    else if (t.datatype === `${XSD}double`) value = canonicalDouble(value);
+    else if (t.datatype === `${XSD}integer` && /^[+-]?\d+$/.test(value)) value = BigInt(value).toString();
     const out: Term = { type: 'literal', value };
     if (t['xml:lang']) out['xml:lang'] = t['xml:lang'];
     else if (t.datatype && t.datatype !== 'http://www.w3.org/2001/XMLSchema#string') out.datatype = t.datatype;
