@@ -17,6 +17,8 @@ export interface Config {
   maxBody: number;
   /** SPARQL query timeout, ms (SYNDB_QUERY_TIMEOUT_MS, default 30 s). */
   queryTimeoutMs: number;
+  /** Largest serialised SPARQL result, bytes (SYNDB_MAX_RESULT_BYTES, default: the store's 128 MiB). */
+  maxResultBytes?: number;
   /** Name of this service as publisher in citations (SYNDB_PUBLISHER). */
   publisher: string;
 }
@@ -38,6 +40,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     examples: env.SYNDB_EXAMPLES === '1' || env.SYNDB_EXAMPLES === 'true',
     maxBody: Number(env.SYNDB_MAX_BODY ?? 16 * 1024 * 1024),
     queryTimeoutMs: Number(env.SYNDB_QUERY_TIMEOUT_MS ?? 30_000),
+    maxResultBytes: env.SYNDB_MAX_RESULT_BYTES ? Number(env.SYNDB_MAX_RESULT_BYTES) : undefined,
     publisher: env.SYNDB_PUBLISHER ?? 'SynDB Graph',
   };
 }
