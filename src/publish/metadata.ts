@@ -221,7 +221,8 @@ export async function labelsOf(store: GraphStore, iris: Iris, terms: string[]): 
   if (!list.length) return out;
   const rows = await store.select(`PREFIX skos: <${NS.skos}> PREFIX rdfs: <${NS.rdfs}>
     SELECT ?t ?l ?kind ?n WHERE { GRAPH <${iris.ontologyGraph}> { VALUES ?t { ${list.map(sparqlIri).join(' ')} }
-      { ?t skos:prefLabel ?l BIND(1 AS ?kind) } UNION { ?t rdfs:label ?l BIND(2 AS ?kind) } UNION { ?t skos:notation ?n BIND(3 AS ?kind) } } }`);
+      { ?t skos:prefLabel ?l BIND(1 AS ?kind) } UNION { ?t rdfs:label ?l BIND(2 AS ?kind) } UNION { ?t skos:notation ?n BIND(3 AS ?kind) } } }
+    ORDER BY ?t ?kind ?l ?n`);
   const best = new Map<string, { rank: number; label: string; lang?: string }>();
   for (const r of rows) {
     const t = r.t.value;
@@ -254,7 +255,8 @@ export async function columnsOf(store: GraphStore, iris: Iris, compartments: str
       ?c syndb:rowClass ?rc . ?rc rdfs:subClassOf* ?cls .
       ?p a owl:DatatypeProperty ; skos:notation ?n .
       { ?p rdfs:domain ?cls } UNION { ?p rdfs:domain/owl:unionOf/rdf:rest*/rdf:first ?cls }
-      OPTIONAL { ?p rdfs:label ?l } OPTIONAL { ?p rdfs:comment ?cm } OPTIONAL { ?p <http://qudt.org/schema/qudt/hasUnit> ?u } } }`);
+      OPTIONAL { ?p rdfs:label ?l } OPTIONAL { ?p rdfs:comment ?cm } OPTIONAL { ?p <http://qudt.org/schema/qudt/hasUnit> ?u } } }
+    ORDER BY ?p ?n ?c ?l ?cm ?u`);
   const out = new Map<string, Column>();
   for (const r of rows) {
     const p = r.p.value;
