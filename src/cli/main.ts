@@ -32,6 +32,8 @@ const USAGE = `usage: syndb <command> [options]
   ingest FILE... [--publish]    validate and store datasets (each as a draft; --publish releases version 1)
   export ID [--format F] [--version N]   print a dataset: ttl (default), nt, jsonld, rdf
   cite ID [--format F] [--version N] [--style S] [--locale L]   bibtex (default), biblatex, ris, csl, bibliography
+  search [TEXT] [--region R] [--species S] [--method M] [--modality electron|light|x-ray] [--gene G] [--compartment C] [--tag T] [--collection C] [--publication DOI] [--creator NAME] [--identifier ID] [--and FACET] [--sort S] [--format json] [--facets] [--all]
+                                find datasets (as GET /datasets; a region includes its sub-regions; repeat a facet for OR, "!v" excludes)
   query 'SPARQL' [--format F]   run a query as an administrator (srj, srx, csv, tsv, ttl, nt, ...)
   token create --name N [--role R]       create an API token (roles: ${ROLES.join(', ')}; default contributor)
   backup FILE                   write every graph as N-Quads (FILE.gz: gzip)
@@ -64,9 +66,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'export': return await exportCmd(rest);
       case 'cite': return await citeCmd(rest);
       case 'query': return await queryCmd(rest);
+      case 'search': return await (await import('../search/cli.js')).searchCmd(rest);
       case 'token': return tokenCmd(rest);
       case 'backup': return await backupCmd(rest);
       case 'restore': return await restoreCmd(rest);
+      case 'table': return await (await import('./table-commands.js')).tableCmd(rest);
       case undefined: case 'help': case '--help': case '-h':
         process.stdout.write(`${USAGE}\n`); return cmd ? 0 : 2;
       default: throw new UsageError(`unknown command "${cmd}"`);

@@ -287,7 +287,7 @@ export class TableService {
   async download(graph: string, write: (chunk: string) => Promise<void> | void, opts: { pageRows?: number; onProgress?: (rows: number) => void } = {}) {
     const desc = await this.description(graph);
     await write(desc.columns.map((c) => csvField(c.name)).join(',') + '\n');
-    const page = opts.pageRows ?? 5000;
+    const page = opts.pageRows ?? Math.max(2000, Math.min(50_000, Math.floor(600_000 / Math.max(1, desc.columns.length))));
     const props = desc.columns.map((c) => c.property);
     const vars = desc.columns.map((_, i) => `?v${i}`);
     const patterns = desc.columns.map((c, i) => (c.property ? `OPTIONAL { ?r <${c.property}> ?v${i} }` : c.name === PARENT_TABLE ? '' : '')).join(' ');

@@ -169,6 +169,7 @@ export function canonicalNumber(lex: string, dt: string): string {
   if (dt !== `${XSD}double` && dt !== `${XSD}float`) return lex;
   if (lex === 'NaN' || lex.endsWith('INF')) return lex;
   const x = Number(lex);
+  if (lex.length < 16 && x.toString() === lex && Math.abs(x) >= 1e-6 && Math.abs(x) < 1e21) return lex; // fast path: JS prints it the same way
   if (Object.is(x, -0)) return '-0';
   if (dt === `${XSD}float`) return lex;
   const [mant, e] = Math.abs(x).toExponential().split('e');
@@ -209,6 +210,10 @@ function numericValue(t: RowTerm): number | undefined {
 }
 
 const termString = (t: RowTerm) => ('iri' in t ? t.iri : t.lex);
+const NONE: RowTerm[] = [];
+function fails(out: RowProblem[], p: CompiledProperty, row: number, kind: string, v?: RowTerm) {
+  out.push({ row, column: p.name, value: v ? termString(v) : undefined, expected: p.message ?? kind, kind: `sh:${kind}ConstraintComponent`, path: p.path });
+}
 
 /**
  * Check one row's terms against the compiled property shapes. `ownClassRows` says whether an
@@ -221,8 +226,9 @@ export function checkRow(schema: TableSchema, conv: ConvertedRow, row: number, o
   const cidTerms: RowTerm[] = conv.cid === '' ? [] : [{ lex: conv.cid }];
   for (const p of schema.properties) {
     if (p.path === `${NS.syndb}inDataset`) continue; // always the dataset IRI, set by the service
-    const vals = p.path === `${NS.syndb}cid` ? cidTerms : (conv.values.get(p.path) ?? []);
-    const fail = (kind: string, v?: RowTerm) => out.push({ row, column: p.name, value: v ? termString(v) : undefined, expected: p.message ?? kind, kind: `sh:${kind}ConstraintComponent`, path: p.path });
+    const vals = p.path === `${NS.syndb}cid` ? cidTerms : (conv.values.get(p.path) ?? NONE);
+    if (vals.length === 0 && p.minCount === undefined) continue;
+    const fail = (kind: string, v?: RowTerm) => { fails(out, p, row, kind, v); };
     if (p.minCount !== undefined && vals.length < p.minCount) fail('MinCount');
     if (p.maxCount !== undefined && vals.length > p.maxCount) fail('MaxCount');
     for (const v of vals) {

@@ -1,0 +1,76 @@
+/** `syndb table upload DATASET COMPARTMENT FILE.csv` (and the importers, see importCmd). */
+import { parseArgs } from 'node:util';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { configFromEnv } from '../service/config.js';
+import { openContext } from '../service/context.js';
+import { TableService, TableRejected, type UploadProgress } from '../service/tables.js';
+
+/** A usage error main() maps to exit code 2. */
+export class TableUsageError extends Error {
+  readonly code = 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE';
+}
+
+export const ADMIN = { user: process.env.USER ? `cli:${process.env.USER}` : 'cli', role: 'admin' as const };
+
+/** Progress line: rows, rows/s, ETA (estimated from the bytes read while validating). */
+export function progressPrinter(label: string, totalBytes: number, out: NodeJS.WriteStream = process.stderr) {
+  const start = Date.now();
+  let last = 0;
+  let phaseStart = start;
+  let phase: UploadProgress['phase'] = 'validate';
+  return (p: UploadProgress) => {
+    const now = Date.now();
+    if (p.phase !== phase) { phase = p.phase; phaseStart = now; }
+    if (now - last < 200 && p.rows !== p.totalRows) return;
+    last = now;
+    const secs = Math.max(0.001, (now - phaseStart) / 1000);
+    const rate = p.rows / secs;
+    let frac: number;
+    let eta: string;
+    if (p.phase === 'validate') {
+      frac = totalBytes ? p.bytes / totalBytes : 0;
+      const estRows = frac > 0 ? p.rows / frac : 0;
+      eta = rate > 0 && estRows ? `${Math.max(0, Math.ceil((estRows - p.rows) / rate))}s` : '?';
+    } else {
+      frac = p.totalRows ? p.rows / p.totalRows : 0;
+      eta = rate > 0 && p.totalRows ? `${Math.max(0, Math.ceil((p.totalRows - p.rows) / rate))}s` : '?';
+    }
+    const bar = `[${'#'.repeat(Math.round(Math.min(1, frac) * 24)).padEnd(24, '.')}]`;
+    const line = `${label} ${p.phase === 'validate' ? 'validating' : 'storing   '} ${bar} ${p.rows} rows, ${Math.round(rate)} rows/s, ETA ${eta}`;
+    if (out.isTTY) out.write(`\r${line}\x1b[K`);
+    else if (p.rows === p.totalRows) out.write(`${line}\n`);
+  };
+}
+
+export async function tableCmd(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'upload') throw new TableUsageError(`table needs a subcommand: table upload DATASET COMPARTMENT FILE.csv (got "${sub ?? ''}")`);
+  const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+  if (positionals.length !== 3) throw new TableUsageError('usage: syndb table upload DATASET COMPARTMENT FILE.csv');
+  const [id, compartment, file] = positionals;
+  if (!existsSync(file)) throw new TableUsageError(`${file}: no such file`);
+  const size = statSync(file).size;
+  const ctx = await openContext(configFromEnv());
+  try {
+    const svc = new TableService(ctx);
+    const t0 = Date.now();
+    const r = await svc.upload(id, compartment, createReadStream(file), ADMIN, { label: file, onProgress: progressPrinter(`${id}/${compartment}`, size) });
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    const secs = (Date.now() - t0) / 1000;
+    process.stdout.write(`${file}: ${r.rows} rows stored in ${r.table} (${secs.toFixed(1)} s, ${Math.round(r.rows / secs)} rows/s); sha256 ${r.sha256}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof TableRejected) {
+      if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+      process.stdout.write(`${file}: ${e.message}\n`);
+      for (const h of e.header) process.stdout.write(`  header, column ${h.position} "${h.column}": ${h.message}\n`);
+      for (const p of e.problems) process.stdout.write(`  row ${p.row}, column ${p.column}${p.value !== undefined ? `, value "${p.value}"` : ''}: ${p.expected} [${p.kind}]\n`);
+      if (e.total > e.problems.length) process.stdout.write(`  … and ${e.total - e.problems.length} more\n`);
+      if (Object.keys(e.counts).length) process.stdout.write(`  counts: ${Object.entries(e.counts).map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    await ctx.close();
+  }
+}
