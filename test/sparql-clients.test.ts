@@ -4,7 +4,7 @@
  * client side, so a protocol or format mistake on our side fails in their parsers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { ensureDebianPackages } from './helpers/debian.js';
 import { startTestService, ADMIN_TOKEN, type TestService } from './helpers/service.js';
 
@@ -15,9 +15,15 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => svc?.stop());
 
-function python(script: string, env: Record<string, string>): { out: string; err: string; status: number | null } {
-  const r = spawnSync('/usr/bin/python3', ['-c', script], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
-  return { out: r.stdout, err: r.stderr, status: r.status };
+/** Run Python asynchronously: the server under test lives in this process and must keep answering. */
+function python(script: string, env: Record<string, string>): Promise<{ out: string; err: string; status: number | null }> {
+  return new Promise((resolve) => {
+    const p = spawn('/usr/bin/python3', ['-c', script], { env: { ...process.env, ...env }, timeout: 60_000 });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('close', (status) => resolve({ out, err, status }));
+  });
 }
 
 const SCRIPT = String.raw`
@@ -86,7 +92,7 @@ print(json.dumps(out))
 
 describe('independent SPARQL clients', () => {
   it('SPARQLWrapper and rdflib query, update and read graphs unchanged', async () => {
-    const r = python(SCRIPT, { EP: `${svc.url}/sparql`, STORE: `${svc.url}/store`, TOKEN: ADMIN_TOKEN });
+    const r = await python(SCRIPT, { EP: `${svc.url}/sparql`, STORE: `${svc.url}/store`, TOKEN: ADMIN_TOKEN });
     expect(r.status, r.err).toBe(0);
     const out = JSON.parse(r.out.trim().split('\n').at(-1)!);
     expect(out.select_json.length).toBeGreaterThan(2);

@@ -69,7 +69,13 @@ function utf8Body(req: Request, what: string): string {
 function chooseType(req: Request, p: Params, offers: string[]): string {
   const f = single(p, 'format') ?? single(p, 'output');
   if (f) {
-    const m = FORMAT_MEDIA[f.toLowerCase()] ?? (f.includes('/') ? f.toLowerCase() : undefined);
+    // short names as SPARQL clients send them (SPARQLWrapper adds format=/output=), read by result kind
+    const key = f.toLowerCase();
+    const results = offers.includes('application/sparql-results+json');
+    const alias: Record<string, string> = results
+      ? { xml: 'application/sparql-results+xml', json: 'application/sparql-results+json' }
+      : { xml: 'application/rdf+xml', json: 'application/ld+json', n3: 'text/turtle', 'rdf+xml': 'application/rdf+xml', 'json-ld': 'application/ld+json' };
+    const m = alias[key] ?? FORMAT_MEDIA[key] ?? (f.includes('/') ? key : undefined);
     if (m && offers.includes(m)) return m;
     throw new NotAcceptableError(offers);
   }
