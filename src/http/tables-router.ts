@@ -5,7 +5,9 @@
 import { once } from 'node:events';
 import { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
-import { TableService, TableRejected, rejectionBody } from '../service/tables.js';
+import express from 'express';
+import { TableService, TableRejected, rejectionBody, importCave, importConnectome } from '../service/tables.js';
+import { CaveFormatError } from '../model/importers/cave.js';
 import { callerOf } from './auth.js';
 import { HttpError, sendProblem } from './problem.js';
 import { NotAcceptableError } from './negotiate.js';
@@ -95,6 +97,32 @@ export function tablesRouter(ctx: ServiceContext): Router {
       if (!res.headersSent) throw err;
       res.destroy(err as Error);
     }
+  });
+
+  r.post('/datasets/:id/import/cave', async (req, res) => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (!CSV_TYPES.includes(type)) throw new HttpError(415, 'Unsupported Media Type', `send the CAVE table as text/csv (got "${req.headers['content-type'] ?? ''}")`);
+    const q = (k: string) => (typeof req.query[k] === 'string' ? req.query[k] as string : undefined);
+    const mv = q('materializationVersion') ?? q('version');
+    const resolution = q('resolution')?.split(',').map(Number);
+    if (resolution && (resolution.length !== 3 || resolution.some((x) => !(x > 0)))) throw new HttpError(400, 'Bad Request', `resolution must be three positive numbers "x,y,z" (nm per voxel), got "${q('resolution')}"`);
+    const caller = callerOf(res);
+    ctx.datasets.requireWrite(ctx.datasets.entry(String(req.params.id), caller), caller);
+    try {
+      const result = await importCave(tables, String(req.params.id), req, caller, { table: q('table') ?? '', materializationVersion: mv === undefined ? undefined : Number(mv), timestamp: q('timestamp'), resolution: resolution as [number, number, number] | undefined });
+      res.status(201).json(result);
+    } catch (err) {
+      req.resume();
+      if (err instanceof TableRejected) return sendProblem(res, 422, 'Invalid Table', err.message, rejectionBody(err));
+      if (err instanceof CaveFormatError) return sendProblem(res, 422, 'Invalid CAVE Table', `${err.message}; nothing was stored`);
+      if ((err as { code?: string }).code?.startsWith('CSV_')) return sendProblem(res, 422, 'Malformed CSV', `the CSV cannot be read: ${(err as Error).message}; nothing was stored`);
+      throw err;
+    }
+  });
+
+  r.post('/datasets/:id/import/connectome', express.text({ type: () => true, limit: ctx.config.maxBody }), async (req, res) => {
+    if (typeof req.body !== 'string' || !req.body.trim()) throw new HttpError(400, 'Empty Body', 'send the connectome matrix as CSV (text/csv)');
+    res.status(201).json(await importConnectome(tables, String(req.params.id), req.body, callerOf(res)));
   });
 
   return r;

@@ -13,7 +13,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
+import { caveToSyndb, CaveFormatError } from '../model/importers/cave.js';
+import { parseConnectome, connectomeQuads } from '../model/importers/connectome.js';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import type { Quad } from '../util/rdf.js';
@@ -369,6 +371,81 @@ export class TableService {
       },
     };
   }
+}
+
+export interface CaveImportOptions {
+  /** Name of the CAVE table (e.g. synapses_pni_2). */
+  table: string;
+  materializationVersion?: number;
+  /** ISO 8601 timestamp of the materialization. */
+  timestamp?: string;
+  resolution?: [number, number, number];
+  onProgress?: (p: UploadProgress) => void;
+  label?: string;
+}
+
+/** Import a CAVE table export as the synapse or nucleus table of the dataset's draft, with the source table as provenance. */
+export async function importCave(svc: TableService, id: string, source: Readable, caller: Caller, o: CaveImportOptions) {
+  if (!o.table || !/^[A-Za-z0-9_.-]+$/.test(o.table)) throw new InputError('The CAVE import is not valid', [{ path: 'table', value: o.table, message: 'the CAVE table name is required (letters, digits, _ . -), e.g. synapses_pni_2', severity: 'Violation' }], 422);
+  if (o.materializationVersion !== undefined && (!Number.isInteger(o.materializationVersion) || o.materializationVersion < 0)) throw new InputError('The CAVE import is not valid', [{ path: 'materializationVersion', value: String(o.materializationVersion), message: 'the materialization version must be a non-negative whole number, e.g. 117', severity: 'Violation' }], 422);
+  if (o.timestamp !== undefined && Number.isNaN(Date.parse(o.timestamp))) throw new InputError('The CAVE import is not valid', [{ path: 'timestamp', value: o.timestamp, message: 'the materialization timestamp must be an ISO 8601 date-time, e.g. 2021-06-11T08:10:00.215114Z', severity: 'Violation' }], 422);
+  const cave = caveToSyndb(source, { resolution: o.resolution });
+  const it = cave.csv[Symbol.asyncIterator]();
+  let first: IteratorResult<string>;
+  try { first = await it.next(); } catch (e) {
+    if (e instanceof CaveFormatError) throw new InputError('The CAVE table cannot be imported', [{ path: 'header', message: e.message, severity: 'Violation' }], 422);
+    throw e;
+  }
+  if (first.done) throw new InputError('The CAVE table cannot be imported', [{ path: 'header', message: 'the file is empty', severity: 'Violation' }], 422);
+  async function* all() { yield first.value as string; for (;;) { const n = await it.next(); if (n.done) return; yield n.value; } }
+  const P = (ns: keyof typeof NS, l: string) => iri(NS[ns] + l);
+  return svc.upload(id, cave.compartment, Readable.from(all()), caller, {
+    activityKind: 'Import', mediaType: 'text/csv', onProgress: o.onProgress,
+    label: `${cave.compartment} table converted from the CAVE table ${o.table}`,
+    extraProvenance: (a) => {
+      const src = iri(`${a}/source`);
+      const d = cave.digest();
+      const q: Quad[] = [
+        df.quad(iri(a), P('prov', 'used'), src),
+        df.quad(src, RDF_TYPE, S('SourceTable')), df.quad(src, RDF_TYPE, P('prov', 'Entity')),
+        df.quad(src, P('schema', 'name'), lit(o.table)), df.quad(src, S('sourceSystem'), lit('CAVE')),
+        df.quad(src, P('dcat', 'byteSize'), typed(d.bytes, 'nonNegativeInteger')),
+        df.quad(src, iri('http://spdx.org/rdf/terms#checksum'), iri(`${a}/source/checksum`)),
+        df.quad(iri(`${a}/source/checksum`), RDF_TYPE, iri('http://spdx.org/rdf/terms#Checksum')),
+        df.quad(iri(`${a}/source/checksum`), iri('http://spdx.org/rdf/terms#algorithm'), iri('http://spdx.org/rdf/terms#checksumAlgorithm_sha256')),
+        df.quad(iri(`${a}/source/checksum`), iri('http://spdx.org/rdf/terms#checksumValue'), typed(d.sha256, 'hexBinary')),
+      ];
+      if (o.label) q.push(df.quad(src, P('rdfs', 'label'), lit(o.label)));
+      if (o.materializationVersion !== undefined) q.push(df.quad(src, S('materializationVersion'), typed(o.materializationVersion, 'integer')));
+      if (o.timestamp) q.push(df.quad(src, S('materializationTimestamp'), typed(o.timestamp, 'dateTime')));
+      if (o.resolution) q.push(df.quad(src, P('rdfs', 'comment'), lit(`positions converted to nm with a voxel resolution of ${o.resolution.join(' x ')} nm`)));
+      return q;
+    },
+  });
+}
+
+/** Import a connectome matrix CSV into the draft's `connectome` graph (replacing it). */
+export async function importConnectome(svc: TableService, id: string, text: string, caller: Caller, o: { label?: string } = {}) {
+  const ctx = svc.ctx;
+  const e = ctx.datasets.entry(id, caller);
+  ctx.datasets.requireWrite(e, caller);
+  if (!e.hasDraft) throw new ConflictError(`dataset "${id}" has no draft; imports go to a draft (PUT /datasets/${id} starts a new one)`);
+  const started = new Date();
+  const m = parseConnectome(text);
+  if (m.problems.length) throw new InputError('The connectome matrix is not valid', m.problems, 422);
+  const T = ctx.iris.table(id, 'draft', 'connectome');
+  const D = ctx.iris.draft(id);
+  const act = activityQuads(ctx.iris, { kind: 'Import', user: caller.user ?? 'anonymous', startedAt: started, used: [{ content: text, mediaType: 'text/csv', label: o.label ?? 'connectome matrix (CSV)' }], generated: [T], label: `import of a connectome matrix into ${id} (${m.rows.length} x ${m.columns.length})` });
+  const quads = connectomeQuads(m, T, D);
+  quads.push(df.quad(iri(T), iri(`${NS.prov}wasGeneratedBy`), iri(act.iri)));
+  await ctx.store.transact([
+    { op: 'clear', graph: T },
+    { op: 'add', nquads: toNQuads(inGraph(quads, T)) },
+    { op: 'add', nquads: toNQuads(inGraph(act.quads, ctx.datasets.provGraph(id))) },
+  ]);
+  const list = e.tables.get('draft') ?? [];
+  if (!list.includes('connectome')) e.tables.set('draft', [...list, 'connectome']);
+  return { id, table: T, rows: m.rows.length, columns: m.columns.length, cells: quads.filter((q) => q.predicate.value === `${NS.syndb}synapseCount`).length, activity: act.iri };
 }
 
 /** CSVW column names must not start with "_" and are used in URI templates: keep SynDB's names, replace what does not fit. */
