@@ -71,6 +71,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'backup': return await backupCmd(rest);
       case 'restore': return await restoreCmd(rest);
       case 'table': return await (await import('./table-commands.js')).tableCmd(rest);
+      case 'import': return await (await import('./table-commands.js')).importCmd(rest);
       case undefined: case 'help': case '--help': case '-h':
         process.stdout.write(`${USAGE}\n`); return cmd ? 0 : 2;
       default: throw new UsageError(`unknown command "${cmd}"`);

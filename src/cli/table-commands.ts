@@ -74,3 +74,47 @@ export async function tableCmd(args: string[]): Promise<number> {
     await ctx.close();
   }
 }
+
+/** `syndb import cave FILE --dataset ID --table NAME [--materialization-version N] [--timestamp T] [--resolution x,y,z]`, `syndb import connectome FILE --dataset ID`. */
+export async function importCmd(args: string[]): Promise<number> {
+  const [kind, ...rest] = args;
+  const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: {
+    dataset: { type: 'string' }, table: { type: 'string' }, 'materialization-version': { type: 'string' }, timestamp: { type: 'string' }, resolution: { type: 'string' },
+  } });
+  if (kind !== 'cave' && kind !== 'connectome') throw new TableUsageError(`import needs a kind: cave or connectome (got "${kind ?? ''}"); the Dendritic Consortium tables are not importable yet`);
+  if (positionals.length !== 1) throw new TableUsageError(`usage: syndb import ${kind} FILE --dataset ID${kind === 'cave' ? ' --table NAME [--materialization-version N] [--timestamp ISO] [--resolution x,y,z]' : ''}`);
+  if (!values.dataset) throw new TableUsageError('--dataset ID is required');
+  const file = positionals[0];
+  if (!existsSync(file)) throw new TableUsageError(`${file}: no such file`);
+  const { importCave, importConnectome } = await import('../service/tables.js');
+  const { readFileSync } = await import('node:fs');
+  const ctx = await openContext(configFromEnv());
+  try {
+    const svc = new TableService(ctx);
+    if (kind === 'connectome') {
+      const r = await importConnectome(svc, values.dataset, readFileSync(file, 'utf8'), ADMIN, { label: file });
+      process.stdout.write(`${file}: ${r.rows} x ${r.columns} matrix, ${r.cells} counts stored in ${r.table}\n`);
+      return 0;
+    }
+    const res = values.resolution?.split(',').map(Number);
+    if (res && (res.length !== 3 || res.some((x) => !(x > 0)))) throw new TableUsageError(`--resolution must be three positive numbers x,y,z (nm per voxel), got "${values.resolution}"`);
+    const mv = values['materialization-version'];
+    const r = await importCave(svc, values.dataset, createReadStream(file), ADMIN, {
+      table: values.table ?? '', materializationVersion: mv === undefined ? undefined : Number(mv), timestamp: values.timestamp,
+      resolution: res as [number, number, number] | undefined, label: file, onProgress: progressPrinter(`${values.dataset}/cave`, statSync(file).size),
+    });
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    process.stdout.write(`${file}: ${r.rows} rows stored as the ${r.compartment} table ${r.table}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof TableRejected) {
+      process.stdout.write(`${file}: ${e.message}\n`);
+      for (const p of e.problems) process.stdout.write(`  row ${p.row}, column ${p.column}${p.value !== undefined ? `, value "${p.value}"` : ''}: ${p.expected} [${p.kind}]\n`);
+      return 1;
+    }
+    if ((e as Error).name === 'CaveFormatError') { process.stdout.write(`${file}: ${(e as Error).message}\n`); return 1; }
+    throw e;
+  } finally {
+    await ctx.close();
+  }
+}

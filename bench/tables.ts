@@ -1,0 +1,123 @@
+/**
+ * Compartment table ingest and download (printed, not asserted).
+ *
+ *   npm run build && node dist/bench/tables.js [ROWS...]      (default 100000; e.g. 100000 1000000)
+ *   SKIP_JENA=1 to leave out the Jena comparison.
+ *
+ * For a generated synapse table of ROWS rows (SynDB column names, CAVE-like ids):
+ *  - ours: validated (compiled shapes) + durably stored via `TableService.upload`, rows/s, peak RSS
+ *  - (a) the same triples, already serialised as N-Quads, loaded into a fresh oxigraph Store with
+ *        Store.load (48 MB at a time, the largest string that is practical) - the floor for any
+ *        oxigraph-based store
+ *  - (b) Apache Jena: `shacl validate` of the same rows + `tdbloader` into TDB, end to end
+ *  - download: rows/s of GET-equivalent CSV streaming from the graph
+ */
+import { mkdtempSync, rmSync, createWriteStream, createReadStream, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { Store } from 'oxigraph';
+import { parse } from 'csv-parse';
+import { configFromEnv } from '../src/service/config.js';
+import { openContext } from '../src/service/context.js';
+import { TableService, tableSchemas } from '../src/service/tables.js';
+import { mapHeader, convertRow, rowToNQuads } from '../src/model/tables/rows.js';
+import { projectPath } from '../src/util/paths.js';
+
+const JENA = process.env.SYNDB_JENA ?? '/work/shared/tools/jena';
+const ADMIN = { user: 'bench', role: 'admin' as const };
+
+async function generate(file: string, n: number) {
+  const out = createWriteStream(file);
+  out.write('cid,parent_id,parent_table,neuron_id,voxel_volume,centroid_x,centroid_y,centroid_z,connection_score,cleft_score,GABA,glutamate,cave_id,pre_id,post_id\n');
+  let buf = '';
+  for (let i = 1; i <= n; i++) {
+    buf += `${i},sp${i % 90000},dendritic_spine,${864691135000000000 + (i % 50000)},${200 + (i % 5000)},${((i * 37) % 40000000) / 100},${((i * 13) % 30000000) / 100},${(i % 20000) * 40},${(i % 1000) / 1000},${((i * 7) % 1000) / 1000},${((i * 3) % 500) / 1000},${((i * 11) % 500) / 1000},${88000000 + i},${864691135000000000 + (i % 50000)},${864691135100000000 + ((i * 7) % 50000)}\n`;
+    if (buf.length > 1 << 20) { if (!out.write(buf)) await once(out, 'drain'); buf = ''; }
+  }
+  out.end(buf);
+  await once(out, 'finish');
+}
+
+function rssSampler() {
+  let peak = process.memoryUsage().rss;
+  const t = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 100);
+  return { stop() { clearInterval(t); return peak; }, get peak() { return peak; } };
+}
+
+const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
+
+async function run(n: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'syndb-bench-tables-'));
+  try {
+    const csv = join(dir, 'synapse.csv');
+    await generate(csv, n);
+    console.log(`\n== synapse table, ${n} rows, ${mb(statSync(csv).size)} of CSV`);
+    const ctx = await openContext({ ...configFromEnv({ SYNDB_DATA_DIR: join(dir, 'data'), SYNDB_BASE_IRI: 'http://localhost:3030' }) });
+    const ds = { id: 'bench', title: 'Bench', description: 'Generated synapses.', creators: [{ name: 'Bench, B' }], license: 'CC0-1.0', species: 'mouse', brainRegion: 'V1', microscopyMethod: 'SBEM', compartments: ['synapse'] };
+    await ctx.datasets.create(JSON.stringify(ds), 'json', ADMIN);
+    const svc = new TableService(ctx);
+    const rssBefore = process.memoryUsage().rss;
+    const rss = rssSampler();
+    let t = performance.now();
+    let lastPhase = '';
+    const r = await svc.upload('bench', 'synapse', createReadStream(csv), ADMIN, {
+      onProgress: (p) => { if (p.phase !== lastPhase) { lastPhase = p.phase; console.log(`  ${p.phase} phase starts at ${((performance.now() - t) / 1000).toFixed(1)} s`); } },
+    });
+    const ours = (performance.now() - t) / 1000;
+    const peak = rss.stop();
+    const stats = await ctx.store.stats();
+    console.log(`ours: ${r.rows} rows validated + durably stored in ${ours.toFixed(1)} s = ${Math.round(r.rows / ours)} rows/s (${stats.quads} quads in the store)`);
+    console.log(`  RSS before ${mb(rssBefore)}, peak ${mb(peak)} (+${mb(peak - rssBefore)}; the store keeps ${ctx.store.constructor.name === 'EmbeddedStore' ? 'two in-memory replicas' : 'its data'} in this process)`);
+    t = performance.now();
+    let rows = -1;
+    await svc.download(r.table, (c) => { for (let i = 0; i < c.length; i++) if (c.charCodeAt(i) === 10) rows++; });
+    const dl = (performance.now() - t) / 1000;
+    console.log(`download: ${rows} rows in ${dl.toFixed(1)} s = ${Math.round(rows / dl)} rows/s`);
+    await ctx.close();
+
+    // the same triples as N-Quads files (48 MB pieces)
+    const schema = tableSchemas(ctx).get('synapse')!;
+    const D = 'http://localhost:3030/datasets/bench/draft', T = `${D}/tables/synapse`;
+    const pieces: string[] = [];
+    let cur = '', k = 0, map: ReturnType<typeof mapHeader> | undefined;
+    const nt = createWriteStream(join(dir, 'rows.nt'));
+    for await (const rec of createReadStream(csv).pipe(parse({ relax_column_count: true })) as AsyncIterable<string[]>) {
+      if (!map) { map = mapHeader(schema, rec); continue; }
+      k++;
+      const q = rowToNQuads(schema, convertRow({ schema, map, dataset: D }, rec, k), k, D, T);
+      cur += q;
+      if (!nt.write(q.replaceAll(` <${T}> .\n`, ' .\n'))) await once(nt, 'drain');
+      if (cur.length > 48 * 1048576) { pieces.push(cur); cur = ''; }
+    }
+    pieces.push(cur);
+    nt.end();
+    await once(nt, 'finish');
+    t = performance.now();
+    const st = new Store();
+    for (const p of pieces) st.load(p, { format: 'application/n-quads' });
+    const load = (performance.now() - t) / 1000;
+    console.log(`(a) oxigraph Store.load of the same ${st.size} quads (already serialised, in memory, not durable): ${load.toFixed(1)} s = ${Math.round(n / load)} rows/s; ours / Store.load = ${(load / ours).toFixed(2)}x (aim >= 0.7x)`);
+    pieces.length = 0;
+
+    if (!process.env.SKIP_JENA) {
+      t = performance.now();
+      try {
+        const report = execFileSync(JENA, ['shacl', 'validate', '--shapes', projectPath('shapes', 'compartments.ttl'), '--data', join(dir, 'rows.nt')], { maxBuffer: 1 << 30 }).toString();
+        const v = (performance.now() - t) / 1000;
+        execFileSync(JENA, ['tdbloader', '--loc', join(dir, 'tdb'), join(dir, 'rows.nt')], { stdio: 'ignore' });
+        const total = (performance.now() - t) / 1000;
+        console.log(`(b) Apache Jena shacl validate (${/sh:conforms\s+true/.test(report) ? 'conforms' : 'violations'}) ${v.toFixed(1)} s + tdbloader ${(total - v).toFixed(1)} s = ${total.toFixed(1)} s = ${Math.round(n / total)} rows/s; ours is ${(total / ours).toFixed(2)}x faster (aim >= 3x)`);
+      } catch (e) {
+        console.log(`(b) Apache Jena failed: ${(e as Error).message.slice(0, 300)}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+for (const n of sizes.length ? sizes : [100_000]) await run(n);
+void readFileSync;
