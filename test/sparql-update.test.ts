@@ -187,6 +187,21 @@ describe('robustness', () => {
     for (const s of seen) { const [a, b] = s.split('/'); expect(a).toBe(b); }
   }, 30_000);
 
+  it('a slow update is stopped after its timeout, changes nothing, and does not block other requests', async () => {
+    const triples = Array.from({ length: 400 }, (_, k) => `<http://ex.org/slow/s${k}> <http://ex.org/p> ${k} .`).join(' ');
+    expect((await update(`INSERT DATA { GRAPH <http://ex.org/slow> { ${triples} } }`, ADMIN_TOKEN)).status).toBe(200);
+    const before = await svc.quadCount();
+    const pending = update('INSERT { GRAPH <http://ex.org/slow-out> { ?a <http://ex.org/q> ?c } } WHERE { GRAPH <http://ex.org/slow> { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } }', ADMIN_TOKEN, '?timeout=1000');
+    await new Promise((r) => setTimeout(r, 200));
+    const t = Date.now();
+    expect((await svc.fetch(`/sparql?query=${encodeURIComponent('ASK { ?s ?p ?o }')}`)).status).toBe(200);
+    expect(Date.now() - t).toBeLessThan(1000);
+    const res = await pending;
+    expect(res.status).toBe(503);
+    expect((await res.json()).title).toBe('Update Timeout');
+    expect(await svc.quadCount()).toBe(before);
+  }, 30_000);
+
   it('a slow query ends with a clear timeout error and does not stall other requests', async () => {
     const slow = 'SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }';
     const t0 = Date.now();

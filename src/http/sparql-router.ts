@@ -16,7 +16,7 @@ import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { NotAcceptableError, FORMAT_MEDIA } from './negotiate.js';
 import { StoreError } from '../store/graph-store.js';
-import { analyseQuery, errorPosition, sparqlWrites, UpdateRequestError } from '../service/sparql-update.js';
+import { analyseQuery, errorPosition, sparqlWrites, UpdateRequestError, UpdateTimeoutError } from '../service/sparql-update.js';
 import { serviceDescription, SD_MEDIA_TYPES } from './service-description.js';
 import { editorPage, editorAsset } from './sparql-editor/page.js';
 
@@ -158,10 +158,12 @@ export function sparqlRouter(ctx: ServiceContext): Router {
     const using = p.get('using-graph-uri') ?? [];
     const usingNamed = p.get('using-named-graph-uri') ?? [];
     try {
-      const out = await writes.update(caller, update, { using, usingNamed, baseIri: `${ctx.iris.base}/sparql` });
+      const asked = Number(single(p, 'timeout'));
+      const out = await writes.update(caller, update, { using, usingNamed, baseIri: `${ctx.iris.base}/sparql`, timeoutMs: Number.isFinite(asked) && asked > 0 ? asked : undefined });
       res.status(200).json({ status: 'ok', changedGraphs: out.changed, activity: out.activity ?? null });
     } catch (e) {
       if (e instanceof UpdateRequestError) throw new HttpError(400, 'Malformed Update', e.message, e.position ? { line: e.position.line, column: e.position.column } : {});
+      if (e instanceof UpdateTimeoutError) throw new HttpError(503, 'Update Timeout', e.message);
       throw e;
     }
   }

@@ -321,7 +321,7 @@ export class SparqlWrites {
    * the default graph B/graphs/default, and every graph the caller may read that the update names
    * explicitly. Only graphs the caller may write may change; all must stay valid.
    */
-  async update(caller: Caller, text: string, opts: { using?: string[]; usingNamed?: string[]; baseIri: string }): Promise<WriteOutcome> {
+  async update(caller: Caller, text: string, opts: { using?: string[]; usingNamed?: string[]; baseIri: string; timeoutMs?: number }): Promise<WriteOutcome> {
     if (caller.role === 'anonymous') throw new ForbiddenError('SPARQL Update needs a token: send "Authorization: Bearer <token>"', 401);
     return this.serial(async () => {
       await this.load();
@@ -341,30 +341,19 @@ export class SparqlWrites {
         if (this.isFree(g) ? this.free.has(g) && this.canReadFree(g, caller) : readableNamed.has(g)) names.add(g);
       }
       names.delete(this.defaultGraph);
-      const scratch = new oxigraph.Store();
       const defaultReadable = this.canReadFree(this.defaultGraph, caller);
       const dText = defaultReadable && this.free.has(this.defaultGraph) ? await this.ctx.store.dumpGraph(this.defaultGraph) : '';
-      if (dText) scratch.load(stripGraph(dText), { format: 'application/n-triples', to_graph_name: oxigraph.defaultGraph() });
-      for (const g of names) {
-        const t = await this.ctx.store.dumpGraph(g);
-        if (t) scratch.load(t, { format: 'application/n-quads' });
-      }
-      const dumpOf = (g: string | null) => new Set(scratch.match(null, null, null, g === null ? oxigraph.defaultGraph() : oxigraph.namedNode(g)).map(tripleLine));
-      const beforeSets = new Map<string, Set<string>>([['', dumpOf(null)]]);
-      for (const g of names) beforeSets.set(g, dumpOf(g));
-      const effective = a.withUsing(using, usingNamed);
-      try {
-        scratch.update(effective, { base_iri: opts.baseIri });
-      } catch (e) {
-        const msg = (e as Error).message;
-        throw new UpdateRequestError(`the update is not valid SPARQL 1.1 Update: ${msg}`, errorPosition(msg));
-      }
-      const after = new Set<string>(['']);
-      for (const q of scratch.match(null, null, null, null)) if (q.graph.termType === 'NamedNode') after.add(q.graph.value);
-      for (const g of names) after.add(g);
+      const graphs: [string, string][] = [];
+      for (const g of names) graphs.push([g, await this.ctx.store.dumpGraph(g)]);
+      const r = await runScratchUpdate({ defaultNq: dText, graphs, update: a.withUsing(using, usingNamed), baseIri: opts.baseIri }, Math.min(opts.timeoutMs ?? Infinity, this.ctx.config.queryTimeoutMs));
+      if ('error' in r) throw new UpdateRequestError(`the update is not valid SPARQL 1.1 Update: ${r.error}`, errorPosition(r.error));
+      const beforeSets = new Map(Object.entries(r.before).map(([g, l]) => [g, new Set(l)]));
+      const afterSets = new Map(Object.entries(r.after).map(([g, l]) => [g, new Set(l)]));
+      const after = new Set([...afterSets.keys(), ...beforeSets.keys()]);
+      const dumpOf = (g: string) => afterSets.get(g) ?? new Set<string>();
       const changes = new Map<string, { add: string[]; del: string[] }>();
       for (const g of after) {
-        const now = dumpOf(g === '' ? null : g);
+        const now = dumpOf(g);
         const was = beforeSets.get(g) ?? new Set<string>();
         const add = [...now].filter((l) => !was.has(l));
         const del = [...was].filter((l) => !now.has(l));
@@ -485,6 +474,37 @@ export class SparqlWrites {
 }
 
 export interface WriteOutcome { changed: string[]; activity?: string }
+
+/**
+ * The update runs on a scratch oxigraph store in a worker thread of its own, so a slow update never
+ * blocks the event loop; it is ended after `timeoutMs`. Returns the triples (N-Triples lines, keyed
+ * by graph name, '' = default graph) before and after, or the engine's error message.
+ */
+const SCRATCH_WORKER = `
+const { parentPort, workerData: w } = require('node:worker_threads');
+const ox = require(w.oxigraph);
+const s = new ox.Store();
+if (w.defaultNq) { const t = new ox.Store(); t.load(w.defaultNq, { format: 'application/n-quads' }); for (const q of t.match(null, null, null, null)) s.add(ox.quad(q.subject, q.predicate, q.object, ox.defaultGraph())); }
+for (const [, nq] of w.graphs) if (nq) s.load(nq, { format: 'application/n-quads' });
+const dump = () => { const out = {}; for (const q of s.match(null, null, null, null)) { const g = q.graph.termType === 'DefaultGraph' ? '' : q.graph.value; (out[g] ||= []).push(q.subject.toString() + ' ' + q.predicate.toString() + ' ' + q.object.toString() + ' .'); } return out; };
+const before = dump();
+try { s.update(w.update, { base_iri: w.baseIri }); } catch (e) { parentPort.postMessage({ error: String(e && e.message || e) }); return; }
+parentPort.postMessage({ before, after: dump() });
+`;
+
+async function runScratchUpdate(input: { defaultNq: string; graphs: [string, string][]; update: string; baseIri: string }, timeoutMs: number): Promise<{ before: Record<string, string[]>; after: Record<string, string[]> } | { error: string }> {
+  const { Worker } = await import('node:worker_threads');
+  const { createRequire } = await import('node:module');
+  const oxPath = createRequire(import.meta.url).resolve('oxigraph');
+  const w = new Worker(`(() => {${SCRATCH_WORKER}})()`, { eval: true, workerData: { ...input, oxigraph: oxPath } });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { void w.terminate(); reject(new UpdateTimeoutError(`the update ran longer than ${timeoutMs} ms and was stopped; nothing was changed`)); }, timeoutMs);
+    w.once('message', (m) => { clearTimeout(timer); void w.terminate(); resolve(m); });
+    w.once('error', (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+export class UpdateTimeoutError extends Error { constructor(m: string) { super(m); this.name = 'UpdateTimeoutError'; } }
 
 export class UpdateRequestError extends Error {
   constructor(message: string, readonly position?: { line: number; column: number }) {
