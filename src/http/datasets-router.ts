@@ -10,6 +10,8 @@ import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { page, esc } from './html.js';
 import { NS, compactIri } from '../model/namespaces.js';
+import { landingSections, termLink } from './pages/dataset-parts.js';
+import { loadVocabulary, type Vocabulary } from '../model/vocabulary.js';
 import { publicationView, takeJsonLdProfile, setSignposting, sendPublication, landingHead, alternatesHtml, FAIR_READ_TYPES } from './fair-router.js';
 import { datasetCitation, renderCitation, negotiateCitation, citationFormatFromParam, CITATION_MEDIA_TYPES, type CitationRequest } from '../publish/citation/index.js';
 
@@ -87,7 +89,11 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     }
     const offered = [...READ_TYPES, ...FAIR_READ_TYPES, ...CITATION_MEDIA_TYPES.map((m) => m.mediaType)];
     const type = negotiate(req, offered);
-    if (type === 'text/html') return res.type('html').send(renderDataset(ctx, id, target.subject, quads, target.version, { head: landingHead(fair, offered), alternates: alternatesHtml(fair, offered) }));
+    if (type === 'text/html') {
+      const extra = await landingSections(ctx, id, quads, target.subject, target.version, caller);
+      const vocab = await loadVocabulary();
+      return res.type('html').send(renderDataset(ctx, id, target.subject, quads, target.version, { head: landingHead(fair, offered) + extra.script, alternates: alternatesHtml(fair, offered) }, { ...extra, vocab, versions: ctx.datasets.entry(id, caller).versions }));
+    }
     if (await sendPublication(res, type, profile, fair, quads)) return;
     res.type(type).send(await serializeGraph(quads, type));
   };
@@ -121,7 +127,9 @@ export function datasetsRouter(ctx: ServiceContext): Router {
   return r;
 }
 
-function renderDataset(ctx: ServiceContext, id: string, subject: string, quads: import('../util/rdf.js').Quad[], version?: number, fair?: { head: string; alternates: string }) {
+interface LandingExtras { citation: string; tables: string; vocab: Vocabulary; versions: number[] }
+
+function renderDataset(ctx: ServiceContext, id: string, subject: string, quads: import('../util/rdf.js').Quad[], version?: number, fair?: { head: string; alternates: string }, extra?: LandingExtras) {
   const values = (p: string, s = subject) => quads.filter((q) => q.subject.value === s && q.predicate.value === p).map((q) => q.object.value);
   const label = (iri: string) => quads.find((q) => q.subject.value === iri && q.predicate.value === `${NS.schema}name`)?.object.value ?? compactIri(iri);
   const one = (p: string) => values(p)[0] ?? '';
@@ -129,6 +137,7 @@ function renderDataset(ctx: ServiceContext, id: string, subject: string, quads: 
     pos: Number(values(`${NS.schema}position`, a)[0] ?? 0), agent: values(`${NS.prov}agent`, a)[0],
   })).sort((a, b) => a.pos - b.pos).map((c) => c.agent);
   const link = (iri: string) => `<a href="${esc(iri)}">${esc(compactIri(iri))}</a>`;
+  const term = (facet: string) => (iri: string) => (extra ? termLink(extra.vocab, iri, facet) : link(iri));
   const alt = READ_TYPES.filter((t) => t !== 'text/html').map((t) => `<a href="?format=${t === 'text/turtle' ? 'ttl' : t === 'application/n-triples' ? 'nt' : t === 'application/rdf+xml' ? 'rdf' : 'jsonld'}">${esc(t)}</a>`).join(' · ');
   const head = READ_TYPES.filter((t) => t !== 'text/html').map((t) => `<link rel="alternate" type="${t}" href="${esc(ctx.iris.concept(id))}${version ? `/versions/${version}` : ''}?format=${t === 'text/turtle' ? 'ttl' : t === 'application/n-triples' ? 'nt' : t === 'application/rdf+xml' ? 'rdf' : 'jsonld'}">`).join('');
   return page(one(`${NS.dcterms}title`), `<h1>${esc(one(`${NS.dcterms}title`))}</h1>
@@ -137,12 +146,15 @@ function renderDataset(ctx: ServiceContext, id: string, subject: string, quads: 
 <dt>Identifier</dt><dd><code>${esc(subject)}</code></dd>
 <dt>Version</dt><dd>${version ?? 'draft (not published)'}</dd>
 <dt>Creators</dt><dd>${creators.map((c) => esc(label(c))).join('; ')}</dd>
-<dt>Species</dt><dd>${values(`${NS.syndb}species`).map(link).join(', ')}</dd>
-<dt>Brain region</dt><dd>${values(`${NS.syndb}brainRegion`).map(link).join(', ')}</dd>
-<dt>Microscopy</dt><dd>${values(`${NS.syndb}microscopyMethod`).map(link).join(', ')}</dd>
+<dt>Species</dt><dd>${values(`${NS.syndb}species`).map(term('species')).join(', ')}</dd>
+<dt>Brain region</dt><dd>${values(`${NS.syndb}brainRegion`).map(term('region')).join(', ')}</dd>
+<dt>Microscopy</dt><dd>${values(`${NS.syndb}microscopyMethod`).map(term('method')).join(', ')}</dd>
 <dt>Compartments</dt><dd>${values(`${NS.syndb}compartment`).map((c) => esc(c.split('/').pop())).join(', ')}</dd>
 <dt>Publications</dt><dd>${[...values(`${NS.dcterms}isReferencedBy`), ...values(`${NS.dcterms}references`)].map(link).join('<br>')}</dd>
 <dt>License</dt><dd>${values(`${NS.dcterms}license`).map(link).join(', ')}</dd>
 </dl>
+${extra ? `<h2>Versions</h2><p>${extra.versions.map((v) => `<a href="/datasets/${esc(id)}/versions/${v}">version ${v}</a>`).join(' · ') || 'not published yet'} · <a href="/datasets/${esc(id)}/history">history</a> · <a href="/datasets/${esc(id)}/lineage">lineage</a></p>
+${extra.citation}
+${extra.tables}` : ''}
 <p>Other formats: ${fair?.alternates ?? alt}</p>`, fair?.head ?? head);
 }
