@@ -74,6 +74,12 @@ describe('queries', () => {
     expect(await store.ask(`ASK { GRAPH <${G}/private> { ?s ?p ?o } }`, dataset)).toBe(false);
     expect(await store.ask(`ASK { GRAPH <${G}/1> { ?s ?p ?o } }`, dataset)).toBe(true);
     expect(await store.ask(`ASK { FILTER NOT EXISTS { GRAPH <${G}/private> { ?s ?p ?o } } }`, dataset)).toBe(true);
+    // the caller's dataset replaces FROM / FROM NAMED of the query (Virtuoso would honour them)
+    expect(await store.select(`SELECT ?o FROM <${G}/private> WHERE { ?s ?p ?o }`, dataset)).not.toContainEqual(expect.objectContaining({ o: expect.objectContaining({ value: 'private' }) }));
+    expect(await store.select(`SELECT ?o FROM <${G.replace('example', 'ex\\u0061mple')}/private> WHERE { ?s ?p "private" }`, dataset)).toEqual([]);
+    expect(await store.select(`PREFIX g: <${G}/> SELECT ?o FROM NAMED g:private WHERE { GRAPH ?g { ?s ?p "private" } }`, dataset)).toEqual([]);
+    // without a dataset from the caller, the query's own FROM applies
+    expect((await store.select(`SELECT ?o FROM <${G}/private> WHERE { ?s ?p ?o }`)).map((r) => r.o.value)).toEqual(['private']);
   });
 
   it('refuses SERVICE, Virtuoso pragmas and bif: functions (they would reach around the dataset)', async () => {
@@ -141,6 +147,9 @@ describe('writes', () => {
       { op: 'add', nquads: nq('x', 'p', '"3"', g) + nq('x', 'p', '"4"', g) + nq('x', 'p', '"4"', g) },
       { op: 'delete', nquads: nq('x', 'p', '"3"', g) },
     ]);
+    expect(await graphQuads(g)).toEqual([nq('x', 'p', '"4"', g).trim()]);
+    // the last op on a quad decides: add then delete = absent, delete then add = present
+    await store.transact([{ op: 'add', nquads: nq('y', 'p', '"5"', g) }, { op: 'delete', nquads: nq('y', 'p', '"5"', g) + nq('x', 'p', '"4"', g) }, { op: 'add', nquads: nq('x', 'p', '"4"', g) }]);
     expect(await graphQuads(g)).toEqual([nq('x', 'p', '"4"', g).trim()]);
     const graphs = await store.graphs();
     expect(graphs).toContain(g);

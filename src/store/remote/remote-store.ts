@@ -135,6 +135,22 @@ export function rewriteGraphConstants(q: string, allowed: Set<string>): string {
   return out + q.slice(last);
 }
 
+/**
+ * FROM / FROM NAMED clauses blanked out. When the caller gives the dataset (QueryOptions), it
+ * replaces the query's, as on the embedded store and in the SPARQL Protocol; Virtuoso instead
+ * honours the query's FROM over default-graph-uri, which would let a query name any graph.
+ */
+export function stripFromClauses(q: string): { text: string; found: boolean } {
+  const m = q.replace(/"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*/g, (x) => ' '.repeat(x.length));
+  let text = q;
+  let found = false;
+  for (const f of m.matchAll(/\bFROM\s+(?:NAMED\s+)?(?:<[^<>"{}|^`\s]*>|[A-Za-z][\w.-]*:[^\s{}()]*|:[^\s{}()]*)/gi)) {
+    found = true;
+    text = text.slice(0, f.index) + ' '.repeat(f[0].length) + text.slice(f.index + f[0].length);
+  }
+  return { text, found };
+}
+
 /** \u / \U escapes inside IRIs decoded (SPARQL allows them; Virtuoso rejects them). */
 export function decodeIriEscapes(q: string): string {
   if (!/\\[uU]/.test(q)) return q;
@@ -318,10 +334,13 @@ export class RemoteStore implements GraphStore {
       list.forEach((g, i) => checkIri(g, `QueryOptions.${name}[${i}]`, 'bad-query'));
     }
     const text = options.baseIri && !/^\s*BASE\s/i.test(sk) ? `BASE <${options.baseIri}>\n${sparql}` : sparql;
-    const dataset = { defaultGraph: options.defaultGraph, namedGraphs: options.namedGraphs };
+    const given = options.defaultGraph !== undefined || options.namedGraphs !== undefined;
+    const from = stripFromClauses(decodeIriEscapes(text));
+    // the caller's dataset replaces the query's; without one, a query's own FROM applies
+    const dataset = given || !from.found ? { defaultGraph: options.defaultGraph, namedGraphs: options.namedGraphs } : undefined;
     const timeoutMs = options.timeoutMs ?? this.opts.queryTimeoutMs;
     const named = new Set(options.namedGraphs ?? this.known);
-    const text2 = rewriteGraphConstants(decodeIriEscapes(text), named);
+    const text2 = dataset ? rewriteGraphConstants(from.text, named) : decodeIriEscapes(text);
     if (kind === 'graph') {
       const nt = await this.rawQuery(text2, 'application/n-triples', dataset, timeoutMs, 'running a query');
       return { kind, body: serialiseGraph(nt, fmt.mediaType), contentType: fmt.mediaType };
@@ -499,25 +518,42 @@ export class RemoteStore implements GraphStore {
     });
   }
 
-  /** Group every add/delete by target graph into a staging graph of distinct triples. */
+  /**
+   * Group every add/delete by target graph into a staging graph of distinct triples. Adds are
+   * reduced to their net effect (a quad a later op deletes or clears is not staged), so that the
+   * switch can be one DELETE … INSERT operation: delete everything cleared or deleted, then insert
+   * the net adds, which gives the same state as the ops in order.
+   */
   private plan(tx: string, parsed: CheckedOp[]): { plan: Plan; staged: StagedPart[] } {
     const staged: StagedPart[] = [];
-    const ops: PlanOp[] = parsed.map((op, i) => {
-      if (op.op === 'clear') return { op: 'clear', graph: op.graph };
+    const clearedLater = new Set<string>();
+    const deletedLater = new Set<string>();
+    const ops: PlanOp[] = new Array(parsed.length);
+    for (let i = parsed.length - 1; i >= 0; i--) {
+      const op = parsed[i];
+      if (op.op === 'clear') {
+        ops[i] = { op: 'clear', graph: op.graph };
+        clearedLater.add(op.graph);
+        continue;
+      }
       const byGraph = new Map<string, Set<string>>();
       for (const q of op.quads) {
         const g = q.graph.value;
+        const line = `${q.subject.toString()} ${q.predicate.toString()} ${q.object.toString()} .`;
+        if (op.op === 'add' && (clearedLater.has(g) || deletedLater.has(`${line} ${g}`))) continue;
         let set = byGraph.get(g);
         if (!set) byGraph.set(g, (set = new Set()));
-        set.add(`${q.subject.toString()} ${q.predicate.toString()} ${q.object.toString()} .`);
+        set.add(line);
       }
+      if (op.op === 'delete') for (const [g, lines] of byGraph) for (const l of lines) deletedLater.add(`${l} ${g}`);
       const parts = [...byGraph].map(([graph, lines], j) => {
         const staging = `${STAGING_PREFIX}${tx}:${i}:${j}:${createHash('sha1').update(graph).digest('hex').slice(0, 8)}`;
         staged.push({ graph, staging, lines: [...lines] });
         return { graph, staging, count: lines.size };
       });
-      return { op: op.op, parts };
-    });
+      ops[i] = { op: op.op, parts };
+    }
+    staged.reverse();
     return { plan: { tx, ops }, staged };
   }
 
@@ -551,23 +587,35 @@ export class RemoteStore implements GraphStore {
     return true;
   }
 
-  /** The switch: apply the plan from its staging graphs, register graphs, then forget the record and staging. */
+  /**
+   * The switch: ONE update operation applies the whole plan from its staging graphs (a single
+   * operation is a single statement, so concurrent readers see the state before or after it; a
+   * request of several operations is not isolated on Virtuoso), then the graphs are registered,
+   * the record deleted and the staging graphs dropped.
+   */
   private switchRequest(plan: Plan): string {
-    const steps: string[] = [];
+    const del: string[] = [];
+    const ins: string[] = [];
     const registered = new Set<string>();
     for (const op of plan.ops) {
       if (op.op === 'clear') {
-        steps.push(`CLEAR SILENT GRAPH <${op.graph}>`);
+        del.push(`{ GRAPH <${op.graph}> { ?s ?p ?o } BIND(<${op.graph}> AS ?dg) }`);
         continue;
       }
       for (const p of op.parts) {
         if (op.op === 'add') {
-          steps.push(`INSERT { GRAPH <${p.graph}> { ?s ?p ?o } } WHERE { GRAPH <${p.staging}> { ?s ?p ?o } }`);
+          ins.push(`{ GRAPH <${p.staging}> { ?as ?ap ?ao } BIND(<${p.graph}> AS ?ag) }`);
           registered.add(p.graph);
         } else {
-          steps.push(`DELETE { GRAPH <${p.graph}> { ?s ?p ?o } } WHERE { GRAPH <${p.staging}> { ?s ?p ?o } }`);
+          del.push(`{ GRAPH <${p.staging}> { ?s ?p ?o } BIND(<${p.graph}> AS ?dg) }`);
         }
       }
+    }
+    const steps: string[] = [];
+    if (del.length || ins.length) {
+      const d = del.length ? `DELETE { GRAPH ?dg { ?s ?p ?o } }\n` : '';
+      const i = ins.length ? `INSERT { GRAPH ?ag { ?as ?ap ?ao } }\n` : '';
+      steps.push(`${d}${i}WHERE { ${[...del, ...ins].join('\n UNION ')} }`);
     }
     if (registered.size) steps.push(`INSERT DATA { GRAPH <${REGISTRY_GRAPH}> { ${[...registered].map((g) => `<${g}> a <${NS}Graph> .`).join(' ')} } }`);
     steps.push(`DELETE WHERE { GRAPH <${WAL_GRAPH}> { <${NS}tx/${plan.tx}> ?p ?o } }`);

@@ -63,9 +63,11 @@ export function normaliseJson(text: string, kind: 'bindings' | 'boolean'): { var
   if (kind === 'boolean') {
     if (typeof j.boolean === 'boolean') return { boolean: j.boolean };
     // some servers answer ASK with a one-row table
-    const row = j.results?.bindings?.[0];
-    const v = row && Object.values(row)[0]?.value;
-    if (v !== undefined) return { boolean: v === '1' || v === 'true' };
+    if (Array.isArray(j.results?.bindings)) {
+      const row = j.results.bindings[0];
+      const v = row && Object.values(row)[0]?.value;
+      return { boolean: v !== undefined && v !== '0' && v !== 'false' };
+    }
     throw new StoreError(`the SPARQL server answered an ASK query without a boolean: ${text.slice(0, 200)}`, 'unavailable');
   }
   const bindings = (j.results?.bindings ?? []).map((row) => {
