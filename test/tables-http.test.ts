@@ -164,4 +164,27 @@ describe('examples', () => {
     expect(rows.filter((r) => r.t.value.includes('/tables/dendritic-spine/rows/')).length).toBe(12);
     expect(rows.filter((r) => r.t.value.includes('/tables/dendrite/rows/')).length).toBe(3);
   });
+
+  it('the Dendritic Consortium tables came in through the importer: ids, links, dates, strains', async () => {
+    const g = `${BASE}/datasets/dendritic-consortium-mouse-v1/versions/1/tables/dendritic-consortium`;
+    const DC = 'https://w3id.org/syndb/vocab/dendritic-consortium#';
+    const rows = await svc.ctx.store.select(`SELECT ?mouse ?date ?strain WHERE { GRAPH <${g}> { ?img <${NS.dcterms}identifier> "RY_IMG_0001" ; <${DC}session_id> ?s . ?s <${DC}mouse_id> ?mouse ; <${DC}session_date> ?date . ?mouse <${DC}strain> ?strain } }`);
+    expect(rows.map((r) => r.strain.value).sort()).toEqual(['Ai14', 'Baz1a-Cre']);
+    expect(rows[0].mouse.value).toBe(`${g}/records/RY_M_0001`);
+    expect(rows[0].date).toMatchObject({ value: '2024-03-12', datatype: `${NS.xsd}date` });
+    const n = await svc.ctx.store.select(`SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH <${g}> { ?r a <${DC}Record> } }`);
+    expect(n[0].n.value).toBe('35');
+  });
+
+  it('rejects Dendritic Consortium tables with a dangling foreign key or a bad date; nothing stored', async () => {
+    const mouse = readFileSync(projectPath('examples', 'dendritic-consortium', 'tables', 'mouse.csv'), 'utf8');
+    const session = readFileSync(projectPath('examples', 'dendritic-consortium', 'tables', 'session.csv'), 'utf8').replace('RY_S_0001,RY_M_0001', 'RY_S_0001,RY_M_0099').replace('20240314', '20241314');
+    const before = await svc.quadCount();
+    const res = await svc.fetch('/datasets/tables-test/import/dendritic', { method: 'POST', body: JSON.stringify({ tables: { mouse, session } }), headers: { 'content-type': 'application/json' }, token: alice });
+    expect(res.status).toBe(422);
+    const p = await res.json() as { errors: Array<{ path: string; value: string; message: string }> };
+    expect(p.errors).toContainEqual(expect.objectContaining({ path: 'session line 2, mouse_id', value: 'RY_M_0099' }));
+    expect(p.errors).toContainEqual(expect.objectContaining({ path: 'session line 3, session_date', value: '20241314' }));
+    expect(await svc.quadCount()).toBe(before);
+  });
 });

@@ -81,7 +81,20 @@ export async function importCmd(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: {
     dataset: { type: 'string' }, table: { type: 'string' }, 'materialization-version': { type: 'string' }, timestamp: { type: 'string' }, resolution: { type: 'string' },
   } });
-  if (kind !== 'cave' && kind !== 'connectome') throw new TableUsageError(`import needs a kind: cave or connectome (got "${kind ?? ''}"); the Dendritic Consortium tables are not importable yet`);
+  if (kind !== 'cave' && kind !== 'connectome' && kind !== 'dendritic') throw new TableUsageError(`import needs a kind: cave, connectome or dendritic (got "${kind ?? ''}")`);
+  if (kind === 'dendritic') {
+    if (!values.dataset || !positionals.length) throw new TableUsageError('usage: syndb import dendritic TABLE.csv... --dataset ID (file names are the table names: mouse.csv, session.csv, ...)');
+    const { importDendriticTables } = await import('../service/tables.js');
+    const { readFileSync } = await import('node:fs');
+    const { basename } = await import('node:path');
+    for (const f of positionals) if (!existsSync(f)) throw new TableUsageError(`${f}: no such file`);
+    const ctx = await openContext(configFromEnv());
+    try {
+      const r = await importDendriticTables(new TableService(ctx), values.dataset, new Map(positionals.map((f) => [basename(f, '.csv'), readFileSync(f, 'utf8')])), ADMIN);
+      process.stdout.write(`${r.tables} tables, ${r.records} records stored in ${r.graph}\n`);
+      return 0;
+    } finally { await ctx.close(); }
+  }
   if (positionals.length !== 1) throw new TableUsageError(`usage: syndb import ${kind} FILE --dataset ID${kind === 'cave' ? ' --table NAME [--materialization-version N] [--timestamp ISO] [--resolution x,y,z]' : ''}`);
   if (!values.dataset) throw new TableUsageError('--dataset ID is required');
   const file = positionals[0];

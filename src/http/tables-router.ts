@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
 import express from 'express';
-import { TableService, TableRejected, rejectionBody, importCave, importConnectome } from '../service/tables.js';
+import { TableService, TableRejected, rejectionBody, importCave, importConnectome, importDendriticTables } from '../service/tables.js';
 import { CaveFormatError } from '../model/importers/cave.js';
 import { callerOf } from './auth.js';
 import { HttpError, sendProblem } from './problem.js';
@@ -123,6 +123,14 @@ export function tablesRouter(ctx: ServiceContext): Router {
   r.post('/datasets/:id/import/connectome', express.text({ type: () => true, limit: ctx.config.maxBody }), async (req, res) => {
     if (typeof req.body !== 'string' || !req.body.trim()) throw new HttpError(400, 'Empty Body', 'send the connectome matrix as CSV (text/csv)');
     res.status(201).json(await importConnectome(tables, String(req.params.id), req.body, callerOf(res)));
+  });
+
+  r.post('/datasets/:id/import/dendritic', express.text({ type: () => true, limit: ctx.config.maxBody }), async (req, res) => {
+    let body: unknown;
+    try { body = JSON.parse(typeof req.body === 'string' ? req.body : ''); } catch { throw new HttpError(400, 'Malformed JSON', 'send {"tables": {"mouse": "<CSV text>", "session": "...", ...}} as application/json'); }
+    const t = (body as { tables?: unknown })?.tables;
+    if (!t || typeof t !== 'object' || Object.values(t).some((v) => typeof v !== 'string')) throw new HttpError(400, 'Bad Request', 'the body must be {"tables": {"<table name>": "<CSV text>", ...}}');
+    res.status(201).json(await importDendriticTables(tables, String(req.params.id), new Map(Object.entries(t as Record<string, string>)), callerOf(res)));
   });
 
   return r;

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
 import { createReadStream } from 'node:fs';
 import { COMPARTMENTS } from '../model/compartment-names.js';
-import { TableService } from './tables.js';
+import { TableService, importDendriticTables } from './tables.js';
 import { projectPath } from '../util/paths.js';
 import type { ServiceContext } from './context.js';
 
@@ -24,9 +24,16 @@ export async function loadExamples(ctx: ServiceContext, log: (m: string) => void
   for (const f of exampleFiles()) {
     const body = readFileSync(f, 'utf8');
     // compartment tables next to a dataset.json (examples/syndb-style/*.csv) go into the draft before publishing
+    const dcTables = basename(f) === 'dendritic-consortium-mouse-v1.json' ? join(dirname(f), 'dendritic-consortium', 'tables') : undefined;
     const tables = basename(f) === 'dataset.json' ? UPLOAD_ORDER.map((c) => join(dirname(f), `${c}.csv`)).filter((t) => existsSync(t)) : [];
-    const created = await ctx.datasets.create(body, 'json', caller, { publish: tables.length === 0, notes: 'Example dataset loaded at first start' });
+    const created = await ctx.datasets.create(body, 'json', caller, { publish: tables.length === 0 && !dcTables, notes: 'Example dataset loaded at first start' });
     let r = created;
+    if (dcTables && existsSync(dcTables)) {
+      // the Dendritic Consortium sample records, through the importer (links resolved, dates typed)
+      const m = new Map(readdirSync(dcTables).filter((x) => x.endsWith('.csv')).sort().map((x) => [basename(x, '.csv'), readFileSync(join(dcTables, x), 'utf8')]));
+      await importDendriticTables(new TableService(ctx), created.id, m, caller);
+      r = await ctx.datasets.publish(created.id, caller, 'Example dataset loaded at first start');
+    }
     if (tables.length) {
       const svc = new TableService(ctx);
       for (const t of tables) await svc.upload(created.id, basename(t, '.csv'), createReadStream(t), caller, { label: t.replace(projectPath(), '.') });

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { caveToSyndb, CaveFormatError } from '../model/importers/cave.js';
 import { parseConnectome, connectomeQuads } from '../model/importers/connectome.js';
+import { importDendritic } from '../model/importers/dendritic.js';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import type { Quad } from '../util/rdf.js';
@@ -446,6 +447,28 @@ export async function importConnectome(svc: TableService, id: string, text: stri
   const list = e.tables.get('draft') ?? [];
   if (!list.includes('connectome')) e.tables.set('draft', [...list, 'connectome']);
   return { id, table: T, rows: m.rows.length, columns: m.columns.length, cells: quads.filter((q) => q.predicate.value === `${NS.syndb}synapseCount`).length, activity: act.iri };
+}
+
+/** Import Dendritic Consortium tables (name -> CSV text) into the draft's `dendritic-consortium` graph (replacing it). */
+export async function importDendriticTables(svc: TableService, id: string, tables: Map<string, string>, caller: Caller) {
+  const ctx = svc.ctx;
+  const e = ctx.datasets.entry(id, caller);
+  ctx.datasets.requireWrite(e, caller);
+  const started = new Date();
+  const T = ctx.iris.table(id, 'draft', 'dendritic-consortium');
+  const r = importDendritic(tables, T, ctx.iris.draft(id));
+  if (r.problems.length) throw new InputError('The Dendritic Consortium tables are not valid', r.problems, 422);
+  if (!e.hasDraft) throw new ConflictError(`dataset "${id}" has no draft; imports go to a draft (PUT /datasets/${id} starts a new one)`);
+  const act = activityQuads(ctx.iris, { kind: 'Import', user: caller.user ?? 'anonymous', startedAt: started, used: [...tables].map(([n, text]) => ({ content: text, mediaType: 'text/csv', label: `Dendritic Consortium table ${n}` })), generated: [T], label: `import of ${tables.size} Dendritic Consortium tables into ${id} (${r.records} records)` });
+  const quads = [...r.quads, df.quad(iri(T), RDF_TYPE, iri(`${NS.dcat}Dataset`)), df.quad(iri(T), iri(`${NS.dcterms}isPartOf`), iri(ctx.iris.draft(id))), df.quad(iri(T), iri(`${NS.prov}wasGeneratedBy`), iri(act.iri))];
+  await ctx.store.transact([
+    { op: 'clear', graph: T },
+    { op: 'add', nquads: toNQuads(inGraph(quads, T)) },
+    { op: 'add', nquads: toNQuads(inGraph(act.quads, ctx.datasets.provGraph(id))) },
+  ]);
+  const list = e.tables.get('draft') ?? [];
+  if (!list.includes('dendritic-consortium')) e.tables.set('draft', [...list, 'dendritic-consortium']);
+  return { id, graph: T, tables: tables.size, records: r.records, activity: act.iri };
 }
 
 /** CSVW column names must not start with "_" and are used in URI templates: keep SynDB's names, replace what does not fit. */
