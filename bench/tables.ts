@@ -63,7 +63,10 @@ async function run(n: number) {
     let t = performance.now();
     let lastPhase = '';
     const r = await svc.upload('bench', 'synapse', createReadStream(csv), ADMIN, {
-      onProgress: (p) => { if (p.phase !== lastPhase) { lastPhase = p.phase; console.log(`  ${p.phase} phase starts at ${((performance.now() - t) / 1000).toFixed(1)} s`); } },
+      onProgress: (p) => {
+        if (p.phase === 'validate' && p.totalRows !== undefined) console.log(`  all rows read and validated after ${((performance.now() - t) / 1000).toFixed(1)} s`);
+        if (p.phase === 'store' && p.phase !== lastPhase) { lastPhase = p.phase; console.log(`  first chunk stored after ${((performance.now() - t) / 1000).toFixed(1)} s`); }
+      },
     });
     const ours = (performance.now() - t) / 1000;
     const peak = rss.stop();
