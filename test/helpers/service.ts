@@ -9,6 +9,7 @@ import { startServer } from '../../src/http/server.js';
 import { startVirtuoso, type Virtuoso } from './virtuoso.js';
 
 export const BASE = 'http://localhost:3030';
+const virtuosoByDir = new Map<string, Virtuoso>();
 export const ADMIN_TOKEN = 'test-admin-token';
 
 export interface TestService {
@@ -22,11 +23,16 @@ export interface TestService {
 
 export async function startTestService(opts: { examples?: boolean; dataDir?: string } = {}): Promise<TestService> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'syndb-test-'));
-  // SYNDB_TEST_STORE=virtuoso: the same service on a Virtuoso 7 started on loopback for this test file
-  const virtuoso: Virtuoso | undefined = process.env.SYNDB_TEST_STORE === 'virtuoso' ? await startVirtuoso() : undefined;
+  // SYNDB_TEST_STORE=virtuoso: the same service on a Virtuoso 7 started on loopback for this test
+  // file; a restart on the same data directory finds the same server (stopped at process exit)
+  let virtuoso: Virtuoso | undefined;
+  if (process.env.SYNDB_TEST_STORE === 'virtuoso') {
+    virtuoso = virtuosoByDir.get(dataDir) ?? await startVirtuoso();
+    if (opts.dataDir) virtuosoByDir.set(dataDir, virtuoso);
+  }
   const remote = virtuoso ? { SYNDB_STORE: virtuoso.url, SYNDB_STORE_GSP_URL: virtuoso.gspUrl, SYNDB_STORE_USER: virtuoso.user, SYNDB_STORE_PASSWORD: virtuoso.password } : {};
   const config = { ...configFromEnv({ SYNDB_DATA_DIR: dataDir, SYNDB_BASE_IRI: BASE, SYNDB_ADMIN_TOKEN: ADMIN_TOKEN, PORT: '0', ...remote }), maxBody: 256 * 1024 };
-  const ctx = await openContext(config).catch(async (e) => { await virtuoso?.stop(); throw e; });
+  const ctx = await openContext(config).catch(async (e) => { if (!opts.dataDir) await virtuoso?.stop(); throw e; });
   if (opts.examples !== false && ctx.catalog.entries.size === 0) await loadExamples(ctx);
   const srv = await startServer(ctx, () => {});
   return {
@@ -41,7 +47,7 @@ export async function startTestService(opts: { examples?: boolean; dataDir?: str
     async stop() {
       await srv.stop();
       await ctx.close();
-      await virtuoso?.stop();
+      if (!opts.dataDir) await virtuoso?.stop();
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -86,6 +86,10 @@ DeferInferenceRulesInit = 0
 `;
 }
 
+/** Servers of this process still running: killed (and their directories removed) when it exits. */
+const running = new Map<string, () => void>();
+process.once('exit', () => { for (const kill of running.values()) kill(); });
+
 /** Install (if needed, as in .ci/run) and start a Virtuoso on loopback. `buffers`: 8 KiB pages of cache. */
 export async function startVirtuoso(opts: { buffers?: number } = {}): Promise<Virtuoso> {
   ensureDebianPackages(['virtuoso-opensource-7-bin']);
@@ -124,6 +128,10 @@ export async function startVirtuoso(opts: { buffers?: number } = {}): Promise<Vi
     child = undefined;
   };
   await start();
+  running.set(dir, () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
   return {
     url: `http://127.0.0.1:${httpPort}/sparql-auth`,
     gspUrl: `http://127.0.0.1:${httpPort}/sparql-graph-crud-auth`,
@@ -136,6 +144,7 @@ export async function startVirtuoso(opts: { buffers?: number } = {}): Promise<Vi
     log,
     async stop() {
       await kill();
+      running.delete(dir);
       rmSync(dir, { recursive: true, force: true });
     },
   };

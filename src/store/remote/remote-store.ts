@@ -51,7 +51,11 @@ export interface RemoteStoreOptions {
   queryTimeoutMs?: number;
   /** Largest query result (bytes). Default 128 MiB. */
   maxResultBytes?: number;
-  /** Distinct quads per upload request; transactions up to this size take two requests in all. Default 20000. */
+  /**
+   * Distinct quads per upload request. Default: 50000 by Graph Store Protocol POST, 1000 by
+   * INSERT DATA (Virtuoso's SPARQL parser runs out of memory near 5000 typed literals in one
+   * request). Transactions up to one INSERT DATA chunk take two requests in all.
+   */
   chunkQuads?: number;
   /** Retries of transient failures per request (default 6, ≈ 13 s of back-off). */
   retries?: number;
@@ -178,7 +182,7 @@ export class RemoteStore implements GraphStore {
   private readonly queryUrl: string;
   private readonly updateUrl: string;
   private readonly gspUrl?: string;
-  private readonly opts: Required<Pick<RemoteStoreOptions, 'queryTimeoutMs' | 'maxResultBytes' | 'chunkQuads' | 'applyDeadlineMs'>>;
+  private readonly opts: Required<Pick<RemoteStoreOptions, 'queryTimeoutMs' | 'maxResultBytes' | 'chunkQuads' | 'applyDeadlineMs'>> & { insertChunk: number };
   private readonly warn: (m: string) => void;
   private writeChain: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -202,7 +206,8 @@ export class RemoteStore implements GraphStore {
     this.opts = {
       queryTimeoutMs: o.queryTimeoutMs ?? 30_000,
       maxResultBytes: o.maxResultBytes ?? 128 * 1024 * 1024,
-      chunkQuads: Math.max(1, o.chunkQuads ?? 20_000),
+      chunkQuads: Math.max(1, o.chunkQuads ?? (o.gspUrl ? 50_000 : 1000)),
+      insertChunk: Math.max(1, Math.min(o.chunkQuads ?? 1000, 1000)),
       applyDeadlineMs: o.applyDeadlineMs ?? 60_000,
     };
   }
@@ -453,7 +458,7 @@ export class RemoteStore implements GraphStore {
       this.inflight.add(tx);
       try {
         try {
-          if (total <= this.opts.chunkQuads) {
+          if (total <= this.opts.insertChunk) {
             // one request: the committed record together with every staged quad (incomplete staging = not committed)
             const body = staged.map((p) => `GRAPH <${p.staging}> {\n${p.lines.join('\n')}\n}`).join('\n');
             await this.update(`INSERT DATA { GRAPH <${WAL_GRAPH}> { ${record('committed')} }\n${body} }`, 'writing a transaction');
@@ -462,8 +467,9 @@ export class RemoteStore implements GraphStore {
             await this.update(`INSERT DATA { GRAPH <${WAL_GRAPH}> { ${record('preparing')} } }`, 'starting a transaction');
             let done = 0;
             for (const p of staged) {
-              for (let i = 0; i < p.lines.length; i += this.opts.chunkQuads) {
-                const chunk = p.lines.slice(i, i + this.opts.chunkQuads);
+              const size = this.gspUrl ? this.opts.chunkQuads : this.opts.insertChunk;
+              for (let i = 0; i < p.lines.length; i += size) {
+                const chunk = p.lines.slice(i, i + size);
                 await this.upload(p.staging, chunk);
                 done += chunk.length;
                 options.onProgress?.(done, total);
