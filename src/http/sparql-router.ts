@@ -112,8 +112,9 @@ export function sparqlRouter(ctx: ServiceContext): Router {
       throw new HttpError(400, 'Malformed Query', 'the text is not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue');
     }
     const { dflt, named } = await visible(caller);
-    const dg = p.get('default-graph-uri') ?? [];
-    const ng = p.get('named-graph-uri') ?? [];
+    // empty values (some clients send `default-graph-uri=`) name no graph
+    const dg = (p.get('default-graph-uri') ?? []).filter((g) => g.trim() !== '');
+    const ng = (p.get('named-graph-uri') ?? []).filter((g) => g.trim() !== '');
     for (const g of [...dg, ...ng]) if (!absolute(g)) throw new HttpError(400, 'Bad Request', `default-graph-uri / named-graph-uri "${g}" is not an absolute IRI`);
     const allowedDefault = new Set([...named, ...dflt]);
     let defaultGraph = dflt;
@@ -155,8 +156,8 @@ export function sparqlRouter(ctx: ServiceContext): Router {
 
   async function runUpdate(res: Response, update: string, p: Params) {
     const caller = callerOf(res);
-    const using = p.get('using-graph-uri') ?? [];
-    const usingNamed = p.get('using-named-graph-uri') ?? [];
+    const using = (p.get('using-graph-uri') ?? []).filter((g) => g.trim() !== '');
+    const usingNamed = (p.get('using-named-graph-uri') ?? []).filter((g) => g.trim() !== '');
     try {
       const asked = Number(single(p, 'timeout'));
       const out = await writes.update(caller, update, { using, usingNamed, baseIri: `${ctx.iris.base}/sparql`, timeoutMs: Number.isFinite(asked) && asked > 0 ? asked : undefined });
