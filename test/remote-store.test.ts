@@ -54,6 +54,12 @@ describe('queries', () => {
     expect(byP.lang).toEqual({ type: 'literal', value: 'Maus', 'xml:lang': 'de' });
     expect(byP.date.value).toBe('2021-06-11T08:10:00.215114Z');
     expect(byP.bool).toEqual({ type: 'literal', value: 'true', datatype: 'http://www.w3.org/2001/XMLSchema#boolean' });
+    // doubles keep every digit (Virtuoso prints 6 significant digits unless asked through STR)
+    const D = 'http://www.w3.org/2001/XMLSchema#double';
+    await store.transact([{ op: 'add', nquads: nq('d', 'v', `"102475.1"^^<${D}>`, `${G}/dbl`) + nq('d', 'w', `"0.123456789012345"^^<${D}>`, `${G}/dbl`) + nq('d', 'x', `"8.70767e+11"^^<${D}>`, `${G}/dbl`) }]);
+    const dbl = await store.select(`SELECT ?p ?o WHERE { ?s ?p ?o } ORDER BY ?p`, { defaultGraph: [`${G}/dbl`] });
+    expect(dbl.map((b) => b.o.value)).toEqual(['102475.1', '0.123456789012345', '870767000000']);
+    expect(await store.dumpGraph(`${G}/dbl`)).toContain(`"102475.1"^^<${D}>`);
     // no defaultGraph: the store's own default graph, which is empty
     expect(await store.select('SELECT * WHERE { ?s ?p ?o }')).toEqual([]);
     expect(await store.ask(`ASK { GRAPH <${G}/1> { ?s ?p ?o } }`)).toBe(true);

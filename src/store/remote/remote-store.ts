@@ -23,7 +23,7 @@ import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { Store, namedNode } from 'oxigraph';
+import { Store, namedNode, blankNode, literal as oxLiteral, quad } from 'oxigraph';
 import {
   StoreError,
   type Binding,
@@ -36,7 +36,10 @@ import {
 import { checkIri, checkOps, type CheckedOp } from './ops.js';
 import { queryKind, resultFormat } from '../embedded/sparql.js';
 import { RemoteHttp, type HttpReply } from './http.js';
-import { normaliseJson, normaliseNTriples, serialiseGraph, serialiseResults } from './results.js';
+import { canonicalDouble, normaliseJson, normaliseNTriples, serialiseGraph, serialiseResults } from './results.js';
+
+const XSD_DOUBLE = 'http://www.w3.org/2001/XMLSchema#double';
+const XSD_FLOAT = 'http://www.w3.org/2001/XMLSchema#float';
 
 export interface RemoteStoreOptions {
   /** SPARQL 1.1 query endpoint (SYNDB_STORE). */
@@ -356,8 +359,44 @@ export class RemoteStore implements GraphStore {
       return { kind, body: serialiseResults({ boolean: 'bindings' in rows && rows.bindings.length > 0 }, fmt.mediaType), contentType: fmt.mediaType };
     }
     const body = await this.rawQuery(text2, 'application/sparql-results+json', dataset, timeoutMs, 'running a query');
-    const r = normaliseJson(body, 'bindings');
+    let r = normaliseJson(body, 'bindings') as { vars: string[]; bindings: Binding[] };
+    if (dataset && r.bindings.some((b) => Object.values(b).some((t) => t.datatype === XSD_DOUBLE || t.datatype === XSD_FLOAT))) {
+      r = await this.exactDoubles(text2, r, dataset, timeoutMs);
+    }
     return { kind, body: serialiseResults(r, fmt.mediaType), contentType: fmt.mediaType };
+  }
+
+  /**
+   * Virtuoso writes doubles with 6 significant digits in every result format (102475.1 → 102475.0)
+   * although it stores them exactly; STR() gives every digit. The query is run again as a subquery
+   * whose variables are also projected through STR(), and doubles take those lexical forms.
+   */
+  private async exactDoubles(q: string, r: { vars: string[]; bindings: Binding[] }, dataset: { defaultGraph?: string[]; namedGraphs?: string[] }, timeoutMs: number) {
+    const m = mask(q);
+    const at = /\bSELECT\b/i.exec(m);
+    if (!at) return r;
+    const lex = (v: string) => `syndb_lex_${v}`;
+    const wrapped = `${q.slice(0, at.index)}SELECT ${r.vars.map((v) => `?${v} (STR(?${v}) AS ?${lex(v)})`).join(' ')} WHERE {\n${q.slice(at.index)}\n}`;
+    let again: { vars: string[]; bindings: Binding[] };
+    try {
+      again = normaliseJson(await this.rawQuery(wrapped, 'application/sparql-results+json', dataset, timeoutMs, 'running a query'), 'bindings') as typeof again;
+    } catch {
+      return r; // e.g. a form the subquery cannot take: keep the first answer
+    }
+    if (again.bindings.length !== r.bindings.length) return r;
+    return {
+      vars: r.vars,
+      bindings: again.bindings.map((b) => {
+        const out: Binding = {};
+        for (const v of r.vars) {
+          const t = b[v];
+          if (!t) continue;
+          const exact = b[lex(v)]?.value;
+          out[v] = (t.datatype === XSD_DOUBLE) && exact !== undefined ? { ...t, value: canonicalDouble(exact) } : t.datatype === XSD_FLOAT && exact !== undefined ? { ...t, value: exact } : t;
+        }
+        return out;
+      }),
+    };
   }
 
   async select(sparql: string, options: Omit<QueryOptions, 'format'> = {}): Promise<Binding[]> {
@@ -391,6 +430,19 @@ export class RemoteStore implements GraphStore {
       store.load(nt, { format: 'application/n-triples', to_graph_name: namedNode(graph) });
     } catch (e) {
       throw new StoreError(`the SPARQL server sent invalid N-Triples for graph ${graph}: ${(e as Error).message}`, 'unavailable');
+    }
+    if (nt.includes(`^^<${XSD_DOUBLE}>`) || nt.includes(`^^<${XSD_FLOAT}>`)) {
+      // the server's N-Triples round doubles to 6 digits (see exactDoubles): take them through STR()
+      const rows = await this.internalSelect(
+        `SELECT ?s ?p (STR(?o) AS ?lex) (DATATYPE(?o) AS ?dt) WHERE { GRAPH <${graph}> { ?s ?p ?o FILTER(isLiteral(?o) && (DATATYPE(?o) = <${XSD_DOUBLE}> || DATATYPE(?o) = <${XSD_FLOAT}>)) } }`,
+        `reading the numbers of graph ${graph}`,
+      );
+      const g = namedNode(graph);
+      for (const dt of [XSD_DOUBLE, XSD_FLOAT]) for (const q of store.match(null, null, null, g)) if (q.object.termType === 'Literal' && q.object.datatype.value === dt) store.delete(q);
+      for (const row of rows) {
+        const subj = row.s.type === 'uri' ? namedNode(row.s.value) : blankNode(row.s.value);
+        store.add(quad(subj, namedNode(row.p.value), oxLiteral(row.lex.value, namedNode(row.dt.value)), g));
+      }
     }
     const expected = await this.countGraph(graph);
     if (store.size !== expected) {
