@@ -91,6 +91,30 @@ describe('syndb CLI', () => {
     expect(sorted(b2)).toBe(sorted(backup));
   }, 300_000);
 
+  it('table upload and the three importers (dendritic, cave, connectome) store into the draft', async () => {
+    expect((await run('ingest', 'examples/dendritic-consortium-mouse-v1.json')).code).toBe(0);
+    const d = await run('import', 'dendritic', ...['mouse', 'session', 'image', 'plasmid', 'virus', 'analysis', 'behavior', 'cell_detection_dataset', 'ephys', 'micro_ct_dataset', 'model', 'sem_dataset'].map((t) => `examples/dendritic-consortium/tables/${t}.csv`), '--dataset', 'dendritic-consortium-mouse-v1');
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stderr + d.stdout).toMatch(/12 tables, \d+ records stored/);
+    const cave = join(dir, 'cave.csv');
+    writeFileSync(cave, 'id,pre_pt_root_id,post_pt_root_id,size,pre_pt_position,post_pt_position,ctr_pt_position\n1,864691135,864691136,120,"[100, 200, 30]","[101, 201, 30]","[100, 200, 30]"\n');
+    const c = await run('import', 'cave', cave, '--dataset', 'dendritic-consortium-mouse-v1', '--table', 'synapses_pni_2', '--materialization-version', '117', '--timestamp', '2021-06-11T08:10:00.215114Z', '--resolution', '4,4,40');
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stderr + c.stdout).toMatch(/1 rows? stored as the synapse table/);
+    const m = join(dir, 'conn.csv');
+    writeFileSync(m, 'axon class,spine,shaft\ncorticocortical,120,30\nthalamocortical,80,\n');
+    const k = await run('import', 'connectome', m, '--dataset', 'dendritic-consortium-mouse-v1');
+    expect(k.code, k.stderr).toBe(0);
+    expect(k.stderr + k.stdout).toMatch(/2 x 2 matrix, 3 counts stored/);
+    const q = await run('query', 'SELECT (SUM(?n) AS ?total) WHERE { GRAPH ?g { ?c <https://w3id.org/syndb/ontology#synapseCount> ?n } }');
+    expect(q.stdout).toMatch(/230/);
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'cid,voxel_volume\nx1,-5\n');
+    const t = await run('table', 'upload', 'dendritic-consortium-mouse-v1', 'neuron', bad);
+    expect(t.code).toBe(1);
+    expect((await run('import', 'nonsense', bad)).code).toBe(2);
+  }, 300_000);
+
   it('token create prints a token that authenticates, and refuses a bad role', async () => {
     const t = await run('token', 'create', '--name', 'dora', '--role', 'contributor');
     expect(t.code).toBe(0);

@@ -34,6 +34,10 @@ const USAGE = `usage: syndb <command> [options]
   cite ID [--format F] [--version N] [--style S] [--locale L]   bibtex (default), biblatex, ris, csl, bibliography
   search [TEXT] [--region R] [--species S] [--method M] [--modality electron|light|x-ray] [--gene G] [--compartment C] [--tag T] [--collection C] [--publication DOI] [--creator NAME] [--identifier ID] [--and FACET] [--sort S] [--format json] [--facets] [--all]
                                 find datasets (as GET /datasets; a region includes its sub-regions; repeat a facet for OR, "!v" excludes)
+  table upload DATASET COMPARTMENT FILE.csv   validate and store a compartment table in the dataset's draft (progress bar)
+  import cave FILE --dataset ID --table NAME [--materialization-version N] [--timestamp ISO] [--resolution x,y,z]
+  import connectome FILE --dataset ID            a connectome matrix CSV (axon classes x target types -> synapse counts)
+  import dendritic TABLE.csv... --dataset ID     Dendritic Consortium metadata tables (mouse.csv, session.csv, ...)
   query 'SPARQL' [--format F]   run a query as an administrator (srj, srx, csv, tsv, ttl, nt, ...)
   token create --name N [--role R]       create an API token (roles: ${ROLES.join(', ')}; default contributor)
   backup FILE                   write every graph as N-Quads (FILE.gz: gzip)
@@ -77,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
       default: throw new UsageError(`unknown command "${cmd}"`);
     }
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (e as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (e instanceof UsageError || /UsageError$/.test((e as Error).name ?? '') || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (e as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       process.stderr.write(`syndb: ${(e as Error).message}\n\n${USAGE}\n`);
       return 2;
     }
