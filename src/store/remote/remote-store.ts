@@ -33,7 +33,7 @@ import {
   type StoreStats,
   type WriteOp,
 } from '../graph-store.js';
-import { checkIri, checkOps, type CheckedOp } from './ops.js';
+import { checkIri, checkOps, termString, type CheckedOp } from './ops.js';
 import { queryKind, resultFormat } from '../embedded/sparql.js';
 import { RemoteHttp, type HttpReply } from './http.js';
 import { canonicalDouble, normaliseJson, normaliseNTriples, serialiseGraph, serialiseResults } from './results.js';
@@ -597,7 +597,7 @@ export class RemoteStore implements GraphStore {
       const byGraph = new Map<string, Set<string>>();
       for (const q of op.quads) {
         const g = q.graph.value;
-        const line = `${q.subject.toString()} ${q.predicate.toString()} ${q.object.toString()} .`;
+        const line = `${termString(q.subject)} ${termString(q.predicate)} ${termString(q.object)} .`;
         if (op.op === 'add' && (clearedLater.has(g) || deletedLater.has(`${line} ${g}`))) continue;
         let set = byGraph.get(g);
         if (!set) byGraph.set(g, (set = new Set()));
