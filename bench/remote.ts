@@ -70,12 +70,11 @@ function synapseCsv(n: number, neurons: number): Readable {
 
 function queries(D: string): { name: string; q: string }[] {
   const T = `${D}/tables`;
-  const P = `PREFIX syndb: <${NS.syndb}> FROM <${T}/synapse> FROM <${T}/neuron>\n`;
   const syn = (i: number) => `<${T}/synapse/rows/s${i}>`;
   return [
     { name: 'point lookup', q: `PREFIX syndb: <${NS.syndb}> SELECT ?p ?o FROM <${T}/synapse> WHERE { ${syn(4242)} ?p ?o }` },
     { name: 'point lookups x20 (VALUES)', q: `PREFIX syndb: <${NS.syndb}> SELECT ?s ?v FROM <${T}/synapse> WHERE { VALUES ?s { ${Array.from({ length: 20 }, (_, k) => syn(k * 997 + 13)).join(' ')} } ?s syndb:voxelVolume ?v }` },
-    { name: 'filter on a value (COUNT)', q: `${P.replace(/^PREFIX[^\n]*FROM/, `PREFIX syndb: <${NS.syndb}> SELECT (COUNT(?s) AS ?n) FROM`)}WHERE { ?s a syndb:Synapse ; syndb:voxelVolume ?v FILTER(?v > 0.95) }` },
+    { name: 'filter on a value (COUNT)', q: `PREFIX syndb: <${NS.syndb}> SELECT (COUNT(?s) AS ?n) FROM <${T}/synapse> WHERE { ?s a syndb:Synapse ; syndb:voxelVolume ?v FILTER(?v > 0.95) }` },
     { name: 'filter + ORDER BY + LIMIT', q: `PREFIX syndb: <${NS.syndb}> SELECT ?s ?v FROM <${T}/synapse> WHERE { ?s syndb:voxelVolume ?v FILTER(?v < 0.5) } ORDER BY DESC(?v) ?s LIMIT 10` },
     { name: 'join: pre and post neuron of one type', q: `PREFIX syndb: <${NS.syndb}> SELECT (COUNT(*) AS ?n) FROM <${T}/synapse> FROM <${T}/neuron> WHERE { ?s syndb:preSynaptic ?a ; syndb:postSynaptic ?b . ?a syndb:neuronType ?t . ?b syndb:neuronType ?t }` },
     { name: 'aggregate per neuron type', q: `PREFIX syndb: <${NS.syndb}> SELECT ?t (COUNT(?s) AS ?n) (AVG(?v) AS ?avg) FROM <${T}/synapse> FROM <${T}/neuron> WHERE { ?s syndb:neuron ?b ; syndb:voxelVolume ?v . ?b syndb:neuronType ?t } GROUP BY ?t ORDER BY ?t` },
