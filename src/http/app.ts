@@ -11,6 +11,7 @@ import { tablesRouter } from './tables-router.js';
 import { graphStoreRouter } from './graph-store-router.js';
 import { provenanceRouter } from './provenance-router.js';
 import { errorHandler, sendProblem } from './problem.js';
+import { assetsRouter } from './assets-router.js';
 import { page } from './html.js';
 
 export type Logger = (o: Record<string, unknown>) => void;
@@ -40,6 +41,7 @@ export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
   app.use(tablesRouter(ctx));
   app.use(graphStoreRouter(ctx));
   app.use(fairRouter(ctx));
+  app.use(assetsRouter(ctx));
   app.use((req: Request, res: Response) => sendProblem(res, 404, 'Not Found', `no resource at ${req.path}`));
   app.use(errorHandler(log));
   return app;

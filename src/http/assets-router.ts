@@ -1,0 +1,185 @@
+/**
+ * /datasets/{id}/assets: list (JSON, JSON-LD, Turtle, HTML) and upload (raw body with
+ * ?filename=, or multipart/form-data with one file part; optional ?row=COMPARTMENT/CID,
+ * ?forest=true for SWC files with several trees, ?swcUnit=um|nm);
+ * /datasets/{id}/assets/{name}: the file, with its media type;
+ * /archive: several datasets' latest published tables as one tar.gz with a manifest.
+ */
+import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import { PassThrough, type Readable } from 'node:stream';
+import express, { Router, type Request, type Response } from 'express';
+import type { ServiceContext } from '../service/context.js';
+import { AssetService, AssetTooLargeError, type AssetUploadOptions } from '../service/assets.js';
+import { ArchiveService, parseArchiveRequest } from '../service/archive.js';
+import { callerOf } from './auth.js';
+import { HttpError, sendProblem } from './problem.js';
+import { negotiate } from './negotiate.js';
+import { esc, page } from './html.js';
+import { serializeGraph } from '../publish/rdf-formats.js';
+
+const q = (req: Request, k: string) => (typeof req.query[k] === 'string' ? req.query[k] as string : undefined);
+const flag = (v: string | undefined) => v !== undefined && ['1', 'true', 'yes', ''].includes(v.toLowerCase());
+
+export function assetsRouter(ctx: ServiceContext): Router {
+  const r = Router();
+  const assets = new AssetService(ctx);
+  const archives = new ArchiveService(ctx);
+
+  r.get('/datasets/:id/assets', async (req, res) => {
+    const id = String(req.params.id);
+    const list = await assets.list(id, callerOf(res), q(req, 'version'));
+    const type = negotiate(req, ['application/json', 'application/ld+json', 'text/turtle', 'text/html', 'application/n-triples']);
+    if (type === 'application/json') return res.json({ id, version: list.version, graph: list.graph, assets: list.assets });
+    if (type === 'text/html') {
+      const rows = list.assets.map((a) => `<tr><td><a href="${esc(a.downloadURL)}${list.version === 'draft' ? '?version=draft' : ''}">${esc(a.name)}</a></td><td>${a.kind === 'Mesh' ? 'mesh' : 'SWC skeleton'}</td><td>${esc(a.mediaType)}</td><td>${a.bytes}</td><td>${'row' in a.attachedTo ? `${esc(a.attachedTo.compartment)} ${esc(a.attachedTo.cid)}` : 'dataset'}</td><td>${a.skeleton ? `${a.skeleton.nodeCount} nodes, ${a.skeleton.branchPointCount} branch points, ${a.skeleton.cableLengthNm.toFixed(0)} nm cable${a.skeleton.hasSoma ? ', soma' : ''}` : ''}</td><td><code>${esc(a.sha256)}</code></td></tr>`).join('\n');
+      return res.type('html').send(page(`Assets of ${id}`, `<h1>Assets of <a href="/datasets/${esc(id)}">${esc(id)}</a> (${list.version === 'draft' ? 'draft' : `version ${list.version}`})</h1>
+${list.assets.length ? `<table><thead><tr><th>file</th><th>kind</th><th>media type</th><th>bytes</th><th>attached to</th><th>summary</th><th>SHA-256</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>No meshes or skeletons.</p>'}`));
+    }
+    res.type(type).send(await serializeGraph(list.quads, type));
+  });
+
+  r.get('/datasets/:id/assets/:name', async (req, res) => {
+    const a = await assets.file(String(req.params.id), String(req.params.name), callerOf(res), q(req, 'version'));
+    res.setHeader('Content-Type', a.mediaType === 'text/plain' ? 'text/plain; charset=utf-8' : a.mediaType);
+    res.setHeader('Content-Length', String(a.bytes));
+    res.setHeader('Content-Disposition', `attachment; filename="${a.name}"`);
+    res.setHeader('ETag', `"${a.sha256}"`);
+    res.setHeader('Digest', `sha-256=${Buffer.from(a.sha256, 'hex').toString('base64')}`);
+    if (req.headers['if-none-match'] === `"${a.sha256}"`) return res.status(304).end();
+    const rs = createReadStream(a.path);
+    rs.on('error', () => res.destroy());
+    rs.pipe(res);
+    await once(res, 'close');
+  });
+
+  r.post('/datasets/:id/assets', async (req, res) => {
+    const id = String(req.params.id);
+    const caller = callerOf(res);
+    const ct = req.headers['content-type'] ?? '';
+    const opts: AssetUploadOptions = {
+      filename: q(req, 'filename') ?? '', row: q(req, 'row'), contentType: ct, allowForest: flag(q(req, 'forest')), swcUnit: q(req, 'swcUnit'),
+      declaredBytes: req.headers['content-length'] ? Number(req.headers['content-length']) : undefined,
+    };
+    try {
+      let source: Readable = req;
+      if (/^multipart\/form-data/i.test(ct)) {
+        const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(ct);
+        if (!boundary) throw new HttpError(400, 'Bad Request', 'multipart/form-data needs a boundary parameter in Content-Type');
+        assets.precheck(id, caller, { ...opts, filename: opts.filename || 'x.swc', contentType: undefined, declaredBytes: undefined }); // auth and ?row= before reading the body
+        const part = await multipartFile(req, boundary[1] ?? boundary[2]);
+        source = part.stream;
+        opts.filename = opts.filename || part.filename;
+        opts.contentType = part.contentType;
+        opts.row ??= part.fields.row;
+        if (part.fields.forest !== undefined) opts.allowForest ||= flag(part.fields.forest);
+        opts.swcUnit ??= part.fields.swcUnit;
+        opts.declaredBytes = undefined;
+      } else {
+        assets.precheck(id, caller, opts);
+      }
+      const result = await assets.upload(id, source, caller, opts);
+      res.status(result.replaced ? 200 : 201).location(`/datasets/${id}/assets/${result.name}?version=draft`).json(result);
+    } catch (err) {
+      if (!req.complete) { res.setHeader('Connection', 'close'); req.resume(); }
+      if (err instanceof AssetTooLargeError) return sendProblem(res, 413, 'Payload Too Large', err.message, { limit: err.limit });
+      throw err;
+    }
+  });
+
+  const archive = async (req: Request, res: Response, input: { datasets?: unknown; compartments?: unknown }) => {
+    const request = parseArchiveRequest(input);
+    const plan = archives.plan(request, callerOf(res));
+    const name = plan.length === 1 ? `syndb-${plan[0].id}-v${plan[0].version}.tar.gz` : `syndb-archive-${plan.length}-datasets.tar.gz`;
+    res.status(200).type('application/gzip').setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    try {
+      await archives.write(plan, request, res);
+    } catch (err) {
+      if (!res.headersSent) throw err;
+      res.destroy(err as Error); // the client sees a truncated archive, never a complete-looking one
+    }
+  };
+  r.get('/archive', (req, res) => archive(req, res, { datasets: req.query.datasets, compartments: req.query.compartments }));
+  r.post('/archive', express.json({ limit: '1mb', type: () => true }), (req, res) => {
+    const b = req.body as unknown;
+    if (!b || typeof b !== 'object' || Array.isArray(b)) throw new HttpError(400, 'Bad Request', 'the body is a JSON object like {"datasets": ["a", "b"], "compartments": ["synapse"]}');
+    return archive(req, res, b as { datasets?: unknown; compartments?: unknown });
+  });
+  return r;
+}
+
+/**
+ * Stream the first file part of a multipart/form-data body (RFC 7578); text fields before it
+ * are collected (up to 64 KiB each). Resolves when the file part's headers have been read.
+ */
+export function multipartFile(req: Readable, boundary: string): Promise<{ fields: Record<string, string>; filename: string; contentType?: string; stream: Readable }> {
+  return new Promise((resolve, reject) => {
+    const delim = Buffer.from(`\r\n--${boundary}`);
+    let buf: Buffer = Buffer.from('\r\n');
+    let state: 'pre' | 'after' | 'headers' | 'field' | 'file' | 'drain' = 'pre';
+    const fields: Record<string, string> = {};
+    let fieldName = '';
+    let fieldParts: Buffer[] = [];
+    let fieldLen = 0;
+    let file: PassThrough | undefined;
+    let resolved = false;
+    const bad = (m: string) => new HttpError(400, 'Bad Request', `multipart/form-data: ${m}`);
+    const writeFile = async (data: Buffer) => {
+      if (!data.length || !file || file.destroyed) return;
+      if (!file.write(data)) await Promise.race([once(file, 'drain'), once(file, 'close')]);
+    };
+    (async () => {
+      for await (const chunk of req) {
+        if (state === 'drain') continue;
+        buf = Buffer.concat([buf, chunk as Buffer]);
+        for (;;) {
+          if (state === 'pre') {
+            const i = buf.indexOf(delim);
+            if (i < 0) { buf = buf.subarray(Math.max(0, buf.length - delim.length)); break; }
+            buf = buf.subarray(i + delim.length); state = 'after';
+          }
+          if (state === 'after') {
+            if (buf.length < 2) break;
+            const two = buf.subarray(0, 2).toString('latin1');
+            if (two === '--') { state = 'drain'; break; }
+            if (two !== '\r\n') throw bad('malformed boundary line');
+            buf = buf.subarray(2); state = 'headers';
+          }
+          if (state === 'headers') {
+            const i = buf.indexOf('\r\n\r\n');
+            if (i < 0) { if (buf.length > 16384) throw bad('part headers longer than 16 KiB'); break; }
+            const headers = buf.subarray(0, i).toString('utf8').split('\r\n');
+            buf = buf.subarray(i + 4);
+            const disp = headers.find((h) => /^content-disposition:/i.test(h)) ?? '';
+            const type = headers.find((h) => /^content-type:/i.test(h))?.replace(/^content-type:\s*/i, '');
+            const name = /\bname="([^"]*)"/i.exec(disp)?.[1] ?? '';
+            const filename = /\bfilename="([^"]*)"/i.exec(disp)?.[1];
+            if (filename !== undefined) {
+              file = new PassThrough();
+              state = 'file';
+              resolved = true;
+              resolve({ fields, filename: filename.replace(/^.*[\\/]/, ''), contentType: type, stream: file });
+            } else { fieldName = name; fieldParts = []; fieldLen = 0; state = 'field'; }
+          }
+          if (state === 'field' || state === 'file') {
+            const i = buf.indexOf(delim);
+            const end = i >= 0 ? i : Math.max(0, buf.length - delim.length + 1);
+            const data = buf.subarray(0, end);
+            if (state === 'file') await writeFile(data);
+            else { fieldLen += data.length; if (fieldLen > 65536) throw bad(`field "${fieldName}" is longer than 64 KiB`); fieldParts.push(Buffer.from(data)); }
+            buf = buf.subarray(end);
+            if (i < 0) break;
+            buf = buf.subarray(delim.length);
+            if (state === 'file') { file!.end(); state = 'drain'; break; }
+            fields[fieldName] = Buffer.concat(fieldParts).toString('utf8');
+            state = 'after';
+          }
+        }
+      }
+      if (!resolved) reject(bad('no file part (a part with a filename in its Content-Disposition)'));
+      else if (state === 'file') file!.destroy(bad('the body ended before the closing boundary'));
+    })().catch((err: Error) => {
+      if (!resolved) { req.resume(); reject(err); } else { file?.destroy(err); req.resume(); }
+    });
+  });
+}
