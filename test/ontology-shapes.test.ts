@@ -76,7 +76,7 @@ describe('files parse', () => {
   it('every ontology and shapes file parses with n3', () => {
     for (const f of MY_TTL) expect(() => parseFile(f), f).not.toThrow();
     expect(SHAPE_FILES.map((f) => f.split('/').pop())).toEqual(
-      ['collection.ttl', 'compartments.ttl', 'dataset.ttl', 'provenance.ttl', 'publication.ttl', 'specimen.ttl']);
+      ['asset.ttl', 'collection.ttl', 'compartments.ttl', 'dataset.ttl', 'provenance.ttl', 'publication.ttl', 'specimen.ttl']);
   });
 
   it.skipIf(!existsSync(JENA))('Apache Jena riot accepts every file', () => {
