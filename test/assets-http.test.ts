@@ -142,6 +142,23 @@ describe('upload', () => {
     }
   });
 
+  it('takes the row and the forest flag from multipart form fields', async () => {
+    const fd = new FormData();
+    fd.append('row', `neuron/${firstNeuron()}`);
+    fd.append('forest', 'true');
+    fd.append('file', new Blob(['1 1 0 0 0 1 -1\n2 1 9 0 0 1 -1\n']), 'two.swc');
+    const res = await post('assets-test', '', fd);
+    expect(res.status).toBe(201);
+    const body = await res.json() as { attachedTo: { compartment: string }; skeleton: { nodeCount: number } };
+    expect(body.attachedTo.compartment).toBe('neuron');
+    expect(body.skeleton.nodeCount).toBe(2);
+    const none = new FormData();
+    none.append('row', 'neuron/x');
+    const nf = await post('assets-test', '', none);
+    expect(nf.status).toBe(400);
+    expect(((await nf.json()) as { detail: string }).detail).toMatch(/no file part/);
+  });
+
   it('needs a token and write access; private datasets stay invisible', async () => {
     expect((await post('assets-test', '?filename=a.swc', swc, null)).status).toBe(401);
     expect((await post('assets-test', '?filename=a.swc', swc, bob)).status).toBe(403);
@@ -175,10 +192,13 @@ describe('list and download', () => {
     expect(res.status).toBe(200);
     const body = await res.json() as { version: string; assets: Array<{ name: string }> };
     expect(body.version).toBe('draft');
-    expect(body.assets.map((a) => a.name)).toEqual(['cell.glb', 'f.swc', 'n1.swc']);
+    expect(body.assets.map((a) => a.name)).toEqual(['cell.glb', 'f.swc', 'n1.swc', 'two.swc']);
     const ttl = await svc.fetch('/datasets/assets-test/assets?version=draft&format=ttl', { token: alice });
     expect(ttl.headers.get('content-type')).toMatch(/text\/turtle/);
     expect(await ttl.text()).toContain('SkeletonSWC');
+    const ld = await svc.fetch('/datasets/assets-test/assets?version=draft', { token: alice, headers: { accept: 'application/ld+json' } });
+    expect(ld.headers.get('content-type')).toMatch(/application\/ld\+json/);
+    expect(JSON.stringify(await ld.json())).toContain('cell.glb');
     const html = await svc.fetch('/datasets/assets-test/assets?version=draft', { token: alice, headers: { accept: 'text/html' } });
     expect(await html.text()).toContain('n1.swc');
     // anonymous: no published version yet
