@@ -18,6 +18,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const G = 'https://example.org/graphs/';
 const CHILD = `
 import { openEmbeddedStore } from ${JSON.stringify(pathToFileURL(join(repo, 'src/store/embedded/index.ts')).href)};
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 const [dataDir, startArg] = process.argv.slice(2);
 const G = ${JSON.stringify(G)};
 const s = await openEmbeddedStore({ dataDir, workers: 1, compactBytes: 4096, logger: { warn: (m) => process.stderr.write(m + '\\n') } });
@@ -29,6 +31,13 @@ for (let i = Number(startArg); ; i++) {
     // replace a whole graph: it must always hold exactly one version
     ops.push({ op: 'clear', graph: G + 'current' });
     ops.push({ op: 'add', nquads: ['x', 'y', 'z'].map((k) => '<https://example.org/c/' + k + '> <https://example.org/v> "' + i + '" <' + G + 'current> .\\n').join('') });
+  }
+  if (i % 3 === 0) {
+    // a bulk load (file by reference in the journal) replacing a whole graph
+    const file = join(dataDir, 'incoming', i + '.nt');
+    mkdirSync(join(dataDir, 'incoming'), { recursive: true });
+    writeFileSync(file, Array.from({ length: 50 }, (_, k) => '<https://example.org/l/' + k + '> <https://example.org/v> "' + i + '" .\\n').join(''));
+    ops.push({ op: 'clear', graph: G + 'loaded' }, { op: 'load', graph: G + 'loaded', file });
   }
   await s.transact(ops);
   process.stdout.write('ack ' + i + '\\n');
@@ -92,6 +101,13 @@ describe('embedded store: crash safety', () => {
       const lastReplace = Math.max(...acked.filter((i) => i % 4 === 0));
       expect([...versions][0]).toBeGreaterThanOrEqual(lastReplace);
       expect(present.size).toBeGreaterThanOrEqual(acked.length * 2);
+      // the bulk-loaded graph: exactly one whole file, not older than the last acknowledged load
+      const loaded = await s.select('SELECT ?l ?v WHERE { GRAPH <https://example.org/graphs/loaded> { ?l <https://example.org/v> ?v } }');
+      const lv = new Set(loaded.map((b) => Number(b.v.value)));
+      expect(loaded).toHaveLength(50);
+      expect(lv.size).toBe(1);
+      expect([...lv][0]).toBeGreaterThanOrEqual(Math.max(...acked.filter((i) => i % 3 === 0)));
+
     } finally {
       await s.close();
     }

@@ -12,6 +12,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { caveToSyndb, CaveFormatError } from '../model/importers/cave.js';
@@ -24,7 +25,7 @@ import { df, iri, lit, typed, toNQuads, inGraph, RDF_TYPE, sparqlString } from '
 import { NS } from '../model/namespaces.js';
 import { findCompartment, compartmentConcept } from '../model/compartment-names.js';
 import { compileTableSchemas, CSVW, QUDT, type ColumnDef, type TableSchema } from '../model/tables/schema.js';
-import { mapHeader, convertRow, checkRow, rowToNQuads, parseRowIri, PARENT_TABLE, CSVW_ROWNUM, SOURCE_LEXICAL, type RowProblem, type ColumnMap, type LinkResolver } from '../model/tables/rows.js';
+import { mapHeader, convertRow, checkRow, rowToNQuads, rowToNTriples, parseRowIri, PARENT_TABLE, CSVW_ROWNUM, SOURCE_LEXICAL, type RowProblem, type ColumnMap, type LinkResolver } from '../model/tables/rows.js';
 import { activityQuads } from '../provenance/activity.js';
 import { InputError } from '../model/problems.js';
 import type { ServiceContext } from './context.js';
@@ -196,14 +197,22 @@ export class TableService {
       let chunk = '';
       let first = true;
       let stored = 0;
+      // stores with bulk ops get each chunk as an N-Triples file they load directly (and keep by reference)
+      const bulk = this.ctx.store.bulkOps === true;
       const flush = async (last: boolean) => {
         const ops: WriteOp[] = first ? [{ op: 'clear', graph: T }] : [];
-        if (chunk) ops.push({ op: 'add', nquads: chunk });
+        if (chunk && bulk) {
+          const f = join(this.spoolDir(), `${randomUUID()}.nt`);
+          loadFiles.push(f);
+          await writeFile(f, chunk);
+          ops.push({ op: 'load', graph: T, file: f, sha256: createHash('sha256').update(chunk).digest('hex') });
+        } else if (chunk) ops.push({ op: 'add', nquads: chunk });
         if (last) ops.push(...finalOps);
         chunk = '';
         first = false;
         await this.ctx.store.transact(ops);
       };
+      const loadFiles: string[] = [];
       const rowMap = map;
       let n = 0;
       try {
@@ -211,7 +220,7 @@ export class TableService {
           for await (const rec of records) {
             n++;
             const conv = convertRow({ schema, map: rowMap, dataset: D, resolve }, rec, n);
-            chunk += rowToNQuads(schema, conv, n, D, T);
+            chunk += bulk ? rowToNTriples(schema, conv, n, D) : rowToNQuads(schema, conv, n, D, T);
             if (chunk.length >= CHUNK_BYTES) {
               await flush(false);
               stored = n;
@@ -228,6 +237,9 @@ export class TableService {
           e.tables.set('draft', draftTables);
         }
         throw err;
+      } finally {
+        // files the store took over are gone from here; the others are removed
+        for (const f of loadFiles) rmSync(f, { force: true });
       }
       onProgress?.({ phase: 'store', rows, bytes, totalRows: rows });
       const list = e.tables.get('draft') ?? [];

@@ -9,7 +9,21 @@
 export type WriteOp =
   | { op: 'clear'; graph: string }        // remove every quad of a named graph
   | { op: 'add'; nquads: string }          // add quads (N-Quads; default-graph lines are rejected)
-  | { op: 'delete'; nquads: string };      // remove exactly these quads
+  | { op: 'delete'; nquads: string }       // remove exactly these quads
+  /**
+   * Bulk load (stores with `bulkOps` only): the N-Triples file `file` (absolute path on the store's
+   * file system, best inside its data directory) into the named graph `graph`. The store takes the
+   * file over when the transaction commits (it is moved into the store and kept, by reference and
+   * SHA-256, until the next snapshot); after a failed transaction it is left where it was.
+   * `sha256` (hex), when given, must match the file.
+   */
+  | { op: 'load'; graph: string; file: string; sha256?: string }
+  /**
+   * Copy every quad of graph `from` into graph `to` inside the store (stores with `bulkOps` only).
+   * `rewrite: [a, b]` replaces, in subjects and objects, the IRI a and IRIs under it (a/… or a#…)
+   * by the same IRI under b.
+   */
+  | { op: 'copy'; from: string; to: string; rewrite?: [string, string] };
 
 export interface QueryOptions {
   /** Graph IRIs whose union is the default graph of the query. Omitted: the store's own default graph (empty). */
@@ -38,6 +52,8 @@ export type Binding = Record<string, { type: 'uri' | 'literal' | 'bnode' | 'trip
 export interface StoreStats { quads: number; graphs: number; journalBytes?: number }
 
 export interface GraphStore {
+  /** True when transact() accepts the 'load' and 'copy' ops (the embedded store); others take only add/delete/clear. */
+  readonly bulkOps?: boolean;
   /** Run a SPARQL query; the result is serialised as options.format. */
   query(sparql: string, options?: QueryOptions): Promise<QueryResult>;
   /** Convenience: SELECT rows as SPARQL JSON bindings. */

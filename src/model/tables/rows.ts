@@ -271,8 +271,16 @@ export const CSVW_ROWNUM = 'http://www.w3.org/ns/csvw#rownum';
 
 /** The row's triples as N-Quads in graph `graph` (rdf:type, cid, inDataset, csvw:rownum, every value). */
 export function rowToNQuads(schema: TableSchema, conv: ConvertedRow, row: number, dataset: string, graph: string): string {
+  return rowLines(schema, conv, row, dataset, ` <${graph}> .\n`);
+}
+
+/** The same triples as rowToNQuads, as N-Triples (for a bulk load into the table graph). */
+export function rowToNTriples(schema: TableSchema, conv: ConvertedRow, row: number, dataset: string): string {
+  return rowLines(schema, conv, row, dataset, ' .\n');
+}
+
+function rowLines(schema: TableSchema, conv: ConvertedRow, row: number, dataset: string, g: string): string {
   const s = `<${conv.subject}>`;
-  const g = ` <${graph}> .\n`;
   let out = `${s} ${RDF_TYPE} <${schema.cls}>${g}${s} <${NS.syndb}cid> "${escLit(conv.cid)}"${g}${s} <${NS.syndb}inDataset> <${dataset}>${g}${s} <${CSVW_ROWNUM}> "${row}"^^<${XSD}integer>${g}`;
   if (conv.lexical) out += `${s} <${SOURCE_LEXICAL}> "${escLit(JSON.stringify(conv.lexical))}"${g}`;
   for (const [p, terms] of conv.values) {

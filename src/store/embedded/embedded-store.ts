@@ -8,7 +8,7 @@
  * from the data directory while the other replicas keep serving.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, openSync, closeSync, fsyncSync, readFileSync, truncateSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { copyFile, open as openFile, readFile, rename, unlink } from 'node:fs/promises';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Worker } from 'node:worker_threads';
@@ -46,7 +46,7 @@ export interface EmbeddedStoreOptions {
   queryTimeoutMs?: number;
   /** Largest serialised query result (bytes); bigger results fail with 'too-large'. Default 128 MiB. */
   maxResultBytes?: number;
-  /** Number of replica worker threads (each holds the whole graph in memory). Default 2. */
+  /** Number of replica worker threads (each holds the whole graph in memory). Default SYNDB_STORE_WORKERS, else 2. */
   workers?: number;
   /** Journal size (bytes) that triggers a new snapshot. Default 64 MiB. */
   compactBytes?: number;
@@ -67,6 +67,8 @@ class Replica {
   readonly pending = new Map<number, Pending>();
   ready = false;
   gone = false;
+  /** Holds a transaction that is applied but not yet durable: no reads go here meanwhile. */
+  held = false;
   constructor(
     readonly n: number,
     readonly worker: Worker,
@@ -77,6 +79,15 @@ class Replica {
 class WorkerGone extends Error {}
 
 const DEFAULTS = { queryTimeoutMs: 30_000, maxResultBytes: 128 * 1024 * 1024, workers: 2, compactBytes: 64 * 1024 * 1024 };
+
+/** SYNDB_STORE_WORKERS: the number of replica workers (each holds the whole graph in memory). */
+function workersFromEnv(): number | undefined {
+  const v = process.env.SYNDB_STORE_WORKERS?.trim();
+  if (!v) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new StoreError(`SYNDB_STORE_WORKERS=${JSON.stringify(v)} is not understood: expected a whole number of store workers from 1 to 64`, 'unavailable');
+  return n;
+}
 
 function fileSeq(name: string): number {
   const m = /-(\d+)(\.log)?$/.exec(name);
@@ -90,7 +101,11 @@ function toStoreError(e: WorkerError): StoreError {
 }
 
 export class EmbeddedStore implements GraphStore {
+  /** transact() takes 'load' and 'copy' ops. */
+  readonly bulkOps = true;
   private replicas: Replica[] = [];
+  /** Settled when a held replica (see Replica.held) is released. */
+  private released?: { promise: Promise<void>; resolve: () => void };
   private nextId = 1;
   private nextReplica = 1;
   private txid = 0;
@@ -119,7 +134,7 @@ export class EmbeddedStore implements GraphStore {
     this.opts = {
       queryTimeoutMs: options.queryTimeoutMs ?? DEFAULTS.queryTimeoutMs,
       maxResultBytes: options.maxResultBytes ?? DEFAULTS.maxResultBytes,
-      workers: Math.max(1, options.workers ?? DEFAULTS.workers),
+      workers: Math.max(1, options.workers ?? workersFromEnv() ?? DEFAULTS.workers),
       compactBytes: options.compactBytes ?? DEFAULTS.compactBytes,
     };
   }
@@ -191,7 +206,12 @@ export class EmbeddedStore implements GraphStore {
           journalSizes.push(scan.validBytes);
           lsn = scan.lastLsn;
         }
-        if (!readOnly) EmbeddedStore.removeLeftovers(dataDir, manifest, warn);
+        if (!readOnly) {
+          EmbeddedStore.removeLeftovers(dataDir, manifest, warn);
+          const snapLsn = manifest.snapshot.lsn;
+          const last = lsn;
+          removeLoadFiles(dataDir, (n) => n <= snapLsn || n > last, (name) => warn(`removing ${LOADS_DIR}/${name}, a bulk-load file no journal record needs`));
+        }
       }
       const journal =
         manifest && !readOnly
@@ -281,7 +301,7 @@ export class EmbeddedStore implements GraphStore {
     pend.forEach((p, i) => {
       if (p.timer) clearTimeout(p.timer);
       if (i === 0 && failOldest) return p.reject(failOldest);
-      if (p.req.type === 'apply' || p.req.type === 'init' || p.req.type === 'snapshot') return p.reject(new WorkerGone());
+      if (p.req.type === 'apply' || p.req.type === 'validateApply' || p.req.type === 'init' || p.req.type === 'snapshot') return p.reject(new WorkerGone());
       // other requests run again on another replica, keeping their deadline
       this.dispatch(p.req, p.deadline).then(p.resolve, p.reject);
     });
@@ -329,7 +349,7 @@ export class EmbeddedStore implements GraphStore {
     let best: Replica | undefined;
     let bestLoad = Infinity;
     for (const r of this.replicas) {
-      if (r.gone) continue;
+      if (r.gone || r.held) continue;
       const l = this.load(r);
       if (l < bestLoad) {
         best = r;
@@ -347,6 +367,10 @@ export class EmbeddedStore implements GraphStore {
         if (this.failure) throw this.failure;
         if (this.initializing.size > 0) {
           await Promise.race([...this.initializing].map((p) => p.catch(() => undefined)));
+          continue;
+        }
+        if (this.released && this.replicas.some((x) => x.held && !x.gone)) {
+          await this.released.promise;
           continue;
         }
         throw new StoreError('no query engine is running', 'unavailable');
@@ -459,6 +483,7 @@ export class EmbeddedStore implements GraphStore {
     this.check(true);
     if (!Array.isArray(ops)) throw new StoreError(`transact() expects an array of write ops, got ${typeof ops}`, 'bad-input');
     if (ops.length === 0) return;
+    if (ops.some((o) => o && typeof o === 'object' && o.op === 'load')) return this.withWriteLock(() => this.transactBulk(ops));
     return this.withWriteLock(async () => {
       this.check(true);
       const txid = ++this.txid;
@@ -503,6 +528,102 @@ export class EmbeddedStore implements GraphStore {
       if (mine) await mine.p.catch(() => undefined);
       if (journal.bytes > this.opts.compactBytes) this.scheduleCompaction();
     });
+  }
+
+  private hold(r: Replica): void {
+    r.held = true;
+    if (!this.released) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((res) => (resolve = res));
+      this.released = { promise, resolve };
+    }
+  }
+
+  private release(r: Replica): void {
+    r.held = false;
+    const w = this.released;
+    this.released = undefined;
+    w?.resolve();
+  }
+
+  /**
+   * A transaction with bulk loads. Parsing the file is the check, so it is applied first in one
+   * replica (held back from readers until durable), then each file is moved into
+   * <dataDir>/loads/ and fsynced, the journal record (naming the file and its SHA-256) is written
+   * and fsynced, and the other replicas load the same file.
+   */
+  private async transactBulk(ops: WriteOp[]): Promise<void> {
+    this.check(true);
+    const txid = ++this.txid;
+    const lsn = this.lsn + 1;
+    let validator: Replica | undefined;
+    let meta: OpMeta[] | undefined;
+    for (let attempt = 0; !meta; attempt++) {
+      validator = this.pick();
+      if (!validator) {
+        await this.dispatch({ type: 'graphs' });
+        continue;
+      }
+      this.hold(validator);
+      try {
+        meta = (await this.send(validator, { type: 'validateApply', txid, lsn, ops })) as OpMeta[];
+      } catch (e) {
+        this.release(validator);
+        if (e instanceof WorkerGone && attempt < 3) continue;
+        if (e instanceof WorkerGone) throw new StoreError('the store workers kept failing while applying this transaction; nothing was changed', 'unavailable');
+        throw e;
+      }
+    }
+    const r = validator!;
+    const journalOps: WriteOp[] = ops.map((o) => ({ ...o }));
+    const moved: Array<{ from: string; to: string }> = [];
+    try {
+      // the files become the store's, durably, before the record that names them
+      const dir = join(this.dataDir, LOADS_DIR);
+      if (!existsSync(dir)) {
+        mkdirSync(dir, { recursive: true });
+        fsyncDir(this.dataDir);
+      }
+      for (const [i, o] of journalOps.entries()) {
+        if (o.op !== 'load') continue;
+        const name = `${LOADS_DIR}/${lsn}-${i + 1}.nt`;
+        const to = join(this.dataDir, name);
+        try {
+          await rename(o.file, to);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+          await copyFile(o.file, to);
+        }
+        moved.push({ from: o.file, to });
+        const fh = await openFile(to, 'r');
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        o.file = name;
+      }
+      fsyncDir(dir);
+      await this.journal!.append(encodeRecord(lsn, journalOps, meta));
+    } catch (e) {
+      // not durable: the replica that applied it must go, and the caller keeps its files
+      this.retire(r, undefined);
+      for (const m of moved.reverse()) await rename(m.to, m.from).catch(() => copyFile(m.to, m.from).then(() => unlink(m.to)).catch(() => undefined));
+      this.release(r);
+      throw new StoreError(`the write could not be made durable (journal ${this.journal?.path}): ${(e as Error).message}; nothing was changed`, 'unavailable');
+    }
+    this.lsn = lsn;
+    this.journalSizes[this.journalSizes.length - 1] = this.journal!.bytes;
+    this.release(r);
+    for (const other of this.replicas) {
+      if (other === r) continue;
+      this.send(other, { type: 'apply', txid, lsn, ops: journalOps, meta }).catch((e: Error) => {
+        if (e instanceof WorkerGone) return;
+        this.warn(`store worker ${other.n} could not apply transaction ${lsn} (${e.message}); restarting it from the data directory`);
+        this.retire(other, undefined);
+      });
+    }
+    if (this.journal!.bytes > this.opts.compactBytes) this.scheduleCompaction();
   }
 
   // ---------------------------------------------------------------- compaction
@@ -565,6 +686,7 @@ export class EmbeddedStore implements GraphStore {
     // step 3: old files go once no worker is still loading them
     while (this.initializing.size > 0) await Promise.allSettled([...this.initializing]);
     for (const name of obsolete) rmSync(join(this.dataDir, name), { recursive: true, force: true });
+    removeLoadFiles(this.dataDir, (n) => n <= rotated.at);
   }
 
   // ---------------------------------------------------------------- close
@@ -606,6 +728,21 @@ export class EmbeddedStore implements GraphStore {
       this.journal = undefined;
       this.releaseLock?.();
     }
+  }
+}
+
+/** Directory (inside the data directory) of the files of committed bulk loads, named <lsn>-<n>.nt. */
+export const LOADS_DIR = 'loads';
+
+/** Delete the bulk-load files whose transaction number passes `drop`. */
+function removeLoadFiles(dataDir: string, drop: (lsn: number) => boolean, note?: (name: string) => void): void {
+  const dir = join(dataDir, LOADS_DIR);
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const m = /^(\d+)-\d+\.nt$/.exec(name);
+    if (!m || !drop(Number(m[1]))) continue;
+    note?.(name);
+    rmSync(join(dir, name), { force: true });
   }
 }
 
@@ -663,6 +800,7 @@ export async function restoreStore(dataDir: string, file: string, options: { log
     for (const name of readdirSync(dir)) {
       if (/^(snapshot-\d+|journal-\d+\.log)$/.test(name) && name !== dirName && name !== jfile) rmSync(join(dir, name), { recursive: true, force: true });
     }
+    rmSync(join(dir, LOADS_DIR), { recursive: true, force: true });
     const quads = files.reduce((a, f) => a + f.quads, 0);
     return { quads, graphs: files.length };
   } finally {

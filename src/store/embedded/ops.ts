@@ -5,7 +5,11 @@
  * Performance notes (oxigraph 0.5, wasm): Store.load of N-Quads text is the fast path; every
  * per-quad call from JS (has/add/delete) costs tens of µs, so bulk adds never go quad by quad.
  */
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { Store, namedNode, parse, type Quad, type Term } from 'oxigraph';
+import { StoreError } from '../graph-store.js';
 
 /** Thrown for invalid input (bad N-Quads, blank nodes, default-graph quads, bad graph IRI). */
 export class WriteOpError extends Error {
@@ -35,7 +39,18 @@ export type ParsedOp =
 export type CheckedOp =
   | { op: 'clear'; graph: string }
   | { op: 'add'; nquads: string; graphs: string[]; size: number }
-  | { op: 'delete'; quads: Quad[] };
+  | { op: 'delete'; quads: Quad[] }
+  /**
+   * Bulk load of an N-Triples file into `graph`. `expect` set = the file was validated when its
+   * transaction committed (journal replay, other replicas): its hash and size must match, and it is
+   * parsed leniently (its syntax was checked then). After applyOps, `sha256` / `bytes` are set.
+   */
+  | { op: 'load'; graph: string; path: string; expect?: { sha256: string; bytes: number }; wantSha256?: string; sha256?: string; bytes?: number }
+  | { op: 'copy'; from: string; to: string; rewrite?: [string, string] };
+
+const NT = 'application/n-triples';
+/** Read size for bulk-load files (the parser gets the file in pieces, never as one string). */
+const LOAD_PIECE = 8 * 1024 * 1024;
 
 const NQ = 'application/n-quads';
 /** Adds into non-empty graphs up to this many quads keep an exact undo log (has() per quad). */
@@ -145,8 +160,12 @@ export function checkOps(ops: unknown): CheckedOp[] {
         out.push({ op: 'clear', graph: op.graph as string });
         return;
       }
+      if (op.op === 'load' || op.op === 'copy') {
+        out.push(checkBulkOp(op, where));
+        return;
+      }
       if (op.op !== 'add' && op.op !== 'delete') {
-        throw new WriteOpError(`${where}: unknown op ${JSON.stringify(op.op)} (expected "clear", "add" or "delete")`);
+        throw new WriteOpError(`${where}: unknown op ${JSON.stringify(op.op)} (expected "clear", "add", "delete", "load" or "copy")`);
       }
       if (typeof op.nquads !== 'string') {
         throw new WriteOpError(`${where} (${op.op}): "nquads" must be a string of N-Quads, got ${typeof op.nquads}`);
@@ -159,6 +178,126 @@ export function checkOps(ops: unknown): CheckedOp[] {
     throw e;
   }
   return out;
+}
+
+/** Check a 'load' or 'copy' op (its fields only; a load's file is read when it is applied). */
+export function checkBulkOp(op: Record<string, unknown>, where: string, dataDir?: string): CheckedOp {
+  if (op.op === 'load') {
+    checkGraphIri(op.graph, `${where} (load)`);
+    if (typeof op.file !== 'string' || op.file === '') throw new WriteOpError(`${where} (load): "file" must be the path of an N-Triples file, got ${JSON.stringify(op.file)}`);
+    if (!isAbsolute(op.file) && !dataDir) throw new WriteOpError(`${where} (load): "file" must be an absolute path, got ${JSON.stringify(op.file)}`);
+    if (op.sha256 !== undefined && (typeof op.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(op.sha256))) {
+      throw new WriteOpError(`${where} (load): "sha256" must be 64 lower-case hex digits, got ${JSON.stringify(op.sha256)}`);
+    }
+    const path = isAbsolute(op.file) ? op.file : join(dataDir!, op.file);
+    return { op: 'load', graph: op.graph as string, path, wantSha256: op.sha256 as string | undefined };
+  }
+  checkGraphIri(op.from, `${where} (copy from)`);
+  checkGraphIri(op.to, `${where} (copy to)`);
+  if (op.from === op.to) throw new WriteOpError(`${where} (copy): "from" and "to" are the same graph <${op.from as string}>`);
+  let rewrite: [string, string] | undefined;
+  if (op.rewrite !== undefined) {
+    if (!Array.isArray(op.rewrite) || op.rewrite.length !== 2) throw new WriteOpError(`${where} (copy): "rewrite" must be a pair [fromIri, toIri], got ${JSON.stringify(op.rewrite)}`);
+    checkGraphIri(op.rewrite[0], `${where} (copy rewrite[0])`);
+    checkGraphIri(op.rewrite[1], `${where} (copy rewrite[1])`);
+    rewrite = [op.rewrite[0] as string, op.rewrite[1] as string];
+  }
+  return { op: 'copy', from: op.from as string, to: op.to as string, ...(rewrite ? { rewrite } : {}) };
+}
+
+/** SHA-256 (hex) and size of a file, read in pieces. */
+export function hashFile(path: string): { sha256: string; bytes: number } {
+  const h = createHash('sha256');
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(LOAD_PIECE);
+  let bytes = 0;
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+      bytes += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { sha256: h.digest('hex'), bytes };
+}
+
+function* filePieces(path: string): Generator<Uint8Array> {
+  const fd = openSync(path, 'r');
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafe(LOAD_PIECE);
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) return;
+      yield n === buf.length ? buf : buf.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fileMentionsBlank(path: string): boolean {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(LOAD_PIECE + 1);
+  let carry = 0;
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, carry, LOAD_PIECE, null);
+      if (n === 0) return false;
+      const view = buf.subarray(0, carry + n);
+      if (view.includes('_:')) return true;
+      buf[0] = view[view.length - 1];
+      carry = 1;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The SPARQL Update that performs a copy op. */
+export function copyUpdate(op: { from: string; to: string; rewrite?: [string, string] }): string {
+  if (!op.rewrite) return `ADD SILENT GRAPH <${op.from}> TO GRAPH <${op.to}>`;
+  const [a, b] = op.rewrite;
+  const move = (v: string, o: string) =>
+    `BIND(IF(isIRI(?${v}) && (STR(?${v}) = ${JSON.stringify(a)} || STRSTARTS(STR(?${v}), ${JSON.stringify(`${a}/`)}) || STRSTARTS(STR(?${v}), ${JSON.stringify(`${a}#`)})), IRI(CONCAT(${JSON.stringify(b)}, SUBSTR(STR(?${v}), ${[...a].length + 1}))), ?${v}) AS ?${o})`;
+  return `INSERT { GRAPH <${op.to}> { ?s2 ?p ?o2 } } WHERE { GRAPH <${op.from}> { ?s ?p ?o } ${move('s', 's2')} ${move('o', 'o2')} }`;
+}
+
+/** Apply a load op (see CheckedOp). Throws WriteOpError (new file) or StoreError 'corrupt' (a committed file that changed). */
+function applyLoad(store: Store, op: Extract<CheckedOp, { op: 'load' }>, empty: boolean): void {
+  let st: { size: number; isFile(): boolean };
+  try {
+    st = statSync(op.path);
+  } catch (e) {
+    const m = `bulk-load file ${op.path} cannot be read: ${(e as Error).message}`;
+    throw op.expect ? new StoreError(m, 'corrupt') : new WriteOpError(m);
+  }
+  if (!st.isFile()) throw new WriteOpError(`bulk-load file ${op.path} is not a regular file`);
+  const sum = hashFile(op.path);
+  if (op.expect && (sum.sha256 !== op.expect.sha256 || sum.bytes !== op.expect.bytes)) {
+    throw new StoreError(`bulk-load file ${op.path} is damaged: ${sum.bytes} bytes with SHA-256 ${sum.sha256.slice(0, 12)}…, the journal says ${op.expect.bytes} bytes, ${op.expect.sha256.slice(0, 12)}…`, 'corrupt');
+  }
+  if (op.wantSha256 && sum.sha256 !== op.wantSha256) {
+    throw new WriteOpError(`bulk-load file ${op.path} has SHA-256 ${sum.sha256}, the op says ${op.wantSha256}`);
+  }
+  const g = namedNode(op.graph);
+  try {
+    // an empty target graph is undone by clearing it, so the load needs no transaction of its own
+    store.load(filePieces(op.path), { format: NT, to_graph_name: g, no_transaction: empty, lenient: !!op.expect });
+  } catch (e) {
+    const m = `bulk-load file ${op.path} is not valid N-Triples: ${(e as Error).message}`;
+    throw op.expect ? new StoreError(m, 'corrupt') : new WriteOpError(m);
+  } finally {
+    freeAll([g]);
+  }
+  if (!op.expect && fileMentionsBlank(op.path)) {
+    const b = store.query(`SELECT ?s ?p ?o WHERE { GRAPH <${op.graph}> { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } } LIMIT 1`) as Map<string, Term>[];
+    if (b.length) throw new WriteOpError(`bulk-load file ${op.path}: triple ${b[0].get('s')} ${b[0].get('p')} ${b[0].get('o')} contains a blank node; blank nodes are never stored, skolemise them to IRIs first`);
+  }
+  op.sha256 = sum.sha256;
+  op.bytes = sum.bytes;
 }
 
 /**
@@ -175,6 +314,7 @@ export function parseOps(ops: unknown): ParsedOp[] {
       checkGraphIri(op.graph, `${where} (clear)`);
       return { op: 'clear', graph: op.graph as string };
     }
+    if (op.op === 'load' || op.op === 'copy') throw new WriteOpError(`${where}: the "${op.op}" op is only for the embedded store`);
     if (op.op !== 'add' && op.op !== 'delete') {
       throw new WriteOpError(`${where}: unknown op ${JSON.stringify(op.op)} (expected "clear", "add" or "delete")`);
     }
@@ -211,7 +351,16 @@ export function applyOps(store: Store, ops: CheckedOp[]): void {
   const undo: Undo[] = [];
   try {
     for (const op of ops) {
-      if (op.op === 'clear') {
+      if (op.op === 'load' || op.op === 'copy') {
+        // into an empty graph: undone by clearing it. Into a non-empty graph the step itself is atomic
+        // (a transaction of oxigraph) but has no cheap undo once done.
+        const target = op.op === 'load' ? op.graph : op.to;
+        const empty = graphEmpty(store, target);
+        if (empty) undo.push({ kind: 'clear-graphs', graphs: [target] });
+        if (op.op === 'load') applyLoad(store, op, empty);
+        else store.update(copyUpdate(op));
+        if (!empty) undo.push({ kind: 'none', what: op.op === 'load' ? `loading ${op.path} into the non-empty graph <${target}>` : `copying <${op.from}> into the non-empty graph <${target}>` });
+      } else if (op.op === 'clear') {
         const g = namedNode(op.graph);
         const old = store.match(null, null, null, g);
         freeAll([g]);
@@ -271,24 +420,29 @@ export function applyOps(store: Store, ops: CheckedOp[]): void {
 }
 
 /** What a validating replica learnt about each op, so the other replicas need not check adds again. */
-export type OpMeta = { graphs: string[]; size: number } | null;
+export type OpMeta = { graphs: string[]; size: number } | { sha256: string; bytes: number } | null;
 
 export function opMeta(ops: CheckedOp[]): OpMeta[] {
-  return ops.map((o) => (o.op === 'add' ? { graphs: o.graphs, size: o.size } : null));
+  return ops.map((o) => (o.op === 'add' ? { graphs: o.graphs, size: o.size } : o.op === 'load' && o.sha256 ? { sha256: o.sha256, bytes: o.bytes! } : null));
 }
 
 /**
  * Rebuild CheckedOps from raw ops already validated elsewhere (adds take the given metadata;
  * deletes are parsed again because they are applied quad by quad).
  */
-export function checkedFromMeta(ops: unknown, meta: OpMeta[]): CheckedOp[] {
+export function checkedFromMeta(ops: unknown, meta: OpMeta[], dataDir?: string): CheckedOp[] {
   if (!Array.isArray(ops) || ops.length !== meta.length) return checkOps(ops);
   const out: CheckedOp[] = [];
   try {
     ops.forEach((raw, i) => {
       const op = raw as { op: string; graph?: string; nquads?: string };
       const m = meta[i];
-      if (op.op === 'add' && m && typeof op.nquads === 'string') out.push({ op: 'add', nquads: op.nquads, graphs: m.graphs, size: m.size });
+      if (op.op === 'add' && m && 'graphs' in m && typeof op.nquads === 'string') out.push({ op: 'add', nquads: op.nquads, graphs: m.graphs, size: m.size });
+      else if (op.op === 'load') {
+        if (!m || !('sha256' in m)) throw new StoreError(`op #${i + 1} (load) has no recorded checksum`, 'corrupt');
+        const c = checkBulkOp(raw as Record<string, unknown>, `op #${i + 1}`, dataDir);
+        out.push({ ...(c as Extract<CheckedOp, { op: 'load' }>), expect: { sha256: m.sha256, bytes: m.bytes } });
+      } else if (op.op === 'copy') out.push(checkBulkOp(raw as Record<string, unknown>, `op #${i + 1}`));
       else out.push(...checkOps([raw]));
     });
   } catch (e) {

@@ -100,7 +100,7 @@ export function loadState(store: Store, dataDir: string, m: Manifest, journalByt
     for (const r of scan.records) {
       try {
         const { ops, meta } = decodeRecordPayload(r.payload);
-        const checked = meta ? checkedFromMeta(ops, meta) : checkOps(ops);
+        const checked = meta ? checkedFromMeta(ops, meta, dataDir) : checkOps(ops);
         try {
           applyOps(store, checked);
         } finally {

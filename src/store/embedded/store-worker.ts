@@ -17,6 +17,8 @@ import type { QueryKind } from './sparql.js';
 export type WorkerRequest =
   | { type: 'init'; dataDir: string; manifest: Manifest | undefined; journalBytes: number[] }
   | { type: 'validate'; txid: number; ops: WriteOp[] }
+  /** Check and apply a transaction before it is journaled (bulk loads: applying is the check); answers OpMeta[]. */
+  | { type: 'validateApply'; txid: number; lsn: number; ops: WriteOp[] }
   | { type: 'apply'; txid: number; lsn: number; ops: WriteOp[]; meta?: OpMeta[] }
   | {
       type: 'query';
@@ -42,6 +44,7 @@ if (!port) throw new Error('store-worker must run in a worker thread');
 
 let store = new Store();
 let lsn = 0;
+let dataDir: string | undefined;
 /** Set when a write failed half-way without undo: this replica answers nothing more and is replaced. */
 let poisoned: string | undefined;
 
@@ -99,6 +102,7 @@ function handle(msg: WorkerRequest): unknown {
   switch (msg.type) {
     case 'init': {
       store = new Store();
+      dataDir = msg.dataDir;
       if (msg.manifest) {
         const r = loadState(store, msg.dataDir, msg.manifest, msg.journalBytes);
         lsn = r.lsn;
@@ -110,10 +114,21 @@ function handle(msg: WorkerRequest): unknown {
       releaseOps(checked);
       return opMeta(checked);
     }
+    case 'validateApply': {
+      if (msg.lsn !== lsn + 1) throw new StoreError(`replica out of order: asked to apply transaction ${msg.lsn}, at ${lsn}`, 'corrupt');
+      const checked = checkOps(msg.ops);
+      try {
+        applyOps(store, checked);
+        lsn = msg.lsn;
+        return opMeta(checked);
+      } finally {
+        releaseOps(checked);
+      }
+    }
     case 'apply': {
       if (msg.lsn <= lsn) return { skipped: true, lsn }; // already part of the state this worker loaded
       if (msg.lsn !== lsn + 1) throw new StoreError(`replica out of order: got transaction ${msg.lsn}, at ${lsn}`, 'corrupt');
-      const checked = msg.meta ? checkedFromMeta(msg.ops, msg.meta) : checkOps(msg.ops);
+      const checked = msg.meta ? checkedFromMeta(msg.ops, msg.meta, dataDir) : checkOps(msg.ops);
       try {
         applyOps(store, checked);
       } finally {
