@@ -80,6 +80,8 @@ describe('embedded store: bulk load', () => {
     const bad = join(dir, 'bad.nt');
     writeFileSync(bad, triples(100, 'b') + '<https://example.org/s> <https://example.org/p> "unterminated .\n');
     await expectStoreError(s.transact([{ op: 'clear', graph: G('t') }, { op: 'load', graph: G('t'), file: bad }]), 'bad-input', /bad\.nt is not valid N-Triples/);
+    // into the non-empty graph (loaded without a transaction: the replica that tried is rebuilt)
+    await expectStoreError(s.transact([{ op: 'load', graph: G('t'), file: bad }]), 'bad-input', /bad\.nt is not valid N-Triples/);
     expect(existsSync(bad)).toBe(true);
     const quads = join(dir, 'quads.nt');
     writeFileSync(quads, `<https://example.org/s> <https://example.org/p> "x" <${G('other')}> .\n`);

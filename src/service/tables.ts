@@ -210,8 +210,15 @@ export class TableService {
         if (last) ops.push(...finalOps);
         chunk = '';
         first = false;
-        await this.ctx.store.transact(ops);
+        // one chunk is stored while the next is prepared (transactions stay in order)
+        if (inflight) await inflight;
+        inflight = undefined;
+        const p = this.ctx.store.transact(ops);
+        if (last) return p;
+        inflight = p;
+        p.catch(() => undefined);
       };
+      let inflight: Promise<void> | undefined;
       const loadFiles: string[] = [];
       const rowMap = map;
       let n = 0;
@@ -230,6 +237,7 @@ export class TableService {
         });
         await flush(true);
       } catch (err) {
+        await inflight?.catch(() => undefined);
         if (!first) {
           // some chunks are in: take them out again so that no half table stays
           await this.ctx.store.transact([{ op: 'clear', graph: T }]).catch(() => undefined);

@@ -257,7 +257,9 @@ export class EmbeddedStore implements GraphStore {
       if (m.error?.name === 'ReplicaPoisoned') {
         // the replica may hold a half-applied write: nothing it says counts; rebuild it from disk
         this.warn(`store worker ${r.n} is being rebuilt from the data directory: ${m.error.message}`);
-        p.reject(new WorkerGone());
+        // a transaction applied before it is journaled failed on bad input: the caller is told why
+        if (p.req.type === 'validateApply' && m.error.code === 'bad-input') p.reject(new StoreError(m.error.message, 'bad-input'));
+        else p.reject(new WorkerGone());
         this.retire(r, undefined);
       } else if (m.error) p.reject(toStoreError(m.error));
       else p.resolve(m.ok);

@@ -24,7 +24,8 @@ export class WriteOpError extends Error {
  * discarded (and rebuilt from the data directory) and must not answer any further request.
  */
 export class ReplicaPoisonedError extends Error {
-  constructor(message: string) {
+  /** @param input the message of the bad-input error that caused it, if one did (the caller is told that) */
+  constructor(message: string, readonly input?: string) {
     super(message);
     this.name = 'ReplicaPoisoned';
   }
@@ -266,7 +267,7 @@ export function copyUpdate(op: { from: string; to: string; rewrite?: [string, st
 }
 
 /** Apply a load op (see CheckedOp). Throws WriteOpError (new file) or StoreError 'corrupt' (a committed file that changed). */
-function applyLoad(store: Store, op: Extract<CheckedOp, { op: 'load' }>, empty: boolean): void {
+function applyLoad(store: Store, op: Extract<CheckedOp, { op: 'load' }>): void {
   let st: { size: number; isFile(): boolean };
   try {
     st = statSync(op.path);
@@ -285,7 +286,7 @@ function applyLoad(store: Store, op: Extract<CheckedOp, { op: 'load' }>, empty: 
   const g = namedNode(op.graph);
   try {
     // an empty target graph is undone by clearing it, so the load needs no transaction of its own
-    store.load(filePieces(op.path), { format: NT, to_graph_name: g, no_transaction: empty, lenient: !!op.expect });
+    store.load(filePieces(op.path), { format: NT, to_graph_name: g, no_transaction: true, lenient: !!op.expect });
   } catch (e) {
     const m = `bulk-load file ${op.path} is not valid N-Triples: ${(e as Error).message}`;
     throw op.expect ? new StoreError(m, 'corrupt') : new WriteOpError(m);
@@ -354,12 +355,15 @@ export function applyOps(store: Store, ops: CheckedOp[]): void {
       if (op.op === 'load' || op.op === 'copy') {
         // into an empty graph: undone by clearing it. Into a non-empty graph the step itself is atomic
         // (a transaction of oxigraph) but has no cheap undo once done.
+        // A load runs without a transaction (much faster): into a non-empty graph, a failure half-way
+        // leaves the replica to be rebuilt from the data directory (nothing was journaled yet).
         const target = op.op === 'load' ? op.graph : op.to;
         const empty = graphEmpty(store, target);
         if (empty) undo.push({ kind: 'clear-graphs', graphs: [target] });
-        if (op.op === 'load') applyLoad(store, op, empty);
+        else if (op.op === 'load') undo.push({ kind: 'none', what: `loading ${op.path} into the non-empty graph <${target}>` });
+        if (op.op === 'load') applyLoad(store, op);
         else store.update(copyUpdate(op));
-        if (!empty) undo.push({ kind: 'none', what: op.op === 'load' ? `loading ${op.path} into the non-empty graph <${target}>` : `copying <${op.from}> into the non-empty graph <${target}>` });
+        if (!empty && op.op === 'copy') undo.push({ kind: 'none', what: `copying <${op.from}> into the non-empty graph <${target}>` });
       } else if (op.op === 'clear') {
         const g = namedNode(op.graph);
         const old = store.match(null, null, null, g);
@@ -403,7 +407,7 @@ export function applyOps(store: Store, ops: CheckedOp[]): void {
     }
   } catch (e) {
     const blocker = undo.find((u) => u.kind === 'none');
-    if (blocker) throw new ReplicaPoisonedError(`applying a transaction failed (${(e as Error).message}) after ${blocker.kind === 'none' ? blocker.what : ''}; this replica must be rebuilt`);
+    if (blocker) throw new ReplicaPoisonedError(`applying a transaction failed (${(e as Error).message}) after ${blocker.kind === 'none' ? blocker.what : ''}; this replica must be rebuilt`, e instanceof WriteOpError ? e.message : undefined);
     for (let i = undo.length - 1; i >= 0; i--) {
       const u = undo[i];
       if (u.kind === 'readd') for (const q of u.quads) store.add(q);

@@ -170,9 +170,9 @@ port.on('message', (m: { id: number; req: WorkerRequest }) => {
     if (e instanceof ReplicaPoisonedError) poisoned = e.message;
     const err = e as Error & { code?: string };
     const out: WorkerError = {
-      message: err?.message ?? String(e),
+      message: e instanceof ReplicaPoisonedError && e.input ? e.input : (err?.message ?? String(e)),
       name: e instanceof WriteOpError ? 'WriteOpError' : e instanceof StoreError ? 'StoreError' : e instanceof ReplicaPoisonedError ? 'ReplicaPoisoned' : (err?.name ?? 'Error'),
-      code: e instanceof StoreError ? e.code : undefined,
+      code: e instanceof StoreError ? e.code : e instanceof ReplicaPoisonedError && e.input ? 'bad-input' : undefined,
     };
     port.postMessage({ id: m.id, error: out });
   }
