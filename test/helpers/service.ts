@@ -1,4 +1,5 @@
 /** Start a real service (embedded store in a temp dir, HTTP on an ephemeral port) for a test file. */
+import { afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,11 @@ import { startVirtuoso, type Virtuoso } from './virtuoso.js';
 
 export const BASE = 'http://localhost:3030';
 const virtuosoByDir = new Map<string, Virtuoso>();
+// servers kept for restarts on a caller's data directory end with the test file
+afterAll(async () => {
+  for (const v of virtuosoByDir.values()) await v.stop();
+  virtuosoByDir.clear();
+});
 export const ADMIN_TOKEN = 'test-admin-token';
 
 export interface TestService {
