@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestService, ADMIN_TOKEN, type TestService } from './helpers/service.js';
+import { JENA } from './helpers/shared.js';
 
 let svc: TestService;
 let alice: string, bob: string, curator: string;
@@ -95,7 +96,7 @@ describe('representations', () => {
     const dir = mkdtempSync(join(tmpdir(), 'coll-'));
     writeFileSync(join(dir, 'c.ttl'), ttl);
     writeFileSync(join(dir, 'q.rq'), 'PREFIX dcat: <http://www.w3.org/ns/dcat#> SELECT ?d WHERE { ?c a dcat:Catalog ; dcat:dataset ?d . ?d a dcat:Dataset } ORDER BY ?d');
-    const out = spawnSync('/work/shared/tools/jena', ['sparql', '--data', join(dir, 'c.ttl'), '--query', join(dir, 'q.rq'), '--results', 'csv'], { encoding: 'utf8' });
+    const out = spawnSync(JENA, ['sparql', '--data', join(dir, 'c.ttl'), '--query', join(dir, 'q.rq'), '--results', 'csv'], { encoding: 'utf8' });
     expect(out.status, out.stderr).toBe(0);
     expect(out.stdout.trim().split(/\r?\n/).slice(1)).toEqual(['http://localhost:3030/datasets/l4dense-motta2019', 'http://localhost:3030/datasets/syndb-style-example']);
   }, 60_000);

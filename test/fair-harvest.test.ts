@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, BASE, type TestService } from './helpers/service.js';
 import { jenaValidateMany } from './helpers/jena.js';
 import { ensureReferees, rdflibNTriples, tripleSet, tmpFile, xmlWellFormed, parseXml, parseXmlMany, findAll, first, type XmlNode } from './helpers/fair.js';
+import { sharedPath } from './helpers/shared.js';
 
-const DCAT_AP = '/work/shared/conformance/dcat-ap/dcat-ap-3.0.0-SHACL.ttl';
+const DCAT_AP = sharedPath('conformance/dcat-ap/dcat-ap-3.0.0-SHACL.ttl');
 let svc: TestService;
 let alice: string;
 let publicIds: string[];

@@ -16,8 +16,9 @@ import { readFileSync } from 'node:fs';
 import N3 from 'n3';
 import canonize from 'rdf-canonize';
 import { startTestService, ADMIN_TOKEN, BASE, type TestService } from './helpers/service.js';
+import { sharedPath } from './helpers/shared.js';
 
-const FILE = '/work/shared/conformance/graph-store-protocol/manifest.ttl';
+const FILE = sharedPath('conformance/graph-store-protocol/manifest.ttl');
 const G = 'http://www.w3.org/2009/sparql/docs/tests/data-sparql11/http-rdf-update/manifest#';
 const MF = 'http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#';
 const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';

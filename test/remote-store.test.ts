@@ -16,6 +16,7 @@ import { StoreError } from '../src/store/graph-store.js';
 import { openRemoteStore, type RemoteStore, type RemoteStoreOptions } from '../src/store/remote/remote-store.js';
 import { openStore } from '../src/store/open-store.js';
 import { startVirtuoso, type Virtuoso } from './helpers/virtuoso.js';
+import { JENA } from './helpers/shared.js';
 
 let v: Virtuoso;
 let store: RemoteStore;
@@ -110,7 +111,7 @@ describe('queries', () => {
       expect(r.contentType).toBe(f);
       const file = join(tmp, `r.${ext}`);
       writeFileSync(file, r.body);
-      const out = execFileSync('/work/shared/tools/jena', ['arq.rset', '--in', jin, '--out', 'json', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = execFileSync(JENA, ['arq.rset', '--in', jin, '--out', 'json', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       const sortKeys = (b: Record<string, Record<string, string>>) => Object.fromEntries(Object.keys(b).sort().map((k) => [k, Object.fromEntries(Object.entries(b[k]).sort())]));
       const jena = (JSON.parse(out) as { results: { bindings: Array<Record<string, Record<string, string>>> } }).results.bindings.map(sortKeys);
       if (ext === 'csv') {
@@ -132,7 +133,7 @@ describe('queries', () => {
       expect(r.kind).toBe('graph');
       const file = join(tmp, `c.${ext}`);
       writeFileSync(file, r.body);
-      const out = execFileSync('/work/shared/tools/jena', ['riot', '--output=nt', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = execFileSync(JENA, ['riot', '--output=nt', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       expect(out.split('\n').filter(Boolean).sort()).toEqual(nt);
     }
   });
@@ -197,7 +198,7 @@ describe('writes', () => {
     await store.backup(file);
     const text = gunzipSync(readFileSync(file)).toString('utf8');
     writeFileSync(join(tmp, 'b.nq'), text);
-    const out = execFileSync('/work/shared/tools/jena', ['riot', '--output=nq', join(tmp, 'b.nq')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(JENA, ['riot', '--output=nq', join(tmp, 'b.nq')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(out.split('\n').filter(Boolean)).toHaveLength((await store.stats()).quads);
     expect(out).toContain(`<${G}/1>`);
   });

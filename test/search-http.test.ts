@@ -6,6 +6,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestService, type TestService } from './helpers/service.js';
+import { JENA } from './helpers/shared.js';
 
 let svc: TestService;
 let alice: string, bob: string;
@@ -170,7 +171,7 @@ describe('formats', () => {
     const nq = await jsonld.toRDF(doc as never, { format: 'application/n-quads' }) as unknown as string;
     expect(nq).toContain('<http://www.w3.org/ns/hydra/core#PartialCollectionView>');
     writeFileSync(join(dir, 'page.nq'), nq);
-    const jena = spawnSync('/work/shared/tools/jena', ['riot', '--validate', '--strict', join(dir, 'page.nq')], { encoding: 'utf8' });
+    const jena = spawnSync(JENA, ['riot', '--validate', '--strict', join(dir, 'page.nq')], { encoding: 'utf8' });
     expect(jena.status, jena.stderr + jena.stdout).toBe(0);
   }, 60_000);
   it('HTML: results with facets as a form that works without JavaScript', async () => {

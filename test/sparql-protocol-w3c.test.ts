@@ -18,8 +18,9 @@ import { execFileSync } from 'node:child_process';
 import N3 from 'n3';
 import jsonld from 'jsonld';
 import { startTestService, ADMIN_TOKEN, type TestService } from './helpers/service.js';
+import { JENA, sharedPath } from './helpers/shared.js';
 
-const DIR = '/work/shared/conformance/sparql-protocol';
+const DIR = sharedPath('conformance/sparql-protocol');
 const MF = 'http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#';
 const HT = 'http://www.w3.org/2011/http#';
 const CNT = 'http://www.w3.org/2011/content#';
@@ -218,7 +219,7 @@ describe('W3C SPARQL 1.1 Service Description', () => {
       const dir = mkdtempSync(join(tmpdir(), 'sd-'));
       writeFileSync(join(dir, 'sd.ttl'), text);
       writeFileSync(join(dir, 'sd.rdf'), (await fetchSd('application/rdf+xml')).text);
-      execFileSync('/work/shared/tools/jena', ['riot', '--validate', join(dir, 'sd.ttl'), join(dir, 'sd.rdf')], { stdio: 'pipe' });
+      execFileSync(JENA, ['riot', '--validate', join(dir, 'sd.ttl'), join(dir, 'sd.rdf')], { stdio: 'pipe' });
       // (Debian's Jena 4.5 cannot load any JSON-LD file; the JSON-LD form is checked by expanding it to the same triples)
       const nq = await jsonld.toRDF(JSON.parse((await fetchSd('application/ld+json')).text), { format: 'application/n-quads' }) as unknown as string;
       expect(nq.split('\n').filter(Boolean).length).toBe(q.size);
