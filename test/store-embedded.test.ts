@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { openEmbeddedStore, restoreStore, type EmbeddedStore } from '../src/store/embedded/index.js';
 import { StoreError } from '../src/store/graph-store.js';
 import { openStore } from '../src/store/open-store.js';
+import { JENA } from './helpers/shared.js';
 
 const G = (n: number | string) => `https://example.org/graphs/${n}`;
 const quad = (s: string, o: string, g: string) => `<https://example.org/s/${s}> <https://example.org/p> "${o}" <${g}> .\n`;
@@ -290,7 +291,7 @@ describe('embedded store: files read by an independent parser', () => {
     await s.close();
     const m = JSON.parse(readFileSync(join(dir, 'MANIFEST'), 'utf8'));
     const snaps = m.snapshot.files.map((f: { file: string }) => join(dir, m.snapshot.dir, f.file));
-    const r = spawnSync('/work/shared/tools/jena', ['riot', '--count', plain, gz, ...snaps], { encoding: 'utf8', timeout: 180_000 });
+    const r = spawnSync(JENA, ['riot', '--count', plain, gz, ...snaps], { encoding: 'utf8', timeout: 180_000 });
     expect(r.status, r.stderr).toBe(0);
     const out = r.stdout + r.stderr; // riot reports counts on stderr
     expect(out).not.toMatch(/ERROR|WARN/);
