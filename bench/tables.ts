@@ -72,7 +72,7 @@ async function run(n: number) {
     const peak = rss.stop();
     const stats = await ctx.store.stats();
     console.log(`ours: ${r.rows} rows validated + durably stored in ${ours.toFixed(1)} s = ${Math.round(r.rows / ours)} rows/s (${stats.quads} quads in the store)`);
-    console.log(`  RSS before ${mb(rssBefore)}, peak ${mb(peak)} (+${mb(peak - rssBefore)}; the store keeps ${ctx.store.constructor.name === 'EmbeddedStore' ? 'two in-memory replicas' : 'its data'} in this process)`);
+    console.log(`  RSS before ${mb(rssBefore)}, peak ${mb(peak)} (+${mb(peak - rssBefore)}; the store keeps ${ctx.store.constructor.name === 'EmbeddedStore' ? `${process.env.SYNDB_STORE_WORKERS ?? 2} in-memory replica(s), SYNDB_STORE_WORKERS` : 'its data'} in this process)`);
     t = performance.now();
     let rows = -1;
     await svc.download(r.table, (c) => { for (let i = 0; i < c.length; i++) if (c.charCodeAt(i) === 10) rows++; });

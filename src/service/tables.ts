@@ -315,10 +315,21 @@ export class TableService {
     const vars = desc.columns.map((_, i) => `?v${i}`);
     const patterns = desc.columns.map((c, i) => (c.property ? `OPTIONAL { ?r <${c.property}> ?v${i} }` : c.name === PARENT_TABLE ? '' : '')).join(' ');
     const parentIdx = desc.columns.findIndex((c) => c.property === `${NS.syndb}parent`);
-    for (let start = 1; start <= desc.rows; start += page) {
+    // VALUES ?n binds the row numbers, so each page is index lookups of its own rows (no scan of the
+    // table): the download is linear in the rows. The next page is fetched while one is written
+    // (with two store replicas, by the other one); at most two pages are in memory.
+    const fetchPage = (start: number) => {
       const end = Math.min(desc.rows, start + page - 1);
       const values = Array.from({ length: end - start + 1 }, (_, k) => start + k).join(' ');
-      const res = await this.ctx.store.select(`SELECT ?n ?lex ${vars.join(' ')} WHERE { VALUES ?n { ${values} } ?r <${CSVW_ROWNUM}> ?n . OPTIONAL { ?r <${SOURCE_LEXICAL}> ?lex } ${patterns} }`, { defaultGraph: [graph] });
+      const p = this.ctx.store.select(`SELECT ?n ?lex ${vars.join(' ')} WHERE { VALUES ?n { ${values} } ?r <${CSVW_ROWNUM}> ?n . OPTIONAL { ?r <${SOURCE_LEXICAL}> ?lex } ${patterns} }`, { defaultGraph: [graph] });
+      p.catch(() => undefined);
+      return p;
+    };
+    let next = desc.rows >= 1 ? fetchPage(1) : undefined;
+    for (let start = 1; start <= desc.rows; start += page) {
+      const end = Math.min(desc.rows, start + page - 1);
+      const res = await next!;
+      next = end < desc.rows ? fetchPage(end + 1) : undefined;
       const byRow = new Map<number, Array<Set<string>>>();
       for (const b of res) {
         const n = Number(b.n.value);
