@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openEmbeddedStore, type EmbeddedStore } from '../src/store/embedded/index.js';
+import { openEmbeddedStore, restoreStore, type EmbeddedStore } from '../src/store/embedded/index.js';
+import { readFileSync } from 'node:fs';
 import { StoreError } from '../src/store/graph-store.js';
 
 const G = (n: string) => `https://example.org/graphs/${n}`;
@@ -29,6 +30,7 @@ afterEach(async () => {
   for (const s of opened.splice(0)) await s.close().catch(() => undefined);
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   delete process.env.SYNDB_STORE_WORKERS;
+  delete process.env.SYNDB_SNAPSHOT_PART_QUADS;
 });
 
 async function count(s: EmbeddedStore, graph: string): Promise<number> {
@@ -133,6 +135,33 @@ describe('embedded store: bulk load', () => {
     expect(readdirSync(join(dir, 'data', 'loads'))).toEqual(['1-1.nt']);
     expect(s2.warnings.join('\n')).toMatch(/removing loads\/7-1\.nt/);
     expect(await count(s2, G('t'))).toBe(5);
+  });
+});
+
+describe('embedded store: large graphs', () => {
+  it('writes a graph too large for one string as several snapshot files and backup pieces, losing nothing', async () => {
+    process.env.SYNDB_SNAPSHOT_PART_QUADS = '300'; // pieces of ~300 quads instead of ~1 M
+    const dir = tmp();
+    const s = await openS(join(dir, 'data'), { workers: 1 });
+    const file = join(dir, 'rows.nt');
+    writeFileSync(file, triples(2000, 'g'));
+    await s.transact([{ op: 'load', graph: G('big'), file }, { op: 'add', nquads: `<https://example.org/a> <https://example.org/p> "small" <${G('small')}> .\n` }]);
+    await s.compact();
+    const m = JSON.parse(readFileSync(join(dir, 'data', 'MANIFEST'), 'utf8')) as { snapshot: { files: Array<{ graph: string; quads: number }> } };
+    const big = m.snapshot.files.filter((f) => f.graph === G('big'));
+    expect(big.length).toBeGreaterThanOrEqual(6);
+    expect(big.reduce((a, f) => a + f.quads, 0)).toBe(2000);
+    const backup = join(dir, 'backup.nq.gz');
+    await s.backup(backup);
+    await s.close();
+    const s2 = await openS(join(dir, 'data'), { workers: 1 });
+    expect(await count(s2, G('big'))).toBe(2000);
+    await s2.close();
+    const r = await restoreStore(join(dir, 'restored'), backup, { logger: { warn: () => undefined } });
+    expect(r.quads).toBe(2001);
+    const s3 = await openS(join(dir, 'restored'), { workers: 1 });
+    expect(await count(s3, G('big'))).toBe(2000);
+    expect((await s3.select(`SELECT ?o WHERE { GRAPH <${G('big')}> { <https://example.org/r/1999> ?p ?o } }`))[0].o.value).toBe('g 1999');
   });
 });
 

@@ -35,18 +35,58 @@ function countLines(s: string): number {
   return n;
 }
 
+/**
+ * Quads per piece when a large graph is written in pieces: a JS string holds at most ~512 M
+ * characters, about 2 M quads of a compartment table. SYNDB_SNAPSHOT_PART_QUADS overrides it (tests).
+ */
+function partQuads(): number {
+  const v = Number(process.env.SYNDB_SNAPSHOT_PART_QUADS);
+  return Number.isInteger(v) && v > 0 ? v : 1_000_000;
+}
+
+/**
+ * A named graph as N-Quads pieces: one piece, or for a large graph up to 256 pieces split by a
+ * hash of the subject (each quad in exactly one piece; the total is checked against the count).
+ */
+export function* graphPieces(store: Store, graph: string): Generator<string> {
+  const rows = store.query(`SELECT (COUNT(*) AS ?n) WHERE { GRAPH <${graph}> { ?s ?p ?o } }`) as Map<string, { value: string }>[];
+  const total = Number(rows[0]?.get('n')?.value ?? 0);
+  const parts = Math.min(256, Math.ceil(total / partQuads()));
+  if (parts <= 1) {
+    yield dumpGraph(store, graph);
+    return;
+  }
+  const g = ` <${namedNode(graph).value}> .\n`;
+  const hex = (x: number) => x.toString(16).padStart(2, '0');
+  let seen = 0;
+  for (let i = 0; i < parts; i++) {
+    const lo = Math.floor((i * 256) / parts);
+    const hi = Math.floor(((i + 1) * 256) / parts);
+    // the first piece also takes subjects without a string form (quoted triples), so none is lost
+    const filter = i === 0 ? `FILTER(!BOUND(?h) || ?h < "${hex(hi)}")` : hi < 256 ? `FILTER(?h >= "${hex(lo)}" && ?h < "${hex(hi)}")` : `FILTER(?h >= "${hex(lo)}")`;
+    const triples = store.query(`CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <${graph}> { ?s ?p ?o } BIND(SUBSTR(MD5(STR(?s)), 1, 2) AS ?h) ${filter} }`, {
+      results_format: 'application/n-triples',
+    }) as string;
+    const piece = triples.replace(/ \.\n/g, () => g);
+    seen += countLines(piece);
+    yield piece;
+  }
+  if (seen !== total) throw new StoreError(`writing graph <${graph}> in ${parts} pieces gave ${seen} quads, the graph has ${total}`, 'corrupt');
+}
+
 /** Write every named graph of the store into `<dataDir>/<dirName>/` (created), each file durably; returns the file list. */
 export function writeSnapshot(store: Store, dataDir: string, dirName: string): SnapshotFile[] {
   const dir = join(dataDir, dirName);
   mkdirSync(dir, { recursive: true });
   const files: SnapshotFile[] = [];
-  listGraphs(store).forEach((graph, i) => {
-    const text = dumpGraph(store, graph);
-    const buf = Buffer.from(text, 'utf8');
-    const file = `${String(i + 1).padStart(6, '0')}.nq`;
-    writeFileDurable(dir, file, buf, true);
-    files.push({ file, graph, quads: countLines(text), bytes: buf.length, sha256: createHash('sha256').update(buf).digest('hex') });
-  });
+  for (const graph of listGraphs(store)) {
+    for (const text of graphPieces(store, graph)) {
+      const buf = Buffer.from(text, 'utf8');
+      const file = `${String(files.length + 1).padStart(6, '0')}.nq`;
+      writeFileDurable(dir, file, buf, true);
+      files.push({ file, graph, quads: countLines(text), bytes: buf.length, sha256: createHash('sha256').update(buf).digest('hex') });
+    }
+  }
   fsyncDir(dir);
   fsyncDir(dataDir);
   return files;

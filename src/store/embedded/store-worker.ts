@@ -11,7 +11,7 @@ import { StoreError, type WriteOp } from '../graph-store.js';
 import type { Manifest } from './files.js';
 import { fsyncDir } from './files.js';
 import { ReplicaPoisonedError, WriteOpError, applyOps, checkOps, checkedFromMeta, opMeta, releaseOps, type OpMeta } from './ops.js';
-import { dumpGraph, listGraphs, loadState, writeSnapshot } from './snapshot.js';
+import { dumpGraph, graphPieces, listGraphs, loadState, writeSnapshot } from './snapshot.js';
 import type { QueryKind } from './sparql.js';
 
 export type WorkerRequest =
@@ -84,12 +84,14 @@ function runQuery(msg: Extract<WorkerRequest, { type: 'query' }>): { body: strin
   return { body, kind, contentType: opts.results_format };
 }
 
-function writeDurable(file: string, data: Buffer): void {
+function writeDurable(file: string, pieces: Iterable<Buffer>): void {
   const tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}`);
   const fd = openSync(tmp, 'w');
   try {
-    let off = 0;
-    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    for (const data of pieces) {
+      let off = 0;
+      while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    }
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -150,11 +152,19 @@ function handle(msg: WorkerRequest): unknown {
       return writeSnapshot(store, msg.dataDir, msg.dirName);
     }
     case 'backup': {
-      const parts = listGraphs(store).map((g) => dumpGraph(store, g));
-      let data = Buffer.from(parts.join(''), 'utf8');
-      if (msg.file.endsWith('.gz')) data = gzipSync(data);
-      writeDurable(msg.file, data);
-      return { quads: store.size, bytes: data.length };
+      // written piece by piece (a large graph does not fit one string); gzip as one member per piece
+      const gz = msg.file.endsWith('.gz');
+      let bytes = 0;
+      writeDurable(msg.file, (function* () {
+        for (const g of listGraphs(store)) {
+          for (const text of graphPieces(store, g)) {
+            const data = gz ? gzipSync(Buffer.from(text, 'utf8')) : Buffer.from(text, 'utf8');
+            bytes += data.length;
+            yield data;
+          }
+        }
+      })());
+      return { quads: store.size, bytes };
     }
   }
 }
