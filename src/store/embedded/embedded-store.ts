@@ -258,7 +258,7 @@ export class EmbeddedStore implements GraphStore {
         // the replica may hold a half-applied write: nothing it says counts; rebuild it from disk
         this.warn(`store worker ${r.n} is being rebuilt from the data directory: ${m.error.message}`);
         // a transaction applied before it is journaled failed on bad input: the caller is told why
-        if (p.req.type === 'validateApply' && m.error.code === 'bad-input') p.reject(new StoreError(m.error.message, 'bad-input'));
+        if (p.req.type === 'validateApply' && (m.error.code === 'bad-input' || m.error.code === 'too-large')) p.reject(new StoreError(m.error.message, m.error.code));
         else p.reject(new WorkerGone());
         this.retire(r, undefined);
       } else if (m.error) p.reject(toStoreError(m.error));

@@ -25,7 +25,7 @@ export class WriteOpError extends Error {
  */
 export class ReplicaPoisonedError extends Error {
   /** @param input the message of the bad-input error that caused it, if one did (the caller is told that) */
-  constructor(message: string, readonly input?: string) {
+  constructor(message: string, readonly input?: string, readonly code?: 'bad-input' | 'too-large') {
     super(message);
     this.name = 'ReplicaPoisoned';
   }
@@ -288,7 +288,13 @@ function applyLoad(store: Store, op: Extract<CheckedOp, { op: 'load' }>): void {
     // an empty target graph is undone by clearing it, so the load needs no transaction of its own
     store.load(filePieces(op.path), { format: NT, to_graph_name: g, no_transaction: true, lenient: !!op.expect });
   } catch (e) {
-    const m = `bulk-load file ${op.path} is not valid N-Triples: ${(e as Error).message}`;
+    const msg = (e as Error).message;
+    if ((e as Error).name === 'RuntimeError' || /^(unreachable|memory access out of bounds)/.test(msg) || e instanceof RangeError) {
+      // the WebAssembly heap of oxigraph (at most 4 GB per replica) is full: not the file's fault, and this replica is unusable
+      const m = `the store ran out of memory while loading ${op.path} (${store.size} quads held; oxigraph's WebAssembly heap holds at most 4 GB per replica): the data is too large for the embedded store (${msg})`;
+      throw new ReplicaPoisonedError(m, m, 'too-large');
+    }
+    const m = `bulk-load file ${op.path} is not valid N-Triples: ${msg}`;
     throw op.expect ? new StoreError(m, 'corrupt') : new WriteOpError(m);
   } finally {
     freeAll([g]);
@@ -406,6 +412,7 @@ export function applyOps(store: Store, ops: CheckedOp[]): void {
       }
     }
   } catch (e) {
+    if (e instanceof ReplicaPoisonedError) throw e;
     const blocker = undo.find((u) => u.kind === 'none');
     if (blocker) throw new ReplicaPoisonedError(`applying a transaction failed (${(e as Error).message}) after ${blocker.kind === 'none' ? blocker.what : ''}; this replica must be rebuilt`, e instanceof WriteOpError ? e.message : undefined);
     for (let i = undo.length - 1; i >= 0; i--) {

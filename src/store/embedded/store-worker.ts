@@ -182,7 +182,7 @@ port.on('message', (m: { id: number; req: WorkerRequest }) => {
     const out: WorkerError = {
       message: e instanceof ReplicaPoisonedError && e.input ? e.input : (err?.message ?? String(e)),
       name: e instanceof WriteOpError ? 'WriteOpError' : e instanceof StoreError ? 'StoreError' : e instanceof ReplicaPoisonedError ? 'ReplicaPoisoned' : (err?.name ?? 'Error'),
-      code: e instanceof StoreError ? e.code : e instanceof ReplicaPoisonedError && e.input ? 'bad-input' : undefined,
+      code: e instanceof StoreError ? e.code : e instanceof ReplicaPoisonedError && e.input ? (e.code ?? 'bad-input') : undefined,
     };
     port.postMessage({ id: m.id, error: out });
   }
