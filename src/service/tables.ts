@@ -219,6 +219,7 @@ export class TableService {
         p.catch(() => undefined);
       };
       let inflight: Promise<void> | undefined;
+      let storeFailure: unknown;
       const loadFiles: string[] = [];
       const rowMap = map;
       let n = 0;
@@ -229,12 +230,17 @@ export class TableService {
             const conv = convertRow({ schema, map: rowMap, dataset: D, resolve }, rec, n);
             chunk += bulk ? rowToNTriples(schema, conv, n, D) : rowToNQuads(schema, conv, n, D, T);
             if (chunk.length >= CHUNK_BYTES) {
-              await flush(false);
+              try {
+                await flush(false);
+              } catch (e) {
+                storeFailure = e;
+                throw e;
+              }
               stored = n;
               onProgress?.({ phase: 'store', rows: stored, bytes, totalRows: rows });
             }
           }
-        });
+        }).catch((e: unknown) => { throw storeFailure ?? e; }); // the store's error, not the stream's abort that follows it
         await flush(true);
       } catch (err) {
         await inflight?.catch(() => undefined);
