@@ -125,7 +125,11 @@ describe('dataset JSON examples', () => {
         const tables = new Map((d.sourceTables ?? []).map((t: any) => [`${t.name}@${t.version}`, t]));
         for (const x of d.derivedFrom ?? []) {
           if (typeof x === 'string') expect(DOI.test(x) || /^https?:\/\/\S+$/.test(x) || SLUG.test(x), `derivedFrom ${x}`).toBe(true);
-          else {
+          else if ('url' in x || 'doi' in x) {
+            expect(x.url === undefined || /^https?:\/\/\S+$/.test(x.url), `derivedFrom ${x.url}`).toBe(true);
+            expect(x.doi === undefined || DOI.test(x.doi), `derivedFrom ${x.doi}`).toBe(true);
+            expect(typeof x.title, 'a named external source has a title').toBe('string');
+          } else {
             const t = tables.get(`${x.sourceTable}@${x.version}`) as any;
             expect(t, `derivedFrom ${x.sourceTable}@${x.version} names a listed source table`).toBeDefined();
             expect(x.timestamp).toBe(t.timestamp);
@@ -158,7 +162,9 @@ describe('dataset JSON examples', () => {
     const byRelation = (r: string) => d.publications.filter((p: any) => (p.relation ?? 'isSupplementTo') === r).map((p: any) => p.doi);
     expect(byRelation('isSupplementTo')).toEqual(['10.1126/science.aay3134']);
     expect(byRelation('references').sort()).toEqual(['10.1016/j.neuron.2015.09.003', '10.1038/ncomms8923', '10.1038/nmeth.4331', '10.7554/eLife.26414']);
-    expect([...d.derivedFrom].sort()).toEqual(byRelation('references').sort());
+    // derived from the EM volume (in the data repository) and the four papers it was previously published in
+    expect(d.derivedFrom[0]).toEqual({ url: 'https://l4dense2019.brain.mpg.de/webdav', title: expect.stringMatching(/^Electron microscopy volume/) });
+    expect(d.derivedFrom.slice(1).sort()).toEqual(byRelation('references').sort());
   });
 
   it('MICrONS: four v117 CAVE tables, the synapse row count and the two deprecations', () => {

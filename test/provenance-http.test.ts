@@ -383,6 +383,10 @@ describe('lineage', () => {
     for (const doi of PAPERS) expect(reach.has(`https://doi.org/${doi}`), doi).toBe(true);
     const hua = l.nodes.find((n) => n.iri === 'https://doi.org/10.1038/ncomms8923')!;
     expect(hua).toMatchObject({ kind: 'publication', label: 'Large-volume en-bloc staining for electron microscopy-based connectomics', details: { doi: '10.1038/ncomms8923', year: '2015' } });
+    // the EM volume itself, named in the example's derivedFrom
+    const em = l.nodes.find((n) => n.iri === 'https://l4dense2019.brain.mpg.de/webdav');
+    expect(em?.label).toMatch(/^Electron microscopy volume/);
+    expect(l.edges).toContainEqual(expect.objectContaining({ from: L4, to: 'https://l4dense2019.brain.mpg.de/webdav', property: 'http://www.w3.org/ns/prov#wasDerivedFrom' }));
     for (const doi of PAPERS) {
       expect(l.edges).toContainEqual({ from: L4, to: `https://doi.org/${doi}`, property: 'http://www.w3.org/ns/prov#wasDerivedFrom', relation: 'derived from' });
       expect(l.edges).toContainEqual({ from: L4, to: `https://doi.org/${doi}`, property: 'http://purl.org/dc/terms/references', relation: 'method paper' });

@@ -41,7 +41,8 @@ export function errorHandler(log: (o: Record<string, unknown>) => void) {
     if (err instanceof NotAcceptableError) return sendProblem(res, 406, 'Not Acceptable', err.message, { available: err.offered });
     if (err instanceof StoreError) {
       const status = err.code === 'bad-query' ? 400 : err.code === 'timeout' ? 503 : err.code === 'too-large' ? 413 : 503;
-      return sendProblem(res, status, err.code === 'bad-query' ? 'Malformed Query' : err.code === 'timeout' ? 'Query Timeout' : err.code === 'too-large' ? 'Result Too Large' : 'Store Unavailable', err.message);
+      const tooLarge = req.method === 'GET' || req.method === 'HEAD' ? 'Result Too Large' : 'Too Large For The Store';
+      return sendProblem(res, status, err.code === 'bad-query' ? 'Malformed Query' : err.code === 'timeout' ? 'Query Timeout' : err.code === 'too-large' ? tooLarge : 'Store Unavailable', err.message);
     }
     // body-parser errors (size, encoding, JSON)
     if (e?.type === 'entity.too.large') return sendProblem(res, 413, 'Payload Too Large', `the request body is larger than the limit of ${(e as unknown as { limit: number }).limit} bytes`);

@@ -360,7 +360,18 @@ export function datasetJsonToRdf(input: unknown, opt: ConvertOptions): DatasetJs
       add(D, P.wasDerivedFrom, n);
       return;
     }
-    if (typeof d !== 'string' || !d.trim()) { problem(at, 'derivedFrom entries are a dataset id, a DOI, a URL, or {"sourceTable": ..., "version": ...}', d); return; }
+    if (isObj(d) && (typeof d.url === 'string' || typeof d.doi === 'string')) {
+      // an external source with a name: {"url": "https://…", "title": "EM volume"} or {"doi": "10.…", "title": …}
+      const target = typeof d.doi === 'string' ? normalizeDoi(d.doi) : String(d.url).trim();
+      if (typeof d.doi === 'string' ? !isDoi(target) : !/^https?:\/\/\S+$/.test(target)) { problem(at, typeof d.doi === 'string' ? 'not a DOI: expected 10.<registrant>/<suffix>' : 'url must be an http(s) URL', target); return; }
+      const node = iri(typeof d.doi === 'string' ? doiIri(target) : target);
+      add(D, P.wasDerivedFrom, node);
+      add(node, P.type, iri(NS.prov + 'Entity'));
+      const title = str(`${at}.title`, d.title, false);
+      if (title) add(node, P.title, lit(title));
+      return;
+    }
+    if (typeof d !== 'string' || !d.trim()) { problem(at, 'derivedFrom entries are a dataset id, a DOI, a URL, {"url"|"doi": ..., "title": ...}, or {"sourceTable": ..., "version": ...}', d); return; }
     const v = d.trim();
     const doi = normalizeDoi(v);
     if (isDoi(doi)) add(D, P.wasDerivedFrom, iri(doiIri(doi)));
