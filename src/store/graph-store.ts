@@ -86,3 +86,19 @@ export class StoreError extends Error {
     this.name = 'StoreError';
   }
 }
+
+type QueryFn = (sparql: string, options: QueryOptions) => Promise<QueryResult>;
+
+/** `select()` for any store in terms of its `query()`. */
+export async function selectVia(query: QueryFn, sparql: string, options: Omit<QueryOptions, 'format'> = {}): Promise<Binding[]> {
+  const r = await query(sparql, { ...options, format: 'application/sparql-results+json' });
+  if (r.kind !== 'bindings') throw new StoreError(`select() needs a SELECT query, got a ${r.kind === 'boolean' ? 'ASK' : 'CONSTRUCT/DESCRIBE'} query`, 'bad-query');
+  return (JSON.parse(r.body) as { results: { bindings: Binding[] } }).results.bindings;
+}
+
+/** `ask()` for any store in terms of its `query()`. */
+export async function askVia(query: QueryFn, sparql: string, options: Omit<QueryOptions, 'format'> = {}): Promise<boolean> {
+  const r = await query(sparql, { ...options, format: 'application/sparql-results+json' });
+  if (r.kind !== 'boolean') throw new StoreError(`ask() needs an ASK query, got a ${r.kind === 'bindings' ? 'SELECT' : 'CONSTRUCT/DESCRIBE'} query`, 'bad-query');
+  return (JSON.parse(r.body) as { boolean: boolean }).boolean;
+}

@@ -21,6 +21,8 @@ import {
   type QueryResult,
   type StoreStats,
   type WriteOp,
+  selectVia,
+  askVia,
 } from '../graph-store.js';
 import {
   acquireLock,
@@ -434,16 +436,12 @@ export class EmbeddedStore implements GraphStore {
     return { kind: out.kind, body: out.body, contentType: out.contentType };
   }
 
-  async select(sparql: string, options: Omit<QueryOptions, 'format'> = {}): Promise<Binding[]> {
-    const r = await this.query(sparql, { ...options, format: 'application/sparql-results+json' });
-    if (r.kind !== 'bindings') throw new StoreError(`select() needs a SELECT query, got a ${r.kind === 'boolean' ? 'ASK' : 'CONSTRUCT/DESCRIBE'} query`, 'bad-query');
-    return (JSON.parse(r.body) as { results: { bindings: Binding[] } }).results.bindings;
+  select(sparql: string, options: Omit<QueryOptions, 'format'> = {}): Promise<Binding[]> {
+    return selectVia((q, o) => this.query(q, o), sparql, options);
   }
 
-  async ask(sparql: string, options: Omit<QueryOptions, 'format'> = {}): Promise<boolean> {
-    const r = await this.query(sparql, { ...options, format: 'application/sparql-results+json' });
-    if (r.kind !== 'boolean') throw new StoreError(`ask() needs an ASK query, got a ${r.kind === 'bindings' ? 'SELECT' : 'CONSTRUCT/DESCRIBE'} query`, 'bad-query');
-    return (JSON.parse(r.body) as { boolean: boolean }).boolean;
+  ask(sparql: string, options: Omit<QueryOptions, 'format'> = {}): Promise<boolean> {
+    return askVia((q, o) => this.query(q, o), sparql, options);
   }
 
   async dumpGraph(graph: string): Promise<string> {

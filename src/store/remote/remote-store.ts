@@ -32,6 +32,8 @@ import {
   type QueryResult,
   type StoreStats,
   type WriteOp,
+  selectVia,
+  askVia,
 } from '../graph-store.js';
 import { checkIri, checkOps, termString, type CheckedOp } from './ops.js';
 import { queryKind, resultFormat } from '../embedded/sparql.js';
@@ -399,16 +401,12 @@ export class RemoteStore implements GraphStore {
     };
   }
 
-  async select(sparql: string, options: Omit<QueryOptions, 'format'> = {}): Promise<Binding[]> {
-    const r = await this.query(sparql, { ...options, format: 'application/sparql-results+json' });
-    if (r.kind !== 'bindings') throw new StoreError(`select() needs a SELECT query, got a ${r.kind === 'boolean' ? 'ASK' : 'CONSTRUCT/DESCRIBE'} query`, 'bad-query');
-    return (JSON.parse(r.body) as { results: { bindings: Binding[] } }).results.bindings;
+  select(sparql: string, options: Omit<QueryOptions, 'format'> = {}): Promise<Binding[]> {
+    return selectVia((q, o) => this.query(q, o), sparql, options);
   }
 
-  async ask(sparql: string, options: Omit<QueryOptions, 'format'> = {}): Promise<boolean> {
-    const r = await this.query(sparql, { ...options, format: 'application/sparql-results+json' });
-    if (r.kind !== 'boolean') throw new StoreError(`ask() needs an ASK query, got a ${r.kind === 'bindings' ? 'SELECT' : 'CONSTRUCT/DESCRIBE'} query`, 'bad-query');
-    return (JSON.parse(r.body) as { boolean: boolean }).boolean;
+  ask(sparql: string, options: Omit<QueryOptions, 'format'> = {}): Promise<boolean> {
+    return askVia((q, o) => this.query(q, o), sparql, options);
   }
 
   private async countGraph(graph: string): Promise<number> {
