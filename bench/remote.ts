@@ -18,6 +18,7 @@ import { TableService } from '../src/service/tables.js';
 import { startServer } from '../src/http/server.js';
 import { NS } from '../src/model/namespaces.js';
 import { startVirtuoso, type Virtuoso } from '../test/helpers/virtuoso.js';
+import { rng } from './rng.js';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,14 +32,6 @@ const PER_SYNAPSE = 12;
 const SYNAPSES_PER_NEURON = 50;
 const admin = { user: 'bench', role: 'admin' as const };
 
-function rng(seed: number) {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function neuronCsv(n: number): Readable {
   const rand = rng(7);

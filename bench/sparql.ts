@@ -21,6 +21,7 @@ import { configFromEnv } from '../src/service/config.js';
 import { openContext } from '../src/service/context.js';
 import { startServer } from '../src/http/server.js';
 import { NS } from '../src/model/namespaces.js';
+import { rng } from './rng.js';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -49,15 +50,6 @@ function queries(base: string): { name: string; kind: string; q: string }[] {
   ];
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number) {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate(base: string, n: number, regions: string[]): string[] {
   const D = `${base}/datasets/bench/versions/1`;
