@@ -25,13 +25,14 @@ import { df, iri, lit, typed, toNQuads, inGraph, RDF_TYPE, sparqlString } from '
 import { NS } from '../model/namespaces.js';
 import { findCompartment, compartmentConcept } from '../model/compartment-names.js';
 import { compileTableSchemas, CSVW, QUDT, type ColumnDef, type TableSchema } from '../model/tables/schema.js';
-import { mapHeader, convertRow, checkRow, rowToNQuads, rowToNTriples, parseRowIri, PARENT_TABLE, CSVW_ROWNUM, SOURCE_LEXICAL, type RowProblem, type ColumnMap, type LinkResolver } from '../model/tables/rows.js';
+import { CidIndex } from '../model/tables/cid-index.js';
+import { mapHeader, convertRow, checkRow, rowToNQuads, rowToNTriples, rowQuadCount, parseRowIri, PARENT_TABLE, CSVW_ROWNUM, SOURCE_LEXICAL, type RowProblem, type ColumnMap, type LinkResolver } from '../model/tables/rows.js';
 import { activityQuads } from '../provenance/activity.js';
 import { InputError } from '../model/problems.js';
 import type { ServiceContext } from './context.js';
 import { ConflictError, NotFoundError } from './datasets.js';
 import type { Caller } from './tokens.js';
-import type { WriteOp } from '../store/graph-store.js';
+import { StoreError, type WriteOp } from '../store/graph-store.js';
 
 export const MAX_LISTED_PROBLEMS = 100;
 /** Rows of N-Quads per store transaction (about 30-60 MB of N-Quads for wide tables). */
@@ -120,11 +121,13 @@ export class TableService {
       const note = (p: RowProblem) => { total++; counts[p.kind] = (counts[p.kind] ?? 0) + 1; if (problems.length < MAX_LISTED_PROBLEMS) problems.push(p); };
       let map: ColumnMap | undefined;
       const headerOf = new Map<string, string>();
-      const cids = new Map<string, number>();
+      const cids = new CidIndex();
+      const suspects: Array<{ row: number; earlier: number; cid: string }> = [];
       const linkIds = new Set<string>();
       const lookupCols = schema.columns.filter((c) => c.kind === 'link' && c.property !== `${NS.syndb}parent` && (c.targets?.length ?? 0) !== 1);
       const spellings = new Map<string, string>();
       let rows = 0;
+      let quads = 0;
       const onProgress = opts.onProgress;
       // the source is piped, not handed to pipeline(): a rejected table must not destroy the
       // request (the reply still has to be sent); the rest of the body is drained instead
@@ -146,11 +149,11 @@ export class TableService {
           rows++;
           if (rec.length !== map.headers.length) note({ row: rows, column: '', value: `${rec.length} fields`, expected: `${map.headers.length} fields, as in the header`, kind: 'syndb:FieldCount' });
           const conv = convertRow({ schema, map, dataset: D }, rec, rows);
+          quads += rowQuadCount(conv);
           for (const p of checkRow(schema, conv, rows)) note(p.path ? { ...p, column: headerOf.get(p.path) ?? p.column } : p);
           if (conv.cid !== '') {
-            const prev = cids.get(conv.cid);
-            if (prev !== undefined) note({ row: rows, column: 'cid', value: conv.cid, expected: `cid must be unique in the table; it is also the cid of row ${prev}`, kind: 'syndb:DuplicateCid' });
-            else cids.set(conv.cid, rows);
+            const earlier = cids.add(conv.cid, rows);
+            if (earlier !== undefined) suspects.push({ row: rows, earlier, cid: conv.cid });
           }
           if (lookupCols.length) for (const c of lookupCols) { const i = map.cols.indexOf(c); const v = i >= 0 ? rec[i] : ''; if (v) for (const x of c.multi ? v.split(';') : [v]) if (x.trim()) linkIds.add(x.trim()); }
           if (map.parentTableIndex >= 0) { const v = (rec[map.parentTableIndex] ?? '').trim(); const slug = v && findCompartment(v)?.slug; if (slug && !spellings.has(slug)) spellings.set(slug, v); }
@@ -160,15 +163,21 @@ export class TableService {
       if (headerRejected) throw headerRejected;
       source.off('error', forward);
       await closeStream(file);
+      // same hash as an earlier row's cid: a duplicate when the earlier row's cid is the same string
+      if (suspects.length && map) {
+        const earlierCid = await cidsOfRows(spool, map.cidIndex, new Set(suspects.map((x) => x.earlier)));
+        for (const x of suspects) if (earlierCid.get(x.earlier) === x.cid) note({ row: x.row, column: 'cid', value: x.cid, expected: `cid must be unique in the table; it is also the cid of row ${x.earlier}`, kind: 'syndb:DuplicateCid' });
+      }
       if (!map) throw new TableRejected('the table is empty: it needs a header line and at least one row', [], { 'syndb:EmptyTable': 1 }, 1, 0, [{ column: '', position: 0, message: 'no header line' }]);
       if (rows === 0) note({ row: 0, column: '', expected: 'at least one row after the header', kind: 'syndb:EmptyTable' });
       if (total > 0) throw new TableRejected(`${total} problem${total === 1 ? '' : 's'} in ${rows} rows of the ${schema.slug} table; nothing was stored`, problems, counts, total, rows);
       onProgress?.({ phase: 'validate', rows, bytes, totalRows: rows });
       const sha256 = hash.digest('hex');
+      await this.checkCapacity(T, quads, rows, schema.slug);
 
       // ---------------- links to rows of the draft's other tables
       const found = new Map<string, string>();
-      for (const id of cids.keys()) linkIds.delete(id);
+      for (const id of linkIds) if (cids.has(id)) linkIds.delete(id);
       const others = (e.tables.get('draft') ?? []).filter((t) => t !== schema.slug).map((t) => this.ctx.iris.table(id, 'draft', t));
       if (linkIds.size && others.length) {
         const ids = [...linkIds];
@@ -267,6 +276,22 @@ export class TableService {
     } finally {
       rmSync(spool, { force: true });
     }
+  }
+
+  /**
+   * Refuse, before anything is written, a table the store cannot hold (the embedded store's
+   * replicas keep every quad in a WebAssembly heap of at most 4 GB): the reply says how many quads
+   * the table needs, how many the store holds and what to do instead.
+   */
+  private async checkCapacity(T: string, quads: number, rows: number, slug: string): Promise<void> {
+    const max = this.ctx.store.maxQuads;
+    if (max === undefined) return;
+    const held = (await this.ctx.store.stats()).quads;
+    if (held + quads + 100 <= max) return; // +100: the table description and provenance
+    const replaced = Number((await this.ctx.store.select(`SELECT (COUNT(*) AS ?n) WHERE { GRAPH <${T}> { ?s ?p ?o } }`))[0]?.n.value ?? 0);
+    if (held - replaced + quads + 100 <= max) return;
+    const f = (n: number) => n.toLocaleString('en');
+    throw new StoreError(`the ${slug} table (${f(rows)} rows) becomes ${f(quads)} triples, and the embedded store, which already holds ${f(held - replaced)}, takes at most ${f(max)} (SYNDB_STORE_MAX_QUADS; each in-memory replica is limited to a 4 GB WebAssembly heap); nothing was stored. Tables of this size need the service on an external SPARQL server (SYNDB_STORE, see "Running at scale" in the README)`, 'too-large');
   }
 
   /** Which table graph a read means: ?version=n | draft, else the latest published version having it, else the draft (writers). */
@@ -584,3 +609,16 @@ export function rejectionBody(r: TableRejected) {
 }
 
 export { InputError };
+
+/** The cid of each of the given rows (1 = the first after the header) of a spooled CSV file. */
+async function cidsOfRows(file: string, cidIndex: number, rows: Set<number>): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  let n = 0;
+  await pipeline(createReadStream(file), parse({ bom: true, relax_column_count: true, skip_empty_lines: true, from_line: 2 }), async (records: AsyncIterable<string[]>) => {
+    for await (const rec of records) {
+      if (rows.has(++n)) out.set(n, rec[cidIndex] ?? '');
+      if (out.size === rows.size) break;
+    }
+  }).catch((e: unknown) => { if (out.size < rows.size) throw e; }); // stopping early closes the stream under the parser
+  return out;
+}

@@ -54,6 +54,12 @@ export interface StoreStats { quads: number; graphs: number; journalBytes?: numb
 export interface GraphStore {
   /** True when transact() accepts the 'load' and 'copy' ops (the embedded store); others take only add/delete/clear. */
   readonly bulkOps?: boolean;
+  /**
+   * Most quads the store can hold, when it has a hard limit (the embedded store: every replica keeps
+   * all quads in oxigraph's 32-bit WebAssembly heap). Writers of large data check it before writing
+   * and refuse with StoreError 'too-large'. Undefined: no known limit (external servers).
+   */
+  readonly maxQuads?: number;
   /** Run a SPARQL query; the result is serialised as options.format. */
   query(sparql: string, options?: QueryOptions): Promise<QueryResult>;
   /** Convenience: SELECT rows as SPARQL JSON bindings. */

@@ -291,6 +291,13 @@ function rowLines(schema: TableSchema, conv: ConvertedRow, row: number, dataset:
   return out;
 }
 
+/** How many quads rowLines writes for the row (for capacity checks before anything is stored). */
+export function rowQuadCount(conv: ConvertedRow): number {
+  let n = conv.lexical ? 5 : 4;
+  for (const terms of conv.values.values()) n += terms.length;
+  return n;
+}
+
 /** Row IRI -> { table slug, cid } (for downloads and link lookups). */
 export function parseRowIri(iri: string): { table: string; cid: string } | undefined {
   const m = /\/tables\/([a-z-]+)\/rows\/([^/]+)$/.exec(iri);

@@ -50,6 +50,12 @@ export interface EmbeddedStoreOptions {
   maxResultBytes?: number;
   /** Number of replica worker threads (each holds the whole graph in memory). Default SYNDB_STORE_WORKERS, else 2. */
   workers?: number;
+  /**
+   * Most quads a replica may hold (GraphStore.maxQuads). Default SYNDB_STORE_MAX_QUADS, else
+   * 12,000,000: oxigraph's WebAssembly heap is at most 4 GB, measured full between 13.6 M and
+   * 15.3 M quads of synapse rows (bench/tables.ts); longer literals need more.
+   */
+  maxQuads?: number;
   /** Journal size (bytes) that triggers a new snapshot. Default 64 MiB. */
   compactBytes?: number;
   /** Write a new snapshot at close() when the journal is not empty. Default true. */
@@ -80,16 +86,21 @@ class Replica {
 /** Rejection of a request whose worker was terminated before answering (internal). */
 class WorkerGone extends Error {}
 
-const DEFAULTS = { queryTimeoutMs: 30_000, maxResultBytes: 128 * 1024 * 1024, workers: 2, compactBytes: 64 * 1024 * 1024 };
+const DEFAULTS = { queryTimeoutMs: 30_000, maxResultBytes: 128 * 1024 * 1024, workers: 2, compactBytes: 64 * 1024 * 1024, maxQuads: 12_000_000 };
 
-/** SYNDB_STORE_WORKERS: the number of replica workers (each holds the whole graph in memory). */
-function workersFromEnv(): number | undefined {
-  const v = process.env.SYNDB_STORE_WORKERS?.trim();
+/** A whole number from the environment variable `name`, within [min, max]; undefined when unset. */
+function intFromEnv(name: string, min: number, max: number, what: string): number | undefined {
+  const v = process.env[name]?.trim();
   if (!v) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new StoreError(`SYNDB_STORE_WORKERS=${JSON.stringify(v)} is not understood: expected a whole number of store workers from 1 to 64`, 'unavailable');
+  const n = Number(v.replaceAll('_', ''));
+  if (!Number.isInteger(n) || n < min || n > max) throw new StoreError(`${name}=${JSON.stringify(v)} is not understood: expected ${what} from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}`, 'unavailable');
   return n;
 }
+
+/** SYNDB_STORE_WORKERS: the number of replica workers (each holds the whole graph in memory). */
+const workersFromEnv = () => intFromEnv('SYNDB_STORE_WORKERS', 1, 64, 'a whole number of store workers');
+/** SYNDB_STORE_MAX_QUADS: the most quads the embedded store accepts from large writers. */
+const maxQuadsFromEnv = () => intFromEnv('SYNDB_STORE_MAX_QUADS', 1000, 1_000_000_000, 'a whole number of quads');
 
 function fileSeq(name: string): number {
   const m = /-(\d+)(\.log)?$/.exec(name);
@@ -138,7 +149,13 @@ export class EmbeddedStore implements GraphStore {
       maxResultBytes: options.maxResultBytes ?? DEFAULTS.maxResultBytes,
       workers: Math.max(1, options.workers ?? workersFromEnv() ?? DEFAULTS.workers),
       compactBytes: options.compactBytes ?? DEFAULTS.compactBytes,
+      maxQuads: options.maxQuads ?? maxQuadsFromEnv() ?? DEFAULTS.maxQuads,
     };
+  }
+
+  /** GraphStore.maxQuads: see EmbeddedStoreOptions.maxQuads. */
+  get maxQuads(): number {
+    return this.opts.maxQuads;
   }
 
   /** @internal use openEmbeddedStore() */
