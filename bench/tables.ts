@@ -1,8 +1,12 @@
 /**
  * Compartment table ingest and download (printed, not asserted).
  *
- *   npm run build && node dist/bench/tables.js [ROWS...]      (default 100000; e.g. 100000 1000000)
- *   SKIP_JENA=1 to leave out the Jena comparison.
+ *   npm run build && node dist/bench/tables.js [ROWS...] [--narrow] [--store virtuoso]
+ *     ROWS default 100000 (e.g. 100000 1000000); SKIP_JENA=1 leaves out the Jena comparison.
+ *     --narrow: 7 columns (cid, pre_id, post_id, voxel_volume, centroid_x/y/z: 10 triples a row)
+ *       instead of 15 (17 triples a row); a 1M-row wide table is more than the embedded store
+ *       holds (SYNDB_STORE_MAX_QUADS, 12 M) and is refused before anything is written.
+ *     --store virtuoso: the service on a Virtuoso 7 started on loopback (test/helpers/virtuoso.ts).
  *
  * For a generated synapse table of ROWS rows (SynDB column names, CAVE-like ids):
  *  - ours: validated (compiled shapes) + durably stored via `TableService.upload`, rows/s, peak RSS
@@ -10,9 +14,11 @@
  *        Store.load (48 MB at a time, the largest string that is practical) - the floor for any
  *        oxigraph-based store
  *  - (b) Apache Jena: `shacl validate` of the same rows + `tdbloader` into TDB, end to end
- *  - download: rows/s of GET-equivalent CSV streaming from the graph
+ *  - download: rows/s of GET-equivalent CSV streaming from the graph, and whether the downloaded
+ *    CSV is byte-identical to the upload (SHA-256)
  */
-import { mkdtempSync, rmSync, createWriteStream, createReadStream, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, createWriteStream, createReadStream, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -24,16 +30,26 @@ import { openContext } from '../src/service/context.js';
 import { TableService, tableSchemas } from '../src/service/tables.js';
 import { mapHeader, convertRow, rowToNQuads } from '../src/model/tables/rows.js';
 import { projectPath } from '../src/util/paths.js';
+import { NS } from '../src/model/namespaces.js';
+import { startVirtuoso, type Virtuoso } from '../test/helpers/virtuoso.js';
 
 const JENA = process.env.SYNDB_JENA ?? '/work/shared/tools/jena';
 const ADMIN = { user: 'bench', role: 'admin' as const };
 
+const argv = process.argv.slice(2);
+const NARROW = argv.includes('--narrow');
+const STORE = argv.includes('--store') ? argv[argv.indexOf('--store') + 1] : 'embedded';
+
 async function generate(file: string, n: number) {
   const out = createWriteStream(file);
-  out.write('cid,parent_id,parent_table,neuron_id,voxel_volume,centroid_x,centroid_y,centroid_z,connection_score,cleft_score,GABA,glutamate,cave_id,pre_id,post_id\n');
+  out.write(NARROW
+    ? 'cid,pre_id,post_id,voxel_volume,centroid_x,centroid_y,centroid_z\n'
+    : 'cid,parent_id,parent_table,neuron_id,voxel_volume,centroid_x,centroid_y,centroid_z,connection_score,cleft_score,GABA,glutamate,cave_id,pre_id,post_id\n');
   let buf = '';
   for (let i = 1; i <= n; i++) {
-    buf += `${i},sp${i % 90000},dendritic_spine,${864691135000000000 + (i % 50000)},${200 + (i % 5000)},${((i * 37) % 40000000) / 100},${((i * 13) % 30000000) / 100},${(i % 20000) * 40},${(i % 1000) / 1000},${((i * 7) % 1000) / 1000},${((i * 3) % 500) / 1000},${((i * 11) % 500) / 1000},${88000000 + i},${864691135000000000 + (i % 50000)},${864691135100000000 + ((i * 7) % 50000)}\n`;
+    buf += NARROW
+      ? `${i},${864691135000000000 + (i % 50000)},${864691135100000000 + ((i * 7) % 50000)},${200 + (i % 5000)},${((i * 37) % 40000000) / 100},${((i * 13) % 30000000) / 100},${(i % 20000) * 40}\n`
+      : `${i},sp${i % 90000},dendritic_spine,${864691135000000000 + (i % 50000)},${200 + (i % 5000)},${((i * 37) % 40000000) / 100},${((i * 13) % 30000000) / 100},${(i % 20000) * 40},${(i % 1000) / 1000},${((i * 7) % 1000) / 1000},${((i * 3) % 500) / 1000},${((i * 11) % 500) / 1000},${88000000 + i},${864691135000000000 + (i % 50000)},${864691135100000000 + ((i * 7) % 50000)}\n`;
     if (buf.length > 1 << 20) { if (!out.write(buf)) await once(out, 'drain'); buf = ''; }
   }
   out.end(buf);
@@ -53,8 +69,14 @@ async function run(n: number) {
   try {
     const csv = join(dir, 'synapse.csv');
     await generate(csv, n);
-    console.log(`\n== synapse table, ${n} rows, ${mb(statSync(csv).size)} of CSV`);
-    const ctx = await openContext({ ...configFromEnv({ SYNDB_DATA_DIR: join(dir, 'data'), SYNDB_BASE_IRI: 'http://localhost:3030' }) });
+    console.log(`\n== synapse table, ${n} rows (${NARROW ? 'narrow, 7' : 'wide, 15'} columns), ${mb(statSync(csv).size)} of CSV, store: ${STORE}`);
+    let virtuoso: Virtuoso | undefined;
+    const env: Record<string, string> = { SYNDB_DATA_DIR: join(dir, 'data'), SYNDB_BASE_IRI: 'http://localhost:3030' };
+    if (STORE === 'virtuoso') {
+      virtuoso = await startVirtuoso({ buffers: 680_000 }); // ≈ 5.5 GB page cache
+      Object.assign(env, { SYNDB_STORE: virtuoso.url, SYNDB_STORE_GSP_URL: virtuoso.gspUrl, SYNDB_STORE_USER: virtuoso.user, SYNDB_STORE_PASSWORD: virtuoso.password });
+    }
+    const ctx = await openContext({ ...configFromEnv(env), queryTimeoutMs: 3_600_000 });
     const ds = { id: 'bench', title: 'Bench', description: 'Generated synapses.', creators: [{ name: 'Bench, B' }], license: 'CC0-1.0', species: 'mouse', brainRegion: 'V1', microscopyMethod: 'SBEM', compartments: ['synapse'] };
     await ctx.datasets.create(JSON.stringify(ds), 'json', ADMIN);
     const svc = new TableService(ctx);
@@ -75,10 +97,17 @@ async function run(n: number) {
     console.log(`  RSS before ${mb(rssBefore)}, peak ${mb(peak)} (+${mb(peak - rssBefore)}; the store keeps ${ctx.store.constructor.name === 'EmbeddedStore' ? `${process.env.SYNDB_STORE_WORKERS ?? 2} in-memory replica(s), SYNDB_STORE_WORKERS` : 'its data'} in this process)`);
     t = performance.now();
     let rows = -1;
-    await svc.download(r.table, (c) => { for (let i = 0; i < c.length; i++) if (c.charCodeAt(i) === 10) rows++; });
+    const dlHash = createHash('sha256');
+    await svc.download(r.table, (c) => { dlHash.update(c); for (let i = 0; i < c.length; i++) if (c.charCodeAt(i) === 10) rows++; });
     const dl = (performance.now() - t) / 1000;
-    console.log(`download: ${rows} rows in ${dl.toFixed(1)} s = ${Math.round(rows / dl)} rows/s`);
+    const same = dlHash.digest('hex') === r.sha256;
+    console.log(`download: ${rows} rows in ${dl.toFixed(1)} s = ${Math.round(rows / dl)} rows/s; ${same ? 'byte-identical to the upload (SHA-256)' : 'NOT identical to the upload'}`);
+    t = performance.now();
+    const counted = await ctx.store.select(`SELECT (COUNT(?s) AS ?n) (AVG(?v) AS ?avg) WHERE { GRAPH <${r.table}> { ?s <${NS.syndb}voxelVolume> ?v } }`);
+    console.log(`query: COUNT + AVG(voxel_volume) over the table graph = ${counted[0]?.n.value} rows in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     await ctx.close();
+    await virtuoso?.stop();
+    if (STORE !== 'embedded') return;
 
     // the same triples as N-Quads files (48 MB pieces)
     const schema = tableSchemas(ctx).get('synapse')!;
@@ -121,6 +150,11 @@ async function run(n: number) {
   }
 }
 
-const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
-for (const n of sizes.length ? sizes : [100_000]) await run(n);
-void readFileSync;
+const sizes = argv.filter((a, i) => /^\d+$/.test(a) && argv[i - 1] !== '--store').map(Number).filter((x) => x > 0);
+for (const n of sizes.length ? sizes : [100_000]) {
+  try {
+    await run(n);
+  } catch (e) {
+    console.log(`${n} rows: ${(e as Error).message}`);
+  }
+}

@@ -98,7 +98,11 @@ export function parseWithdrawalBody(body: unknown, contentType: string | undefin
  * whom; a Withdrawal activity invalidates the version. The version graph itself is not touched
  * (it stays queryable by name and citable); Catalog.latest() skips it from now on.
  */
-export async function withdrawVersion(ctx: VersionsContext, id: string, n: number, reason: string, caller: Caller, request: { body: string; mediaType: string }): Promise<{ id: string; version: number; iri: string; activity: string; latestVersion: number | null }> {
+export function withdrawVersion(ctx: VersionsContext, id: string, n: number, reason: string, caller: Caller, request: { body: string; mediaType: string }): Promise<{ id: string; version: number; iri: string; activity: string; latestVersion: number | null }> {
+  return ctx.datasets.locks.dataset(id, () => withdrawUnlocked(ctx, id, n, reason, caller, request));
+}
+
+async function withdrawUnlocked(ctx: VersionsContext, id: string, n: number, reason: string, caller: Caller, request: { body: string; mediaType: string }) {
   const e = ctx.datasets.entry(id, caller);
   ctx.datasets.requireWrite(e, caller);
   if (!e.versions.includes(n)) throw new NotFoundError(`dataset "${id}" has no version ${n}${e.versions.length ? `; versions: ${e.versions.join(', ')}` : ''}`);

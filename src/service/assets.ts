@@ -112,7 +112,11 @@ export class AssetService {
   }
 
   /** Store an uploaded file and describe it in the draft. */
-  async upload(id: string, source: Readable, caller: Caller, o: AssetUploadOptions): Promise<AssetUploadResult> {
+  upload(id: string, source: Readable, caller: Caller, o: AssetUploadOptions): Promise<AssetUploadResult> {
+    return this.ctx.datasets.locks.dataset(id, () => this.uploadUnlocked(id, source, caller, o));
+  }
+
+  private async uploadUnlocked(id: string, source: Readable, caller: Caller, o: AssetUploadOptions): Promise<AssetUploadResult> {
     const started = new Date();
     const { type, row } = this.precheck(id, caller, o);
     if (row) {

@@ -18,6 +18,8 @@ import { activityQuads, type ActivityKind } from '../provenance/activity.js';
 import { Catalog, type DatasetEntry } from './catalog.js';
 import type { Caller } from './tokens.js';
 
+import { WriteLocks } from './write-locks.js';
+
 export class NotFoundError extends Error { constructor(m: string) { super(m); this.name = 'NotFoundError'; } }
 export class ConflictError extends Error { constructor(m: string) { super(m); this.name = 'ConflictError'; } }
 export class ForbiddenError extends Error { constructor(m: string, readonly status: 401 | 403 = 403) { super(m); this.name = 'ForbiddenError'; } }
@@ -40,6 +42,9 @@ export interface WriteResult { id: string; iri: string; version?: number; activi
 export class DatasetService {
   constructor(readonly d: Deps) {}
 
+  /** One write of a dataset at a time, and SPARQL/GSP writes alone (see write-locks.ts). */
+  readonly locks = new WriteLocks();
+
   private readonly changeListeners: Array<(id: string) => void> = [];
   /** Be told, after a write is durable, that a dataset's stored description changed (search index). */
   onChange(fn: (id: string) => void) { this.changeListeners.push(fn); }
@@ -55,7 +60,12 @@ export class DatasetService {
   }
 
   /** Create a dataset (its draft) from an upload. */
-  async create(body: string, format: InputFormat, caller: Caller, opts: { id?: string; publish?: boolean; notes?: string } = {}): Promise<WriteResult> {
+  create(body: string, format: InputFormat, caller: Caller, opts: { id?: string; publish?: boolean; notes?: string } = {}): Promise<WriteResult> {
+    // creations one at a time: the id is chosen (and checked unused) inside
+    return this.locks.dataset('\u0000create', () => this.createUnlocked(body, format, caller, opts));
+  }
+
+  private async createUnlocked(body: string, format: InputFormat, caller: Caller, opts: { id?: string; publish?: boolean; notes?: string }): Promise<WriteResult> {
     this.requireRole(caller, ['admin', 'curator', 'contributor']);
     const started = new Date();
     let { parsed, quads, report, problems } = await this.check(body, format, opts);
@@ -104,7 +114,11 @@ export class DatasetService {
   }
 
   /** Replace the draft of an existing dataset (a new draft after a release). */
-  async edit(id: string, body: string, format: InputFormat, caller: Caller): Promise<WriteResult> {
+  edit(id: string, body: string, format: InputFormat, caller: Caller): Promise<WriteResult> {
+    return this.locks.dataset(id, () => this.editUnlocked(id, body, format, caller));
+  }
+
+  private async editUnlocked(id: string, body: string, format: InputFormat, caller: Caller): Promise<WriteResult> {
     const e = this.entry(id, caller);
     this.requireWrite(e, caller);
     const started = new Date();
@@ -132,7 +146,11 @@ export class DatasetService {
   }
 
   /** Publish the draft as the next immutable version. */
-  async publish(id: string, caller: Caller, notes?: string): Promise<WriteResult> {
+  publish(id: string, caller: Caller, notes?: string): Promise<WriteResult> {
+    return this.locks.dataset(id, () => this.publishUnlocked(id, caller, notes));
+  }
+
+  private async publishUnlocked(id: string, caller: Caller, notes?: string): Promise<WriteResult> {
     const e = this.entry(id, caller);
     this.requireWrite(e, caller);
     if (!e.hasDraft) throw new ConflictError(`dataset "${id}" has no draft to publish; edit it first (PUT /datasets/${id})`);

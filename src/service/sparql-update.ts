@@ -241,7 +241,6 @@ export class SparqlWrites {
   private free = new Set<string>();
   private publicFree = new Set<string>();
   private loaded?: Promise<void>;
-  private chain: Promise<unknown> = Promise.resolve();
 
   constructor(readonly ctx: ServiceContext) {}
 
@@ -310,10 +309,9 @@ export class SparqlWrites {
     return undefined;
   }
 
+  /** SPARQL and Graph Store writes may touch any graph: each runs alone (no dataset write beside it). */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn, fn);
-    this.chain = run.catch(() => undefined);
-    return run;
+    return this.ctx.datasets.locks.all(fn);
   }
 
   /**

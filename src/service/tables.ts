@@ -33,6 +33,7 @@ import type { ServiceContext } from './context.js';
 import { ConflictError, NotFoundError } from './datasets.js';
 import type { Caller } from './tokens.js';
 import { StoreError, type WriteOp } from '../store/graph-store.js';
+import type { ResumableLoads } from '../store/remote/remote-store.js';
 
 export const MAX_LISTED_PROBLEMS = 100;
 /** Rows of N-Quads per store transaction (about 30-60 MB of N-Quads for wide tables). */
@@ -100,7 +101,11 @@ export class TableService {
   }
 
   /** Upload (replace) a compartment table of the dataset's draft from a CSV byte stream. */
-  async upload(id: string, compartment: string, source: Readable, caller: Caller, opts: UploadOptions = {}): Promise<UploadResult> {
+  upload(id: string, compartment: string, source: Readable, caller: Caller, opts: UploadOptions = {}): Promise<UploadResult> {
+    return this.ctx.datasets.locks.dataset(id, () => this.uploadUnlocked(id, compartment, source, caller, opts));
+  }
+
+  private async uploadUnlocked(id: string, compartment: string, source: Readable, caller: Caller, opts: UploadOptions): Promise<UploadResult> {
     const e = this.ctx.datasets.entry(id, caller);
     this.ctx.datasets.requireWrite(e, caller);
     const schema = this.schema(compartment);
@@ -208,7 +213,23 @@ export class TableService {
       let stored = 0;
       // stores with bulk ops get each chunk as an N-Triples file they load directly (and keep by reference)
       const bulk = this.ctx.store.bulkOps === true;
+      // stores that stage large loads (the remote store) get the table as ONE resumable load: nothing
+      // is visible until all of it is stored, and an upload of the same file after a failure continues it
+      const loads = 'resumableLoad' in this.ctx.store ? (this.ctx.store as unknown as ResumableLoads) : undefined;
+      const resumable = loads && await loads.resumableLoad(T, createHash('sha256').update(`${sha256}\n${JSON.stringify([...found].sort())}`).digest('hex'));
       const flush = async (last: boolean) => {
+        if (resumable) {
+          const text = chunk;
+          chunk = '';
+          first = false;
+          if (inflight) await inflight;
+          inflight = undefined;
+          const p = resumable.stage(text);
+          if (last) return p.then(() => resumable.commit(finalOps));
+          inflight = p;
+          p.catch(() => undefined);
+          return;
+        }
         const ops: WriteOp[] = first ? [{ op: 'clear', graph: T }] : [];
         if (chunk && bulk) {
           const f = join(this.spoolDir(), `${randomUUID()}.nt`);
@@ -237,7 +258,7 @@ export class TableService {
           for await (const rec of records) {
             n++;
             const conv = convertRow({ schema, map: rowMap, dataset: D, resolve }, rec, n);
-            chunk += bulk ? rowToNTriples(schema, conv, n, D) : rowToNQuads(schema, conv, n, D, T);
+            chunk += bulk || resumable ? rowToNTriples(schema, conv, n, D) : rowToNQuads(schema, conv, n, D, T);
             if (chunk.length >= CHUNK_BYTES) {
               try {
                 await flush(false);
@@ -253,7 +274,7 @@ export class TableService {
         await flush(true);
       } catch (err) {
         await inflight?.catch(() => undefined);
-        if (!first) {
+        if (!first && !resumable) {
           // some chunks are in: take them out again so that no half table stays
           await this.ctx.store.transact([{ op: 'clear', graph: T }]).catch(() => undefined);
           const draftTables = e.tables.get('draft')?.filter((t) => t !== schema.slug) ?? [];
@@ -488,7 +509,11 @@ export async function importCave(svc: TableService, id: string, source: Readable
 }
 
 /** Import a connectome matrix CSV into the draft's `connectome` graph (replacing it). */
-export async function importConnectome(svc: TableService, id: string, text: string, caller: Caller, o: { label?: string } = {}) {
+export function importConnectome(svc: TableService, id: string, text: string, caller: Caller, o: { label?: string } = {}) {
+  return svc.ctx.datasets.locks.dataset(id, () => importConnectomeUnlocked(svc, id, text, caller, o));
+}
+
+async function importConnectomeUnlocked(svc: TableService, id: string, text: string, caller: Caller, o: { label?: string }) {
   const ctx = svc.ctx;
   const e = ctx.datasets.entry(id, caller);
   ctx.datasets.requireWrite(e, caller);
@@ -512,7 +537,11 @@ export async function importConnectome(svc: TableService, id: string, text: stri
 }
 
 /** Import Dendritic Consortium tables (name -> CSV text) into the draft's `dendritic-consortium` graph (replacing it). */
-export async function importDendriticTables(svc: TableService, id: string, tables: Map<string, string>, caller: Caller) {
+export function importDendriticTables(svc: TableService, id: string, tables: Map<string, string>, caller: Caller) {
+  return svc.ctx.datasets.locks.dataset(id, () => importDendriticUnlocked(svc, id, tables, caller));
+}
+
+async function importDendriticUnlocked(svc: TableService, id: string, tables: Map<string, string>, caller: Caller) {
   const ctx = svc.ctx;
   const e = ctx.datasets.entry(id, caller);
   ctx.datasets.requireWrite(e, caller);
