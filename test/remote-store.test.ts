@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import jsonld from 'jsonld';
 import { StoreError } from '../src/store/graph-store.js';
@@ -18,11 +18,13 @@ import { openStore } from '../src/store/open-store.js';
 import { startVirtuoso, type Virtuoso } from './helpers/virtuoso.js';
 import { JENA } from './helpers/shared.js';
 
+const ROOT = resolve(import.meta.dirname, '..');
 let v: Virtuoso;
 let store: RemoteStore;
 const quiet = { warn: () => {} };
 const tmp = mkdtempSync(join(tmpdir(), 'syndb-remote-test-'));
-const opts = (extra: Partial<RemoteStoreOptions> = {}): RemoteStoreOptions => ({ queryUrl: v.url, user: v.user, password: v.password, logger: quiet, ...extra });
+// stores of this file play several processes in one: without the writer lease unless a test is about it
+const opts = (extra: Partial<RemoteStoreOptions> = {}): RemoteStoreOptions => ({ queryUrl: v.url, user: v.user, password: v.password, logger: quiet, lease: false, ...extra });
 
 beforeAll(async () => {
   v = await startVirtuoso();
@@ -187,7 +189,10 @@ describe('writes', () => {
     for (let i = 0; i < 4500; i++) text += nq(`r${i}`, 'v', `"${i}"^^<http://www.w3.org/2001/XMLSchema#integer>`, g);
     const progress: number[] = [];
     await big.transact([{ op: 'clear', graph: g }, { op: 'add', nquads: text }], { onProgress: (d) => progress.push(d) });
-    expect(progress).toEqual([1000, 2000, 3000, 4000, 4500]);
+    // chunks go up in parallel: progress rises to the total in five steps
+    expect(progress).toHaveLength(5);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+    expect(progress.at(-1)).toBe(4500);
     expect((await big.dumpGraph(g)).split('\n').filter(Boolean)).toHaveLength(4500);
     expect(await big.select(`SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "urn:syndb:store:")) } LIMIT 1`)).toEqual([]);
     await big.close();
@@ -201,6 +206,186 @@ describe('writes', () => {
     const out = execFileSync(JENA, ['riot', '--output=nq', join(tmp, 'b.nq')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(out.split('\n').filter(Boolean)).toHaveLength((await store.stats()).quads);
     expect(out).toContain(`<${G}/1>`);
+  });
+});
+
+describe('isolation (reader/writer gate)', () => {
+  it('readers of this process see the old or the new state of every write, never a mix: one-request and sliced switches', async () => {
+    // sliceQuads 250: a write of 2 x 600 quads (or one that clears them) is applied in several requests
+    const w = await openRemoteStore(opts({ gspUrl: v.gspUrl, chunkQuads: 200, sliceQuads: 250 }));
+    const A = `${G}/iso-a`, B = `${G}/iso-b`;
+    const write = (gen: number, size: number) => {
+      let a = '', b = '';
+      for (let i = 0; i < size; i++) {
+        a += nq(`a${i}`, 'gen', `"${gen}-${size}"`, A);
+        b += nq(`b${i}`, 'gen', `"${gen}-${size}"`, B);
+      }
+      return w.transact([{ op: 'clear', graph: A }, { op: 'clear', graph: B }, { op: 'add', nquads: a }, { op: 'add', nquads: b }]);
+    };
+    await write(0, 100);
+    const q = `SELECT ?o (COUNT(*) AS ?n) WHERE { { GRAPH <${A}> { ?s ?p ?o } } UNION { GRAPH <${B}> { ?s ?p ?o } } } GROUP BY ?o`;
+    let stop = false;
+    const seen: string[] = [];
+    const bad: string[] = [];
+    const reader = async () => {
+      while (!stop) {
+        const rows = await w.select(q, { namedGraphs: [A, B] });
+        const state = rows.map((r) => `${r.o.value}:${r.n.value}`).join(' ');
+        seen.push(state);
+        // one generation, both graphs complete
+        if (rows.length !== 1 || Number(rows[0].n.value) !== 2 * Number(rows[0].o.value.split('-')[1])) bad.push(state);
+      }
+    };
+    const readers = [reader(), reader(), reader()];
+    const sizes = [100, 600, 100, 100, 600, 600, 100, 600];
+    for (const [i, size] of sizes.entries()) await write(i + 1, size);
+    stop = true;
+    await Promise.all(readers);
+    expect(bad).toEqual([]);
+    expect(seen.length).toBeGreaterThan(10);
+    expect(new Set(seen).size).toBeGreaterThan(3); // the readers did see several generations
+    expect(w.gateState).toEqual({ active: 0, waiting: 0 });
+    await w.close();
+  }, 120_000);
+
+  it('a query waiting for a switch counts the wait against its timeout', async () => {
+    const w = await openRemoteStore(opts({ gspUrl: v.gspUrl, sliceQuads: 100 }));
+    const g = `${G}/iso-slow`;
+    let text = '';
+    for (let i = 0; i < 3000; i++) text += nq(`s${i}`, 'p', `"${i}"`, g);
+    const writing = w.transact([{ op: 'clear', graph: g }, { op: 'add', nquads: text }]);
+    // wait until the switch holds the gate, then ask with a tiny timeout
+    for (let i = 0; i < 400 && w.gateState.active === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    if (w.gateState.active > 0) await expect(w.select(`SELECT * WHERE { GRAPH <${g}> { ?s ?p ?o } } LIMIT 1`, { namedGraphs: [g], timeoutMs: 1 })).rejects.toMatchObject({ code: 'timeout' });
+    await writing;
+    expect(await w.select(`SELECT (COUNT(*) AS ?n) WHERE { GRAPH <${g}> { ?s ?p ?o } }`, { namedGraphs: [g] })).toEqual([{ n: { type: 'literal', value: '3000', datatype: 'http://www.w3.org/2001/XMLSchema#integer' } }]);
+    await w.close();
+  }, 60_000);
+});
+
+describe('writer lease (one writing process per server)', () => {
+  it('a second process reads, but its writes are refused naming the holder; the lease passes on close, on expiry, and at once from a dead process', async () => {
+    const g = `${G}/lease`;
+    const lease = { ttlMs: 3000 };
+    const a = await openRemoteStore(opts({ lease }));
+    expect(a.writer).toBe(true);
+    await a.transact([{ op: 'add', nquads: nq('x', 'p', '"a"', g) }]);
+    const b = await openRemoteStore(opts({ lease }));
+    expect(b.writer).toBe(false);
+    await expect(b.transact([{ op: 'add', nquads: nq('x', 'p', '"b"', g) }])).rejects.toMatchObject({
+      code: 'locked',
+      message: expect.stringMatching(new RegExp(`another service process writes to this SPARQL server: .* pid ${process.pid}, started .*expires in \\d+ s`)),
+    });
+    expect((await b.select(`SELECT ?o WHERE { GRAPH <${g}> { ?s ?p ?o } }`, { namedGraphs: [g] })).map((r) => r.o.value)).toEqual(['a']);
+    // the holder keeps it by renewing (beyond its ttl)
+    await new Promise((r) => setTimeout(r, 3500));
+    await expect(b.transact([{ op: 'add', nquads: nq('x', 'p', '"b"', g) }])).rejects.toMatchObject({ code: 'locked' });
+    await a.close();
+    await b.transact([{ op: 'add', nquads: nq('x', 'p', '"b"', g) }]);
+    expect(b.writer).toBe(true);
+
+    // b stops renewing as if frozen: c (same process, so "alive") waits for the expiry, then takes over
+    (b as unknown as { lease: { abandon(): void } }).lease.abandon();
+    const c = await openRemoteStore(opts({ lease }));
+    const t0 = Date.now();
+    let took = false;
+    while (!took && Date.now() - t0 < 10_000) {
+      try {
+        await c.transact([{ op: 'add', nquads: nq('x', 'p', '"c"', g) }]);
+        took = true;
+      } catch (e) {
+        expect(e).toMatchObject({ code: 'locked' });
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+    expect(took).toBe(true);
+    expect(Date.now() - t0).toBeGreaterThan(1000);
+    // b finds out that it lost the lease
+    await expect(b.transact([{ op: 'add', nquads: nq('x', 'p', '"b2"', g) }])).rejects.toMatchObject({ code: 'locked' });
+    await c.close();
+    await b.close();
+
+    // a process on this machine that holds the lease (ttl 60 s) and is killed: the next one takes over at once
+    const script = join(tmp, 'holder.mts');
+    writeFileSync(script, `import { openRemoteStore } from ${JSON.stringify(join(ROOT, 'src/store/remote/remote-store.ts'))};
+const s = await openRemoteStore({ queryUrl: ${JSON.stringify(v.url)}, user: 'dba', password: 'dba', logger: { warn() {} } });
+console.log(s.writer ? 'holding' : 'not holding');
+setInterval(() => {}, 1000);
+`);
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const said = await new Promise<string>((res) => child.stdout!.once('data', (d: Buffer) => res(d.toString().trim())));
+    expect(said).toBe('holding');
+    const d1 = await openRemoteStore(opts({ lease: true }));
+    expect(d1.writer).toBe(false);
+    await expect(d1.transact([{ op: 'add', nquads: nq('x', 'p', '"d"', g) }])).rejects.toMatchObject({ message: expect.stringMatching(new RegExp(`pid ${child.pid}`)) });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    await d1.transact([{ op: 'add', nquads: nq('x', 'p', '"d"', g) }]);
+    expect(d1.writer).toBe(true);
+    await d1.close();
+    expect(await store.select(`SELECT ?c WHERE { GRAPH <urn:syndb:store:lease> { ?c ?p ?o } }`)).toEqual([]);
+  }, 60_000);
+});
+
+describe('resumable loads', () => {
+  const G2 = `${G}/load`;
+  const chunk = (k: number, n = 700, tag = 'v') => Array.from({ length: n }, (_, i) => `<https://example.org/r${k}-${i}> <https://example.org/${tag}> "${k * 1000 + i}"^^<http://www.w3.org/2001/XMLSchema#integer> .`).join('\n') + '\n';
+  const leftovers = async () => (await store.select(`SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "urn:syndb:store:")) FILTER(?g != <urn:syndb:store:graphs>) }`)).map((r) => r.g.value);
+
+  it('nothing is visible before commit; after a failed attempt the same input continues from the stored chunks; one transaction replaces the graph', async () => {
+    await store.transact([{ op: 'add', nquads: nq('old', 'p', '"old"', G2) }]);
+    const o = opts({ gspUrl: v.gspUrl, chunkQuads: 300, sliceQuads: 1000 });
+    const s1 = await openRemoteStore(o);
+    const l1 = await s1.resumableLoad(G2, 'input-1');
+    await l1.stage(chunk(0));
+    await l1.stage(chunk(1));
+    expect(l1.staged).toBe(1400);
+    expect(await graphQuads(G2)).toEqual([nq('old', 'p', '"old"', G2).trim()]);
+    await s1.close(); // dies before the commit: the staged part stays on the server
+
+    const s2 = await openRemoteStore(o); // its recovery keeps the staged part of a recent load
+    const l2 = await s2.resumableLoad(G2, 'input-1');
+    for (let k = 0; k < 4; k++) await l2.stage(chunk(k));
+    expect(l2.resumed).toBe(1400);
+    expect(l2.staged).toBe(2800);
+    expect(await graphQuads(G2)).toEqual([nq('old', 'p', '"old"', G2).trim()]);
+    await l2.commit([{ op: 'add', nquads: nq('desc', 'p', '"described"', G2) }]);
+    const after = await graphQuads(G2);
+    expect(after).toHaveLength(2801);
+    expect(after).not.toContain(nq('old', 'p', '"old"', G2).trim());
+    expect(await leftovers()).toEqual([]);
+    await expect(l2.stage(chunk(5))).rejects.toMatchObject({ code: 'bad-input' });
+
+    // another input under the same key starts afresh; a stored chunk that differs is refused and dropped
+    const l3 = await s2.resumableLoad(G2, 'input-1');
+    await l3.stage(chunk(0, 700, 'w'));
+    expect(l3.resumed).toBe(0);
+    await l3.discard();
+    expect(await leftovers()).toEqual([]);
+    const l4 = await s2.resumableLoad(G2, 'input-2');
+    await l4.stage(chunk(0));
+    await l4.stage(chunk(1));
+    const l5 = await s2.resumableLoad(G2, 'input-2');
+    await l5.stage(chunk(0));
+    await expect(l5.stage(chunk(1, 699))).rejects.toThrow(/does not match this load .* load again/);
+    expect(await leftovers()).toEqual([]);
+    expect(await graphQuads(G2)).toHaveLength(2801);
+    // the ops committed with a load may not take the loaded graph apart
+    const l6 = await s2.resumableLoad(G2, 'input-3');
+    await l6.stage(chunk(0));
+    await expect(l6.commit([{ op: 'clear', graph: G2 }])).rejects.toMatchObject({ code: 'bad-input' });
+    await l6.discard();
+    await s2.close();
+  }, 60_000);
+
+  it('an old unfinished load is dropped by recovery', async () => {
+    const s1 = await openRemoteStore(opts({ gspUrl: v.gspUrl }));
+    const l = await s1.resumableLoad(`${G}/load-old`, 'old-input');
+    await l.stage(chunk(9));
+    await s1.close();
+    const s2 = await openRemoteStore(opts({ uploadKeepMs: 0 }));
+    expect(await leftovers()).toEqual([]);
+    await s2.close();
   });
 });
 

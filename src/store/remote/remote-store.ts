@@ -5,17 +5,32 @@
  * Atomic writes without server transactions. Measured on Virtuoso 7.2.5: a request of several
  * update operations is NOT atomic (when the third operation fails, the first stays applied), so
  * the store never relies on it. A transaction is written as
- *   1. a write-ahead record in the graph urn:syndb:store:wal naming, per op, the staging graph
- *      that holds its quads and how many distinct quads it must hold, plus the staged quads
- *      themselves (one INSERT DATA when small; chunks — resumable, each idempotent — when large);
+ *   1. a write-ahead record in the graph urn:syndb:store:wal naming, per op, the staging graphs
+ *      that hold its quads and how many distinct quads each must hold, plus the staged quads
+ *      themselves (one INSERT DATA when small; chunks — in parallel, each idempotent — when large);
  *   2. the commit point: the record in state "committed" with every staging graph complete;
- *   3. the switch: one request that applies the ops in order from the staging graphs (CLEAR,
- *      INSERT … WHERE, DELETE … WHERE), registers the graphs, deletes the record, drops staging.
+ *   3. the switch: the ops applied in order from the staging graphs — one DELETE/INSERT operation
+ *      when small, else a sequence of idempotent requests (clear in slices, DELETE … WHERE per
+ *      staging graph, ADD per staging graph) — then the graphs are registered, the record deleted
+ *      and the staging dropped.
  * Applying is idempotent (each op sets quads present or absent), so an interrupted switch is
  * simply run again: by the same call (retries with back-off while the server restarts), or by
  * recover(), which runs at open and before any read or write after a failed one. A record that is
  * not committed, or whose staging graphs are incomplete, is rolled back (staging dropped); its
  * transaction was never acknowledged. Staging graphs are never part of a query's dataset.
+ *
+ * Isolation: the server does not isolate readers from a switch (Virtuoso shows part of even one
+ * DELETE/INSERT operation to concurrent readers), so this process does: a reader/writer gate over
+ * graph names (gate.ts) makes every query wait while a switch is applied to a graph of its dataset,
+ * and makes the switch wait for the queries already running on those graphs. Staging is not gated.
+ *
+ * One writer per server: a lease record (lease.ts) names the process that writes; another process
+ * reads, but its writes are refused with an error naming the holder.
+ *
+ * Large loads (resumableLoad): a table is staged chunk by chunk into staging graphs named after
+ * the upload's key (the SHA-256 of the input), with a record of every chunk stored; when the load
+ * fails or the service dies, an upload of the same input continues after the last stored chunk.
+ * Nothing is visible until the whole load is committed as one transaction.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -38,6 +53,8 @@ import {
 import { checkIri, checkOps, termString, type CheckedOp } from './ops.js';
 import { queryKind, resultFormat } from '../embedded/sparql.js';
 import { RemoteHttp, type HttpReply } from './http.js';
+import { GraphGate, type GraphSet } from './gate.js';
+import { Lease } from './lease.js';
 import { canonicalDouble, normaliseJson, normaliseNTriples, serialiseGraph, serialiseResults } from './results.js';
 
 const XSD_DOUBLE = 'http://www.w3.org/2001/XMLSchema#double';
@@ -68,6 +85,21 @@ export interface RemoteStoreOptions {
   /** How long a committed write keeps retrying its switch while the server is away (ms, default 60000). */
   applyDeadlineMs?: number;
   logger?: { warn(message: string): void };
+  /** Staging uploads in flight at once (default 3). */
+  parallelUploads?: number;
+  /**
+   * Largest number of quads one switch request moves (default 1,000,000): larger writes are
+   * applied in several idempotent requests (Virtuoso: each request must stay within
+   * TransactionAfterImageLimit).
+   */
+  sliceQuads?: number;
+  /**
+   * The writer lease (default on): one process writes to a server; see lease.ts. `false`: no
+   * lease, recovery at open as if this were the only writer (tests that play several processes).
+   */
+  lease?: boolean | { ttlMs?: number };
+  /** How long the staged part of a failed resumable load is kept for a retry (ms, default 7 days). */
+  uploadKeepMs?: number;
   /** Fault injection for tests: stop (as if this process died) after staging, or right after the commit point. */
   crashAt?: 'staged' | 'committed';
 }
@@ -82,9 +114,40 @@ export const WAL_GRAPH = 'urn:syndb:store:wal';
 export const REGISTRY_GRAPH = 'urn:syndb:store:graphs';
 export const EMPTY_GRAPH = 'urn:syndb:store:empty';
 export const STAGING_PREFIX = 'urn:syndb:store:staging:';
+/** Records of resumable loads (one subject per load, one literal per stored chunk). */
+export const UPLOADS_GRAPH = 'urn:syndb:store:uploads';
+/** Staging graphs of resumable loads: UPLOAD_PREFIX + key + ':' + slice number. */
+export const UPLOAD_PREFIX = 'urn:syndb:store:upload:';
 
-type PlanOp = { op: 'clear'; graph: string } | { op: 'add' | 'delete'; parts: Array<{ graph: string; staging: string; count: number }> };
-interface Plan { tx: string; ops: PlanOp[] }
+interface PartRef { graph: string; staging: string; count: number }
+type PlanOp = { op: 'clear'; graph: string } | { op: 'add' | 'delete'; parts: PartRef[] };
+/** `upload`: the key of the resumable load whose record the switch deletes. */
+interface Plan { tx: string; ops: PlanOp[]; upload?: string }
+
+/** A large load staged chunk by chunk; see RemoteStore.resumableLoad(). */
+export interface ResumableLoad {
+  /** Quads found already staged by an earlier attempt with the same input (not sent again). */
+  readonly resumed: number;
+  /** Quads staged so far (including resumed ones). */
+  readonly staged: number;
+  /**
+   * Stage the next chunk: N-Triples lines (no blank nodes) of the graph. Chunks are given in the
+   * same order on every attempt; chunks must not share triples.
+   */
+  stage(ntriples: string): Promise<void>;
+  /**
+   * One transaction: the graph is replaced by the staged triples, then `ops` (which must not
+   * clear the graph or delete from it) are applied. Resolves when it is durable.
+   */
+  commit(ops: WriteOp[]): Promise<void>;
+  /** Give the staged part up (it is otherwise kept for a retry, see uploadKeepMs). */
+  discard(): Promise<void>;
+}
+
+/** Stores that stage large loads resumably (the remote store). */
+export interface ResumableLoads {
+  resumableLoad(graph: string, key: string): Promise<ResumableLoad>;
+}
 
 /** Distinct triples (N-Triples lines) of a staged part. */
 interface StagedPart { graph: string; staging: string; lines: string[] }
@@ -187,7 +250,11 @@ export class RemoteStore implements GraphStore {
   private readonly queryUrl: string;
   private readonly updateUrl: string;
   private readonly gspUrl?: string;
-  private readonly opts: Required<Pick<RemoteStoreOptions, 'queryTimeoutMs' | 'maxResultBytes' | 'chunkQuads' | 'applyDeadlineMs'>> & { insertChunk: number };
+  private readonly opts: Required<Pick<RemoteStoreOptions, 'queryTimeoutMs' | 'maxResultBytes' | 'chunkQuads' | 'applyDeadlineMs' | 'parallelUploads' | 'sliceQuads' | 'uploadKeepMs'>> & { insertChunk: number };
+  /** Queries wait while a switch is applied to a graph they read (see gate.ts). */
+  private readonly gate = new GraphGate();
+  /** The writer lease (undefined when disabled). */
+  private readonly lease?: Lease;
   private readonly warn: (m: string) => void;
   private writeChain: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -214,7 +281,16 @@ export class RemoteStore implements GraphStore {
       chunkQuads: Math.max(1, o.chunkQuads ?? (o.gspUrl ? 50_000 : 1000)),
       insertChunk: Math.max(1, Math.min(o.chunkQuads ?? 1000, 1000)),
       applyDeadlineMs: o.applyDeadlineMs ?? 60_000,
+      parallelUploads: Math.max(1, o.parallelUploads ?? 3),
+      sliceQuads: Math.max(1, o.sliceQuads ?? 1_000_000),
+      uploadKeepMs: o.uploadKeepMs ?? 7 * 24 * 3600_000,
     };
+    if (o.lease !== false) {
+      this.lease = new Lease(
+        { update: (q, w) => this.update(q, w), select: (q, w) => this.internalSelect(q, w), warn: this.warn },
+        typeof o.lease === 'object' ? o.lease.ttlMs : undefined,
+      );
+    }
   }
 
   /** Connect, check that the endpoints answer and that updates are allowed, and finish interrupted writes. */
@@ -241,8 +317,27 @@ export class RemoteStore implements GraphStore {
     normaliseJson(probe.body, 'boolean');
     // updates allowed? (an idempotent no-op on our own internal graph)
     await s.update(`DELETE DATA { GRAPH <${WAL_GRAPH}> { <${NS}probe> <${NS}probe> "probe" } }`, 'checking that the SPARQL server accepts updates');
+    if (s.lease) {
+      try {
+        await s.lease.acquire();
+      } catch (e) {
+        if (!(e instanceof StoreError) || e.code !== 'locked') throw e;
+        // another process writes: this one may read (e.g. a CLI export); its writes are refused
+        s.warn(`${e.message}. This process can read; its writes are refused until it gets the lease`);
+      }
+    }
     await s.recover();
     return s;
+  }
+
+  /** Does this process hold the writer lease now? (always true without a lease) */
+  get writer(): boolean {
+    return !this.lease || this.lease.held;
+  }
+
+  /** The gate's holders and waiters (diagnostics, tests). */
+  get gateState(): { active: number; waiting: number } {
+    return this.gate.state;
   }
 
   get serverName(): string {
@@ -286,7 +381,7 @@ export class RemoteStore implements GraphStore {
    * otherwise the union of all graphs): default = the given graphs or one empty graph; named = the
    * given graphs or all of ours (never staging or bookkeeping graphs).
    */
-  private async rawQuery(sparql: string, accept: string, dataset: { defaultGraph?: string[]; namedGraphs?: string[] } | undefined, timeoutMs: number, what: string): Promise<string> {
+  private async rawQuery(sparql: string, accept: string, dataset: { defaultGraph?: string[]; namedGraphs?: string[] } | undefined, timeoutMs: number, what: string, signal = AbortSignal.timeout(timeoutMs)): Promise<string> {
     const form = new URLSearchParams({ query: sparql });
     if (dataset) {
       const dg = dataset.defaultGraph?.length ? dataset.defaultGraph : [EMPTY_GRAPH];
@@ -294,7 +389,6 @@ export class RemoteStore implements GraphStore {
       for (const g of dg) form.append('default-graph-uri', g);
       for (const g of ng) form.append('named-graph-uri', g);
     }
-    const signal = AbortSignal.timeout(timeoutMs);
     let reply: HttpReply;
     try {
       reply = await this.http.send('POST', this.queryUrl, { what, headers: { 'content-type': 'application/x-www-form-urlencoded', accept }, body: form.toString(), signal });
@@ -324,10 +418,36 @@ export class RemoteStore implements GraphStore {
     if (this.needsRecovery) await this.recover();
   }
 
+  /**
+   * Run `fn` (one or several requests that together answer one read) while no switch is applied
+   * to `graphs`: it waits for a switch in progress, and a switch waits for it. A read that finds
+   * a write of this process interrupted after its commit point waits until recovery applied it.
+   */
+  private async gated<T>(graphs: GraphSet, fn: () => Promise<T>, signal?: AbortSignal, timeoutMs?: number): Promise<T> {
+    for (;;) {
+      await this.ready();
+      let again = false;
+      let out: T | undefined;
+      try {
+        out = await this.gate.read(graphs, async () => {
+          if (this.needsRecovery) {
+            again = true;
+            return undefined;
+          }
+          return fn();
+        }, signal);
+      } catch (e) {
+        if (signal?.aborted && !(e instanceof StoreError)) throw new StoreError(`query exceeded the timeout of ${timeoutMs} ms (waiting for a write to be applied) and was stopped`, 'timeout');
+        throw e;
+      }
+      if (!again) return out as T;
+    }
+  }
+
   // ------------------------------------------------------------------ reads
 
   async query(sparql: string, options: QueryOptions = {}): Promise<QueryResult> {
-    await this.ready();
+    this.check();
     if (typeof sparql !== 'string') throw new StoreError(`the query must be a string, got ${typeof sparql}`, 'bad-query');
     const kind = queryKind(sparql);
     if (kind === undefined) throw new StoreError('the query has no SELECT, ASK, CONSTRUCT or DESCRIBE form (or its prologue is malformed)', 'bad-query');
@@ -349,23 +469,28 @@ export class RemoteStore implements GraphStore {
     // the caller's dataset replaces the query's; without one, a query's own FROM applies
     const dataset = given || !from.found ? { defaultGraph: options.defaultGraph, namedGraphs: options.namedGraphs } : undefined;
     const timeoutMs = options.timeoutMs ?? this.opts.queryTimeoutMs;
-    const named = new Set(options.namedGraphs ?? this.known);
-    const text2 = dataset ? rewriteGraphConstants(from.text, named) : decodeIriEscapes(text);
-    if (kind === 'graph') {
-      const nt = await this.rawQuery(text2, 'application/n-triples', dataset, timeoutMs, 'running a query');
-      return { kind, body: serialiseGraph(nt, fmt.mediaType), contentType: fmt.mediaType };
-    }
-    if (kind === 'boolean') {
-      const body = await this.rawQuery(askAsSelect(text2), 'application/sparql-results+json', dataset, timeoutMs, 'running a query');
-      const rows = normaliseJson(body, 'bindings');
-      return { kind, body: serialiseResults({ boolean: 'bindings' in rows && rows.bindings.length > 0 }, fmt.mediaType), contentType: fmt.mediaType };
-    }
-    const body = await this.rawQuery(text2, 'application/sparql-results+json', dataset, timeoutMs, 'running a query');
-    let r = normaliseJson(body, 'bindings') as { vars: string[]; bindings: Binding[] };
-    if (dataset && r.bindings.some((b) => Object.values(b).some((t) => t.datatype === XSD_DOUBLE || t.datatype === XSD_FLOAT))) {
-      r = await this.exactDoubles(text2, r, dataset, timeoutMs);
-    }
-    return { kind, body: serialiseResults(r, fmt.mediaType), contentType: fmt.mediaType };
+    const signal = AbortSignal.timeout(timeoutMs);
+    // the graphs this query can read, for the gate (all of ours when the named graphs are not given)
+    const reads: GraphSet = dataset && dataset.namedGraphs !== undefined ? new Set([...(dataset.defaultGraph ?? []), ...dataset.namedGraphs]) : 'all';
+    return this.gated(reads, async () => {
+      const named = new Set(options.namedGraphs ?? this.known);
+      const text2 = dataset ? rewriteGraphConstants(from.text, named) : decodeIriEscapes(text);
+      if (kind === 'graph') {
+        const nt = await this.rawQuery(text2, 'application/n-triples', dataset, timeoutMs, 'running a query', signal);
+        return { kind, body: serialiseGraph(nt, fmt.mediaType), contentType: fmt.mediaType };
+      }
+      if (kind === 'boolean') {
+        const body = await this.rawQuery(askAsSelect(text2), 'application/sparql-results+json', dataset, timeoutMs, 'running a query', signal);
+        const rows = normaliseJson(body, 'bindings');
+        return { kind, body: serialiseResults({ boolean: 'bindings' in rows && rows.bindings.length > 0 }, fmt.mediaType), contentType: fmt.mediaType };
+      }
+      const body = await this.rawQuery(text2, 'application/sparql-results+json', dataset, timeoutMs, 'running a query', signal);
+      let r = normaliseJson(body, 'bindings') as { vars: string[]; bindings: Binding[] };
+      if (dataset && r.bindings.some((b) => Object.values(b).some((t) => t.datatype === XSD_DOUBLE || t.datatype === XSD_FLOAT))) {
+        r = await this.exactDoubles(text2, r, dataset, timeoutMs, signal);
+      }
+      return { kind, body: serialiseResults(r, fmt.mediaType), contentType: fmt.mediaType };
+    }, signal, timeoutMs);
   }
 
   /**
@@ -373,7 +498,7 @@ export class RemoteStore implements GraphStore {
    * although it stores them exactly; STR() gives every digit. The query is run again as a subquery
    * whose variables are also projected through STR(), and doubles take those lexical forms.
    */
-  private async exactDoubles(q: string, r: { vars: string[]; bindings: Binding[] }, dataset: { defaultGraph?: string[]; namedGraphs?: string[] }, timeoutMs: number) {
+  private async exactDoubles(q: string, r: { vars: string[]; bindings: Binding[] }, dataset: { defaultGraph?: string[]; namedGraphs?: string[] }, timeoutMs: number, signal: AbortSignal) {
     const m = mask(q);
     const at = /\bSELECT\b/i.exec(m);
     if (!at) return r;
@@ -381,8 +506,9 @@ export class RemoteStore implements GraphStore {
     const wrapped = `${q.slice(0, at.index)}SELECT ${r.vars.map((v) => `?${v} (STR(?${v}) AS ?${lex(v)})`).join(' ')} WHERE {\n${q.slice(at.index)}\n}`;
     let again: { vars: string[]; bindings: Binding[] };
     try {
-      again = normaliseJson(await this.rawQuery(wrapped, 'application/sparql-results+json', dataset, timeoutMs, 'running a query'), 'bindings') as typeof again;
-    } catch {
+      again = normaliseJson(await this.rawQuery(wrapped, 'application/sparql-results+json', dataset, timeoutMs, 'running a query', signal), 'bindings') as typeof again;
+    } catch (e) {
+      if (signal.aborted) throw e;
       return r; // e.g. a form the subquery cannot take: keep the first answer
     }
     if (again.bindings.length !== r.bindings.length) return r;
@@ -415,9 +541,9 @@ export class RemoteStore implements GraphStore {
   }
 
   async dumpGraph(graph: string): Promise<string> {
-    await this.ready();
+    this.check();
     checkIri(graph, 'dumpGraph()');
-    return this.dumpUnlocked(graph);
+    return this.gated(new Set([graph]), () => this.dumpUnlocked(graph));
   }
 
   private async dumpUnlocked(graph: string): Promise<string> {
@@ -450,22 +576,22 @@ export class RemoteStore implements GraphStore {
   }
 
   async graphs(): Promise<string[]> {
-    await this.ready();
-    const rows = await this.internalSelect(
+    this.check();
+    const rows = await this.gated('all', () => this.internalSelect(
       `SELECT DISTINCT ?g WHERE { GRAPH <${REGISTRY_GRAPH}> { ?g a <${NS}Graph> } FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }`,
       'listing graphs',
-    );
+    ));
     const list = rows.map((r) => r.g.value).sort();
     for (const g of list) this.known.add(g);
     return list;
   }
 
   async stats(): Promise<StoreStats> {
-    await this.ready();
-    const rows = await this.internalSelect(
+    this.check();
+    const rows = await this.gated('all', () => this.internalSelect(
       `SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?g) AS ?graphs) WHERE { GRAPH <${REGISTRY_GRAPH}> { ?g a <${NS}Graph> } GRAPH ?g { ?s ?p ?o } }`,
       'counting quads',
-    );
+    ));
     return { quads: Number(rows[0]?.n?.value ?? 0), graphs: Number(rows[0]?.graphs?.value ?? 0) };
   }
 
@@ -477,7 +603,7 @@ export class RemoteStore implements GraphStore {
       const graphs = await this.graphs();
       const self = this;
       async function* parts() {
-        for (const g of graphs) yield await self.dumpUnlocked(g);
+        for (const g of graphs) yield await self.gated(new Set([g]), () => self.dumpUnlocked(g));
       }
       const out = createWriteStream(path);
       if (path.endsWith('.gz')) await pipeline(Readable.from(parts()), createGzip(), out);
@@ -493,98 +619,215 @@ export class RemoteStore implements GraphStore {
     return run;
   }
 
+  /** Writes need the lease; a lease taken now (not held before) means: finish others' interrupted writes first. */
+  private async ensureLease(): Promise<void> {
+    if (!this.lease) return;
+    if (await this.lease.check()) this.needsRecovery = true;
+  }
+
   async transact(ops: WriteOp[], options: TransactOptions = {}): Promise<void> {
     this.check();
     const parsed = checkOps(ops);
     if (parsed.length === 0) return;
-    await this.withWriteLock(async () => {
-      await this.ready();
-      const tx = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
-      const { plan, staged } = this.plan(tx, parsed);
-      const total = staged.reduce((a, p) => a + p.lines.length, 0);
-      const txIri = `${NS}tx/${tx}`;
-      const record = (state: string) =>
-        `<${txIri}> <${NS}plan> ${literal(JSON.stringify(plan))} . <${txIri}> <${NS}state> "${state}" . <${txIri}> <${NS}created> ${literal(new Date().toISOString())} .`;
-      this.inflight.add(tx);
-      try {
-        try {
-          if (total <= this.opts.insertChunk) {
-            // one request: the committed record together with every staged quad (incomplete staging = not committed)
-            const body = staged.map((p) => `GRAPH <${p.staging}> {\n${p.lines.join('\n')}\n}`).join('\n');
-            await this.update(`INSERT DATA { GRAPH <${WAL_GRAPH}> { ${record('committed')} }\n${body} }`, 'writing a transaction');
-            options.onProgress?.(total, total);
-          } else {
-            await this.update(`INSERT DATA { GRAPH <${WAL_GRAPH}> { ${record('preparing')} } }`, 'starting a transaction');
-            let done = 0;
-            for (const p of staged) {
-              const size = this.gspUrl ? this.opts.chunkQuads : this.opts.insertChunk;
-              for (let i = 0; i < p.lines.length; i += size) {
-                const chunk = p.lines.slice(i, i + size);
-                await this.upload(p.staging, chunk);
-                done += chunk.length;
-                options.onProgress?.(done, total);
-              }
-            }
-            await this.verifyStaging(plan, true);
-            if (this.o.crashAt === 'staged') throw new StoreError('fault injection: stopped after staging', 'unavailable');
-            await this.update(
-              `DELETE { GRAPH <${WAL_GRAPH}> { <${txIri}> <${NS}state> "preparing" } } INSERT { GRAPH <${WAL_GRAPH}> { <${txIri}> <${NS}state> "committed" } } WHERE { }`,
-              'committing a transaction',
-            );
-          }
-        } catch (e) {
-          // Not acknowledged, so it must not become visible: remove what was staged. If the server
-          // cannot be reached now, remember the abort; recover() rolls it back (even if the server
-          // did receive the commit and only its answer was lost).
-          this.aborted.add(tx);
-          try {
-            await this.rollback(plan);
-            this.aborted.delete(tx);
-          } catch {
-            this.needsRecovery = true;
-          }
-          throw e;
-        }
-        // The commit point is passed: the write is durable on the server and is acknowledged.
-        // The switch is retried while the server is away; if it still fails, recover() applies
-        // it before any other read or write of this process (or at the next open).
-        if (this.o.crashAt === 'committed') {
-          this.needsRecovery = true;
-          return;
-        }
-        const deadline = Date.now() + this.opts.applyDeadlineMs;
-        for (let delay = 500; ; delay = Math.min(delay * 2, 5000)) {
-          try {
-            await this.update(this.switchRequest(plan), 'applying a transaction');
-            this.remember(plan);
-            return;
-          } catch (e) {
-            if (!(e instanceof StoreError) || e.code !== 'unavailable' || Date.now() + delay > deadline) {
-              this.needsRecovery = true;
-              this.warn(`transaction ${tx} is committed but could not be applied yet (${(e as Error).message}); it is applied before the next read or write`);
-              return;
-            }
-            this.warn(`applying transaction ${tx} failed (${(e as Error).message}); retrying in ${delay} ms`);
-            await new Promise((r) => setTimeout(r, delay));
-          }
-        }
-      } finally {
-        this.inflight.delete(tx);
-      }
-    });
+    await this.withWriteLock(() => this.write(parsed, undefined, options));
   }
 
   /**
-   * Group every add/delete by target graph into a staging graph of distinct triples. Adds are
-   * reduced to their net effect (a quad a later op deletes or clears is not staged), so that the
-   * switch can be one DELETE … INSERT operation: delete everything cleared or deleted, then insert
-   * the net adds, which gives the same state as the ops in order.
+   * One transaction: plan, stage, commit point, switch. `load`: a resumable load's staging graphs,
+   * applied as "clear load.graph, add them" before the ops.
+   */
+  private async write(parsed: CheckedOp[], load: { graph: string; parts: PartRef[]; key: string } | undefined, options: TransactOptions): Promise<void> {
+    await this.ensureLease();
+    await this.ready();
+    const tx = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
+    const { plan, staged } = this.plan(tx, parsed);
+    if (load) {
+      plan.ops.unshift({ op: 'clear', graph: load.graph }, { op: 'add', parts: load.parts });
+      plan.upload = load.key;
+    }
+    const total = staged.reduce((a, p) => a + p.lines.length, 0);
+    const txIri = `${NS}tx/${tx}`;
+    const record = (state: string) =>
+      `<${txIri}> <${NS}plan> ${literal(JSON.stringify(plan))} . <${txIri}> <${NS}state> "${state}" . <${txIri}> <${NS}created> ${literal(new Date().toISOString())} .`;
+    this.inflight.add(tx);
+    try {
+      try {
+        if (!load && total <= this.opts.insertChunk) {
+          // one request: the committed record together with every staged quad (incomplete staging = not committed)
+          const body = staged.map((p) => `GRAPH <${p.staging}> {\n${p.lines.join('\n')}\n}`).join('\n');
+          await this.update(`INSERT DATA { GRAPH <${WAL_GRAPH}> { ${record('committed')} }\n${body} }`, 'writing a transaction');
+          options.onProgress?.(total, total);
+        } else {
+          await this.update(`INSERT DATA { GRAPH <${WAL_GRAPH}> { ${record('preparing')} } }`, 'starting a transaction');
+          let done = 0;
+          const size = this.gspUrl ? this.opts.chunkQuads : this.opts.insertChunk;
+          const jobs: Array<() => Promise<void>> = [];
+          for (const p of staged) {
+            for (let i = 0; i < p.lines.length; i += size) {
+              const chunk = p.lines.slice(i, i + size);
+              jobs.push(async () => {
+                await this.upload(p.staging, chunk);
+                done += chunk.length;
+                options.onProgress?.(done, total);
+              });
+            }
+          }
+          await this.parallel(jobs);
+          await this.verifyStaging(plan, true);
+          if (this.o.crashAt === 'staged') throw new StoreError('fault injection: stopped after staging', 'unavailable');
+          await this.lease?.check(); // still the writer at the commit point
+          await this.update(
+            `DELETE { GRAPH <${WAL_GRAPH}> { <${txIri}> <${NS}state> "preparing" } } INSERT { GRAPH <${WAL_GRAPH}> { <${txIri}> <${NS}state> "committed" } } WHERE { }`,
+            'committing a transaction',
+          );
+        }
+      } catch (e) {
+        // Not acknowledged, so it must not become visible: remove what was staged. If the server
+        // cannot be reached now, remember the abort; recover() rolls it back (even if the server
+        // did receive the commit and only its answer was lost).
+        this.aborted.add(tx);
+        try {
+          await this.rollback(plan);
+          this.aborted.delete(tx);
+        } catch {
+          this.needsRecovery = true;
+        }
+        throw e;
+      }
+      // The commit point is passed: the write is durable on the server and is acknowledged.
+      // The switch is retried while the server is away; if it still fails, recover() applies
+      // it before any other read or write of this process (or at the next open).
+      if (this.o.crashAt === 'committed') {
+        this.needsRecovery = true;
+        this.lease?.abandon();
+        return;
+      }
+      await this.apply(plan, this.opts.applyDeadlineMs);
+    } finally {
+      this.inflight.delete(tx);
+    }
+  }
+
+  /** Run upload jobs, `parallelUploads` at a time; the first failure is thrown once all have ended. */
+  private async parallel(jobs: Array<() => Promise<void>>): Promise<void> {
+    let next = 0;
+    let failure: { e: unknown } | undefined;
+    const worker = async () => {
+      while (next < jobs.length && !failure) {
+        const job = jobs[next++];
+        try {
+          await job();
+        } catch (e) {
+          failure ??= { e };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.parallelUploads, jobs.length) }, worker));
+    if (failure) throw failure.e;
+  }
+
+  /** The graphs a plan changes (what the gate holds while it is applied). */
+  private static targets(plan: Plan): Set<string> {
+    const out = new Set<string>();
+    for (const op of plan.ops) {
+      if (op.op === 'clear') out.add(op.graph);
+      else for (const p of op.parts) out.add(p.graph);
+    }
+    return out;
+  }
+
+  /**
+   * Apply a committed plan while the gate keeps this process's readers of its graphs out. Retries
+   * transient failures until `deadlineMs` has passed (the gate stays closed meanwhile: a switch
+   * that was cut off may be half applied); then leaves it to recover(). Returns whether it was
+   * applied.
+   */
+  private async apply(plan: Plan, deadlineMs: number): Promise<boolean> {
+    const deadline = Date.now() + deadlineMs;
+    let applied = false;
+    let dropLater: string | undefined;
+    await this.gate.write(RemoteStore.targets(plan), async () => {
+      for (let delay = 500; ; delay = Math.min(delay * 2, 5000)) {
+        try {
+          dropLater = await this.applySteps(plan);
+          this.remember(plan);
+          applied = true;
+          return;
+        } catch (e) {
+          if (!(e instanceof StoreError) || e.code !== 'unavailable' || Date.now() + delay > deadline) {
+            this.needsRecovery = true;
+            this.warn(`transaction ${plan.tx} is committed but could not be applied yet (${(e as Error).message}); it is applied before the next read or write`);
+            return;
+          }
+          this.warn(`applying transaction ${plan.tx} failed (${(e as Error).message}); retrying in ${delay} ms`);
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+    });
+    // dropping large staging graphs takes a while: readers need not wait for it
+    if (dropLater) await this.update(dropLater, 'dropping staging graphs').catch((e: Error) => this.warn(`could not drop the staging graphs of ${plan.tx} (${e.message}); recover() drops them later`));
+    return applied;
+  }
+
+  private async countGraphs(graphs: string[]): Promise<Map<string, number>> {
+    const rows = await this.internalSelect(
+      `SELECT ?g (COUNT(*) AS ?n) WHERE { VALUES ?g { ${graphs.map((g) => `<${g}>`).join(' ')} } GRAPH ?g { ?s ?p ?o } } GROUP BY ?g`,
+      'counting graphs',
+    );
+    return new Map(rows.map((r) => [r.g.value, Number(r.n.value)]));
+  }
+
+  /**
+   * The data steps of a switch. Small plans: ONE update operation does it all (plus bookkeeping, in
+   * the same request). Larger ones (more than sliceQuads staged or cleared): a sequence of requests,
+   * each idempotent, so that re-running the sequence after an interruption gives the same result;
+   * returns the request that drops the staging graphs, to be sent after the gate is opened.
+   */
+  private async applySteps(plan: Plan): Promise<string | undefined> {
+    const slice = this.opts.sliceQuads;
+    const staged = plan.ops.reduce((a, o) => a + (o.op === 'clear' ? 0 : o.parts.reduce((b, p) => b + p.count, 0)), 0);
+    const clears = [...new Set(plan.ops.flatMap((o) => (o.op === 'clear' ? [o.graph] : [])))];
+    let big = staged > slice || plan.upload !== undefined;
+    let sizes = new Map<string, number>();
+    if (!big && clears.length) {
+      sizes = await this.countGraphs(clears);
+      big = staged + [...sizes.values()].reduce((a, n) => a + n, 0) > slice;
+    }
+    if (!big) {
+      await this.update(this.switchRequest(plan), 'applying a transaction');
+      return undefined;
+    }
+    if (clears.length && sizes.size === 0) sizes = await this.countGraphs(clears);
+    for (const g of clears) {
+      // at most `slice` quads per request
+      for (let left = sizes.get(g) ?? 0; left > 0; ) {
+        if (left <= slice) await this.update(`DELETE WHERE { GRAPH <${g}> { ?s ?p ?o } }`, `clearing ${g}`);
+        else await this.update(`DELETE { GRAPH <${g}> { ?s ?p ?o } } WHERE { { SELECT ?s ?p ?o WHERE { GRAPH <${g}> { ?s ?p ?o } } LIMIT ${slice} } }`, `clearing ${g} (${left} quads left)`);
+        left = (await this.countGraphs([g])).get(g) ?? 0;
+      }
+    }
+    for (const op of plan.ops) {
+      if (op.op === 'delete') for (const p of op.parts) await this.update(`DELETE { GRAPH <${p.graph}> { ?s ?p ?o } } WHERE { GRAPH <${p.staging}> { ?s ?p ?o } }`, `applying deletions to ${p.graph}`);
+    }
+    for (const op of plan.ops) {
+      if (op.op === 'add') for (const p of op.parts) await this.update(`ADD SILENT GRAPH <${p.staging}> TO GRAPH <${p.graph}>`, `applying additions to ${p.graph} (${p.count} quads)`);
+    }
+    await this.update(this.finishSteps(plan).join(' ;\n'), 'finishing a transaction');
+    return this.dropSteps(plan).join(' ;\n') || undefined;
+  }
+
+  /**
+   * Group every add/delete by target graph into staging graphs of distinct triples (at most
+   * sliceQuads each). Adds are reduced to their net effect (a quad a later op deletes or clears is
+   * not staged), so that the switch can delete everything cleared or deleted, then insert the net
+   * adds, which gives the same state as the ops in order.
    */
   private plan(tx: string, parsed: CheckedOp[]): { plan: Plan; staged: StagedPart[] } {
     const staged: StagedPart[] = [];
     const clearedLater = new Set<string>();
     const deletedLater = new Set<string>();
     const ops: PlanOp[] = new Array(parsed.length);
+    const slice = this.opts.sliceQuads;
     for (let i = parsed.length - 1; i >= 0; i--) {
       const op = parsed[i];
       if (op.op === 'clear') {
@@ -602,11 +845,17 @@ export class RemoteStore implements GraphStore {
         set.add(line);
       }
       if (op.op === 'delete') for (const [g, lines] of byGraph) for (const l of lines) deletedLater.add(`${l} ${g}`);
-      const parts = [...byGraph].map(([graph, lines], j) => {
-        const staging = `${STAGING_PREFIX}${tx}:${i}:${j}:${createHash('sha1').update(graph).digest('hex').slice(0, 8)}`;
-        staged.push({ graph, staging, lines: [...lines] });
-        return { graph, staging, count: lines.size };
-      });
+      const parts: PartRef[] = [];
+      let j = 0;
+      for (const [graph, set] of byGraph) {
+        const all = [...set];
+        for (let k = 0; k < all.length; k += slice) {
+          const lines = k === 0 && all.length <= slice ? all : all.slice(k, k + slice);
+          const staging = `${STAGING_PREFIX}${tx}:${i}:${j++}:${createHash('sha1').update(graph).digest('hex').slice(0, 8)}`;
+          staged.push({ graph, staging, lines });
+          parts.push({ graph, staging, count: lines.length });
+        }
+      }
       ops[i] = { op: op.op, parts };
     }
     staged.reverse();
@@ -622,18 +871,20 @@ export class RemoteStore implements GraphStore {
       if (reply.status >= 300) throw this.explain(reply, this.gspUrl, 'uploading a chunk (Graph Store Protocol)', true);
       return;
     }
-    await this.update(`INSERT DATA { GRAPH <${staging}> {\n${body}} }`, 'uploading a chunk');
+    if (lines.length <= this.opts.insertChunk) {
+      await this.update(`INSERT DATA { GRAPH <${staging}> {\n${body}} }`, 'uploading a chunk');
+      return;
+    }
+    for (let i = 0; i < lines.length; i += this.opts.insertChunk) {
+      await this.update(`INSERT DATA { GRAPH <${staging}> {\n${lines.slice(i, i + this.opts.insertChunk).join('\n')}\n} }`, 'uploading a chunk');
+    }
   }
 
   /** Are all staging graphs of a plan complete? (throws when `strict` and one is not) */
   private async verifyStaging(plan: Plan, strict: boolean): Promise<boolean> {
     const parts = plan.ops.flatMap((o) => (o.op === 'clear' ? [] : o.parts));
     if (parts.length === 0) return true;
-    const rows = await this.internalSelect(
-      `SELECT ?g (COUNT(*) AS ?n) WHERE { VALUES ?g { ${parts.map((p) => `<${p.staging}>`).join(' ')} } GRAPH ?g { ?s ?p ?o } } GROUP BY ?g`,
-      'checking staged data',
-    );
-    const have = new Map(rows.map((r) => [r.g.value, Number(r.n.value)]));
+    const have = await this.countGraphs(parts.map((p) => p.staging));
     for (const p of parts) {
       if ((have.get(p.staging) ?? 0) !== p.count) {
         if (strict) throw new StoreError(`staging graph ${p.staging} holds ${have.get(p.staging) ?? 0} quads, expected ${p.count}; the upload was incomplete, nothing was changed`, 'unavailable');
@@ -643,28 +894,36 @@ export class RemoteStore implements GraphStore {
     return true;
   }
 
+  /** Bookkeeping after the data steps: register the graphs, delete the record(s). Order matters: the record goes last. */
+  private finishSteps(plan: Plan): string[] {
+    const registered = new Set<string>();
+    for (const op of plan.ops) if (op.op === 'add') for (const p of op.parts) registered.add(p.graph);
+    const steps: string[] = [];
+    if (registered.size) steps.push(`INSERT DATA { GRAPH <${REGISTRY_GRAPH}> { ${[...registered].map((g) => `<${g}> a <${NS}Graph> .`).join(' ')} } }`);
+    if (plan.upload) steps.push(`DELETE WHERE { GRAPH <${UPLOADS_GRAPH}> { <${NS}upload/${plan.upload}> ?p ?o } }`);
+    steps.push(`DELETE WHERE { GRAPH <${WAL_GRAPH}> { <${NS}tx/${plan.tx}> ?p ?o } }`);
+    return steps;
+  }
+
+  private dropSteps(plan: Plan): string[] {
+    return plan.ops.flatMap((o) => (o.op === 'clear' ? [] : o.parts.map((p) => `DROP SILENT GRAPH <${p.staging}>`)));
+  }
+
   /**
-   * The switch: ONE update operation applies the whole plan from its staging graphs (a single
-   * operation is a single statement, so concurrent readers see the state before or after it; a
-   * request of several operations is not isolated on Virtuoso), then the graphs are registered,
-   * the record deleted and the staging graphs dropped.
+   * The switch of a small plan: ONE update operation applies the whole plan from its staging graphs,
+   * then (same request) the graphs are registered, the record deleted and the staging graphs dropped.
    */
   private switchRequest(plan: Plan): string {
     const del: string[] = [];
     const ins: string[] = [];
-    const registered = new Set<string>();
     for (const op of plan.ops) {
       if (op.op === 'clear') {
         del.push(`{ GRAPH <${op.graph}> { ?s ?p ?o } BIND(<${op.graph}> AS ?dg) }`);
         continue;
       }
       for (const p of op.parts) {
-        if (op.op === 'add') {
-          ins.push(`{ GRAPH <${p.staging}> { ?as ?ap ?ao } BIND(<${p.graph}> AS ?ag) }`);
-          registered.add(p.graph);
-        } else {
-          del.push(`{ GRAPH <${p.staging}> { ?s ?p ?o } BIND(<${p.graph}> AS ?dg) }`);
-        }
+        if (op.op === 'add') ins.push(`{ GRAPH <${p.staging}> { ?as ?ap ?ao } BIND(<${p.graph}> AS ?ag) }`);
+        else del.push(`{ GRAPH <${p.staging}> { ?s ?p ?o } BIND(<${p.graph}> AS ?dg) }`);
       }
     }
     const steps: string[] = [];
@@ -673,9 +932,7 @@ export class RemoteStore implements GraphStore {
       const i = ins.length ? `INSERT { GRAPH ?ag { ?as ?ap ?ao } }\n` : '';
       steps.push(`${d}${i}WHERE { ${[...del, ...ins].join('\n UNION ')} }`);
     }
-    if (registered.size) steps.push(`INSERT DATA { GRAPH <${REGISTRY_GRAPH}> { ${[...registered].map((g) => `<${g}> a <${NS}Graph> .`).join(' ')} } }`);
-    steps.push(`DELETE WHERE { GRAPH <${WAL_GRAPH}> { <${NS}tx/${plan.tx}> ?p ?o } }`);
-    for (const op of plan.ops) if (op.op !== 'clear') for (const p of op.parts) steps.push(`DROP SILENT GRAPH <${p.staging}>`);
+    steps.push(...this.finishSteps(plan), ...this.dropSteps(plan));
     return steps.join(' ;\n');
   }
 
@@ -683,14 +940,136 @@ export class RemoteStore implements GraphStore {
     for (const op of plan.ops) if (op.op === 'add') for (const p of op.parts) this.known.add(p.graph);
   }
 
+  /** Undo a transaction that did not reach its commit point: its own staging goes (a resumable load's staging stays for a retry). */
   private async rollback(plan: Plan): Promise<void> {
-    const drops = plan.ops.flatMap((o) => (o.op === 'clear' ? [] : o.parts.map((p) => `DROP SILENT GRAPH <${p.staging}>`)));
+    const drops = plan.ops.flatMap((o) => (o.op === 'clear' ? [] : o.parts.filter((p) => p.staging.startsWith(STAGING_PREFIX)).map((p) => `DROP SILENT GRAPH <${p.staging}>`)));
     await this.update([...drops, `DELETE WHERE { GRAPH <${WAL_GRAPH}> { <${NS}tx/${plan.tx}> ?p ?o } }`].join(' ;\n'), 'rolling back a transaction');
   }
 
+  // ------------------------------------------------------------------ resumable loads
+
+  /**
+   * Stage a large load into `graph` chunk by chunk, resumably: `key` names the input (e.g. the
+   * SHA-256 of the uploaded file plus what else decides its triples). The staging graphs and a
+   * record of the stored chunks are named after key + the digest of the first chunk; when an
+   * earlier attempt with the same input failed (server or service restart, network), its stored
+   * chunks are recognised by their digests and not sent again. Nothing is visible to readers
+   * until commit(), which replaces the graph in one transaction. A load that is never committed
+   * is dropped by recover() after uploadKeepMs.
+   */
+  async resumableLoad(graph: string, key: string): Promise<ResumableLoad> {
+    this.check();
+    checkIri(graph, 'resumableLoad()', 'bad-input');
+    if (!/^[\w-]{1,200}$/.test(key)) throw new StoreError(`resumableLoad(): the key must be letters, digits, "_" or "-", got ${JSON.stringify(key.slice(0, 80))}`, 'bad-input');
+    await this.ensureLease();
+    await this.ready();
+    const self = this;
+    const size = this.gspUrl ? this.opts.chunkQuads : this.opts.insertChunk * 10;
+    const slice = this.opts.sliceQuads;
+    let id: string | undefined; // the record's key, known after the first chunk
+    let stored = new Map<string, { sha: string; count: number; slice: number }>();
+    let chunkNo = 0;
+    let offset = 0;
+    const sliceCounts: number[] = [];
+    let resumed = 0;
+    let finished = false;
+    const rec = () => `${NS}upload/${id}`;
+    const sliceGraph = (k: number) => `${UPLOAD_PREFIX}${id}:${k}`;
+    const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+    async function open(first: string) {
+      id = sha(`${key}\n${graph}\n${sha(first)}`).slice(0, 40);
+      const rows = await self.internalSelect(`SELECT ?c WHERE { GRAPH <${UPLOADS_GRAPH}> { <${rec()}> <${NS}chunk> ?c } }`, 'reading the record of an earlier upload');
+      stored = new Map(rows.map((r) => {
+        const [n, s, c, k] = r.c.value.split('|');
+        return [n, { sha: s, count: Number(c), slice: Number(k) }];
+      }));
+      if (stored.size) {
+        const quads = [...stored.values()].reduce((a, x) => a + x.count, 0);
+        self.warn(`resuming the load of ${graph}: ${quads} quads in ${stored.size} chunks were stored by an earlier attempt and are not sent again`);
+      } else {
+        await self.update(`INSERT DATA { GRAPH <${UPLOADS_GRAPH}> { <${rec()}> <${NS}graph> <${graph}> ; <${NS}created> "${Date.now()}" } }`, 'starting a resumable load');
+      }
+    }
+
+    async function discard() {
+      finished = true;
+      if (!id) return;
+      const drops = sliceCounts.map((_, k) => `DROP SILENT GRAPH <${sliceGraph(k)}>`);
+      for (const s of stored.values()) if (s.slice >= sliceCounts.length) drops.push(`DROP SILENT GRAPH <${sliceGraph(s.slice)}>`);
+      await self.update([...new Set(drops), `DELETE WHERE { GRAPH <${UPLOADS_GRAPH}> { <${rec()}> ?p ?o } }`].join(' ;\n'), 'discarding a resumable load');
+    }
+
+    return {
+      get resumed() { return resumed; },
+      get staged() { return offset; },
+      async stage(ntriples: string) {
+        self.check();
+        if (finished) throw new StoreError('this load was already committed or discarded', 'bad-input');
+        const lines = [...new Set(ntriples.split('\n').filter((l) => l.trim() !== ''))];
+        if (lines.length === 0) return;
+        if (chunkNo === 0) await open(ntriples);
+        const jobs: Array<() => Promise<void>> = [];
+        for (let j = 0, part = 0; j < lines.length; j += size, part++) {
+          const sub = lines.slice(j, j + size);
+          const name = `${chunkNo}.${part}`;
+          const digest = sha(sub.join('\n'));
+          const k = Math.floor(offset / slice);
+          offset += sub.length;
+          sliceCounts[k] = (sliceCounts[k] ?? 0) + sub.length;
+          const had = stored.get(name);
+          if (had) {
+            if (had.sha === digest && had.slice === k && had.count === sub.length) {
+              resumed += sub.length;
+              continue;
+            }
+            await discard().catch(() => undefined);
+            throw new StoreError(`the part of ${graph} staged by an earlier attempt does not match this load (chunk ${name}); it was discarded: load again`, 'unavailable');
+          }
+          jobs.push(async () => {
+            await self.upload(sliceGraph(k), sub);
+            await self.update(`INSERT DATA { GRAPH <${UPLOADS_GRAPH}> { <${rec()}> <${NS}chunk> "${name}|${digest}|${sub.length}|${k}|${Date.now()}" } }`, 'recording a stored chunk');
+          });
+        }
+        chunkNo++;
+        await self.parallel(jobs);
+      },
+      async commit(ops: WriteOp[]) {
+        self.check();
+        if (finished) throw new StoreError('this load was already committed or discarded', 'bad-input');
+        const parsed = checkOps(ops);
+        for (const op of parsed) {
+          if ((op.op === 'clear' && op.graph === graph) || (op.op === 'delete' && op.quads.some((q) => q.graph.value === graph))) {
+            throw new StoreError(`the ops committed with a load of ${graph} must not clear it or delete from it`, 'bad-input');
+          }
+        }
+        if (!id) {
+          // nothing staged: the graph is just cleared
+          finished = true;
+          await self.transact([{ op: 'clear', graph }, ...ops]);
+          return;
+        }
+        const parts = sliceCounts.flatMap((n, k) => (n ? [{ graph, staging: sliceGraph(k), count: n }] : []));
+        try {
+          await self.withWriteLock(() => self.write(parsed, { graph, parts, key: id! }, {}));
+          finished = true;
+        } catch (e) {
+          // staging that does not hold what the record says cannot be resumed: start afresh next time
+          if (e instanceof StoreError && /^staging graph .* holds/.test(e.message)) await discard().catch(() => undefined);
+          throw e;
+        }
+      },
+      discard,
+    };
+  }
+
+  // ------------------------------------------------------------------ recovery
+
   /**
    * Finish interrupted writes: roll forward every committed record whose staging is complete, roll
-   * back the rest, and drop staging graphs no record names. Runs at open and after a failed write.
+   * back the rest, drop staging graphs no record names and resumable loads not touched for
+   * uploadKeepMs. Runs at open and after a failed write — only in the process holding the lease
+   * (another one could be writing those records right now).
    */
   recover(): Promise<void> {
     if (!this.recovering) {
@@ -702,11 +1081,18 @@ export class RemoteStore implements GraphStore {
   }
 
   private async doRecover(): Promise<void> {
+    if (this.lease && !this.lease.held) {
+      this.needsRecovery = false;
+      const reg = await this.internalSelect(`SELECT ?g WHERE { GRAPH <${REGISTRY_GRAPH}> { ?g a <${NS}Graph> } }`, 'reading the graph registry');
+      this.known = new Set(reg.map((r) => r.g.value));
+      return;
+    }
     const rows = await this.internalSelect(
       `SELECT ?tx ?plan ?state WHERE { GRAPH <${WAL_GRAPH}> { ?tx <${NS}plan> ?plan OPTIONAL { ?tx <${NS}state> ?state } } }`,
       'reading the write-ahead records',
     );
     const known = new Set<string>();
+    const loadsInUse = new Set<string>();
     for (const r of rows) {
       let plan: Plan;
       try {
@@ -717,23 +1103,43 @@ export class RemoteStore implements GraphStore {
         continue;
       }
       for (const o of plan.ops) if (o.op !== 'clear') for (const p of o.parts) known.add(p.staging);
+      if (plan.upload) loadsInUse.add(plan.upload);
       if (this.inflight.has(plan.tx)) continue;
       const committed = !this.aborted.has(plan.tx) && r.state?.value === 'committed' && (await this.verifyStaging(plan, false));
       if (committed) {
         this.warn(`finishing transaction ${plan.tx}, committed but interrupted before it was applied`);
-        await this.update(this.switchRequest(plan), 'applying an interrupted transaction');
-        this.remember(plan);
+        if (!(await this.apply(plan, 0))) throw new StoreError(`transaction ${plan.tx} could not be applied yet; the SPARQL server is not available`, 'unavailable');
       } else {
         this.warn(`rolling back transaction ${plan.tx}, interrupted before its commit point`);
         await this.rollback(plan);
       }
       this.aborted.delete(plan.tx);
     }
+    // resumable loads: keep the recent ones (a retry continues them), drop the old ones
+    const loads = await this.internalSelect(
+      `SELECT ?u ?created ?c WHERE { GRAPH <${UPLOADS_GRAPH}> { ?u <${NS}created> ?created OPTIONAL { ?u <${NS}chunk> ?c } } }`,
+      'reading the records of resumable loads',
+    );
+    const lastTouched = new Map<string, number>();
+    for (const l of loads) {
+      const key = l.u.value.slice(`${NS}upload/`.length);
+      const t = Math.max(Number(l.created.value), l.c ? Number(l.c.value.split('|')[4]) : 0);
+      lastTouched.set(key, Math.max(lastTouched.get(key) ?? 0, t));
+    }
+    const liveLoads = new Set<string>();
+    for (const [key, t] of lastTouched) {
+      if (loadsInUse.has(key) || Date.now() - t < this.opts.uploadKeepMs) {
+        liveLoads.add(key);
+        continue;
+      }
+      this.warn(`dropping the staged part of a load not resumed for ${Math.round((Date.now() - t) / 3600_000)} h`);
+      await this.update(`DELETE WHERE { GRAPH <${UPLOADS_GRAPH}> { <${NS}upload/${key}> ?p ?o } }`, 'dropping an old resumable load');
+    }
     const orphans = await this.internalSelect(
-      `SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "${STAGING_PREFIX}")) }`,
+      `SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "${STAGING_PREFIX}") || STRSTARTS(STR(?g), "${UPLOAD_PREFIX}")) }`,
       'looking for leftover staging graphs',
     );
-    const drop = orphans.map((o) => o.g.value).filter((g) => !known.has(g));
+    const drop = orphans.map((o) => o.g.value).filter((g) => !known.has(g) && !(g.startsWith(UPLOAD_PREFIX) && liveLoads.has(g.slice(UPLOAD_PREFIX.length).split(':')[0])));
     if (drop.length) await this.update(drop.map((g) => `DROP SILENT GRAPH <${g}>`).join(' ;\n'), 'dropping leftover staging graphs');
     const reg = await this.internalSelect(`SELECT ?g WHERE { GRAPH <${REGISTRY_GRAPH}> { ?g a <${NS}Graph> } }`, 'reading the graph registry');
     this.known = new Set(reg.map((r) => r.g.value));
@@ -744,6 +1150,7 @@ export class RemoteStore implements GraphStore {
     if (this.closed) return;
     await this.writeChain;
     this.closed = true;
+    if (this.lease?.held) await this.lease.release().catch(() => undefined);
     await this.http.close();
   }
 }
