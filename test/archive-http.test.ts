@@ -73,6 +73,22 @@ describe('archive', () => {
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 
+  it('a search result links to the archive of its published datasets (JSON and the HTML page), and a stranger gets no private one', async () => {
+    const r = await svc.fetch('/datasets?q=Archive&sort=title', { headers: { accept: 'application/json' } });
+    const body = await r.json() as { datasets: Array<{ id: string }>; links: { archive?: string } };
+    expect(body.datasets.map((d) => d.id).sort()).toEqual(['arch-one', 'arch-two']);
+    expect(body.links.archive).toMatch(/^\/archive\?datasets=arch-(one|two),arch-(one|two)$/);
+    const a = await svc.fetch(body.links.archive!);
+    expect(a.status).toBe(200);
+    const { dir, list } = untar(Buffer.from(await a.arrayBuffer()));
+    rmSync(dir, { recursive: true, force: true });
+    expect(list).toContain('syndb-archive/arch-two/v1/neuron.csv');
+    const html = await (await svc.fetch('/datasets?q=Archive', { headers: { accept: 'text/html' } })).text();
+    expect(html).toMatch(/<a href="\/archive\?datasets=arch-[a-z,-]+" download>Download the tables/);
+    const mine = await (await svc.fetch('/datasets?q=Archive', { headers: { accept: 'application/json' }, token: alice })).json() as { links: { archive?: string } };
+    expect(mine.links.archive).toContain('arch-secret');
+  });
+
   it('POST with JSON and a compartment filter', async () => {
     const res = await svc.fetch('/archive', { method: 'POST', body: JSON.stringify({ datasets: ['arch-one'], compartments: ['neuron'] }), headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(200);

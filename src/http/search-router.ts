@@ -16,7 +16,7 @@ import { ForbiddenError, ConflictError } from '../service/datasets.js';
 import { searchServices } from '../search/services.js';
 import { parseParams, SearchError, FACETS, type SearchParams } from '../search/query.js';
 import type { SearchResult, SearchHit } from '../search/index.js';
-import { renderHome, renderResults, searchUrl, SCRIPT } from './pages/search.js';
+import { renderHome, renderResults, searchUrl, archiveUrl, SCRIPT } from './pages/search.js';
 import { landingSections, termLink } from './pages/dataset-parts.js';
 import { renderUpload, formToDatasetJson, type UploadForm } from './pages/upload.js';
 import { esc, page } from './html.js';
@@ -120,7 +120,7 @@ export function searchRouter(ctx: ServiceContext): Router {
       resolved: result.resolved.map((v) => ({ facet: v.facet, input: v.input, value: v.value, label: v.label, ...(v.iri ? { iri: v.iri } : {}), negated: v.negated, ...(v.expanded ? { expandsTo: v.expanded } : {}) })),
       datasets: result.hits.map((h) => hitJson(ctx, s.index.vocab, h)),
       facets: result.facets,
-      links: { self: searchUrl(p), first: searchUrl(p, { page: 1 }), last: searchUrl(p, { page: pages }), ...(result.page > 1 ? { prev: searchUrl(p, { page: result.page - 1 }) } : {}), ...(result.page < pages ? { next: searchUrl(p, { page: result.page + 1 }) } : {}) },
+      links: { self: searchUrl(p), first: searchUrl(p, { page: 1 }), last: searchUrl(p, { page: pages }), ...(result.page > 1 ? { prev: searchUrl(p, { page: result.page - 1 }) } : {}), ...(result.page < pages ? { next: searchUrl(p, { page: result.page + 1 }) } : {}), ...(archiveUrl(result.hits) ? { archive: archiveUrl(result.hits) } : {}) },
     });
   });
 

@@ -7,6 +7,12 @@ import { compactIri } from '../../model/namespaces.js';
 
 export const SCRIPT = '<script src="/static/app.js" defer></script>';
 
+/** `/archive` URL for the tables of the published datasets among the hits (one page of a search result). */
+export function archiveUrl(hits: SearchHit[]): string | undefined {
+  const ids = hits.filter((h) => h.doc.version !== 'draft').map((h) => h.doc.id);
+  return ids.length ? `/archive?datasets=${ids.join(',')}` : undefined;
+}
+
 /** A /datasets URL for these parameters with changes applied. */
 export function searchUrl(p: SearchParams, change: { facet?: FacetName; value?: string; remove?: boolean; page?: number; q?: string | null } = {}): string {
   const u = new URLSearchParams();
@@ -93,6 +99,7 @@ ${searchForm(p, r)}
 <p id="result-count" role="status"><strong>${r.total}</strong> dataset${r.total === 1 ? '' : 's'}${p.q ? ` for “${esc(p.q)}”` : ''}${active.length ? ` · <span class="chips">${active.join(' ')}</span>` : ''}</p>
 ${r.hits.length ? `<ol class="results">${r.hits.map((h) => resultItem(vocab, h)).join('')}</ol>` : `<p>No dataset matches. Remove a filter, or search for broader terms (a brain region also finds its sub-regions).</p>`}
 ${nav}
+${archiveUrl(r.hits) ? `<p><a href="${esc(archiveUrl(r.hits)!)}" download>Download the tables of the published datasets on this page</a> (one .tar.gz with a manifest)</p>` : ''}
 <p><small>This list as <a href="${esc(json)}">JSON</a> · <a href="${esc(jsonld)}">JSON-LD (Hydra)</a>. Search syntax: words, "phrases", <code>region:isocortex</code>, <code>species:mouse</code>, <code>AND</code>, <code>OR</code>, <code>NOT</code>, parentheses.</small></p>
 </section></div></form>`;
   return page(p.q ? `${p.q} – datasets` : 'Datasets', body, SCRIPT);
