@@ -13,7 +13,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import jsonld from 'jsonld';
 import { StoreError } from '../src/store/graph-store.js';
-import { openRemoteStore, type RemoteStore, type RemoteStoreOptions } from '../src/store/remote/remote-store.js';
+import { openRemoteStore, splitValues, type RemoteStore, type RemoteStoreOptions } from '../src/store/remote/remote-store.js';
 import { openStore } from '../src/store/open-store.js';
 import { startVirtuoso, type Virtuoso } from './helpers/virtuoso.js';
 import { JENA } from './helpers/shared.js';
@@ -140,6 +140,24 @@ describe('queries', () => {
     }
   });
 
+  it('a VALUES block larger than Virtuoso takes (about 5,000 terms) is sent in parts when that is exact', async () => {
+    const g = `${G}/values`;
+    let text = '';
+    for (let i = 1; i <= 6000; i++) text += nq(`r${i}`, 'n', `"${i}"^^<http://www.w3.org/2001/XMLSchema#integer>`, g);
+    await store.transact([{ op: 'add', nquads: text }]);
+    const values = Array.from({ length: 6000 }, (_, k) => k + 1).join(' ');
+    const rows = await store.select(`SELECT ?n ?r WHERE { VALUES ?n { ${values} } ?r <https://example.org/n> ?n }`, { defaultGraph: [g] });
+    expect(rows).toHaveLength(6000);
+    expect(new Set(rows.map((r) => r.n.value)).size).toBe(6000);
+    expect(splitValues('SELECT ?n WHERE { VALUES ?n { 1 "a}"@en "b"^^<http://t> <http://i> """x\ny""" } ?r ?p ?n }', 2)).toEqual([
+      'SELECT ?n WHERE { VALUES ?n { 1 "a}"@en } ?r ?p ?n }', 'SELECT ?n WHERE { VALUES ?n { "b"^^<http://t> <http://i> } ?r ?p ?n }', 'SELECT ?n WHERE { VALUES ?n { """x\ny""" } ?r ?p ?n }',
+    ]);
+    // where splitting would change the answer, the query stays whole (and Virtuoso refuses it)
+    for (const q of ['SELECT DISTINCT ?r', 'SELECT (COUNT(*) AS ?c)', 'SELECT ?r'].map((h, i) => `${h} WHERE { VALUES ?n { ${values} } ?r <https://example.org/n> ?n }${i === 2 ? ' LIMIT 10' : ''}`)) {
+      expect(splitValues(q, 2000)).toBeUndefined();
+    }
+  });
+
   it('reports syntax errors as bad-query with the server message, and bad formats', async () => {
     await expect(store.query('SELECT * WHERE { ?s ?p }')).rejects.toMatchObject({ code: 'bad-query' });
     await expect(store.query('SELECT * WHERE { ?s ?p ?o }', { format: 'text/turtle' })).rejects.toMatchObject({ code: 'bad-query', message: expect.stringMatching(/text\/turtle.*not available for SELECT/) });
@@ -203,7 +221,7 @@ describe('writes', () => {
     await store.backup(file);
     const text = gunzipSync(readFileSync(file)).toString('utf8');
     writeFileSync(join(tmp, 'b.nq'), text);
-    const out = execFileSync(JENA, ['riot', '--output=nq', join(tmp, 'b.nq')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(JENA, ['riot', '--output=nq', join(tmp, 'b.nq')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
     expect(out.split('\n').filter(Boolean)).toHaveLength((await store.stats()).quads);
     expect(out).toContain(`<${G}/1>`);
   });
@@ -389,6 +407,122 @@ describe('resumable loads', () => {
   });
 });
 
+describe('table uploads through the service (resumable, all or nothing)', () => {
+  /** Synthetic synapse table with SynDB's column names (as in test/tables-http.test.ts). */
+  const synapses = (n: number, z = '-3.25') => {
+    const cols = ['cid', 'parent_id', 'parent_table', 'neuron_id', 'voxel_volume', 'centroid_x', 'centroid_y', 'centroid_z', 'connection_score', 'GABA', 'pre_id', 'post_id'];
+    let s = cols.join(',') + '\n';
+    for (let i = 1; i <= n; i++) s += [`s${i}`, `d${i % 7}`, 'dendrite', `n${i % 5}`, String(1000 + i), (i * 1.5).toFixed(1), String(i), z, '0.5', '0.25', `n${i % 3}`, `n${(i + 1) % 3}`].join(',') + '\n';
+    return s;
+  };
+  const TOKEN = 'remote-test-admin';
+
+  /** The service as its own process (`syndb serve` from source), so that it can be killed. */
+  async function service(dataDir: string, port: number) {
+    const script = join(tmp, 'serve.mts');
+    writeFileSync(script, `import { main } from ${JSON.stringify(join(ROOT, 'src/cli/main.ts'))};\nprocess.exitCode = await main(['serve']);\n`);
+    const env = { ...process.env, SYNDB_STORE: v.url, SYNDB_STORE_GSP_URL: v.gspUrl, SYNDB_STORE_USER: v.user, SYNDB_STORE_PASSWORD: v.password, SYNDB_DATA_DIR: dataDir, PORT: String(port), SYNDB_BASE_IRI: 'http://localhost:3030', SYNDB_ADMIN_TOKEN: TOKEN, SYNDB_EXAMPLES: '0', SYNDB_QUERY_TIMEOUT_MS: '300000' };
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout!.on('data', (d: Buffer) => { log += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
+    const url = `http://127.0.0.1:${port}`;
+    for (const t0 = Date.now(); ; ) {
+      if (child.exitCode !== null) throw new Error(`the service exited: ${log}`);
+      if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
+      if (Date.now() - t0 > 90_000) throw new Error(`the service did not start: ${log}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const exited = new Promise((r) => child.once('exit', r));
+    return {
+      url,
+      log: () => log,
+      call: (path: string, init: RequestInit = {}) => fetch(url + path, { ...init, headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers as Record<string, string>) } }),
+      async kill() { child.kill('SIGKILL'); await exited; },
+      async stop() { child.kill('SIGTERM'); await exited; },
+    };
+  }
+  const chunksStored = async () => Number((await store.select(`SELECT (COUNT(?c) AS ?n) WHERE { GRAPH <urn:syndb:store:uploads> { ?u <urn:syndb:store#chunk> ?c } }`, { namedGraphs: ['urn:syndb:store:uploads'] }))[0].n.value);
+  const internals = async () => (await store.select(`SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "urn:syndb:store:staging:") || STRSTARTS(STR(?g), "urn:syndb:store:upload") || ?g = <urn:syndb:store:wal>) }`)).map((r) => r.g.value);
+
+  it('the service killed, and Virtuoso killed, in the middle of table uploads: no partial table is ever visible; the same upload again continues and gives the complete table', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'syndb-remote-svc-'));
+    const port = await new Promise<number>((res) => { const srv = createServer().listen(0, '127.0.0.1', () => { const a = srv.address() as { port: number }; srv.close(() => res(a.port)); }); });
+    let svc = await service(dataDir, port);
+    const ds = { id: 'resume-test', title: 'Resumable upload', description: 'A table upload that is interrupted.', creators: [{ name: 'Doe, Jane' }], license: 'CC-BY-4.0', species: 'mouse', brainRegion: 'V1', microscopyMethod: 'SBEM', compartments: ['synapse'] };
+    expect((await svc.call('/datasets', { method: 'POST', body: JSON.stringify(ds), headers: { 'content-type': 'application/json' } })).status).toBe(201);
+    const T = 'http://localhost:3030/datasets/resume-test/draft/tables/synapse';
+    const ROWS = 20_000;
+    const csv = synapses(ROWS);
+    const put = (s: typeof svc, body: string) => s.call('/datasets/resume-test/tables/synapse', { method: 'PUT', body, headers: { 'content-type': 'text/csv' } });
+
+    // readers through the service: the table has one state at a time, all of its rows or none
+    let stop = false;
+    const states = new Set<string>();
+    const bad: string[] = [];
+    const reader = async () => {
+      while (!stop) {
+        const q = `SELECT ?z (COUNT(*) AS ?n) WHERE { GRAPH <${T}> { ?r <https://w3id.org/syndb/ontology#centroidZ> ?z } } GROUP BY ?z`;
+        // while the service or Virtuoso is down, requests fail: those are not states
+        const rows = await svc.call('/sparql', { method: 'POST', body: q, headers: { 'content-type': 'application/sparql-query', accept: 'application/sparql-results+json' } })
+          .then(async (r) => (r.status === 200 ? ((await r.json()) as { results: { bindings: Array<Record<string, { value: string }>> } }).results.bindings : (await r.text(), undefined)))
+          .catch(() => undefined);
+        if (!rows) { await new Promise((res) => setTimeout(res, 100)); continue; }
+        const state = rows.map((b) => `${b.z.value}:${b.n.value}`).join(' ');
+        states.add(state);
+        if (rows.length > 1 || (rows.length === 1 && Number(rows[0].n.value) !== ROWS)) bad.push(state);
+      }
+    };
+    const readers = [reader(), reader()];
+
+    // 1. the service is killed while the table is being staged
+    const first = put(svc, csv).catch(() => undefined);
+    for (const t0 = Date.now(); (await chunksStored()) < 2; ) {
+      if (Date.now() - t0 > 120_000) throw new Error(`no chunk stored: ${svc.log()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await svc.kill();
+    await first;
+    const kept = await chunksStored();
+    expect(kept).toBeGreaterThanOrEqual(2);
+    expect(await store.select(`SELECT * WHERE { GRAPH <${T}> { ?s ?p ?o } } LIMIT 1`, { namedGraphs: [T] })).toEqual([]);
+
+    // 2. restarted at once (the dead process's lease is taken over), the same upload continues
+    svc = await service(dataDir, port);
+    let res = await put(svc, csv);
+    expect(res.status, await res.clone().text()).toBe(201);
+    expect(svc.log()).toMatch(/resuming the load of .*synapse: \d+ quads in \d+ chunks were stored by an earlier attempt/);
+    expect(await (await svc.call('/datasets/resume-test/tables/synapse?version=draft')).text()).toBe(csv);
+    expect(await internals()).toEqual([]);
+
+    // 3. Virtuoso is killed while a new version of the table is staged; readers see the old or the new table
+    const csv2 = synapses(ROWS, '-4.5');
+    const second = put(svc, csv2);
+    for (const t0 = Date.now(); (await chunksStored()) < 2; ) {
+      if (Date.now() - t0 > 120_000) throw new Error(`no chunk stored: ${svc.log()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await v.kill();
+    await new Promise((r) => setTimeout(r, 1000));
+    await v.start();
+    res = await second.catch((e) => { throw new Error(`the upload failed (${(e as Error).message}); the service said:\n${svc.log().slice(-3000)}`); });
+    if (res.status !== 200) {
+      // the server stayed away longer than the retries: the same upload again continues
+      await res.text();
+      res = await put(svc, csv2);
+    }
+    expect(res.status, await res.clone().text()).toBe(200); // replaced
+    expect(await (await svc.call('/datasets/resume-test/tables/synapse?version=draft')).text()).toBe(csv2);
+    stop = true;
+    await Promise.all(readers);
+    expect(bad).toEqual([]);
+    expect([...states].some((s) => s === `-3.25:${ROWS}` || s === `-3.25E0:${ROWS}`)).toBe(true);
+    expect(await internals()).toEqual([]);
+    await svc.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 400_000);
+});
+
 describe('failures', () => {
   it('a client crash after staging leaves nothing; after the commit point the write is finished at the next open', async () => {
     const g = `${G}/crash`;
@@ -410,8 +544,9 @@ describe('failures', () => {
     await Promise.all([a.close(), b.close(), c.close()]);
   });
 
-  it('Virtuoso killed (SIGKILL) in the middle of writes: every transaction is all or nothing after the restart', async () => {
-    const w = await openRemoteStore(opts({ chunkQuads: 500, retries: 1, backoffMs: 50, applyDeadlineMs: 500 }));
+  it('Virtuoso killed (SIGKILL) in the middle of writes: every transaction is all or nothing after the restart, and readers never see a mix', async () => {
+    // sliceQuads 2000: each write (3000 quads cleared, 3000 added) is switched in several requests
+    const w = await openRemoteStore(opts({ chunkQuads: 500, retries: 1, backoffMs: 50, applyDeadlineMs: 500, sliceQuads: 2000 }));
     const A = `${G}/pair-a`, B = `${G}/pair-b`;
     const write = (n: number) => {
       let a = '', b = '';
@@ -424,6 +559,18 @@ describe('failures', () => {
     await write(0);
     const acked: number[] = [0];
     let failed = 0;
+    let stop = false;
+    const seen: string[] = [];
+    const reader = (async () => {
+      while (!stop) {
+        try {
+          const rows = await w.select(`SELECT ?g ?o (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ?o`, { namedGraphs: [A, B] });
+          seen.push(rows.map((x) => `${x.g.value.slice(-1)}${x.o.value}:${x.n.value}`).sort().join(' '));
+        } catch {
+          await new Promise((res) => setTimeout(res, 50)); // the server is down
+        }
+      }
+    })();
     const loop = (async () => {
       for (let n = 1; n < 40; n++) {
         try {
@@ -440,6 +587,10 @@ describe('failures', () => {
     await v.kill();
     await loop;
     await v.start();
+    stop = true;
+    await reader;
+    expect(seen.length).toBeGreaterThan(3);
+    for (const s of seen) expect(s).toMatch(/^a(\d+):1500 b\1:1500$/);
     await w.close();
     const r = await openRemoteStore(opts());
     const gens = async (g: string) => (await r.select(`SELECT ?o (COUNT(*) AS ?n) WHERE { GRAPH <${g}> { ?s ?p ?o } } GROUP BY ?o`)).map((x) => [x.o.value, Number(x.n.value)]);

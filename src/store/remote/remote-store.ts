@@ -55,10 +55,12 @@ import { queryKind, resultFormat } from '../embedded/sparql.js';
 import { RemoteHttp, type HttpReply } from './http.js';
 import { GraphGate, type GraphSet } from './gate.js';
 import { Lease } from './lease.js';
-import { canonicalDouble, normaliseJson, normaliseNTriples, serialiseGraph, serialiseResults } from './results.js';
+import { canonicalDouble, normaliseJson, normaliseNTriples, serialiseGraph, serialiseResults, RESULTS_ACCEPT } from './results.js';
 
 const XSD_DOUBLE = 'http://www.w3.org/2001/XMLSchema#double';
 const XSD_FLOAT = 'http://www.w3.org/2001/XMLSchema#float';
+/** Terms of one VALUES block sent to the server (see splitValues). */
+const VALUES_MAX = 2000;
 
 export interface RemoteStoreOptions {
   /** SPARQL 1.1 query endpoint (SYNDB_STORE). */
@@ -238,6 +240,35 @@ export function decodeIriEscapes(q: string): string {
   return out + q.slice(last);
 }
 
+/** One RDF term of a VALUES data block (literals with their language tag or datatype). */
+const VALUES_TERM = /("""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')(?:@[A-Za-z0-9-]+|\^\^(?:<[^<>"{}|^`\\\s]*>|[^\s{}()]*))?|<[^<>"{}|^`\\\s]*>|[^\s{}()]+/g;
+
+/**
+ * A SELECT whose WHERE group starts with `VALUES ?x { … }` of more than `max` terms, split into
+ * queries of at most `max` terms each (undefined when the query is not of that form, or small).
+ * Virtuoso 7.2 refuses a VALUES block of about 5,000 terms ("Too many arguments for standard
+ * built-in function in operator()"). Splitting is exact when the block is joined with the rest
+ * of the top-level group and the solutions are only projected: join, filter and left join
+ * distribute over the union of the blocks' rows, so the solutions of the parts together are the
+ * solutions of the whole. Any DISTINCT, REDUCED, aggregate, GROUP BY, HAVING, ORDER BY, LIMIT,
+ * OFFSET or subquery keeps the query whole.
+ */
+export function splitValues(q: string, max: number): string[] | undefined {
+  const m = mask(q);
+  if ((m.match(/\bSELECT\b/gi) ?? []).length !== 1) return undefined;
+  if (/\b(DISTINCT|REDUCED|GROUP\s+BY|ORDER\s+BY|LIMIT|OFFSET|HAVING)\b|\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(/i.test(m)) return undefined;
+  const at = /\bSELECT\b[^{]*\{\s*VALUES\s+\?[A-Za-z_][\w]*\s*\{/i.exec(m);
+  if (!at) return undefined;
+  const open = at.index + at[0].length;
+  const close = m.indexOf('}', open);
+  if (close < 0) return undefined;
+  const terms = q.slice(open, close).match(VALUES_TERM) ?? [];
+  if (terms.length <= max) return undefined;
+  const out: string[] = [];
+  for (let i = 0; i < terms.length; i += max) out.push(`${q.slice(0, open)} ${terms.slice(i, i + max).join(' ')} ${q.slice(close)}`);
+  return out;
+}
+
 /** Text between quotes, comments and IRIs removed, to look for keywords safely. */
 function skeleton(q: string): string {
   return q
@@ -308,7 +339,7 @@ export class RemoteStore implements GraphStore {
     const s = new RemoteStore(o);
     const probe = await s.http.send('POST', s.queryUrl, {
       what: 'connecting to the SPARQL query endpoint',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/sparql-results+json' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: RESULTS_ACCEPT },
       body: new URLSearchParams({ query: `ASK { GRAPH <${WAL_GRAPH}> { ?s ?p ?o } }` }).toString(),
     });
     s.server = probe.headers.server ?? '';
@@ -404,7 +435,7 @@ export class RemoteStore implements GraphStore {
   }
 
   private async internalSelect(sparql: string, what: string): Promise<Binding[]> {
-    const body = await this.rawQuery(sparql, 'application/sparql-results+json', undefined, Math.max(this.opts.queryTimeoutMs, 600_000), what);
+    const body = await this.rawQuery(sparql, RESULTS_ACCEPT, undefined, Math.max(this.opts.queryTimeoutMs, 600_000), what);
     const r = normaliseJson(body, 'bindings');
     return 'bindings' in r ? r.bindings : [];
   }
@@ -480,47 +511,68 @@ export class RemoteStore implements GraphStore {
         return { kind, body: serialiseGraph(nt, fmt.mediaType), contentType: fmt.mediaType };
       }
       if (kind === 'boolean') {
-        const body = await this.rawQuery(askAsSelect(text2), 'application/sparql-results+json', dataset, timeoutMs, 'running a query', signal);
+        const body = await this.rawQuery(askAsSelect(text2), RESULTS_ACCEPT, dataset, timeoutMs, 'running a query', signal);
         const rows = normaliseJson(body, 'bindings');
         return { kind, body: serialiseResults({ boolean: 'bindings' in rows && rows.bindings.length > 0 }, fmt.mediaType), contentType: fmt.mediaType };
       }
-      const body = await this.rawQuery(text2, 'application/sparql-results+json', dataset, timeoutMs, 'running a query', signal);
-      let r = normaliseJson(body, 'bindings') as { vars: string[]; bindings: Binding[] };
-      if (dataset && r.bindings.some((b) => Object.values(b).some((t) => t.datatype === XSD_DOUBLE || t.datatype === XSD_FLOAT))) {
-        r = await this.exactDoubles(text2, r, dataset, timeoutMs, signal);
+      // a large VALUES block goes in parts (Virtuoso refuses about 5,000 terms in one)
+      const vars: string[] = [];
+      const bindings: Binding[] = [];
+      // variables seen holding doubles: later parts ask for their exact forms at once
+      const dvars = new Set<string>();
+      const doubles = (r: { bindings: Binding[] }) => {
+        const found = new Set<string>();
+        for (const b of r.bindings) for (const [k, t] of Object.entries(b)) if (t.datatype === XSD_DOUBLE || t.datatype === XSD_FLOAT) found.add(k);
+        return found;
+      };
+      for (const part of splitValues(text2, VALUES_MAX) ?? [text2]) {
+        let r = dataset && dvars.size ? await this.exactQuery(part, vars, dvars, dataset, timeoutMs, signal) : undefined;
+        if (r && [...doubles(r)].some((v) => !dvars.has(v))) r = undefined; // a new double column: ask again
+        if (!r) {
+          const plain = normaliseJson(await this.rawQuery(part, RESULTS_ACCEPT, dataset, timeoutMs, 'running a query', signal), 'bindings') as { vars: string[]; bindings: Binding[] };
+          r = plain;
+          const dv = doubles(plain);
+          if (dataset && dv.size) {
+            for (const v of dv) dvars.add(v);
+            const exact = await this.exactQuery(part, plain.vars, dvars, dataset, timeoutMs, signal);
+            if (exact && exact.bindings.length === plain.bindings.length) r = exact;
+          }
+        }
+        for (const v of r.vars) if (!vars.includes(v)) vars.push(v);
+        for (const b of r.bindings) bindings.push(b);
       }
-      return { kind, body: serialiseResults(r, fmt.mediaType), contentType: fmt.mediaType };
+      return { kind, body: serialiseResults({ vars, bindings }, fmt.mediaType), contentType: fmt.mediaType };
     }, signal, timeoutMs);
   }
 
   /**
    * Virtuoso writes doubles with 6 significant digits in every result format (102475.1 → 102475.0)
-   * although it stores them exactly; STR() gives every digit. The query is run again as a subquery
-   * whose variables are also projected through STR(), and doubles take those lexical forms.
+   * although it stores them exactly; STR() gives every digit. The query is run as a subquery whose
+   * variables that hold doubles (`dvars`) are also projected through STR(), and doubles take those
+   * lexical forms. Undefined when the query cannot be wrapped (then the rounded answer stays).
    */
-  private async exactDoubles(q: string, r: { vars: string[]; bindings: Binding[] }, dataset: { defaultGraph?: string[]; namedGraphs?: string[] }, timeoutMs: number, signal: AbortSignal) {
+  private async exactQuery(q: string, vars: string[], dvars: Set<string>, dataset: { defaultGraph?: string[]; namedGraphs?: string[] }, timeoutMs: number, signal: AbortSignal): Promise<{ vars: string[]; bindings: Binding[] } | undefined> {
     const m = mask(q);
     const at = /\bSELECT\b/i.exec(m);
-    if (!at) return r;
+    if (!at) return undefined;
     const lex = (v: string) => `syndb_lex_${v}`;
-    const wrapped = `${q.slice(0, at.index)}SELECT ${r.vars.map((v) => `?${v} (STR(?${v}) AS ?${lex(v)})`).join(' ')} WHERE {\n${q.slice(at.index)}\n}`;
+    const wrapped = `${q.slice(0, at.index)}SELECT ${vars.map((v) => (dvars.has(v) ? `?${v} (STR(?${v}) AS ?${lex(v)})` : `?${v}`)).join(' ')} WHERE {\n${q.slice(at.index)}\n}`;
     let again: { vars: string[]; bindings: Binding[] };
     try {
-      again = normaliseJson(await this.rawQuery(wrapped, 'application/sparql-results+json', dataset, timeoutMs, 'running a query', signal), 'bindings') as typeof again;
+      again = normaliseJson(await this.rawQuery(wrapped, RESULTS_ACCEPT, dataset, timeoutMs, 'running a query', signal), 'bindings') as typeof again;
     } catch (e) {
       if (signal.aborted) throw e;
-      return r; // e.g. a form the subquery cannot take: keep the first answer
+      return undefined; // e.g. a form the subquery cannot take
     }
-    if (again.bindings.length !== r.bindings.length) return r;
     return {
-      vars: r.vars,
+      vars,
       bindings: again.bindings.map((b) => {
         const out: Binding = {};
-        for (const v of r.vars) {
+        for (const v of vars) {
           const t = b[v];
           if (!t) continue;
           const exact = b[lex(v)]?.value;
-          out[v] = (t.datatype === XSD_DOUBLE) && exact !== undefined ? { ...t, value: canonicalDouble(exact) } : t.datatype === XSD_FLOAT && exact !== undefined ? { ...t, value: exact } : t;
+          out[v] = t.datatype === XSD_DOUBLE && exact !== undefined ? { ...t, value: canonicalDouble(exact) } : t.datatype === XSD_FLOAT && exact !== undefined ? { ...t, value: exact } : t;
         }
         return out;
       }),

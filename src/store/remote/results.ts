@@ -1,8 +1,9 @@
 /**
- * Query results from a remote server, made identical to the embedded store's: we always ask the
- * server for SPARQL JSON (SELECT/ASK) or N-Triples (CONSTRUCT/DESCRIBE), normalise the server's
- * quirks (Virtuoso: "typed-literal", `nodeID://` blank nodes, ASK answered as a one-row table),
- * and serialise to the requested format ourselves.
+ * Query results from a remote server, made identical to the embedded store's: we ask the server
+ * for SPARQL XML or JSON results (SELECT/ASK; XML preferred: Virtuoso 7 writes it about three
+ * times faster than JSON) or N-Triples (CONSTRUCT/DESCRIBE), normalise the server's quirks
+ * (Virtuoso: "typed-literal", `nodeID://` blank nodes, ASK answered as a one-row table), and
+ * serialise to the requested format ourselves.
  */
 import { Store, defaultGraph } from 'oxigraph';
 import { StoreError, type Binding } from '../graph-store.js';
@@ -53,12 +54,51 @@ function normTerm(t: Record<string, string>): Term {
   return { type: type as Term['type'], value: t.value };
 }
 
+/** The Accept header for SELECT / ASK results. */
+export const RESULTS_ACCEPT = 'application/sparql-results+xml, application/sparql-results+json;q=0.9';
+
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const unescapeXml = (s: string) =>
+  s.indexOf('&') < 0 ? s : s.replace(/&(?:#x([0-9A-Fa-f]+)|#(\d+)|(lt|gt|amp|quot|apos));/g, (_, hex: string | undefined, dec: string | undefined, name: string | undefined) => (name ? ENTITIES[name] : String.fromCodePoint(parseInt(hex ?? dec!, hex ? 16 : 10))));
+const attr = (attrs: string, name: string) => {
+  const m = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(attrs);
+  return m ? unescapeXml(m[1] ?? m[2]) : undefined;
+};
+
+/** SPARQL Query Results XML Format, read into the JSON form (the server's output: well-formed, no CDATA). */
+export function parseSparqlXml(text: string): SparqlJson {
+  if (!/<sparql[\s>]/.test(text)) throw new Error('no <sparql> element');
+  const vars = [...text.slice(0, text.search(/<\/head>|<head\s*\/>/) + 1).matchAll(/<variable\s+name\s*=\s*"([^"]*)"/g)].map((m) => unescapeXml(m[1]));
+  const bool = /<boolean>\s*(true|false|1|0)\s*<\/boolean>/.exec(text);
+  if (bool) return { head: { vars }, boolean: bool[1] === 'true' || bool[1] === '1' };
+  const bindings: Array<Record<string, Record<string, string>>> = [];
+  const term = /<binding\s+name\s*=\s*"([^"]*)"\s*>\s*(?:<(uri|bnode)>([^<]*)<\/\2>|<literal([^>]*?)\/>|<literal([^>]*)>([^<]*)<\/literal>|<triple>)/g;
+  for (const r of text.matchAll(/<result>([\s\S]*?)<\/result>|<result\s*\/>/g)) {
+    const row: Record<string, Record<string, string>> = {};
+    for (const b of (r[1] ?? '').matchAll(term)) {
+      const name = unescapeXml(b[1]);
+      if (b[2]) row[name] = { type: b[2], value: unescapeXml(b[3]) };
+      else if (b[4] !== undefined || b[5] !== undefined) {
+        const attrs = b[4] ?? b[5];
+        const t: Record<string, string> = { type: 'literal', value: b[4] !== undefined ? '' : unescapeXml(b[6]) };
+        const dt = attr(attrs, 'datatype');
+        const lang = attr(attrs, 'xml:lang');
+        if (dt) t.datatype = dt;
+        if (lang) t['xml:lang'] = lang;
+        row[name] = t;
+      } else throw new Error('RDF-star triple terms are not supported in XML results');
+    }
+    bindings.push(row);
+  }
+  return { head: { vars }, results: { bindings } };
+}
+
 export function normaliseJson(text: string, kind: 'bindings' | 'boolean'): { vars: string[]; bindings: Binding[] } | { boolean: boolean } {
   let j: SparqlJson;
   try {
-    j = JSON.parse(text) as SparqlJson;
+    j = text.trimStart().startsWith('<') ? parseSparqlXml(text) : (JSON.parse(text) as SparqlJson);
   } catch (e) {
-    throw new StoreError(`the SPARQL server answered with something that is not SPARQL JSON results: ${(e as Error).message}: ${text.slice(0, 200)}`, 'unavailable');
+    throw new StoreError(`the SPARQL server answered with something that is not SPARQL XML or JSON results: ${(e as Error).message}: ${text.slice(0, 200)}`, 'unavailable');
   }
   if (kind === 'boolean') {
     if (typeof j.boolean === 'boolean') return { boolean: j.boolean };
