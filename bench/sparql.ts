@@ -1,26 +1,52 @@
 /**
- * SPARQL benchmark (printed, not asserted): a connectomics query mix over generated synapse tables,
- * our HTTP endpoint against (a) the same queries in-process on oxigraph (our overhead) and
- * (c) Apache Jena (TDB1 via ../shared/tools/jena, warm JVM timings with --repeat), same data, same run.
+ * SPARQL benchmark (printed, not asserted): a connectomics query mix (point lookups, filters, joins,
+ * aggregates, property paths over the region hierarchy) over generated synapse tables, our HTTP
+ * endpoint against, in the same run and on the same triples:
+ *   (a) oxigraph in-process (the engine our store runs, without HTTP, workers and access control:
+ *       our overhead). It holds the same graph layout as our store: the tables in their named
+ *       graphs, queried with the same default-graph union (ontology, dataset graphs, tables);
+ *   (b) Virtuoso 7 (Debian's virtuoso-opensource-7-bin, test/helpers/virtuoso.ts, loopback only):
+ *       every triple in one graph, loaded with its bulk loader (isql: ld_dir + rdf_loader_run in
+ *       two sessions + checkpoint); the query text is unchanged, the graph is named by the protocol
+ *       parameter default-graph-uri (without it Virtuoso's default graph is the union of all its
+ *       graphs, including its own system graphs);
+ *   (c) Apache Jena 4.5 (Debian's libapache-jena-java): a TDB2 database built with `tdbloader` of
+ *       ../shared/tools/jena (which maps it to tdb2.tdbloader), every triple in the default graph,
+ *       served by bench/peers/JenaSparqlServer.java (JDK HTTP server, ARQ, one read transaction per
+ *       query, 16 threads). It is compiled with javac at bench time; the classpath is the one the
+ *       shared script builds (its jar list and Debian xerces-messages fix), printed by running a
+ *       one-line Java program through the script, so the jar list is not repeated here.
+ * Every HTTP engine gets the same request: POST application/x-www-form-urlencoded query=…, Accept
+ * application/sparql-results+json (Virtuoso 7.2.5 never answers a POST application/sparql-query).
  *
- *   npx tsx bench/sparql.ts                      # 100k synapses
- *   npx tsx bench/sparql.ts --synapses 100000,1000000 --runs 7
+ *   npm run build && node dist/bench/sparql.js                  # 100k synapses
+ *   node --max-old-space-size=8192 dist/bench/sparql.js --synapses 1000000 --runs 3
  *
- * Per query: median latency per engine, ratio of ours to each peer, result counts (must agree);
- * throughput of our endpoint with 1/4/16 concurrent clients (and of in-process oxigraph, which runs
- * one query at a time on one thread). Virtuoso (b) is not run: the Debian package is not installed on
- * this machine and the brief makes it optional. Jena throughput is not measured: there is no Fuseki
- * server here (only command-line tools, one JVM per call, one process per TDB location).
+ * Printed: load time per engine; per query the median latency (warm: one run first, then --runs
+ * timed runs, one query at a time), the ratio of ours to each peer (> 1: we are slower) and the
+ * result count per engine (rows, or the value of a single COUNT ?n), marked COUNTS DIFFER when an
+ * engine disagrees with ours; throughput (q/s) of the query mix, round-robin, with 1/4/16 concurrent
+ * clients for every HTTP engine, and of in-process oxigraph with one client (it answers one query at
+ * a time on one thread), each over at least max(4 × clients, 32) requests and 5 s. Above 100k
+ * synapses the throughput mix keeps the point lookups only (the scans take seconds each). Our store
+ * runs with its default replica workers (SYNDB_STORE_WORKERS). The tables reach our store with the
+ * bulk 'load' op (loading is not what is measured here). A peer that cannot start is left out.
  */
-import { mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import http from 'node:http';
 import oxigraph from 'oxigraph';
 import { configFromEnv } from '../src/service/config.js';
-import { openContext } from '../src/service/context.js';
+import { openContext, type ServiceContext } from '../src/service/context.js';
+import { ANONYMOUS } from '../src/service/tokens.js';
 import { startServer } from '../src/http/server.js';
 import { NS } from '../src/model/namespaces.js';
+import { startVirtuoso } from '../test/helpers/virtuoso.js';
+import { JENA as SHARED_JENA } from '../test/helpers/shared.js';
 import { rng } from './rng.js';
 
 const arg = (name: string, dflt: string) => {
@@ -29,14 +55,19 @@ const arg = (name: string, dflt: string) => {
 };
 const SIZES = arg('synapses', '100000').split(',').map(Number);
 const RUNS = Number(arg('runs', '5'));
-const JENA = arg('jena', '/work/shared/tools/jena');
+const JENA = arg('jena', SHARED_JENA);
+const CLIENTS = [1, 4, 16];
 const S = NS.syndb;
 const SKOS = 'http://www.w3.org/2004/02/skos/core#';
 const OBO = 'http://purl.obolibrary.org/obo/';
+const SPARQL_JSON = 'application/sparql-results+json';
+const run = promisify(execFile);
 
 const PREFIXES = `PREFIX syndb: <${S}> PREFIX skos: <${SKOS}> PREFIX obo: <${OBO}> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n`;
 
-function queries(base: string): { name: string; kind: string; q: string }[] {
+interface BenchQuery { name: string; kind: 'point' | 'filter' | 'join' | 'aggregate' | 'path'; q: string }
+
+function queries(base: string): BenchQuery[] {
   const syn = (i: number) => `<${base}/datasets/bench/versions/1/tables/synapse/rows/s${i}>`;
   return [
     { name: 'point lookup', kind: 'point', q: `${PREFIXES}SELECT ?p ?o WHERE { ${syn(4242)} ?p ?o }` },
@@ -50,139 +81,295 @@ function queries(base: string): { name: string; kind: string; q: string }[] {
   ];
 }
 
-
-function generate(base: string, n: number, regions: string[]): string[] {
-  const D = `${base}/datasets/bench/versions/1`;
-  const T = `${D}/tables`;
-  const rand = rng(42);
-  const neurons = Math.max(10, Math.floor(n / 50));
-  const lines: string[] = [];
-  const xsdD = 'http://www.w3.org/2001/XMLSchema#double';
-  for (let i = 0; i < neurons; i++) {
-    const N = `<${T}/neuron/rows/n${i}>`;
-    lines.push(`${N} <${NS.rdf}type> <${S}Neuron> .`, `${N} <${S}cid> "n${i}" .`, `${N} <${S}inDataset> <${D}> .`, `${N} <${S}brainRegion> <${regions[Math.floor(rand() * regions.length)]}> .`);
-  }
-  for (let i = 0; i < n; i++) {
-    const X = `<${T}/synapse/rows/s${i}>`;
-    lines.push(
-      `${X} <${NS.rdf}type> <${S}Synapse> .`, `${X} <${S}cid> "s${i}" .`, `${X} <${S}inDataset> <${D}> .`,
-      `${X} <${S}parent> <${T}/neuron/rows/n${Math.floor(rand() * neurons)}> .`,
-      `${X} <${S}neuron> <${T}/neuron/rows/n${Math.floor(rand() * neurons)}> .`,
-      `${X} <${S}voxelVolume> "${rand().toFixed(6)}"^^<${xsdD}> .`,
-    );
-  }
-  return lines;
+/** A file written in 1 MiB pieces. */
+function lineWriter(path: string) {
+  const fd = openSync(path, 'w');
+  let buf = '';
+  const flush = () => { writeSync(fd, buf); buf = ''; };
+  return {
+    line(s: string) { buf += `${s}\n`; if (buf.length > 1 << 20) flush(); },
+    close() { flush(); closeSync(fd); },
+  };
 }
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+/** A file in 4 MiB pieces (for oxigraph's load, which takes an iterable). */
+function* filePieces(path: string): Generator<Uint8Array> {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(4 << 20);
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) yield buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
 
+interface Data {
+  /** The non-table graphs of our default graph (ontology, dataset, provenance, version) as N-Quads, and as N-Triples. */
+  metaNq: string; metaNt: string;
+  /** One N-Triples file per table graph. */
+  tables: { graph: string; file: string }[];
+  /** The graphs whose union is the default graph of an anonymous query on our endpoint. */
+  defaultGraphs: string[];
+  tableTriples: number; metaTriples: number;
+}
+
+/** The generated neuron and synapse tables (seeded), written as N-Triples files, and the other graphs of our default graph. */
+async function writeData(ctx: ServiceContext, dir: string, n: number, regions: string[]): Promise<Data> {
+  const D = `${ctx.iris.base}/datasets/bench/versions/1`;
+  const T = `${D}/tables`;
+  const tables = ['neuron', 'synapse'].map((t) => ({ graph: ctx.iris.table('bench', 1, t), file: join(dir, `${t}.nt`) }));
+  const [neu, syn] = tables.map((t) => lineWriter(t.file));
+  const rand = rng(42);
+  const neurons = Math.max(10, Math.floor(n / 50));
+  const xsdD = 'http://www.w3.org/2001/XMLSchema#double';
+  const row = (w: typeof neu, s: string, po: string[]) => { for (const x of po) w.line(`${s} ${x} .`); };
+  for (let i = 0; i < neurons; i++) {
+    row(neu, `<${T}/neuron/rows/n${i}>`, [`<${NS.rdf}type> <${S}Neuron>`, `<${S}cid> "n${i}"`, `<${S}inDataset> <${D}>`, `<${S}brainRegion> <${regions[Math.floor(rand() * regions.length)]}>`]);
+  }
+  for (let i = 0; i < n; i++) {
+    row(syn, `<${T}/synapse/rows/s${i}>`, [
+      `<${NS.rdf}type> <${S}Synapse>`, `<${S}cid> "s${i}"`, `<${S}inDataset> <${D}>`,
+      `<${S}parent> <${T}/neuron/rows/n${Math.floor(rand() * neurons)}>`,
+      `<${S}neuron> <${T}/neuron/rows/n${Math.floor(rand() * neurons)}>`,
+      `<${S}voxelVolume> "${rand().toFixed(6)}"^^<${xsdD}>`,
+    ]);
+  }
+  neu.close(); syn.close();
+  const meta = ctx.catalog.defaultGraphs(ANONYMOUS);
+  const nq = (await Promise.all(meta.map((g) => ctx.store.dumpGraph(g)))).join('').split('\n').filter(Boolean);
+  const metaNq = join(dir, 'meta.nq'), metaNt = join(dir, 'meta.nt');
+  writeFileSync(metaNq, `${nq.join('\n')}\n`);
+  writeFileSync(metaNt, `${nq.map((l) => l.replace(/ <[^>]*> \.$/, ' .')).join('\n')}\n`);
+  return { metaNq, metaNt, tables, defaultGraphs: [...meta, ...tables.map((t) => t.graph)], tableTriples: neurons * 4 + n * 6, metaTriples: nq.length };
+}
+
+/** An engine under test: one SPARQL SELECT in, SPARQL JSON results text out. */
+interface Engine {
+  name: string;
+  /** Seconds to load the data (and what that covers). */
+  load: { s: number; how: string };
+  query(q: string): Promise<string>;
+  /** Serves several queries at once (the HTTP servers; in-process oxigraph runs one at a time). */
+  concurrent: boolean;
+  stop(): Promise<void>;
+}
+
+const secondsSince = (t: number) => (performance.now() - t) / 1000;
+
+/** A SPARQL Protocol client: POST form, keep-alive, no client-side timeout. */
+function sparqlClient(url: string, params: Record<string, string> = {}): (q: string) => Promise<string> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const once = (q: string) => new Promise<string>((resolve, reject) => {
+    const body = new URLSearchParams({ query: q, ...params }).toString();
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: SPARQL_JSON, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode === 200) resolve(text);
+        else reject(new Error(`${res.statusCode} ${text.replace(/\s+/g, ' ').slice(0, 300)}`));
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  // in-process oxigraph blocks the event loop for seconds: a server may close an idle keep-alive socket under us
+  return (q) => once(q).catch((e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' || e.code === 'EPIPE' ? once(q) : Promise.reject(e)));
+}
+
+/** Ours: the tables go into the store with the bulk 'load' op (it takes the files over), then our HTTP endpoint. */
+async function oursEngine(ctx: ServiceContext, data: Data): Promise<Engine> {
+  const t = performance.now();
+  await ctx.store.transact(data.tables.map((x) => ({ op: 'load' as const, graph: x.graph, file: x.file })));
+  // the other replicas apply the load after transact() returns: ready once every replica answers (a replica answers in order)
+  const counts = await Promise.all(Array.from({ length: 4 }, () => ctx.store.stats().then((s) => s.quads)));
+  const s = secondsSince(t);
+  if (new Set(counts).size !== 1) throw new Error(`the store replicas disagree after the load: ${counts.join(', ')} quads`);
+  await ctx.catalog.load(ctx.store);
+  const ours = ctx.catalog.defaultGraphs(ANONYMOUS);
+  if (ours.join(' ') !== data.defaultGraphs.join(' ')) throw new Error(`our default graph is not the one given to oxigraph: ${ours.join(' ')}`);
+  const srv = await startServer(ctx, () => {});
+  return { name: 'ours', load: { s, how: `'load' op, ${counts[0].toLocaleString('en')} quads in the store, every replica` }, query: sparqlClient(`${srv.url}/sparql`), concurrent: true, stop: () => srv.stop() };
+}
+
+/** (a) oxigraph in this thread, same graph layout and default-graph union as our store. */
+function oxigraphEngine(data: Data): Engine {
+  const t = performance.now();
+  const ox = new oxigraph.Store();
+  ox.load(filePieces(data.metaNq), { format: 'application/n-quads', no_transaction: true });
+  for (const x of data.tables) ox.load(filePieces(x.file), { format: 'application/n-triples', to_graph_name: oxigraph.namedNode(x.graph), no_transaction: true });
+  const s = secondsSince(t);
+  const default_graph = data.defaultGraphs.map((g) => oxigraph.namedNode(g));
+  return {
+    name: 'oxigraph', load: { s, how: `Store.load, ${ox.size.toLocaleString('en')} quads` }, concurrent: false,
+    query: async (q) => ox.query(q, { results_format: SPARQL_JSON, default_graph }) as string,
+    stop: async () => { (ox as unknown as { free(): void }).free(); },
+  };
+}
+
+/** (b) Virtuoso 7: bulk loader into one graph, queried over HTTP with default-graph-uri. */
+async function virtuosoEngine(data: Data, n: number): Promise<Engine> {
+  const v = await startVirtuoso({ buffers: Math.min(400_000, Math.max(50_000, Math.round(n / 4))) }); // 8 KiB pages: 0.4 GB at 100k, 2 GB at 1M
+  try {
+    const sqlPort = /\[Parameters\][^[]*?ServerPort\s*=\s*[\d.]+:(\d+)/.exec(readFileSync(join(v.dir, 'virtuoso.ini'), 'utf8'))?.[1];
+    if (!sqlPort) throw new Error(`no SQL port in ${v.dir}/virtuoso.ini`);
+    const isql = async (sql: string) => {
+      const { stdout } = await run('isql-vt', [`127.0.0.1:${sqlPort}`, 'dba', 'dba', `exec=${sql}`], { maxBuffer: 1 << 24 });
+      if (/\*\*\* Error/.test(stdout)) throw new Error(`isql: ${sql}: ${stdout.slice(stdout.indexOf('*** Error'), stdout.indexOf('*** Error') + 500)}`);
+      return stdout;
+    };
+    const G = 'urn:syndb:bench';
+    const dir = join(v.dir, 'load');
+    mkdirSync(dir);
+    for (const f of [data.metaNt, ...data.tables.map((x) => x.file)]) linkSync(f, join(dir, basename(f)));
+    const t = performance.now();
+    await isql(`ld_dir('${dir}', '*.nt', '${G}');`);
+    await Promise.all([isql('rdf_loader_run();'), isql('rdf_loader_run();')]);
+    await isql('checkpoint;');
+    const s = secondsSince(t);
+    const errors = await isql(`SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;`);
+    if (!/\b0 Rows\./.test(errors)) throw new Error(`Virtuoso bulk load errors:\n${errors}`);
+    const query = sparqlClient(`http://127.0.0.1:${v.httpPort}/sparql`, { 'default-graph-uri': G });
+    const count = countRows(await query('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'));
+    return { name: 'virtuoso', load: { s, how: `ld_dir + 2× rdf_loader_run + checkpoint, ${count.toLocaleString('en')} triples in <${G}>` }, query, concurrent: true, stop: () => v.stop() };
+  } catch (e) {
+    await v.stop();
+    throw e;
+  }
+}
+
+/** (c) Jena: TDB2 by the shared script's tdbloader, served by bench/peers/JenaSparqlServer.java. */
+async function jenaEngine(data: Data, dir: string): Promise<Engine> {
+  const loc = join(dir, 'tdb2');
+  const t = performance.now();
+  await run(JENA, ['tdbloader', `--loc=${loc}`, data.metaNt, ...data.tables.map((x) => x.file)], { maxBuffer: 1 << 26 });
+  const s = secondsSince(t);
+  // the classpath of the shared script (jar list + xerces-messages fix), printed by a Java program it runs
+  writeFileSync(join(dir, 'Cp.java'), 'public class Cp { public static void main(String[] a) { System.out.print(System.getProperty("java.class.path")); } }\n');
+  const cp = (await run(JENA, [join(dir, 'Cp.java')])).stdout.trim().replace(/^:/, '');
+  const here = dirname(fileURLToPath(import.meta.url)); // bench/ (tsx) or dist/bench/ (compiled)
+  const src = [join(here, 'peers', 'JenaSparqlServer.java'), join(here, '..', '..', 'bench', 'peers', 'JenaSparqlServer.java')].find((f) => existsSync(f));
+  if (!src) throw new Error('bench/peers/JenaSparqlServer.java not found');
+  const classes = join(dir, 'jena-classes');
+  await run('javac', ['-nowarn', '-cp', cp, '-d', classes, src]);
+  const java = spawn('java', [...(process.env.JENA_JAVA_OPTS ?? '-Xmx4g').split(/\s+/).filter(Boolean), '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', `${classes}:${cp}`, 'JenaSparqlServer', loc, '16'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((r) => java.once('exit', () => r()));
+  const kill = () => java.kill();
+  process.once('exit', kill); // also when the bench dies
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      java.stdout.on('data', (c: Buffer) => { out += c; const m = /listening (\d+)/.exec(out); if (m) resolve(Number(m[1])); });
+      java.once('exit', (code) => reject(new Error(`JenaSparqlServer exited with ${code}: ${out}`)));
+    });
+    return {
+      name: 'jena', load: { s, how: 'tdb2.tdbloader (one JVM)' }, query: sparqlClient(`http://127.0.0.1:${port}/sparql`), concurrent: true,
+      stop: async () => { process.off('exit', kill); java.kill(); await exited; },
+    };
+  } catch (e) {
+    process.off('exit', kill);
+    java.kill();
+    throw e;
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (ms: number) => (Number.isNaN(ms) ? '-' : ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? (a / b).toFixed(2) : '-');
+
+/** Result count: the rows, or the value of a lone COUNT bound to ?n. */
 function countRows(body: string): number {
-  const j = JSON.parse(body);
+  const j = JSON.parse(body) as { head: { vars: string[] }; results: { bindings: Array<Record<string, { value: string }>> } };
   return j.results.bindings.length === 1 && j.head.vars.length === 1 && j.head.vars[0] === 'n' ? Number(j.results.bindings[0].n.value) : j.results.bindings.length;
 }
 
-async function main() {
-  for (const n of SIZES) {
-    const dir = mkdtempSync(join(tmpdir(), 'syndb-bench-'));
-    const config = { ...configFromEnv({ SYNDB_DATA_DIR: join(dir, 'store'), PORT: '0', SYNDB_ADMIN_TOKEN: 'bench' }), queryTimeoutMs: 600_000 };
-    const ctx = await openContext(config);
-    const base = ctx.iris.base;
+/** Median latency (after one warm-up run) and result count; an engine's error is reported, not thrown. */
+async function timeQuery(e: Engine, q: string): Promise<{ ms: number; rows: string }> {
+  try {
+    await e.query(q);
+    const ms: number[] = [];
+    let body = '';
+    for (let i = 0; i < RUNS; i++) { const t = performance.now(); body = await e.query(q); ms.push(performance.now() - t); }
+    return { ms: median(ms), rows: String(countRows(body)) };
+  } catch (err) {
+    return { ms: NaN, rows: `error (${(err as Error).message.slice(0, 160)})` };
+  }
+}
+
+/** Queries per second of the mix, round-robin, `clients` at a time, over at least max(4 × clients, 32) requests and 5 s. */
+async function throughput(e: Engine, mix: BenchQuery[], clients: number): Promise<number> {
+  if (clients > 1 && !e.concurrent) return NaN;
+  const min = Math.max(clients * 4, 32);
+  let next = 0, done = 0;
+  const t = performance.now();
+  try {
+    await Promise.all(Array.from({ length: clients }, async () => {
+      while (next < min || performance.now() - t < 5000) { await e.query(mix[next++ % mix.length].q); done++; }
+    }));
+  } catch (err) {
+    console.log(`  ${e.name}, ${clients} clients: ${(err as Error).message.slice(0, 200)}`);
+    return NaN;
+  }
+  return done / secondsSince(t);
+}
+
+/** Start a peer; one that cannot start is reported and left out. */
+async function peer(name: string, start: () => Engine | Promise<Engine>): Promise<Engine | undefined> {
+  try {
+    return await start();
+  } catch (e) {
+    console.log(`${name} left out: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}`);
+    return undefined;
+  }
+}
+
+async function bench(n: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'syndb-bench-sparql-'));
+  const engines: Engine[] = [];
+  const config = { ...configFromEnv({ SYNDB_DATA_DIR: join(dir, 'store'), PORT: '0', SYNDB_ADMIN_TOKEN: 'bench' }), queryTimeoutMs: 3_600_000 };
+  const ctx = await openContext(config);
+  try {
     const admin = { user: 'bench', role: 'admin' as const };
     await ctx.datasets.create(JSON.stringify({ id: 'bench', title: 'Generated synapses', description: 'benchmark data', creators: [{ name: 'Bench, Mark' }], license: 'CC-BY-4.0', species: 'mouse', brainRegion: 'V1', microscopyMethod: 'SBEM', compartments: ['synapse', 'neuron'] }), 'json', admin, { publish: true });
     const regionRows = await ctx.store.select(`PREFIX skos: <${SKOS}> PREFIX obo: <${OBO}> SELECT DISTINCT ?r WHERE { GRAPH <${ctx.iris.ontologyGraph}> { { ?r skos:broader+ obo:MBA_315 } UNION { ?r skos:broader+ obo:MBA_1089 } UNION { ?r skos:broader+ obo:MBA_698 } } } ORDER BY ?r`);
     const regions = regionRows.map((r) => r.r.value).filter((_, i) => i % 7 === 0).slice(0, 60);
-    const t0 = Date.now();
-    const lines = generate(base, n, regions);
-    // the tables as graphs of the published version (loading is not what is measured)
-    const neuronG = `${base}/datasets/bench/versions/1/tables/neuron`, synG = `${base}/datasets/bench/versions/1/tables/synapse`;
-    const CHUNK = 200_000;
-    for (let i = 0; i < lines.length; i += CHUNK) {
-      const part = lines.slice(i, i + CHUNK).map((l) => `${l.slice(0, -2)} <${l.includes('/neuron/rows/') && !l.includes('/synapse/rows/') ? neuronG : synG}> .`).join('\n');
-      await ctx.store.transact([{ op: 'add', nquads: `${part}\n` }]);
-    }
-    await ctx.catalog.load(ctx.store);
-    const srv = await startServer(ctx, () => {});
-    const ontoNt = await ctx.store.dumpGraph(ctx.iris.ontologyGraph);
-    const ontoTriples = ontoNt.split('\n').filter(Boolean).map((l) => l.replace(/ <[^>]*> \.$/, ' .')).join('\n');
-    console.log(`\n=== ${n.toLocaleString('en')} synapses, ${lines.length.toLocaleString('en')} table triples + ${ontoNt.split('\n').length - 1} ontology triples (generated and loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    const t0 = performance.now();
+    const data = await writeData(ctx, dir, n, regions);
+    console.log(`\n=== ${n.toLocaleString('en')} synapses: ${data.tableTriples.toLocaleString('en')} table triples + ${data.metaTriples.toLocaleString('en')} ontology/dataset triples (generated in ${secondsSince(t0).toFixed(1)} s); ${RUNS} timed runs per query; timings on a shared 2-core machine`);
 
-    // (a) in-process oxigraph over the same triples
-    const ox = new oxigraph.Store();
-    ox.load(ontoTriples, { format: 'application/n-triples' });
-    for (let i = 0; i < lines.length; i += CHUNK) ox.load(lines.slice(i, i + CHUNK).join('\n'), { format: 'application/n-triples' });
-    // (c) Jena TDB1
-    let jenaLoc: string | undefined;
-    try {
-      const ntFile = join(dir, 'all.nt');
-      const fd = openSync(ntFile, 'w');
-      writeSync(fd, `${ontoTriples}\n`);
-      for (let i = 0; i < lines.length; i += CHUNK) writeSync(fd, `${lines.slice(i, i + CHUNK).join('\n')}\n`);
-      closeSync(fd);
-      jenaLoc = join(dir, 'tdb');
-      const tl = Date.now();
-      execFileSync(JENA, ['tdbloader', `--loc=${jenaLoc}`, ntFile], { stdio: 'pipe', maxBuffer: 1 << 26 });
-      console.log(`Jena TDB1 load: ${((Date.now() - tl) / 1000).toFixed(1)} s`);
-    } catch (e) {
-      console.log(`Jena not available: ${(e as Error).message.split('\n')[0]}`);
-      jenaLoc = undefined;
-    }
+    // the peers read the files first: our store takes them over
+    for (const e of [await peer('oxigraph', () => oxigraphEngine(data)), await peer('virtuoso', () => virtuosoEngine(data, n)), await peer('jena', () => jenaEngine(data, dir))]) if (e) engines.push(e);
+    engines.unshift(await oursEngine(ctx, data));
+    console.log('\nload (not what is measured; for reference):');
+    for (const e of engines) console.log(`  ${e.name.padEnd(9)} ${e.load.s.toFixed(1).padStart(7)} s  ${e.load.how}`);
 
-    const qs = queries(base);
-    const http = async (q: string, retry = true): Promise<string> => {
-      // the in-process peer blocks the event loop for seconds: an idle keep-alive socket may be closed under us
-      const r = await fetch(`${srv.url}/sparql`, { method: 'POST', headers: { 'content-type': 'application/sparql-query', accept: 'application/sparql-results+json' }, body: q }).catch((e: Error) => { if (retry) return undefined; throw e; });
-      if (!r) return http(q, false);
-      if (!r.ok) throw new Error(`${r.status} ${await r.text()}`);
-      return r.text();
-    };
-    console.log(`\n${'query'.padEnd(48)} ${'ours ms'.padStart(9)} ${'oxigraph'.padStart(9)} ${'jena'.padStart(9)} ${'÷oxi'.padStart(6)} ${'÷jena'.padStart(6)}  rows (ours/oxi/jena)`);
-    for (const { name, q } of qs) {
-      await http(q); // warm-up
-      const ours: number[] = [];
-      let oursBody = '';
-      for (let i = 0; i < RUNS; i++) { const t = performance.now(); oursBody = await http(q); ours.push(performance.now() - t); }
-      const oxi: number[] = [];
-      let oxiBody = '';
-      for (let i = 0; i < RUNS + 1; i++) { const t = performance.now(); oxiBody = ox.query(q, { results_format: 'application/sparql-results+json' }) as string; if (i > 0) oxi.push(performance.now() - t); }
-      let jenaMs: number | undefined, jenaRows: number | string = '-';
-      if (jenaLoc) {
-        const qf = join(dir, 'q.rq');
-        writeFileSync(qf, q);
-        const r = spawnSync(JENA, ['tdbquery', `--loc=${jenaLoc}`, `--repeat=1,${RUNS}`, '--time', '--results=JSON', `--file=${qf}`], { maxBuffer: 1 << 28 });
-        const out = r.stdout.toString(), err = r.stderr.toString();
-        const times = [...`${out}\n${err}`.matchAll(/^Time:\s*([\d.]+)\s*sec/gm)].map((m) => Number(m[1]) * 1000);
-        if (times.length) jenaMs = median(times.slice(-RUNS));
-        const jsonStart = out.indexOf('{');
-        const jsonEnd = out.indexOf('\n}', jsonStart);
-        if (jsonStart >= 0 && jsonEnd > 0) jenaRows = countRows(out.slice(jsonStart, jsonEnd + 2));
-        else jenaRows = `error: ${err.split('\n').find((l) => l.trim()) ?? r.status}`;
-      }
-      const mo = median(ours), mx = median(oxi);
-      const ro = countRows(oursBody), rx = countRows(oxiBody);
-      const agree = ro === rx && (jenaRows === '-' || jenaRows === ro) ? '' : '  <-- COUNTS DIFFER';
-      console.log(`${name.padEnd(48)} ${fmt(mo).padStart(9)} ${fmt(mx).padStart(9)} ${(jenaMs !== undefined ? fmt(jenaMs) : '-').padStart(9)} ${(mo / mx).toFixed(2).padStart(6)} ${(jenaMs ? (mo / jenaMs).toFixed(2) : '-').padStart(6)}  ${ro}/${rx}/${jenaRows}${agree}`);
+    const peers = engines.slice(1);
+    const col = (s: string, w = 9) => s.padStart(w);
+    console.log(`\n${'median ms per query'.padEnd(48)} ${engines.map((e) => col(e.name)).join(' ')} ${peers.map((p) => col(`÷${p.name.slice(0, 4)}`, 6)).join(' ')}  rows (${engines.map((e) => e.name).join('/')})`);
+    const differ: string[] = [];
+    for (const { name, q } of queries(ctx.iris.base)) {
+      const r: { ms: number; rows: string }[] = [];
+      for (const e of engines) r.push(await timeQuery(e, q));
+      const odd = engines.filter((_, i) => r[i].rows !== r[0].rows).map((e) => e.name);
+      if (odd.length) differ.push(`${name}: ${engines.map((e, i) => `${e.name} ${r[i].rows}`).join(', ')}`);
+      console.log(`${name.padEnd(48)} ${r.map((x) => col(fmt(x.ms))).join(' ')} ${r.slice(1).map((x) => col(ratio(r[0].ms, x.ms), 6)).join(' ')}  ${r.map((x) => x.rows).join('/')}${odd.length ? `  <-- COUNTS DIFFER (${odd.join(', ')})` : ''}`);
     }
+    for (const d of differ) console.log(`COUNTS DIFFER: ${d}`);
 
-    // throughput: the mix, round-robin, with 1/4/16 concurrent clients for a fixed number of requests
-    // above 100k synapses the throughput mix keeps the point lookups only (whole-table scans take many seconds each)
-    const mix = qs.filter((x) => n <= 100_000 || x.kind === 'point');
-    for (const clients of [1, 4, 16]) {
-      const total = Math.max(clients * 4, 32);
-      let next = 0;
-      const t = performance.now();
-      await Promise.all(Array.from({ length: clients }, async () => {
-        for (;;) { const i = next++; if (i >= total) return; await http(mix[i % mix.length].q); }
-      }));
-      const secs = (performance.now() - t) / 1000;
-      let oxiSecs = 0;
-      if (clients === 1) { const t2 = performance.now(); for (let i = 0; i < total; i++) ox.query(mix[i % mix.length].q, { results_format: 'application/sparql-results+json' }); oxiSecs = (performance.now() - t2) / 1000; }
-      console.log(`throughput, ${String(clients).padStart(2)} client${clients === 1 ? ' ' : 's'}: ours ${(total / secs).toFixed(1)} q/s${clients === 1 ? `, in-process oxigraph ${(total / oxiSecs).toFixed(1)} q/s (ratio ${((total / secs) / (total / oxiSecs)).toFixed(2)})` : ''}`);
+    const mix = queries(ctx.iris.base).filter((x) => n <= 100_000 || x.kind === 'point');
+    console.log(`\nthroughput, q/s (mix: ${mix.length === 8 ? 'all 8 queries' : mix.map((x) => x.name).join(', ')}; round-robin)`);
+    console.log(`${'clients'.padEnd(8)} ${engines.map((e) => col(e.name)).join(' ')} ${peers.map((p) => col(`÷${p.name.slice(0, 4)}`, 6)).join(' ')}`);
+    for (const clients of CLIENTS) {
+      const qps: number[] = [];
+      for (const e of engines) qps.push(await throughput(e, mix, clients));
+      console.log(`${String(clients).padEnd(8)} ${qps.map((x) => col(Number.isNaN(x) ? '-' : x.toFixed(1))).join(' ')} ${qps.slice(1).map((x) => col(ratio(qps[0], x), 6)).join(' ')}`);
     }
-    await srv.stop();
+  } finally {
+    for (const e of engines) await e.stop().catch(() => undefined);
     await ctx.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+for (const n of SIZES) await bench(n);
