@@ -1009,7 +1009,9 @@ export class RemoteStore implements GraphStore {
       const i = ins.length ? `INSERT { GRAPH ?ag { ?as ?ap ?ao } }\n` : '';
       steps.push(`${d}${i}WHERE { ${[...del, ...ins].join('\n UNION ')} }`);
     }
-    steps.push(...this.finishSteps(plan), ...this.dropSteps(plan));
+    // the staging goes before the record: every staging graph is named by a record until it is gone
+    const finish = this.finishSteps(plan);
+    steps.push(...finish.slice(0, -1), ...this.dropSteps(plan), finish[finish.length - 1]);
     return steps.join(' ;\n');
   }
 
@@ -1048,6 +1050,8 @@ export class RemoteStore implements GraphStore {
     let chunkNo = 0;
     let offset = 0;
     const sliceCounts: number[] = [];
+    /** Staging graphs (slice numbers) named in the record: each is named before anything is written to it. */
+    const announced = new Set<number>();
     let resumed = 0;
     let finished = false;
     const rec = () => `${NS}upload/${id}`;
@@ -1056,11 +1060,12 @@ export class RemoteStore implements GraphStore {
 
     async function open(first: string) {
       id = sha(`${key}\n${graph}\n${sha(first)}`).slice(0, 40);
-      const rows = await self.internalSelect(`SELECT ?c WHERE { GRAPH <${UPLOADS_GRAPH}> { <${rec()}> <${NS}chunk> ?c } }`, 'reading the record of an earlier upload');
-      stored = new Map(rows.map((r) => {
+      const rows = await self.internalSelect(`SELECT ?c ?k WHERE { GRAPH <${UPLOADS_GRAPH}> { { <${rec()}> <${NS}chunk> ?c } UNION { <${rec()}> <${NS}slice> ?k } } }`, 'reading the record of an earlier upload');
+      stored = new Map(rows.filter((r) => r.c).map((r) => {
         const [n, s, c, k] = r.c.value.split('|');
         return [n, { sha: s, count: Number(c), slice: Number(k) }];
       }));
+      for (const r of rows) if (r.k) announced.add(Number(r.k.value));
       if (stored.size) {
         const quads = [...stored.values()].reduce((a, x) => a + x.count, 0);
         self.warn(`resuming the load of ${graph}: ${quads} quads in ${stored.size} chunks were stored by an earlier attempt and are not sent again`);
@@ -1072,9 +1077,8 @@ export class RemoteStore implements GraphStore {
     async function discard() {
       finished = true;
       if (!id) return;
-      const drops = sliceCounts.map((_, k) => `DROP SILENT GRAPH <${sliceGraph(k)}>`);
-      for (const s of stored.values()) if (s.slice >= sliceCounts.length) drops.push(`DROP SILENT GRAPH <${sliceGraph(s.slice)}>`);
-      await self.update([...new Set(drops), `DELETE WHERE { GRAPH <${UPLOADS_GRAPH}> { <${rec()}> ?p ?o } }`].join(' ;\n'), 'discarding a resumable load');
+      const drops = [...announced].map((k) => `DROP SILENT GRAPH <${sliceGraph(k)}>`);
+      await self.update([...drops, `DELETE WHERE { GRAPH <${UPLOADS_GRAPH}> { <${rec()}> ?p ?o } }`].join(' ;\n'), 'discarding a resumable load');
     }
 
     return {
@@ -1109,6 +1113,11 @@ export class RemoteStore implements GraphStore {
           });
         }
         chunkNo++;
+        const fresh = [...new Set(sliceCounts.keys())].filter((k) => !announced.has(k));
+        if (fresh.length) {
+          await self.update(`INSERT DATA { GRAPH <${UPLOADS_GRAPH}> { <${rec()}> <${NS}slice> ${fresh.join(', ')} } }`, 'naming the staging graphs of a load');
+          for (const k of fresh) announced.add(k);
+        }
         await self.parallel(jobs);
       },
       async commit(ops: WriteOp[]) {
@@ -1168,7 +1177,6 @@ export class RemoteStore implements GraphStore {
       `SELECT ?tx ?plan ?state WHERE { GRAPH <${WAL_GRAPH}> { ?tx <${NS}plan> ?plan OPTIONAL { ?tx <${NS}state> ?state } } }`,
       'reading the write-ahead records',
     );
-    const known = new Set<string>();
     const loadsInUse = new Set<string>();
     for (const r of rows) {
       let plan: Plan;
@@ -1179,7 +1187,6 @@ export class RemoteStore implements GraphStore {
         await this.update(`DELETE WHERE { GRAPH <${WAL_GRAPH}> { <${r.tx.value}> ?p ?o } }`, 'dropping a damaged write-ahead record');
         continue;
       }
-      for (const o of plan.ops) if (o.op !== 'clear') for (const p of o.parts) known.add(p.staging);
       if (plan.upload) loadsInUse.add(plan.upload);
       if (this.inflight.has(plan.tx)) continue;
       const committed = !this.aborted.has(plan.tx) && r.state?.value === 'committed' && (await this.verifyStaging(plan, false));
@@ -1201,30 +1208,25 @@ export class RemoteStore implements GraphStore {
     }
     // resumable loads: keep the recent ones (a retry continues them), drop the old ones
     const loads = await this.internalSelect(
-      `SELECT ?u ?created ?c WHERE { GRAPH <${UPLOADS_GRAPH}> { ?u <${NS}created> ?created OPTIONAL { ?u <${NS}chunk> ?c } } }`,
+      `SELECT ?u ?t ?k WHERE { GRAPH <${UPLOADS_GRAPH}> { { ?u <${NS}created> ?t } UNION { ?u <${NS}chunk> ?c BIND(STRAFTER(STRAFTER(STRAFTER(STRAFTER(?c, "|"), "|"), "|"), "|") AS ?t) } UNION { ?u <${NS}slice> ?k } } }`,
       'reading the records of resumable loads',
     );
     const lastTouched = new Map<string, number>();
+    const slicesOf = new Map<string, number[]>();
     for (const l of loads) {
       const key = l.u.value.slice(`${NS}upload/`.length);
-      const t = Math.max(Number(l.created.value), l.c ? Number(l.c.value.split('|')[4]) : 0);
-      lastTouched.set(key, Math.max(lastTouched.get(key) ?? 0, t));
+      lastTouched.set(key, Math.max(lastTouched.get(key) ?? 0, l.t ? Number(l.t.value) : 0));
+      if (l.k) slicesOf.set(key, [...(slicesOf.get(key) ?? []), Number(l.k.value)]);
     }
-    const liveLoads = new Set<string>();
     for (const [key, t] of lastTouched) {
-      if (loadsInUse.has(key) || Date.now() - t < this.opts.uploadKeepMs) {
-        liveLoads.add(key);
-        continue;
-      }
+      if (loadsInUse.has(key) || Date.now() - t < this.opts.uploadKeepMs) continue;
       this.warn(`dropping the staged part of a load not resumed for ${Math.round((Date.now() - t) / 3600_000)} h`);
-      await this.update(`DELETE WHERE { GRAPH <${UPLOADS_GRAPH}> { <${NS}upload/${key}> ?p ?o } }`, 'dropping an old resumable load');
+      const drops = (slicesOf.get(key) ?? []).map((k) => `DROP SILENT GRAPH <${UPLOAD_PREFIX}${key}:${k}>`);
+      await this.update([...drops, `DELETE WHERE { GRAPH <${UPLOADS_GRAPH}> { <${NS}upload/${key}> ?p ?o } }`].join(' ;\n'), 'dropping an old resumable load');
     }
-    const orphans = await this.internalSelect(
-      `SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "${STAGING_PREFIX}") || STRSTARTS(STR(?g), "${UPLOAD_PREFIX}")) }`,
-      'looking for leftover staging graphs',
-    );
-    const drop = orphans.map((o) => o.g.value).filter((g) => !known.has(g) && !(g.startsWith(UPLOAD_PREFIX) && liveLoads.has(g.slice(UPLOAD_PREFIX.length).split(':')[0])));
-    if (drop.length) await this.update(drop.map((g) => `DROP SILENT GRAPH <${g}>`).join(' ;\n'), 'dropping leftover staging graphs');
+    // No scan for staging graphs that no record names (it reads every quad: 1.9 s per million
+    // measured on Virtuoso): every staging graph is named by a transaction record, a load record or
+    // a drop record from before it is written until after it is dropped.
     const reg = await this.internalSelect(`SELECT ?g WHERE { GRAPH <${REGISTRY_GRAPH}> { ?g a <${NS}Graph> } }`, 'reading the graph registry');
     this.known = new Set(reg.map((r) => r.g.value));
     this.needsRecovery = false;
