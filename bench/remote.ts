@@ -88,7 +88,8 @@ async function run(backend: 'embedded' | 'virtuoso', triples: number): Promise<M
       v = await startVirtuoso({ buffers: 680_000 }); // ≈ 5.5 GB page cache
       Object.assign(env, { SYNDB_STORE: v.url, SYNDB_STORE_GSP_URL: v.gspUrl, SYNDB_STORE_USER: v.user, SYNDB_STORE_PASSWORD: v.password });
     }
-    ctx = await openContext({ ...configFromEnv(env), queryTimeoutMs: 3_600_000 });
+    const config = { ...configFromEnv(env), queryTimeoutMs: 3_600_000 };
+    ctx = await openContext(config);
     await ctx.datasets.create(JSON.stringify({ id: 'bench', title: 'Generated synapses', description: 'benchmark data', creators: [{ name: 'Bench, Mark' }], license: 'CC-BY-4.0', species: 'mouse', brainRegion: 'V1', microscopyMethod: 'SBEM', compartments: ['synapse', 'neuron'] }), 'json', admin);
     const synapses = Math.round(triples / (PER_SYNAPSE + 5 / SYNAPSES_PER_NEURON));
     const neurons = Math.max(10, Math.floor(synapses / SYNAPSES_PER_NEURON));
@@ -138,6 +139,12 @@ async function run(backend: 'embedded' | 'virtuoso', triples: number): Promise<M
     } finally {
       await srv.stop();
     }
+    // a restart of the service on the loaded store (remote: lease, recovery, catalog; embedded: snapshot + journal)
+    await ctx.close();
+    ctx = undefined;
+    const t1 = performance.now();
+    ctx = await openContext(config);
+    out.set('service restart on the loaded store', performance.now() - t1);
   } finally {
     await ctx?.close();
     await v?.stop();
