@@ -362,7 +362,11 @@ export class TableService {
   async download(graph: string, write: (chunk: string) => Promise<void> | void, opts: { pageRows?: number; onProgress?: (rows: number) => void } = {}) {
     const desc = await this.description(graph);
     await write(desc.columns.map((c) => csvField(c.name)).join(',') + '\n');
-    const page = opts.pageRows ?? Math.max(2000, Math.min(50_000, Math.floor(600_000 / Math.max(1, desc.columns.length))));
+    // an external server answers a VALUES block of more than ~2,000 terms in parts (Virtuoso refuses
+    // ~5,000), so its pages are that size; a page may take longer than an interactive query
+    const remote = this.ctx.store.bulkOps !== true;
+    const page = opts.pageRows ?? (remote ? 2000 : Math.max(2000, Math.min(50_000, Math.floor(600_000 / Math.max(1, desc.columns.length)))));
+    const timeoutMs = Math.max(this.ctx.config.queryTimeoutMs, 300_000);
     const props = desc.columns.map((c) => c.property);
     const vars = desc.columns.map((_, i) => `?v${i}`);
     const patterns = desc.columns.map((c, i) => (c.property ? `OPTIONAL { ?r <${c.property}> ?v${i} }` : c.name === PARENT_TABLE ? '' : '')).join(' ');
@@ -373,7 +377,7 @@ export class TableService {
     const fetchPage = (start: number) => {
       const end = Math.min(desc.rows, start + page - 1);
       const values = Array.from({ length: end - start + 1 }, (_, k) => start + k).join(' ');
-      const p = this.ctx.store.select(`SELECT ?n ?lex ${vars.join(' ')} WHERE { VALUES ?n { ${values} } ?r <${CSVW_ROWNUM}> ?n . OPTIONAL { ?r <${SOURCE_LEXICAL}> ?lex } ${patterns} }`, { defaultGraph: [graph] });
+      const p = this.ctx.store.select(`SELECT ?n ?lex ${vars.join(' ')} WHERE { VALUES ?n { ${values} } ?r <${CSVW_ROWNUM}> ?n . OPTIONAL { ?r <${SOURCE_LEXICAL}> ?lex } ${patterns} }`, { defaultGraph: [graph], timeoutMs });
       p.catch(() => undefined);
       return p;
     };
