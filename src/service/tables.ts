@@ -30,6 +30,7 @@ import { mapHeader, convertRow, checkRow, rowToNQuads, rowToNTriples, rowQuadCou
 import { activityQuads } from '../provenance/activity.js';
 import { InputError } from '../model/problems.js';
 import type { ServiceContext } from './context.js';
+import type { DatasetEntry } from './catalog.js';
 import { ConflictError, NotFoundError } from './datasets.js';
 import type { Caller } from './tokens.js';
 import { StoreError, type WriteOp } from '../store/graph-store.js';
@@ -286,8 +287,7 @@ export class TableService {
         for (const f of loadFiles) rmSync(f, { force: true });
       }
       onProgress?.({ phase: 'store', rows, bytes, totalRows: rows });
-      const list = e.tables.get('draft') ?? [];
-      if (!list.includes(schema.slug)) e.tables.set('draft', [...list, schema.slug]);
+      registerDraftTable(e, schema.slug);
       return { id, compartment: schema.slug, table: T, rows, columns, sha256, bytes, activity: act.iri };
     } catch (err) {
       source.unpipe();
@@ -530,13 +530,7 @@ async function importConnectomeUnlocked(svc: TableService, id: string, text: str
   const act = activityQuads(ctx.iris, { kind: 'Import', user: caller.user ?? 'anonymous', startedAt: started, used: [{ content: text, mediaType: 'text/csv', label: o.label ?? 'connectome matrix (CSV)' }], generated: [T], label: `import of a connectome matrix into ${id} (${m.rows.length} x ${m.columns.length})` });
   const quads = connectomeQuads(m, T, D);
   quads.push(df.quad(iri(T), iri(`${NS.prov}wasGeneratedBy`), iri(act.iri)));
-  await ctx.store.transact([
-    { op: 'clear', graph: T },
-    { op: 'add', nquads: toNQuads(inGraph(quads, T)) },
-    { op: 'add', nquads: toNQuads(inGraph(act.quads, ctx.datasets.provGraph(id))) },
-  ]);
-  const list = e.tables.get('draft') ?? [];
-  if (!list.includes('connectome')) e.tables.set('draft', [...list, 'connectome']);
+  await replaceImportedGraph(ctx, e, id, 'connectome', T, quads, act.quads);
   return { id, table: T, rows: m.rows.length, columns: m.columns.length, cells: quads.filter((q) => q.predicate.value === `${NS.syndb}synapseCount`).length, activity: act.iri };
 }
 
@@ -556,14 +550,24 @@ async function importDendriticUnlocked(svc: TableService, id: string, tables: Ma
   if (!e.hasDraft) throw new ConflictError(`dataset "${id}" has no draft; imports go to a draft (PUT /datasets/${id} starts a new one)`);
   const act = activityQuads(ctx.iris, { kind: 'Import', user: caller.user ?? 'anonymous', startedAt: started, used: [...tables].map(([n, text]) => ({ content: text, mediaType: 'text/csv', label: `Dendritic Consortium table ${n}` })), generated: [T], label: `import of ${tables.size} Dendritic Consortium tables into ${id} (${r.records} records)` });
   const quads = [...r.quads, df.quad(iri(T), RDF_TYPE, iri(`${NS.dcat}Dataset`)), df.quad(iri(T), iri(`${NS.dcterms}isPartOf`), iri(ctx.iris.draft(id))), df.quad(iri(T), iri(`${NS.prov}wasGeneratedBy`), iri(act.iri))];
+  await replaceImportedGraph(ctx, e, id, 'dendritic-consortium', T, quads, act.quads);
+  return { id, graph: T, tables: tables.size, records: r.records, activity: act.iri };
+}
+
+/** An importer's graph T (slug `slug`) of the draft replaced by `quads`, with its provenance, in one transaction. */
+async function replaceImportedGraph(ctx: ServiceContext, e: DatasetEntry, id: string, slug: string, T: string, quads: Quad[], provenance: Quad[]) {
   await ctx.store.transact([
     { op: 'clear', graph: T },
     { op: 'add', nquads: toNQuads(inGraph(quads, T)) },
-    { op: 'add', nquads: toNQuads(inGraph(act.quads, ctx.datasets.provGraph(id))) },
+    { op: 'add', nquads: toNQuads(inGraph(provenance, ctx.datasets.provGraph(id))) },
   ]);
+  registerDraftTable(e, slug);
+}
+
+/** The draft of `e` has the table `slug` (catalog bookkeeping after a durable write). */
+function registerDraftTable(e: DatasetEntry, slug: string) {
   const list = e.tables.get('draft') ?? [];
-  if (!list.includes('dendritic-consortium')) e.tables.set('draft', [...list, 'dendritic-consortium']);
-  return { id, graph: T, tables: tables.size, records: r.records, activity: act.iri };
+  if (!list.includes(slug)) e.tables.set('draft', [...list, slug]);
 }
 
 /** CSVW column names must not start with "_" and are used in URI templates: keep SynDB's names, replace what does not fit. */
