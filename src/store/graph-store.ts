@@ -19,9 +19,11 @@ export type WriteOp =
    */
   | { op: 'load'; graph: string; file: string; sha256?: string }
   /**
-   * Copy every quad of graph `from` into graph `to` inside the store (stores with `bulkOps` only).
-   * `rewrite: [a, b]` replaces, in subjects and objects, the IRI a and IRIs under it (a/… or a#…)
-   * by the same IRI under b.
+   * Copy every quad of graph `from` into graph `to` inside the store:
+   * the quads never pass through this process. `rewrite: [a, b]` replaces, in subjects and
+   * objects, the IRI a and IRIs under it (a/… or a#…) by the same IRI under b. The remote store
+   * copies `from` as it was before the transaction, and refuses a copy from a graph that an
+   * earlier op changes or into a graph that a later op deletes from.
    */
   | { op: 'copy'; from: string; to: string; rewrite?: [string, string] };
 
@@ -52,7 +54,7 @@ export type Binding = Record<string, { type: 'uri' | 'literal' | 'bnode' | 'trip
 export interface StoreStats { quads: number; graphs: number; journalBytes?: number }
 
 export interface GraphStore {
-  /** True when transact() accepts the 'load' and 'copy' ops (the embedded store); others take only add/delete/clear. */
+  /** True when transact() accepts the 'load' op (the embedded store: files on its own disk); every store takes the other ops. */
   readonly bulkOps?: boolean;
   /**
    * Most quads the store can hold, when it has a hard limit (the embedded store: every replica keeps

@@ -114,7 +114,7 @@ function toStoreError(e: WorkerError): StoreError {
 }
 
 export class EmbeddedStore implements GraphStore {
-  /** transact() takes 'load' and 'copy' ops. */
+  /** transact() takes the 'load' op (files on this machine) as well. */
   readonly bulkOps = true;
   private replicas: Replica[] = [];
   /** Settled when a held replica (see Replica.held) is released. */

@@ -10,6 +10,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Store, namedNode, parse, type Quad, type Term } from 'oxigraph';
 import { StoreError } from '../graph-store.js';
+import { copyUpdate } from '../copy-update.js';
 
 /** Thrown for invalid input (bad N-Quads, blank nodes, default-graph quads, bad graph IRI). */
 export class WriteOpError extends Error {
@@ -255,15 +256,6 @@ function fileMentionsBlank(path: string): boolean {
   } finally {
     closeSync(fd);
   }
-}
-
-/** The SPARQL Update that performs a copy op. */
-export function copyUpdate(op: { from: string; to: string; rewrite?: [string, string] }): string {
-  if (!op.rewrite) return `ADD SILENT GRAPH <${op.from}> TO GRAPH <${op.to}>`;
-  const [a, b] = op.rewrite;
-  const move = (v: string, o: string) =>
-    `BIND(IF(isIRI(?${v}) && (STR(?${v}) = ${JSON.stringify(a)} || STRSTARTS(STR(?${v}), ${JSON.stringify(`${a}/`)}) || STRSTARTS(STR(?${v}), ${JSON.stringify(`${a}#`)})), IRI(CONCAT(${JSON.stringify(b)}, SUBSTR(STR(?${v}), ${[...a].length + 1}))), ?${v}) AS ?${o})`;
-  return `INSERT { GRAPH <${op.to}> { ?s2 ?p ?o2 } } WHERE { GRAPH <${op.from}> { ?s ?p ?o } ${move('s', 's2')} ${move('o', 'o2')} }`;
 }
 
 /** Apply a load op (see CheckedOp). Throws WriteOpError (new file) or StoreError 'corrupt' (a committed file that changed). */

@@ -7,7 +7,10 @@ import { namedNode } from 'oxigraph';
 import { Parser, type Quad, type Term } from 'n3';
 import { StoreError } from '../graph-store.js';
 
-export type CheckedOp = { op: 'clear'; graph: string } | { op: 'add' | 'delete'; quads: Quad[] };
+export type CheckedOp =
+  | { op: 'clear'; graph: string }
+  | { op: 'add' | 'delete'; quads: Quad[] }
+  | { op: 'copy'; from: string; to: string; rewrite?: [string, string] };
 
 /** Throws StoreError(code) unless `value` is an absolute IRI. */
 export function checkIri(value: unknown, where: string, code: 'bad-input' | 'bad-query' = 'bad-input'): string {
@@ -57,7 +60,14 @@ export function checkOps(ops: unknown): CheckedOp[] {
     if (typeof raw !== 'object' || raw === null) throw new StoreError(`${where}: expected an object {op, ...}, got ${JSON.stringify(raw)}`, 'bad-input');
     const op = raw as Record<string, unknown>;
     if (op.op === 'clear') return { op: 'clear', graph: checkIri(op.graph, `${where} (clear)`) };
-    if (op.op !== 'add' && op.op !== 'delete') throw new StoreError(`${where}: unknown op ${JSON.stringify(op.op)} (expected "clear", "add" or "delete")`, 'bad-input');
+    if (op.op === 'copy') {
+      const from = checkIri(op.from, `${where} (copy, "from")`), to = checkIri(op.to, `${where} (copy, "to")`);
+      if (from === to) throw new StoreError(`${where} (copy): "from" and "to" are the same graph ${from}`, 'bad-input');
+      if (op.rewrite === undefined) return { op: 'copy', from, to };
+      if (!Array.isArray(op.rewrite) || op.rewrite.length !== 2) throw new StoreError(`${where} (copy): "rewrite" must be a pair [fromIri, toIri], got ${JSON.stringify(op.rewrite)}`, 'bad-input');
+      return { op: 'copy', from, to, rewrite: [checkIri(op.rewrite[0], `${where} (copy, rewrite[0])`), checkIri(op.rewrite[1], `${where} (copy, rewrite[1])`)] };
+    }
+    if (op.op !== 'add' && op.op !== 'delete') throw new StoreError(`${where}: unknown op ${JSON.stringify(op.op)} (expected "clear", "add", "delete" or "copy")`, 'bad-input');
     if (typeof op.nquads !== 'string') throw new StoreError(`${where} (${op.op}): "nquads" must be a string of N-Quads, got ${typeof op.nquads}`, 'bad-input');
     let quads: Quad[];
     try {

@@ -51,6 +51,7 @@ import {
   askVia,
 } from '../graph-store.js';
 import { checkIri, checkOps, termString, type CheckedOp } from './ops.js';
+import { copyUpdate } from '../copy-update.js';
 import { queryKind, resultFormat } from '../embedded/sparql.js';
 import { RemoteHttp, type HttpReply } from './http.js';
 import { GraphGate, type GraphSet } from './gate.js';
@@ -59,6 +60,7 @@ import { canonicalDouble, normaliseJson, normaliseNTriples, serialiseGraph, seri
 
 const XSD_DOUBLE = 'http://www.w3.org/2001/XMLSchema#double';
 const XSD_FLOAT = 'http://www.w3.org/2001/XMLSchema#float';
+const XSD_STRING = 'http://www.w3.org/2001/XMLSchema#string';
 /** Terms of one VALUES block sent to the server (see splitValues). */
 const VALUES_MAX = 2000;
 
@@ -100,6 +102,8 @@ export interface RemoteStoreOptions {
    * lease, recovery at open as if this were the only writer (tests that play several processes).
    */
   lease?: boolean | { ttlMs?: number };
+  /** backup(): graphs larger than this are read in pages of this many quads (default 200,000). */
+  backupPageQuads?: number;
   /** How long the staged part of a failed resumable load is kept for a retry (ms, default 7 days). */
   uploadKeepMs?: number;
   /** Fault injection for tests: stop (as if this process died) after staging, or right after the commit point. */
@@ -153,6 +157,8 @@ export interface ResumableLoads {
 
 /** Distinct triples (N-Triples lines) of a staged part. */
 interface StagedPart { graph: string; staging: string; lines: string[] }
+/** A copy staged by the server: page k of the source goes into parts[k]. */
+interface CopyJob { from: string; rewrite?: [string, string]; parts: PartRef[] }
 
 const literal = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
 
@@ -641,6 +647,27 @@ export class RemoteStore implements GraphStore {
     return store.dump({ format: 'application/n-quads' });
   }
 
+  /**
+   * One page of an unordered scan of a graph as N-Quads (writes wait meanwhile, so the pages of
+   * one backup are of the same state and, on Virtuoso, in the same index order). Literals are read
+   * through STR(): Virtuoso's result formats round doubles to 6 digits.
+   */
+  private async dumpPage(graph: string, limit: number, offset: number): Promise<string> {
+    const rows = await this.internalSelect(
+      `SELECT ?s ?p ?o (STR(?o) AS ?lex) (DATATYPE(?o) AS ?dt) (LANG(?o) AS ?lang) WHERE { { SELECT ?s ?p ?o WHERE { GRAPH <${graph}> { ?s ?p ?o } } LIMIT ${limit} OFFSET ${offset} } }`,
+      `reading graph ${graph} (quads ${offset + 1} to ${offset + limit})`,
+    );
+    const term = (t: Binding[string]) => (t.type === 'uri' ? `<${t.value}>` : `_:${t.value}`);
+    let out = '';
+    for (const r of rows) {
+      const o = r.o.type === 'literal'
+        ? `${literal(r.lex.value)}${r.lang?.value ? `@${r.lang.value.toLowerCase()}` : r.dt && r.dt.value !== XSD_STRING ? `^^<${r.dt.value}>` : ''}`
+        : term(r.o);
+      out += `${term(r.s)} <${r.p.value}> ${o} <${graph}> .\n`;
+    }
+    return out;
+  }
+
   async graphs(): Promise<string[]> {
     this.check();
     const rows = await this.gated('all', () => this.internalSelect(
@@ -665,11 +692,26 @@ export class RemoteStore implements GraphStore {
   async backup(file: string): Promise<void> {
     await this.ready();
     const path = isAbsolute(file) ? file : resolvePath(file);
+    const page = Math.max(1, this.o.backupPageQuads ?? 200_000);
     await this.withWriteLock(async () => {
       const graphs = await this.graphs();
       const self = this;
       async function* parts() {
-        for (const g of graphs) yield await self.gated(new Set([g]), () => self.dumpUnlocked(g));
+        for (const g of graphs) {
+          const n = await self.countGraph(g);
+          if (n <= page) {
+            yield await self.gated(new Set([g]), () => self.dumpUnlocked(g));
+            continue;
+          }
+          // a large graph (a table) in pages: no single answer has to hold it
+          let written = 0;
+          for (let offset = 0; offset < n; offset += page) {
+            const text = await self.gated(new Set([g]), () => self.dumpPage(g, page, offset));
+            written += text ? text.split('\n').length - 1 : 0;
+            yield text;
+          }
+          if (written !== n) throw new StoreError(`backup: graph ${g} has ${n} quads but its pages held ${written}; the backup is incomplete`, 'unavailable');
+        }
       }
       const out = createWriteStream(path);
       if (path.endsWith('.gz')) await pipeline(Readable.from(parts()), createGzip(), out);
@@ -706,19 +748,21 @@ export class RemoteStore implements GraphStore {
     await this.ensureLease();
     await this.ready();
     const tx = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
-    const { plan, staged } = this.plan(tx, parsed);
+    const sources = [...new Set(parsed.flatMap((o) => (o.op === 'copy' ? [o.from] : [])))];
+    const { plan, staged, copies } = this.plan(tx, parsed, sources.length ? await this.countGraphs(sources) : new Map());
     if (load) {
       plan.ops.unshift({ op: 'clear', graph: load.graph }, { op: 'add', parts: load.parts });
       plan.upload = load.key;
     }
-    const total = staged.reduce((a, p) => a + p.lines.length, 0);
+    const uploads = staged.reduce((a, p) => a + p.lines.length, 0);
+    const total = uploads + copies.reduce((a, c) => a + c.parts.reduce((b, p) => b + p.count, 0), 0);
     const txIri = `${NS}tx/${tx}`;
     const record = (state: string) =>
       `<${txIri}> <${NS}plan> ${literal(JSON.stringify(plan))} . <${txIri}> <${NS}state> "${state}" . <${txIri}> <${NS}created> ${literal(new Date().toISOString())} .`;
     this.inflight.add(tx);
     try {
       try {
-        if (!load && total <= this.opts.insertChunk) {
+        if (!load && !copies.length && total <= this.opts.insertChunk) {
           // one request: the committed record together with every staged quad (incomplete staging = not committed)
           const body = staged.map((p) => `GRAPH <${p.staging}> {\n${p.lines.join('\n')}\n}`).join('\n');
           await this.update(`INSERT DATA { GRAPH <${WAL_GRAPH}> { ${record('committed')} }\n${body} }`, 'writing a transaction');
@@ -737,6 +781,15 @@ export class RemoteStore implements GraphStore {
                 options.onProgress?.(done, total);
               });
             }
+          }
+          // copies are staged by the server, a page of the source per staging graph
+          for (const c of copies) {
+            c.parts.forEach((p, k) => jobs.push(async () => {
+              const page = c.parts.length > 1 ? { limit: this.opts.sliceQuads, offset: k * this.opts.sliceQuads } : undefined;
+              await this.update(copyUpdate({ from: c.from, to: p.staging, rewrite: c.rewrite }, page), `copying ${c.from} to ${p.graph} (${p.count} quads)`);
+              done += p.count;
+              options.onProgress?.(done, total);
+            }));
           }
           await this.parallel(jobs);
           await this.verifyStaging(plan, true);
@@ -898,18 +951,47 @@ export class RemoteStore implements GraphStore {
    * sliceQuads each). Adds are reduced to their net effect (a quad a later op deletes or clears is
    * not staged), so that the switch can delete everything cleared or deleted, then insert the net
    * adds, which gives the same state as the ops in order.
+   *
+   * A copy becomes an add whose staging graphs the server fills itself (copyUpdate, one page of at
+   * most sliceQuads per staging graph; `sizes` holds the quads of each source). It is staged before
+   * the switch, so it reads its source as it was before the transaction: a copy from a graph that
+   * an earlier op of the same transaction changes, or into a graph that a later op deletes quads
+   * from, is refused (the embedded store applies those in order; no caller needs them).
    */
-  private plan(tx: string, parsed: CheckedOp[]): { plan: Plan; staged: StagedPart[] } {
+  private plan(tx: string, parsed: CheckedOp[], sizes: Map<string, number>): { plan: Plan; staged: StagedPart[]; copies: CopyJob[] } {
     const staged: StagedPart[] = [];
+    const copies: CopyJob[] = [];
     const clearedLater = new Set<string>();
     const deletedLater = new Set<string>();
+    const deletedFromLater = new Set<string>();
     const ops: PlanOp[] = new Array(parsed.length);
     const slice = this.opts.sliceQuads;
+    const changedBefore = new Set<string>();
+    parsed.forEach((op, i) => {
+      if (op.op === 'copy' && changedBefore.has(op.from)) {
+        throw new StoreError(`op #${i + 1} (copy): an earlier op of the same transaction changes ${op.from}; on an external store a copy reads its source as it was before the transaction, so change the source in a transaction of its own first`, 'bad-input');
+      }
+      if (op.op === 'clear') changedBefore.add(op.graph);
+      else if (op.op === 'copy') changedBefore.add(op.to);
+      else for (const q of op.quads) changedBefore.add(q.graph.value);
+    });
     for (let i = parsed.length - 1; i >= 0; i--) {
       const op = parsed[i];
       if (op.op === 'clear') {
         ops[i] = { op: 'clear', graph: op.graph };
         clearedLater.add(op.graph);
+        continue;
+      }
+      if (op.op === 'copy') {
+        if (deletedFromLater.has(op.to)) {
+          throw new StoreError(`op #${i + 1} (copy): a later op of the same transaction deletes quads from ${op.to}; on an external store a copy cannot be followed by deletions from its target in one transaction`, 'bad-input');
+        }
+        const n = clearedLater.has(op.to) ? 0 : sizes.get(op.from) ?? 0;
+        const tag = createHash('sha1').update(op.to).digest('hex').slice(0, 8);
+        const parts: PartRef[] = [];
+        for (let k = 0; k * slice < n; k++) parts.push({ graph: op.to, staging: `${STAGING_PREFIX}${tx}:${i}:c${k}:${tag}`, count: Math.min(slice, n - k * slice) });
+        ops[i] = { op: 'add', parts };
+        if (parts.length) copies.push({ from: op.from, rewrite: op.rewrite, parts });
         continue;
       }
       const byGraph = new Map<string, Set<string>>();
@@ -921,7 +1003,10 @@ export class RemoteStore implements GraphStore {
         if (!set) byGraph.set(g, (set = new Set()));
         set.add(line);
       }
-      if (op.op === 'delete') for (const [g, lines] of byGraph) for (const l of lines) deletedLater.add(`${l} ${g}`);
+      if (op.op === 'delete') {
+        for (const [g, lines] of byGraph) for (const l of lines) deletedLater.add(`${l} ${g}`);
+        for (const q of op.quads) deletedFromLater.add(q.graph.value);
+      }
       const parts: PartRef[] = [];
       let j = 0;
       for (const [graph, set] of byGraph) {
@@ -936,7 +1021,8 @@ export class RemoteStore implements GraphStore {
       ops[i] = { op: op.op, parts };
     }
     staged.reverse();
-    return { plan: { tx, ops }, staged };
+    copies.reverse();
+    return { plan: { tx, ops }, staged, copies };
   }
 
   /** Upload triples into a staging graph: Graph Store Protocol POST when configured, else INSERT DATA. */
@@ -964,7 +1050,7 @@ export class RemoteStore implements GraphStore {
     const have = await this.countGraphs(parts.map((p) => p.staging));
     for (const p of parts) {
       if ((have.get(p.staging) ?? 0) !== p.count) {
-        if (strict) throw new StoreError(`staging graph ${p.staging} holds ${have.get(p.staging) ?? 0} quads, expected ${p.count}; the upload was incomplete, nothing was changed`, 'unavailable');
+        if (strict) throw new StoreError(`staging graph ${p.staging} holds ${have.get(p.staging) ?? 0} quads, expected ${p.count}; the upload (or the server's copy of a graph) was incomplete, nothing was changed`, 'unavailable');
         return false;
       }
     }
