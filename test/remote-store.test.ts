@@ -230,8 +230,8 @@ describe('writes', () => {
     ];
     for (let i = 0; i < 20; i++) lines.push(`<${D}/tables/synapse/rows/r${i}> <https://example.org/v> "${i}"^^<http://www.w3.org/2001/XMLSchema#integer> <${from}> .`);
     const expected = lines.map((l) => l.replaceAll(`<${D}/`, `<${V}/`).replaceAll(`<${D}>`, `<${V}>`).replaceAll(`<${D}#`, `<${V}#`).replace(`<${from}> .`, `<${to}> .`).replace(` <${V}/tables/synapse> .`, ` <${to}> .`).replace(`"see <${V}/x>"`, `"see <${D}/x>"`)).sort(); // literals stay as they are
-    // pages of 7 quads (4 requests) on one store, one request on the other
-    for (const s of [store, await openRemoteStore(opts({ sliceQuads: 7 }))]) {
+    // one request on one store; on the other, staging graphs of 7 quads filled by requests of 3 (a page straddles none)
+    for (const s of [store, await openRemoteStore(opts({ sliceQuads: 7, copyPageQuads: 3 }))]) {
       await s.transact([{ op: 'clear', graph: to }, { op: 'add', nquads: lines.join('\n') + '\n' }]);
       const progress: number[] = [];
       await s.transact([{ op: 'add', nquads: `<${V}/extra> <https://example.org/p> "kept" <${to}> .\n` }, { op: 'copy', from, to, rewrite: [D, V] }, { op: 'clear', graph: from }], { onProgress: (d) => progress.push(d) });

@@ -1,10 +1,14 @@
 /**
- * HTTP for the remote store: keep-alive connection reuse (Node's fetch pool), HTTP Basic or Digest
+ * HTTP for the remote store: keep-alive connection reuse (one undici connection pool per store),
+ * requests that may take long (a server-side copy of a million quads with an IRI rewrite takes
+ * about 40 s on Virtuoso; Node's global fetch gives up waiting for response headers after 300 s),
+ * HTTP Basic or Digest
  * authentication (answering the server's challenge; a password without a user is sent as a
  * bearer token), retries with exponential back-off for
  * transient failures (connection refused/reset, 502/503/504), and errors that say what to fix.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { Agent, fetch } from 'undici';
 import { StoreError } from '../graph-store.js';
 
 export interface HttpOptions {
@@ -15,6 +19,11 @@ export interface HttpOptions {
   /** First back-off delay, ms (default 200); doubled each retry. */
   backoffMs?: number;
   logger?: { warn(message: string): void };
+  /**
+   * Longest wait for the server's answer to one request (ms, default 3,600,000). Queries have
+   * their own, shorter timeouts; this bounds the long writes (bulk copies, large switches).
+   */
+  requestTimeoutMs?: number;
 }
 
 export interface HttpReply {
@@ -61,8 +70,11 @@ export class RemoteHttp {
   private readonly retries: number;
   private readonly backoffMs: number;
   private readonly warn: (m: string) => void;
+  private readonly agent: Agent;
 
   constructor(private readonly opts: HttpOptions = {}) {
+    const wait = opts.requestTimeoutMs ?? 3_600_000;
+    this.agent = new Agent({ headersTimeout: wait, bodyTimeout: wait });
     this.retries = opts.retries ?? 6;
     this.backoffMs = opts.backoffMs ?? 200;
     this.warn = opts.logger?.warn.bind(opts.logger) ?? ((m) => console.warn(`[syndb remote store] ${m}`));
@@ -109,8 +121,8 @@ export class RemoteHttp {
       if (auth) headers.authorization = auth;
       let reply: HttpReply;
       try {
-        // Node's fetch keeps connections alive and reuses them (one pool per origin)
-        const res = await fetch(url, { method, headers, body: init.body, signal: init.signal });
+        // the agent keeps connections alive and reuses them (one pool per origin)
+        const res = await fetch(url, { method, headers, body: init.body, signal: init.signal, dispatcher: this.agent });
         const h: Record<string, string> = {};
         res.headers.forEach((v, k) => { h[k] = v; });
         reply = { status: res.status, headers: h, body: await res.text() };
@@ -123,6 +135,9 @@ export class RemoteHttp {
           await sleep(delay, init.signal);
           delay *= 2;
           continue;
+        }
+        if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+          throw new StoreError(`${init.what}: the SPARQL server at ${new URL(url).origin} did not answer within ${Math.round((this.opts.requestTimeoutMs ?? 3_600_000) / 1000)} s`, 'timeout');
         }
         const hint = code === 'ECONNREFUSED' ? ' (nothing listens there: is the SPARQL server running, and is SYNDB_STORE right?)' : code === 'ENOTFOUND' ? ' (unknown host name in SYNDB_STORE)' : '';
         const cause = (e as { cause?: Error }).cause?.message;
@@ -162,7 +177,7 @@ export class RemoteHttp {
   }
 
   close(): Promise<void> {
-    return Promise.resolve();
+    return this.agent.close();
   }
 }
 

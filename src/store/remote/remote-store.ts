@@ -102,6 +102,11 @@ export interface RemoteStoreOptions {
    * lease, recovery at open as if this were the only writer (tests that play several processes).
    */
   lease?: boolean | { ttlMs?: number };
+  /**
+   * Quads one request of a server-side copy takes (default 250,000): a copy with an IRI rewrite
+   * ran at about 40 s per million quads on Virtuoso, so a request stays well within a minute.
+   */
+  copyPageQuads?: number;
   /** backup(): graphs larger than this are read in pages of this many quads (default 200,000). */
   backupPageQuads?: number;
   /** How long the staged part of a failed resumable load is kept for a retry (ms, default 7 days). */
@@ -287,7 +292,7 @@ export class RemoteStore implements GraphStore {
   private readonly queryUrl: string;
   private readonly updateUrl: string;
   private readonly gspUrl?: string;
-  private readonly opts: Required<Pick<RemoteStoreOptions, 'queryTimeoutMs' | 'maxResultBytes' | 'chunkQuads' | 'applyDeadlineMs' | 'parallelUploads' | 'sliceQuads' | 'uploadKeepMs'>> & { insertChunk: number };
+  private readonly opts: Required<Pick<RemoteStoreOptions, 'queryTimeoutMs' | 'maxResultBytes' | 'chunkQuads' | 'applyDeadlineMs' | 'parallelUploads' | 'sliceQuads' | 'uploadKeepMs' | 'copyPageQuads'>> & { insertChunk: number };
   /** Queries wait while a switch is applied to a graph they read (see gate.ts). */
   private readonly gate = new GraphGate();
   /** The writer lease (undefined when disabled). */
@@ -322,6 +327,7 @@ export class RemoteStore implements GraphStore {
       applyDeadlineMs: o.applyDeadlineMs ?? 60_000,
       parallelUploads: Math.max(1, o.parallelUploads ?? 2),
       sliceQuads: Math.max(1, o.sliceQuads ?? 1_000_000),
+      copyPageQuads: Math.max(1, o.copyPageQuads ?? 250_000),
       uploadKeepMs: o.uploadKeepMs ?? 7 * 24 * 3600_000,
     };
     if (o.lease !== false) {
@@ -782,14 +788,21 @@ export class RemoteStore implements GraphStore {
               });
             }
           }
-          // copies are staged by the server, a page of the source per staging graph
+          // copies are staged by the server: part k (a staging graph) holds quads k·slice … of an
+          // unordered scan of the source, copied in pages of at most copyPageQuads per request
+          const pageSize = Math.min(this.opts.copyPageQuads, this.opts.sliceQuads);
           for (const c of copies) {
-            c.parts.forEach((p, k) => jobs.push(async () => {
-              const page = c.parts.length > 1 ? { limit: this.opts.sliceQuads, offset: k * this.opts.sliceQuads } : undefined;
-              await this.update(copyUpdate({ from: c.from, to: p.staging, rewrite: c.rewrite }, page), `copying ${c.from} to ${p.graph} (${p.count} quads)`);
-              done += p.count;
-              options.onProgress?.(done, total);
-            }));
+            const n = c.parts.reduce((a, p) => a + p.count, 0);
+            c.parts.forEach((p, k) => {
+              for (let at = 0; at < p.count; at += pageSize) {
+                const limit = Math.min(pageSize, p.count - at), offset = k * this.opts.sliceQuads + at;
+                jobs.push(async () => {
+                  await this.update(copyUpdate({ from: c.from, to: p.staging, rewrite: c.rewrite }, limit < n ? { limit, offset } : undefined), `copying ${c.from} to ${p.graph} (quads ${offset + 1} to ${offset + limit} of ${n})`);
+                  done += limit;
+                  options.onProgress?.(done, total);
+                });
+              }
+            });
           }
           await this.parallel(jobs);
           await this.verifyStaging(plan, true);
