@@ -788,15 +788,18 @@ export class RemoteStore implements GraphStore {
               });
             }
           }
+          await this.parallel(jobs);
           // copies are staged by the server: part k (a staging graph) holds quads k·slice … of an
-          // unordered scan of the source, copied in pages of at most copyPageQuads per request
+          // unordered scan of the source, copied in pages of at most copyPageQuads per request, one
+          // request at a time (two in parallel deadlocked on Virtuoso, and each retry redid a page)
+          const copyJobs: Array<() => Promise<void>> = [];
           const pageSize = Math.min(this.opts.copyPageQuads, this.opts.sliceQuads);
           for (const c of copies) {
             const n = c.parts.reduce((a, p) => a + p.count, 0);
             c.parts.forEach((p, k) => {
               for (let at = 0; at < p.count; at += pageSize) {
                 const limit = Math.min(pageSize, p.count - at), offset = k * this.opts.sliceQuads + at;
-                jobs.push(async () => {
+                copyJobs.push(async () => {
                   await this.update(copyUpdate({ from: c.from, to: p.staging, rewrite: c.rewrite }, limit < n ? { limit, offset } : undefined), `copying ${c.from} to ${p.graph} (quads ${offset + 1} to ${offset + limit} of ${n})`);
                   done += limit;
                   options.onProgress?.(done, total);
@@ -804,7 +807,7 @@ export class RemoteStore implements GraphStore {
               }
             });
           }
-          await this.parallel(jobs);
+          for (const job of copyJobs) await job();
           await this.verifyStaging(plan, true);
           if (this.o.crashAt === 'staged') throw new StoreError('fault injection: stopped after staging', 'unavailable');
           await this.lease?.check(); // still the writer at the commit point
