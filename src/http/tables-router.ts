@@ -3,10 +3,17 @@
  * CSVW metadata (Accept: application/csvm+json or ?format=csvw), list.
  */
 import { once } from 'node:events';
+import { createReadStream, rmSync, statSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
 import express from 'express';
-import { TableService, TableRejected, rejectionBody, importCave, importConnectome, importDendriticTables } from '../service/tables.js';
+import { TableService, TableRejected, rejectionBody, importCave, importConnectome, importDendriticTables, PARQUET_TYPE } from '../service/tables.js';
+import { negotiate } from './negotiate.js';
+import { RDF_MEDIA_TYPES, serializeGraph } from '../publish/rdf-formats.js';
+import { NotFoundError } from '../service/datasets.js';
+import { decodeCid } from '../model/tables/rows.js';
+import { tableSelection, type TableSelection } from './table-selection.js';
 import { CaveFormatError } from '../model/importers/cave.js';
 import { callerOf } from './auth.js';
 import { HttpError, sendProblem } from './problem.js';
@@ -15,11 +22,12 @@ import { NotAcceptableError } from './negotiate.js';
 const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain'];
 export const CSVW_TYPE = 'application/csvm+json';
 
-function chooseTableFormat(req: Request): 'csv' | 'csvw' {
+function chooseTableFormat(req: Request): 'csv' | 'csvw' | 'parquet' {
   const f = typeof req.query.format === 'string' ? req.query.format.toLowerCase() : undefined;
-  const offers = ['text/csv', CSVW_TYPE, 'application/ld+json', 'application/json'];
+  const offers = ['text/csv', CSVW_TYPE, 'application/ld+json', 'application/json', PARQUET_TYPE];
   if (f) {
     if (f === 'csv') return 'csv';
+    if (f === 'parquet' || f === PARQUET_TYPE) return 'parquet';
     if (f === 'csvw' || f === 'csvm' || f === 'jsonld' || f === 'json') return 'csvw';
     throw new NotAcceptableError(offers);
   }
@@ -27,7 +35,17 @@ function chooseTableFormat(req: Request): 'csv' | 'csvw' {
   if (!a || !a.trim()) return 'csv';
   const chosen = req.accepts(offers);
   if (!chosen) throw new NotAcceptableError(offers);
-  return chosen === 'text/csv' ? 'csv' : 'csvw';
+  return chosen === 'text/csv' ? 'csv' : chosen === PARQUET_TYPE ? 'parquet' : 'csvw';
+}
+
+/** Stream a file as the reply (backpressure by pipeline); `remove` deletes it afterwards (a temporary selection). */
+async function sendFile(res: Response, path: string, remove: boolean) {
+  try {
+    res.setHeader('Content-Length', String(statSync(path).size));
+    await pipeline(createReadStream(path), res);
+  } finally {
+    if (remove) rmSync(path, { force: true });
+  }
 }
 
 async function writeAll(res: Response, chunk: string) {
@@ -61,7 +79,9 @@ export function tablesRouter(ctx: ServiceContext): Router {
     const schema = tables.schema(String(req.params.compartment));
     const existed = (e.tables.get('draft') ?? []).includes(schema.slug);
     try {
-      const result = await tables.upload(id, schema.slug, req, caller, { mediaType: 'text/csv' });
+      const tq = typeof req.query.triples === 'string' ? req.query.triples : undefined;
+      if (tq !== undefined && tq !== 'true' && tq !== 'false') throw new HttpError(400, 'Bad Request', `triples must be "true" (load the rows as triples too) or "false" (Parquet only), got "${tq}"`, { parameter: 'triples' });
+      const result = await tables.upload(id, schema.slug, req, caller, { mediaType: 'text/csv', triples: tq === undefined ? undefined : tq === 'true' });
       res.status(existed ? 200 : 201).location(`/datasets/${id}/tables/${schema.slug}?version=draft`).json(result);
     } catch (err) {
       if (err instanceof TableRejected) {
@@ -87,6 +107,19 @@ export function tablesRouter(ctx: ServiceContext): Router {
       return res.type(req.accepts([CSVW_TYPE, 'application/ld+json', 'application/json']) === 'application/ld+json' ? 'application/ld+json' : CSVW_TYPE).send(JSON.stringify(meta, null, 2));
     }
     const desc = await tables.description(t.graph);
+    const base = `${id}-${t.version === 'draft' ? 'draft' : `v${t.version}`}-${t.schema.slug}`;
+    const sel = tableSelection(req, desc.specs ?? desc.columns.map((c) => ({ name: c.name, type: 'VARCHAR' as const })), t.schema);
+    if (format === 'parquet' || sel.filters.length || sel.projected) {
+      const f = await tables.files(t.graph);
+      return serveFromFiles(res, f, format === 'parquet' ? 'parquet' : 'csv', sel, base, desc.rows);
+    }
+    if (desc.csv && ctx.tableFiles.has(desc.csv, 'csv')) {
+      // the CSV as uploaded, byte for byte
+      res.status(200).type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${base}.csv"`);
+      res.setHeader('Link', `<${req.path}?format=csvw${t.version === 'draft' ? '&version=draft' : `&version=${t.version}`}>; rel="describedby"; type="${CSVW_TYPE}"`);
+      res.setHeader('X-Row-Count', String(desc.rows));
+      return sendFile(res, ctx.tableFiles.path(desc.csv, 'csv'), false);
+    }
     res.status(200).type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${id}-${t.version === 'draft' ? 'draft' : `v${t.version}`}-${t.schema.slug}.csv"`);
     res.setHeader('Link', `<${req.path}?format=csvw${t.version === 'draft' ? '&version=draft' : `&version=${t.version}`}>; rel="describedby"; type="${CSVW_TYPE}"`);
     res.setHeader('X-Row-Count', String(desc.rows));
@@ -98,6 +131,44 @@ export function tablesRouter(ctx: ServiceContext): Router {
       res.destroy(err as Error);
     }
   });
+
+  async function serveFromFiles(res: Response, f: Awaited<ReturnType<TableService['files']>>, format: 'parquet' | 'csv', sel: TableSelection, base: string, rows: number) {
+    const media = format === 'parquet' ? PARQUET_TYPE : 'text/csv; charset=utf-8';
+    if (format === 'parquet' && !sel.filters.length && !sel.projected) {
+      res.status(200).type(media).setHeader('Content-Disposition', `attachment; filename="${base}.parquet"`);
+      res.setHeader('X-Row-Count', String(rows));
+      res.setHeader('ETag', `"${f.parquet}"`);
+      return sendFile(res, ctx.tableFiles.path(f.parquet, 'parquet'), false);
+    }
+    const out = await ctx.tableFiles.select(f.parquet, f.specs, { columns: sel.columns, filters: sel.filters }, format);
+    res.status(200).type(media).setHeader('Content-Disposition', `attachment; filename="${base}-selection.${format}"`);
+    res.setHeader('X-Row-Count', String(out.rows));
+    return sendFile(res, out.path, true);
+  }
+
+  r.get('/datasets/:id/tables/:compartment/stats', async (req, res) => {
+    const caller = callerOf(res);
+    const id = String(req.params.id);
+    const t = tables.resolveTable(id, String(req.params.compartment), caller, typeof req.query.version === 'string' ? req.query.version : undefined);
+    const f = await tables.files(t.graph);
+    res.json({ table: t.graph, version: t.version, rows: f.rows, rowsInGraph: f.rowsInGraph, parquet: { sha256: f.parquet }, columns: f.stats ?? await ctx.tableFiles.stats(f.parquet, f.specs) });
+  });
+
+  // a row's IRI (…/draft/tables/{t}/rows/{cid}, …/versions/{n}/tables/{t}/rows/{cid}) and the short form with ?version
+  const row = async (req: Request, res: Response, version: string | undefined) => {
+    const caller = callerOf(res);
+    const id = String(req.params.id);
+    const type = negotiate(req, RDF_MEDIA_TYPES);
+    const t = tables.resolveTable(id, String(req.params.compartment), caller, version);
+    let cid: string;
+    try { cid = decodeCid(String(req.params.cid)); } catch { throw new HttpError(400, 'Bad Request', 'the row id in the path is not valid percent-encoding'); }
+    const quads = await tables.rowQuads(t, cid);
+    if (!quads) throw new NotFoundError(`the ${t.schema.slug} table of ${t.dataset} has no row with cid "${cid}"`);
+    res.vary('Accept').type(type).send(await serializeGraph(quads, type));
+  };
+  r.get('/datasets/:id/draft/tables/:compartment/rows/:cid', (req, res) => row(req, res, 'draft'));
+  r.get('/datasets/:id/versions/:n/tables/:compartment/rows/:cid', (req, res) => row(req, res, String(req.params.n)));
+  r.get('/datasets/:id/tables/:compartment/rows/:cid', (req, res) => row(req, res, typeof req.query.version === 'string' ? req.query.version : undefined));
 
   r.post('/datasets/:id/import/cave', async (req, res) => {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();

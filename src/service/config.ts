@@ -1,5 +1,5 @@
 /** Configuration from the environment (INTERFACE.md "Configuration"). */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export interface Config {
   port: number;
@@ -21,6 +21,12 @@ export interface Config {
   maxResultBytes?: number;
   /** Name of this service as publisher in citations (SYNDB_PUBLISHER). */
   publisher: string;
+  /** Directory of the content-addressed table files (Parquet, CSV) (SYNDB_TABLE_DIR, default <data dir>/tables). May be shared storage. */
+  tableDir: string;
+  /** Tables of at most this many rows are also loaded as triples (SYNDB_TABLE_ROWS_AS_TRIPLES_MAX, default 1,000,000; 0 = never; per upload ?triples=true|false). */
+  tableRowsAsTriplesMax: number;
+  /** Memory the columnar engine may use (SYNDB_TABLE_MEMORY_LIMIT, DuckDB syntax, default 1GB). */
+  tableMemoryLimit: string;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -42,5 +48,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     queryTimeoutMs: Number(env.SYNDB_QUERY_TIMEOUT_MS ?? 30_000),
     maxResultBytes: env.SYNDB_MAX_RESULT_BYTES ? Number(env.SYNDB_MAX_RESULT_BYTES) : undefined,
     publisher: env.SYNDB_PUBLISHER ?? 'SynDB Graph',
+    tableDir: resolve(env.SYNDB_TABLE_DIR ?? join(resolve(env.SYNDB_DATA_DIR ?? './data'), 'tables')),
+    tableRowsAsTriplesMax: nonNegative(env.SYNDB_TABLE_ROWS_AS_TRIPLES_MAX, 1_000_000, 'SYNDB_TABLE_ROWS_AS_TRIPLES_MAX'),
+    tableMemoryLimit: env.SYNDB_TABLE_MEMORY_LIMIT ?? '1GB',
   };
+}
+
+function nonNegative(v: string | undefined, dflt: number, name: string): number {
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number >= 0, got "${v}"`);
+  return n;
 }

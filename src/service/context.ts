@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { GraphStore } from '../store/graph-store.js';
 import { openStore } from '../store/open-store.js';
+import { TableFiles } from '../store/tables/table-files.js';
 import { Iris } from '../model/iris.js';
 import { loadOntology } from '../model/ontology.js';
 import { loadVocabulary } from '../model/vocabulary.js';
@@ -20,6 +21,8 @@ export interface ServiceContext {
   datasets: DatasetService;
   catalog: Catalog;
   tokens: TokenRegistry;
+  /** The content-addressed table files (Parquet, CSV) beside the graph. */
+  tableFiles: TableFiles;
   close(): Promise<void>;
 }
 
@@ -35,7 +38,8 @@ export async function openContext(config: Config, opts: { readOnly?: boolean; lo
     await catalog.load(store);
     const datasets = new DatasetService({ store, iris, vocabulary, ontology, shapes, catalog });
     const tokens = new TokenRegistry(config.dataDir, config.adminToken);
-    return { config, store, iris, datasets, catalog, tokens, close: () => store.close() };
+    const tableFiles = new TableFiles(config.tableDir, { memoryLimit: config.tableMemoryLimit });
+    return { config, store, iris, datasets, catalog, tokens, tableFiles, close: () => { tableFiles.close(); return store.close(); } };
   } catch (e) {
     await store.close();
     throw e;

@@ -21,12 +21,12 @@ import { importDendritic } from '../model/importers/dendritic.js';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import type { Quad } from '../util/rdf.js';
-import { df, iri, lit, typed, toNQuads, inGraph, RDF_TYPE, sparqlString } from '../util/rdf.js';
+import { df, iri, lit, typed, toNQuads, inGraph, RDF_TYPE, sparqlString, parseRdf } from '../util/rdf.js';
 import { NS } from '../model/namespaces.js';
 import { findCompartment, compartmentConcept } from '../model/compartment-names.js';
 import { compileTableSchemas, CSVW, QUDT, type ColumnDef, type TableSchema } from '../model/tables/schema.js';
 import { CidIndex } from '../model/tables/cid-index.js';
-import { mapHeader, convertRow, checkRow, rowToNQuads, rowToNTriples, rowQuadCount, parseRowIri, PARENT_TABLE, CSVW_ROWNUM, SOURCE_LEXICAL, type RowProblem, type ColumnMap, type LinkResolver } from '../model/tables/rows.js';
+import { mapHeader, convertRow, checkRow, encodeCid, rowToNQuads, rowToNTriples, rowQuadCount, parseRowIri, PARENT_TABLE, CSVW_ROWNUM, SOURCE_LEXICAL, type RowProblem, type ColumnMap, type LinkResolver } from '../model/tables/rows.js';
 import { activityQuads } from '../provenance/activity.js';
 import { InputError } from '../model/problems.js';
 import type { ServiceContext } from './context.js';
@@ -36,6 +36,52 @@ import type { Caller } from './tokens.js';
 import { StoreError, type WriteOp } from '../store/graph-store.js';
 import type { ResumableLoads } from '../store/remote/remote-store.js';
 import { canonicalDouble } from '../store/remote/results.js';
+import { fileSystemError, type ColumnStats, type ColumnType, type StoredFile } from '../store/tables/table-files.js';
+
+const FS_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EFBIG']);
+const isFileSystemError = (e: unknown) => FS_CODES.has((e as { code?: string })?.code ?? '');
+
+const INTEGER_TYPES = new Set(['integer', 'nonNegativeInteger', 'positiveInteger', 'negativeInteger', 'nonPositiveInteger', 'long', 'int', 'short', 'byte', 'unsignedLong', 'unsignedInt', 'unsignedShort', 'unsignedByte'].map((l) => NS.xsd + l));
+
+/**
+ * The Parquet type of each column, from its CSVW datatype and, for integers, the values seen:
+ * BIGINT when every value fits 64 bits signed, UBIGINT unsigned, DECIMAL(38,0) up to 38 digits,
+ * else text (never a floating-point type: ids above 2^53 stay exact).
+ */
+export class ColumnTypes {
+  private widths = new Map<number, { neg: boolean; big: bigint; huge: boolean }>();
+
+  see(map: ColumnMap, rec: string[]) {
+    for (let i = 0; i < map.cols.length; i++) {
+      const c = map.cols[i];
+      if (c === undefined || c === PARENT_TABLE || c.kind !== 'literal' || c.multi || !c.datatype || !INTEGER_TYPES.has(c.datatype)) continue;
+      const v = rec[i];
+      if (!v) continue;
+      let w = this.widths.get(i);
+      if (!w) { w = { neg: false, big: 0n, huge: false }; this.widths.set(i, w); }
+      if (v.charCodeAt(0) === 45 /* - */) w.neg = true;
+      if (v.length > 18 && /^[+-]?[0-9]+$/.test(v)) {
+        const digits = v.replace(/^[+-]?0*/, '');
+        if (digits.length > 38) w.huge = true;
+        else { const b = BigInt(digits || '0'); if (b > w.big) w.big = b; }
+      }
+    }
+  }
+
+  type(map: ColumnMap, i: number): ColumnType {
+    const c = map.cols[i];
+    if (c === undefined || c === PARENT_TABLE || c.kind !== 'literal' || c.multi || !c.datatype) return 'VARCHAR';
+    if (c.datatype === `${NS.xsd}double` || c.datatype === `${NS.xsd}float`) return 'DOUBLE';
+    if (c.datatype === `${NS.xsd}boolean`) return 'BOOLEAN';
+    if (!INTEGER_TYPES.has(c.datatype)) return 'VARCHAR';
+    const w = this.widths.get(i);
+    if (!w) return 'BIGINT';
+    if (w.huge) return 'VARCHAR';
+    if (w.big < 2n ** 63n) return 'BIGINT';
+    if (!w.neg && w.big < 2n ** 64n) return 'UBIGINT';
+    return 'DECIMAL(38,0)';
+  }
+}
 
 export const MAX_LISTED_PROBLEMS = 100;
 /** Rows of N-Quads per store transaction (about 30-60 MB of N-Quads for wide tables). */
@@ -52,6 +98,8 @@ export interface UploadOptions {
   activityKind?: 'TableUpload' | 'Import';
   /** Extra provenance quads for the activity (importers: source table, materialization). Subject `ACTIVITY` is replaced by the activity IRI. */
   extraProvenance?: (activity: string) => Quad[];
+  /** Load the rows as triples too: true (refused when the store cannot hold them), false (Parquet only), undefined: when they fit (SYNDB_TABLE_ROWS_AS_TRIPLES_MAX and the store's capacity). */
+  triples?: boolean;
 }
 
 export interface UploadResult {
@@ -63,6 +111,12 @@ export interface UploadResult {
   sha256: string;
   bytes: number;
   activity: string;
+  /** The Parquet file of this version (content-addressed: its SHA-256 is its name). */
+  parquet: { sha256: string; bytes: number };
+  /** Whether the rows are also triples in the SPARQL graph (else: in the Parquet and CSV files only). */
+  rowsInGraph: boolean;
+  /** Why the rows are not in the graph (and how to get them there), when they are not. */
+  note?: string;
 }
 
 /** The reply for a rejected table: the first problems and the count of every kind. */
@@ -115,13 +169,22 @@ export class TableService {
     const started = new Date();
     const D = this.ctx.iris.draft(id);
     const T = this.ctx.iris.table(id, 'draft', schema.slug);
-    const spool = join(this.spoolDir(), `${randomUUID()}.csv`);
+    const files = this.ctx.tableFiles;
+    let spool: string;
+    try { spool = files.tmpPath('csv'); } catch (err) { throw fileSystemError(err, `the ${schema.slug} table cannot be received`); }
     const file = createWriteStream(spool);
+    // a full or failing disk under the spool file fails the upload (503), never the process
+    let fileError: Error | undefined;
+    file.on('error', (err) => { fileError = err; tee.destroy(err); });
+    const written: StoredFile[] = [];
+    let tee!: Transform;
     try {
       // ---------------- pass 1: checksum, spool, validate every row
       const hash = createHash('sha256');
       let bytes = 0;
-      const tee = teeTo(file, hash, (n) => { bytes += n; });
+      tee = teeTo(file, hash, (n) => { bytes += n; });
+      if (fileError) tee.destroy(fileError);
+      const types = new ColumnTypes();
       const problems: RowProblem[] = [];
       const counts: Record<string, number> = {};
       let total = 0;
@@ -154,6 +217,7 @@ export class TableService {
             continue;
           }
           rows++;
+          types.see(map, rec);
           if (rec.length !== map.headers.length) note({ row: rows, column: '', value: `${rec.length} fields`, expected: `${map.headers.length} fields, as in the header`, kind: 'syndb:FieldCount' });
           const conv = convertRow({ schema, map, dataset: D }, rec, rows);
           quads += rowQuadCount(conv);
@@ -180,7 +244,29 @@ export class TableService {
       if (total > 0) throw new TableRejected(`${total} problem${total === 1 ? '' : 's'} in ${rows} rows of the ${schema.slug} table; nothing was stored`, problems, counts, total, rows);
       onProgress?.({ phase: 'validate', rows, bytes, totalRows: rows });
       const sha256 = hash.digest('hex');
-      await this.checkCapacity(T, quads, rows, schema.slug);
+      // rows as triples: when asked, or when they fit (per deployment) and the store can hold them
+      let rowsNote: string | undefined;
+      let asTriples: boolean;
+      if (opts.triples === true) { await this.checkCapacity(T, quads, rows, schema.slug); asTriples = true; }
+      else if (opts.triples === false) { asTriples = false; rowsNote = `the rows of this table were uploaded as Parquet only (?triples=false): they are not in the SPARQL graph. Upload the table again with ?triples=true to load them as triples`; }
+      else {
+        const max = this.ctx.config.tableRowsAsTriplesMax;
+        const tooLarge = await this.capacityProblem(T, quads, rows, schema.slug);
+        asTriples = rows <= max && tooLarge === undefined;
+        if (!asTriples) rowsNote = `the ${rows.toLocaleString('en')} rows of this table are in its Parquet and CSV files only, not in the SPARQL graph: ${tooLarge ?? `this service loads tables of at most ${max.toLocaleString('en')} rows as triples (SYNDB_TABLE_ROWS_AS_TRIPLES_MAX)`}. Query the rows with GET …/tables/${schema.slug}?format=parquet (filters ?column=value, ?column.gte=, ?column.lte=, ?columns=) or read the Parquet file with DuckDB, pandas or Spark; to have them in the graph, upload the table again with ?triples=true${tooLarge ? ' on a service with an external SPARQL store (SYNDB_STORE, see "Running at scale" in the README)' : ''}`;
+      }
+
+      // ---------------- the table files: the CSV as uploaded and its typed Parquet copy, content-addressed
+      const specs = map.headers.map((h, i) => ({ name: h.trim(), type: types.type(map!, i) }));
+      let csvFile: StoredFile, parquet: StoredFile, stats: ColumnStats[];
+      try {
+        csvFile = files.keep(spool, sha256, 'csv');
+      } catch (err) { throw fileSystemError(err, `the ${schema.slug} table could not be stored`); }
+      written.push(csvFile);
+      parquet = await files.csvToParquet(csvFile.path, specs, rows);
+      written.push(parquet);
+      stats = await files.stats(parquet.sha256, specs).catch((err: unknown) => { throw fileSystemError(err, 'the column statistics could not be computed'); });
+      const tableFiles = { csv: csvFile, parquet, specs, stats, asTriples, note: rowsNote };
 
       // ---------------- links to rows of the draft's other tables
       const found = new Map<string, string>();
@@ -203,7 +289,7 @@ export class TableService {
         used: [{ sha256, byteSize: bytes, mediaType: opts.mediaType ?? 'text/csv', label: opts.label ?? `${schema.slug} table (CSV)` }],
         generated: [T], label: `upload of the ${schema.slug} table of ${id} (${rows} rows)`,
       });
-      const description = describeTable(this.ctx, schema, map, { id, T, D, rows, sha256, bytes, activity: act.iri, spellings, modified: new Date() });
+      const description = describeTable(this.ctx, schema, map, { id, T, D, rows, sha256, bytes, activity: act.iri, spellings, modified: new Date(), files: tableFiles });
       const hasCompartment = await this.ctx.store.ask(`ASK { GRAPH <${D}> { <${D}> <${NS.syndb}compartment> <${compartmentConcept(schema.slug)}> } }`);
       const finalOps: WriteOp[] = [
         { op: 'add', nquads: toNQuads(inGraph(description, T)) },
@@ -218,7 +304,7 @@ export class TableService {
       // stores that stage large loads (the remote store) get the table as ONE resumable load: nothing
       // is visible until all of it is stored, and an upload of the same file after a failure continues it
       const loads = 'resumableLoad' in this.ctx.store ? (this.ctx.store as unknown as ResumableLoads) : undefined;
-      const resumable = loads && await loads.resumableLoad(T, createHash('sha256').update(`${sha256}\n${JSON.stringify([...found].sort())}`).digest('hex'));
+      const resumable = asTriples && loads && await loads.resumableLoad(T, createHash('sha256').update(`${sha256}\n${JSON.stringify([...found].sort())}`).digest('hex'));
       const flush = async (last: boolean) => {
         if (resumable) {
           const text = chunk;
@@ -256,7 +342,8 @@ export class TableService {
       const rowMap = map;
       let n = 0;
       try {
-        await pipeline(createReadStream(spool), parse({ bom: true, relax_column_count: true, skip_empty_lines: true, from_line: 2 }), async (records: AsyncIterable<string[]>) => {
+        if (!asTriples) await this.ctx.store.transact([{ op: 'clear', graph: T }, ...finalOps]);
+        else await pipeline(createReadStream(csvFile.path), parse({ bom: true, relax_column_count: true, skip_empty_lines: true, from_line: 2 }), async (records: AsyncIterable<string[]>) => {
           for await (const rec of records) {
             n++;
             const conv = convertRow({ schema, map: rowMap, dataset: D, resolve }, rec, n);
@@ -272,8 +359,8 @@ export class TableService {
               onProgress?.({ phase: 'store', rows: stored, bytes, totalRows: rows });
             }
           }
-        }).catch((e: unknown) => { throw storeFailure ?? e; }); // the store's error, not the stream's abort that follows it
-        await flush(true);
+        }).catch((e: unknown) => { throw storeFailure ?? e; }) // the store's error, not the stream's abort that follows it
+          .then(() => flush(true));
       } catch (err) {
         await inflight?.catch(() => undefined);
         if (!first && !resumable) {
@@ -289,11 +376,13 @@ export class TableService {
       }
       onProgress?.({ phase: 'store', rows, bytes, totalRows: rows });
       registerDraftTable(e, schema.slug);
-      return { id, compartment: schema.slug, table: T, rows, columns, sha256, bytes, activity: act.iri };
+      return { id, compartment: schema.slug, table: T, rows, columns, sha256, bytes, activity: act.iri, parquet: { sha256: parquet.sha256, bytes: parquet.bytes }, rowsInGraph: asTriples, ...(rowsNote ? { note: rowsNote } : {}) };
     } catch (err) {
       source.unpipe();
       source.resume();
       if (!file.closed) await new Promise<void>((r) => { file.once('close', () => r()); file.destroy(); });
+      for (const f of written) files.remove(f);
+      if (err === fileError || isFileSystemError(err)) throw fileSystemError(err, `the ${schema.slug} table could not be received`);
       throw err;
     } finally {
       rmSync(spool, { force: true });
@@ -306,14 +395,20 @@ export class TableService {
    * the table needs, how many the store holds and what to do instead.
    */
   private async checkCapacity(T: string, quads: number, rows: number, slug: string): Promise<void> {
+    const p = await this.capacityProblem(T, quads, rows, slug);
+    if (p) throw new StoreError(`${p}; nothing was stored. Tables of this size need the service on an external SPARQL server (SYNDB_STORE, see "Running at scale" in the README), or an upload without ?triples=true (the rows are then kept in Parquet only)`, 'too-large');
+  }
+
+  /** Why the store cannot hold the table's triples, or undefined when it can. */
+  private async capacityProblem(T: string, quads: number, rows: number, slug: string): Promise<string | undefined> {
     const max = this.ctx.store.maxQuads;
-    if (max === undefined) return;
+    if (max === undefined) return undefined;
     const held = (await this.ctx.store.stats()).quads;
-    if (held + quads + 100 <= max) return; // +100: the table description and provenance
+    if (held + quads + 100 <= max) return undefined; // +100: the table description and provenance
     const replaced = Number((await this.ctx.store.select(`SELECT (COUNT(*) AS ?n) WHERE { GRAPH <${T}> { ?s ?p ?o } }`))[0]?.n.value ?? 0);
-    if (held - replaced + quads + 100 <= max) return;
+    if (held - replaced + quads + 100 <= max) return undefined;
     const f = (n: number) => n.toLocaleString('en');
-    throw new StoreError(`the ${slug} table (${f(rows)} rows) becomes ${f(quads)} triples, and the embedded store, which already holds ${f(held - replaced)}, takes at most ${f(max)} (SYNDB_STORE_MAX_QUADS; each in-memory replica is limited to a 4 GB WebAssembly heap); nothing was stored. Tables of this size need the service on an external SPARQL server (SYNDB_STORE, see "Running at scale" in the README)`, 'too-large');
+    return `the ${slug} table (${f(rows)} rows) becomes ${f(quads)} triples, and the embedded store, which already holds ${f(held - replaced)}, takes at most ${f(max)} (SYNDB_STORE_MAX_QUADS; each in-memory replica is limited to a 4 GB WebAssembly heap)`;
   }
 
   /** Which table graph a read means: ?version=n | draft, else the latest published version having it, else the draft (writers). */
@@ -342,18 +437,60 @@ export class TableService {
   /** The stored description of a table: its columns in upload order, row count, checksum. */
   async description(graph: string) {
     const rows = await this.ctx.store.select(`PREFIX csvw: <${CSVW}> PREFIX schema: <${NS.schema}> PREFIX syndb: <${NS.syndb}>
-      SELECT ?col ?name ?pos ?prop ?dt ?unit ?spelling WHERE { <${graph}> csvw:tableSchema/csvw:column ?col . ?col csvw:name ?name ; schema:position ?pos .
-        OPTIONAL { ?col csvw:propertyUrl ?prop } OPTIONAL { ?col csvw:datatype ?dt } OPTIONAL { ?col <${QUDT}hasUnit> ?unit } OPTIONAL { ?col <${NS.skos}hiddenLabel> ?spelling } }`, { defaultGraph: [graph] });
-    const cols = new Map<string, { name: string; pos: number; property?: string; datatype?: string; unit?: string; spellings: string[] }>();
+      SELECT ?col ?name ?pos ?prop ?dt ?unit ?spelling ?st WHERE { <${graph}> csvw:tableSchema/csvw:column ?col . ?col csvw:name ?name ; schema:position ?pos .
+        OPTIONAL { ?col syndb:storageType ?st } OPTIONAL { ?col csvw:propertyUrl ?prop } OPTIONAL { ?col csvw:datatype ?dt } OPTIONAL { ?col <${QUDT}hasUnit> ?unit } OPTIONAL { ?col <${NS.skos}hiddenLabel> ?spelling } }`, { defaultGraph: [graph] });
+    const cols = new Map<string, { name: string; pos: number; property?: string; datatype?: string; unit?: string; spellings: string[]; storageType?: ColumnType }>();
     for (const r of rows) {
       let c = cols.get(r.col.value);
-      if (!c) { c = { name: r.name.value, pos: Number(r.pos.value), property: r.prop?.value, datatype: r.dt?.value, unit: r.unit?.value, spellings: [] }; cols.set(r.col.value, c); }
+      if (!c) { c = { name: r.name.value, pos: Number(r.pos.value), property: r.prop?.value, datatype: r.dt?.value, unit: r.unit?.value, spellings: [], storageType: r.st?.value as ColumnType | undefined }; cols.set(r.col.value, c); }
       if (r.spelling && !c.spellings.includes(r.spelling.value)) c.spellings.push(r.spelling.value);
     }
     const meta = await this.ctx.store.select(`PREFIX syndb: <${NS.syndb}> PREFIX spdx: <http://spdx.org/rdf/terms#> PREFIX dcat: <${NS.dcat}> PREFIX dcterms: <${NS.dcterms}>
-      SELECT ?rows ?sha ?bytes ?modified WHERE { <${graph}> syndb:rowCount ?rows . OPTIONAL { <${graph}> spdx:checksum/spdx:checksumValue ?sha } OPTIONAL { <${graph}> dcat:byteSize ?bytes } OPTIONAL { <${graph}> dcterms:modified ?modified } }`, { defaultGraph: [graph] });
+      SELECT ?rows ?sha ?bytes ?modified ?inGraph ?stats WHERE { <${graph}> syndb:rowCount ?rows . OPTIONAL { <${graph}> spdx:checksum/spdx:checksumValue ?sha } OPTIONAL { <${graph}> dcat:byteSize ?bytes } OPTIONAL { <${graph}> dcterms:modified ?modified }
+        OPTIONAL { <${graph}> syndb:rowsInGraph ?inGraph } OPTIONAL { <${graph}> syndb:columnStatistics ?stats } }`, { defaultGraph: [graph] });
     if (!meta.length) throw new ConflictError(`the table ${graph} has no description (an interrupted upload?); upload it again`);
-    return { columns: [...cols.values()].sort((a, b) => a.pos - b.pos), rows: Number(meta[0].rows.value), sha256: meta[0].sha?.value, bytes: meta[0].bytes ? Number(meta[0].bytes.value) : undefined, modified: meta[0].modified?.value };
+    const files = await this.ctx.store.select(`PREFIX syndb: <${NS.syndb}> PREFIX dcat: <${NS.dcat}> SELECT ?name WHERE { <${graph}> dcat:distribution/syndb:fileName ?name }`, { defaultGraph: [graph] });
+    const file = (ext: string) => files.map((f) => f.name.value).find((n) => n.endsWith(`.${ext}`))?.slice(0, -(ext.length + 1));
+    const columns = [...cols.values()].sort((a, b) => a.pos - b.pos);
+    return {
+      columns, rows: Number(meta[0].rows.value), sha256: meta[0].sha?.value, bytes: meta[0].bytes ? Number(meta[0].bytes.value) : undefined, modified: meta[0].modified?.value,
+      /** Tables stored before the table files existed have their rows in the graph only. */
+      rowsInGraph: meta[0].inGraph ? meta[0].inGraph.value === 'true' : true,
+      parquet: file('parquet'), csv: file('csv'),
+      specs: columns.every((c) => c.storageType) ? columns.map((c) => ({ name: c.name, type: c.storageType! })) : undefined,
+      stats: meta[0].stats ? JSON.parse(meta[0].stats.value) as ColumnStats[] : undefined,
+    };
+  }
+
+  /** The table's Parquet file and column types, or a 409 naming what to do (a table stored before the table files existed). */
+  async files(graph: string) {
+    const desc = await this.description(graph);
+    if (!desc.parquet || !desc.specs) throw new ConflictError(`the table ${graph} was stored before tables had Parquet files; upload it again to get Parquet downloads, filters and statistics`);
+    if (!this.ctx.tableFiles.has(desc.parquet, 'parquet')) throw new StoreError(`the Parquet file ${desc.parquet}.parquet of ${graph} is missing from the table directory (SYNDB_TABLE_DIR=${this.ctx.config.tableDir}); restore it from a backup`, 'unavailable');
+    return { ...desc, parquet: desc.parquet, specs: desc.specs };
+  }
+
+  /**
+   * A row's triples (the CSVW mapping of the table): from the graph when the rows are there,
+   * else made from the Parquet row exactly as an upload makes them (links to other tables are
+   * resolved by the columns' declared targets).
+   */
+  async rowQuads(t: { schema: TableSchema; graph: string; dataset: string }, cid: string): Promise<Quad[] | undefined> {
+    const desc = await this.description(t.graph);
+    const subject = `${t.dataset}/tables/${t.schema.slug}/rows/${encodeCid(cid)}`;
+    if (desc.rowsInGraph) {
+      const res = await this.ctx.store.select(`SELECT ?p ?o WHERE { <${subject}> ?p ?o }`, { defaultGraph: [t.graph] });
+      if (!res.length) return undefined;
+      return res.map((b) => df.quad(iri(subject), iri(b.p.value), b.o.type === 'uri' ? iri(b.o.value) : b.o.type === 'bnode' ? df.blankNode(b.o.value) : b.o['xml:lang'] ? lit(b.o.value, b.o['xml:lang']) : df.literal(b.o.value, b.o.datatype ? iri(b.o.datatype) : undefined)));
+    }
+    const f = await this.files(t.graph);
+    const names = f.specs.map((c) => c.name);
+    const map = mapHeader(t.schema, names);
+    if (map.cidIndex < 0) return undefined;
+    const found = await this.ctx.tableFiles.row(f.parquet, f.specs, names[map.cidIndex], cid);
+    if (!found) return undefined;
+    const conv = convertRow({ schema: t.schema, map, dataset: t.dataset, resolve: (_c, x) => (x === cid ? t.schema.slug : undefined) }, found.cells.map((c) => c ?? ''), found.rownum);
+    return parseRdf(rowToNTriples(t.schema, conv, found.rownum, t.dataset), 'application/n-triples');
   }
 
   /**
@@ -769,7 +906,12 @@ function closeStream(s: WriteStream) {
   return new Promise<void>((resolve, reject) => s.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }
 
-function describeTable(ctx: ServiceContext, schema: TableSchema, map: ColumnMap, d: { id: string; T: string; D: string; rows: number; sha256: string; bytes: number; activity: string; spellings: Map<string, string>; modified: Date }): Quad[] {
+interface StoredTable { csv: StoredFile; parquet: StoredFile; specs: Array<{ name: string; type: ColumnType }>; stats: ColumnStats[]; asTriples: boolean; note?: string }
+
+export const PARQUET_TYPE = 'application/vnd.apache.parquet';
+const SPDX = 'http://spdx.org/rdf/terms#';
+
+function describeTable(ctx: ServiceContext, schema: TableSchema, map: ColumnMap, d: { id: string; T: string; D: string; rows: number; sha256: string; bytes: number; activity: string; spellings: Map<string, string>; modified: Date; files: StoredTable }): Quad[] {
   const T = iri(d.T);
   const q: Quad[] = [];
   const add = (s: Quad['subject'], p: Quad['predicate'], o: Quad['object']) => q.push(df.quad(s, p, o));
@@ -790,6 +932,31 @@ function describeTable(ctx: ServiceContext, schema: TableSchema, map: ColumnMap,
   add(ck, RDF_TYPE, iri('http://spdx.org/rdf/terms#Checksum'));
   add(ck, iri('http://spdx.org/rdf/terms#algorithm'), iri('http://spdx.org/rdf/terms#checksumAlgorithm_sha256'));
   add(ck, iri('http://spdx.org/rdf/terms#checksumValue'), typed(d.sha256, 'hexBinary'));
+  // the rows: in the graph or in the files only (and how to get them into the graph)
+  add(T, S('rowsInGraph'), typed(String(d.files.asTriples), 'boolean'));
+  if (d.files.note) add(T, iri(`${NS.rdfs}comment`), lit(d.files.note, 'en'));
+  // DCAT distributions of the two content-addressed files
+  const access = iri(`${ctx.iris.concept(d.id)}/tables/${schema.slug}`);
+  const dist = (kind: 'parquet' | 'csv', f: StoredFile, media: string, title: string) => {
+    const x = iri(`${d.T}/distributions/${kind}`);
+    add(T, iri(`${NS.dcat}distribution`), x);
+    add(x, RDF_TYPE, iri(`${NS.dcat}Distribution`));
+    add(x, iri(`${NS.dcterms}title`), lit(title, 'en'));
+    add(x, iri(`${NS.dcat}mediaType`), iri(`https://www.iana.org/assignments/media-types/${media}`));
+    add(x, iri(`${NS.dcterms}format`), lit(media));
+    add(x, iri(`${NS.dcat}byteSize`), typed(f.bytes, 'nonNegativeInteger'));
+    add(x, iri(`${NS.dcat}accessURL`), access);
+    add(x, S('rowCount'), typed(d.rows, 'integer'));
+    add(x, S('fileName'), lit(`${f.sha256}.${kind}`));
+    const c = iri(`${d.T}/distributions/${kind}/checksum`);
+    add(x, iri(`${SPDX}checksum`), c);
+    add(c, RDF_TYPE, iri(`${SPDX}Checksum`));
+    add(c, iri(`${SPDX}algorithm`), iri(`${SPDX}checksumAlgorithm_sha256`));
+    add(c, iri(`${SPDX}checksumValue`), typed(f.sha256, 'hexBinary'));
+  };
+  dist('parquet', d.files.parquet, PARQUET_TYPE, `${schema.slug} table as Parquet`);
+  dist('csv', d.files.csv, 'text/csv', `${schema.slug} table as CSV (the bytes uploaded)`);
+  add(T, S('columnStatistics'), lit(JSON.stringify(d.files.stats)));
   const ts = iri(`${d.T}/schema`);
   add(T, C('tableSchema'), ts);
   add(ts, RDF_TYPE, C('Schema'));
@@ -800,6 +967,15 @@ function describeTable(ctx: ServiceContext, schema: TableSchema, map: ColumnMap,
     add(cn, RDF_TYPE, C('Column'));
     add(cn, C('name'), lit(h.trim()));
     add(cn, iri(`${NS.schema}position`), typed(i + 1, 'integer'));
+    add(cn, S('storageType'), lit(d.files.specs[i].type));
+    const st = d.files.stats[i];
+    if (st) {
+      add(cn, S('valueCount'), typed(st.count, 'integer'));
+      add(cn, S('nullCount'), typed(st.nulls, 'integer'));
+      if (st.mean !== undefined && Number.isFinite(st.mean)) add(cn, S('meanValue'), typed(String(st.mean), 'double'));
+      if (st.min !== undefined) add(cn, S('minValue'), lit(String(st.min)));
+      if (st.max !== undefined) add(cn, S('maxValue'), lit(String(st.max)));
+    }
     if (col === PARENT_TABLE) {
       for (const s of d.spellings.values()) add(cn, iri(`${NS.skos}hiddenLabel`), lit(s));
       return;
