@@ -121,7 +121,7 @@ export class TableFiles {
         return `${c.type === 'VARCHAR' ? v : `CAST(${v} AS ${c.type})`} AS ${sqlIdent(c.name)}`;
       };
       const n = await this.withConnection(async (c) => {
-        const r = await c.runAndReadAll(`COPY (SELECT ${columns.map(cast).join(', ')} FROM ${read}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`);
+        const r = await c.runAndReadAll(`COPY (SELECT ${columns.map(cast).join(', ')} FROM ${read}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
         return Number(r.getRows()[0]?.[0] ?? -1);
       });
       if (n !== rows) throw new StoreError(`the columnar copy of the table has ${n} rows where the validator read ${rows}; nothing was stored (please report this file)`, 'unavailable');
@@ -194,7 +194,7 @@ export class TableFiles {
     const tmp = this.tmpPath(format);
     try {
       const rows = await this.withConnection(async (c) => {
-        const r = await c.runAndReadAll(`COPY (SELECT ${sel.columns.map((x) => sqlIdent(x.name)).join(', ')} FROM read_parquet(${sqlString(this.path(sha256, 'parquet'))})${sql}) TO ${sqlString(tmp)} (${format === 'parquet' ? 'FORMAT parquet, COMPRESSION zstd' : "FORMAT csv, HEADER true, DELIMITER ','"})`, params);
+        const r = await c.runAndReadAll(`COPY (SELECT ${sel.columns.map((x) => sqlIdent(x.name)).join(', ')} FROM read_parquet(${sqlString(this.path(sha256, 'parquet'))})${sql}) TO ${sqlString(tmp)} (${format === 'parquet' ? 'FORMAT parquet, COMPRESSION snappy' : "FORMAT csv, HEADER true, DELIMITER ','"})`, params);
         return Number(r.getRows()[0]?.[0] ?? 0);
       });
       return { path: tmp, rows };
