@@ -2,7 +2,8 @@
  * Tables at scale over HTTP, streamed: a 1,000,000-row synapse table with one bad value in row
  * 734,512 is rejected with that row and column named and nothing written, while the service's
  * memory stays bounded (the body is never held); a table bigger than the embedded store can hold
- * is refused before anything is written, with the numbers and what to do instead.
+ * is kept in Parquet only (its rows outside the SPARQL graph, saying so, with the numbers and what
+ * to do); with ?triples=true it is refused before anything is written.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
@@ -32,8 +33,8 @@ const token = (svc: TestService) => {
   return tokens.get(svc)!;
 };
 
-const put = (svc: TestService, id: string, body: Readable) =>
-  svc.fetch(`/datasets/${id}/tables/synapse`, { method: 'PUT', body: Readable.toWeb(body) as ReadableStream, headers: { 'content-type': 'text/csv' }, token: token(svc), duplex: 'half' } as RequestInit & { duplex: 'half' });
+const put = (svc: TestService, id: string, body: Readable, q = '') =>
+  svc.fetch(`/datasets/${id}/tables/synapse${q}`, { method: 'PUT', body: Readable.toWeb(body) as ReadableStream, headers: { 'content-type': 'text/csv' }, token: token(svc), duplex: 'half' } as RequestInit & { duplex: 'half' });
 
 async function createDataset(svc: TestService, id: string) {
   const ds = { id, title: `Scale test ${id}`, description: 'Large tables.', creators: [{ name: 'Doe, Jane' }], license: 'CC-BY-4.0', species: 'mouse', brainRegion: 'V1', microscopyMethod: 'SBEM', compartments: ['synapse'] };
@@ -87,20 +88,29 @@ describe('a table larger than the embedded store holds', () => {
     await svc?.stop();
   });
 
-  it('is refused before anything is written, with the numbers and the way out', async () => {
+  it('is kept in Parquet only, with the numbers and the way to get its rows into the graph; ?triples=true is refused before anything is written', async () => {
     if (svc.ctx.store.maxQuads === undefined) return; // external stores have no such limit
     const before = await svc.quadCount();
-    const res = await put(svc, 'small-store', synapseStream(2_000));
-    expect(res.status).toBe(413);
-    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    const p = await res.json() as { title: string; detail: string };
+    const refused = await put(svc, 'small-store', synapseStream(2_000), '?triples=true');
+    expect(refused.status).toBe(413);
+    expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    const p = await refused.json() as { title: string; detail: string };
     expect(p.title).toBe('Too Large For The Store');
     expect(p.detail).toMatch(/synapse table \(2,000 rows\) becomes [\d,]+ triples/);
     expect(p.detail).toMatch(/at most 45,000 \(SYNDB_STORE_MAX_QUADS/);
     expect(p.detail).toMatch(/Running at scale/);
     expect(await svc.quadCount()).toBe(before);
-    // a table that fits is stored, and replacing it by one of the same size fits too
-    expect((await put(svc, 'small-store', synapseStream(500))).status).toBe(201);
+    // without ?triples the table is accepted into Parquet only and says why and what to do
+    const res = await put(svc, 'small-store', synapseStream(2_000));
+    expect(res.status).toBe(201);
+    const r = await res.json() as { rowsInGraph: boolean; note: string };
+    expect(r.rowsInGraph).toBe(false);
+    expect(r.note).toMatch(/not in the SPARQL graph: the synapse table \(2,000 rows\) becomes [\d,]+ triples.*at most 45,000 \(SYNDB_STORE_MAX_QUADS.*\?triples=true.*Running at scale/);
+    expect(await svc.quadCount() - before).toBeLessThan(1_000);
+    // a table that fits is stored as triples, and replacing it by one of the same size fits too
+    const small = await put(svc, 'small-store', synapseStream(500));
+    expect(small.status).toBe(200);
+    expect((await small.json() as { rowsInGraph: boolean }).rowsInGraph).toBe(true);
     expect((await put(svc, 'small-store', synapseStream(500))).status).toBe(200);
   }, 120_000);
 });
