@@ -1,7 +1,20 @@
 /**
  * Compartment table ingest and download (printed, not asserted).
  *
- *   npm run build && node dist/bench/tables.js [ROWS...] [--narrow] [--store virtuoso]
+ *   npm run build && node dist/bench/tables.js [--rows N] [--repeat R]       (default 100000 rows, 2 repeats)
+ *     The columnar comparison: peers in the same run, interleaved and repeated on the same CSV
+ *     (wide synapse table, 15 columns):
+ *      - duckdb:  DuckDB alone, read the CSV -> write Parquet (the floor)
+ *      - ours:    PUT over HTTP to this service: validated, stored as Parquet + CSV files, described
+ *                 in the graph, rows not as triples (SYNDB_TABLE_ROWS_AS_TRIPLES_MAX=0)
+ *      - triples: today's path, PUT ?triples=true (validated + every row as triples in the store);
+ *                 left out above 500,000 rows on the embedded store (it cannot hold them)
+ *     each: rows/s, wall and CPU seconds (this process: the server and DuckDB run in it), RSS
+ *     growth; then on the table uploaded by `ours`: Parquet and CSV download rows/s over HTTP, a
+ *     filtered query (one pre_id) p50 over 21 requests, and publishing the version.
+ *     The real run is `--rows 10000000` (and `--rows 100000000` for the 100 M-row ingest).
+ *
+ *   npm run build && node dist/bench/tables.js --legacy [ROWS...] [--narrow] [--store virtuoso]
  *     ROWS default 100000 (e.g. 100000 1000000); SKIP_JENA=1 leaves out the Jena comparison.
  *     --narrow: 7 columns (cid, pre_id, post_id, voxel_volume, centroid_x/y/z: 10 triples a row)
  *       instead of 15 (17 triples a row); a 1M-row wide table is more than the embedded store
@@ -24,9 +37,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { Readable } from 'node:stream';
 import { Store } from 'oxigraph';
 import { parse } from 'csv-parse';
 import { configFromEnv } from '../src/service/config.js';
+import { startServer } from '../src/http/server.js';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { openContext } from '../src/service/context.js';
 import { TableService, tableSchemas } from '../src/service/tables.js';
 import { mapHeader, convertRow, rowToNQuads } from '../src/model/tables/rows.js';
@@ -41,6 +57,9 @@ const argv = process.argv.slice(2);
 const NARROW = argv.includes('--narrow');
 const STORE = argv.includes('--store') ? argv[argv.indexOf('--store') + 1] : 'embedded';
 
+/** An 18-digit root id as CAVE has them (above 2^53: made as text, exact): 8646911350000xxxxx / 8646911351000xxxxx. */
+const rootId = (hi: 0 | 1, x: number) => `864691135${hi}000${String(x).padStart(5, '0')}`;
+
 async function generate(file: string, n: number) {
   const out = createWriteStream(file);
   out.write(NARROW
@@ -49,8 +68,8 @@ async function generate(file: string, n: number) {
   let buf = '';
   for (let i = 1; i <= n; i++) {
     buf += NARROW
-      ? `${i},${864691135000000000 + (i % 50000)},${864691135100000000 + ((i * 7) % 50000)},${200 + (i % 5000)},${((i * 37) % 40000000) / 100},${((i * 13) % 30000000) / 100},${(i % 20000) * 40}\n`
-      : `${i},sp${i % 90000},dendritic_spine,${864691135000000000 + (i % 50000)},${200 + (i % 5000)},${((i * 37) % 40000000) / 100},${((i * 13) % 30000000) / 100},${(i % 20000) * 40},${(i % 1000) / 1000},${((i * 7) % 1000) / 1000},${((i * 3) % 500) / 1000},${((i * 11) % 500) / 1000},${88000000 + i},${864691135000000000 + (i % 50000)},${864691135100000000 + ((i * 7) % 50000)}\n`;
+      ? `${i},${rootId(0, i % 50000)},${rootId(1, (i * 7) % 50000)},${200 + (i % 5000)},${((i * 37) % 40000000) / 100},${((i * 13) % 30000000) / 100},${(i % 20000) * 40}\n`
+      : `${i},sp${i % 90000},dendritic_spine,${rootId(0, i % 50000)},${200 + (i % 5000)},${((i * 37) % 40000000) / 100},${((i * 13) % 30000000) / 100},${(i % 20000) * 40},${(i % 1000) / 1000},${((i * 7) % 1000) / 1000},${((i * 3) % 500) / 1000},${((i * 11) % 500) / 1000},${88000000 + i},${rootId(0, i % 50000)},${rootId(1, (i * 7) % 50000)}\n`;
     if (buf.length > 1 << 20) { if (!out.write(buf)) await once(out, 'drain'); buf = ''; }
   }
   out.end(buf);
@@ -162,11 +181,123 @@ async function run(n: number) {
   }
 }
 
-const sizes = argv.filter((a, i) => /^\d+$/.test(a) && argv[i - 1] !== '--store').map(Number).filter((x) => x > 0);
-for (const n of sizes.length ? sizes : [100_000]) {
+
+/** One timed run of a peer: wall and CPU seconds, RSS growth (peak over the run). */
+async function timed<T>(f: () => Promise<T>): Promise<{ value: T; wall: number; cpu: number; rss: number }> {
+  const rss0 = process.memoryUsage().rss;
+  const rss = rssSampler();
+  const cpu0 = process.cpuUsage();
+  const t = performance.now();
+  const value = await f();
+  const wall = (performance.now() - t) / 1000;
+  const c = process.cpuUsage(cpu0);
+  return { value, wall, cpu: (c.user + c.system) / 1e6, rss: rss.stop() - rss0 };
+}
+
+async function columnar(n: number, repeat: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'syndb-bench-columnar-'));
+  let stopServer: (() => Promise<void>) | undefined;
+  let close: (() => Promise<void>) | undefined;
   try {
-    await run(n);
-  } catch (e) {
-    console.log(`${n} rows: ${(e as Error).message}`);
+    const csv = join(dir, 'synapse.csv');
+    await generate(csv, n);
+    const csvBytes = statSync(csv).size;
+    console.log(`\n== columnar: synapse table, ${n.toLocaleString('en')} rows (wide, 15 columns), ${mb(csvBytes)} of CSV; ${repeat} repeats, peers interleaved`);
+    const config = { ...configFromEnv({ SYNDB_DATA_DIR: join(dir, 'data'), SYNDB_BASE_IRI: 'http://localhost:3030', PORT: '0' }), queryTimeoutMs: 3_600_000, tableRowsAsTriplesMax: 0 };
+    const ctx = await openContext(config);
+    close = () => ctx.close();
+    const srv = await startServer(ctx, () => {});
+    stopServer = () => srv.stop();
+    const token = ctx.tokens.create('bench', 'admin');
+    const auth = { authorization: `Bearer ${token}` };
+    for (const id of ['bench-ours', 'bench-triples']) {
+      const ds = { id, title: `Bench ${id}`, description: 'Generated synapses.', creators: [{ name: 'Bench, B' }], license: 'CC0-1.0', species: 'mouse', brainRegion: 'V1', microscopyMethod: 'SBEM', compartments: ['synapse'] };
+      await ctx.datasets.create(JSON.stringify(ds), 'json', ADMIN);
+    }
+    const put = async (id: string, q: string) => {
+      const res = await fetch(`${srv.url}/datasets/${id}/tables/synapse${q}`, { method: 'PUT', body: Readable.toWeb(createReadStream(csv)) as ReadableStream, headers: { 'content-type': 'text/csv', ...auth }, duplex: 'half' } as RequestInit & { duplex: 'half' });
+      const body = await res.text();
+      if (res.status >= 300) throw new Error(`upload ${id}${q}: ${res.status} ${body.slice(0, 300)}`);
+      return JSON.parse(body) as { rows: number; parquet: { bytes: number } };
+    };
+    // DuckDB alone, with its own instance (as a user would run it), into the same temp directory
+    const duck = await DuckDBInstance.create(':memory:', { threads: '2' });
+    const duckAlone = async () => {
+      const c = await duck.connect();
+      const out = join(dir, `floor-${Math.random().toString(36).slice(2)}.parquet`);
+      const r = await c.runAndReadAll(`COPY (SELECT * FROM read_csv('${csv}', header = true)) TO '${out}' (FORMAT parquet, COMPRESSION snappy)`);
+      c.closeSync();
+      const bytes = statSync(out).size;
+      rmSync(out);
+      return { rows: Number(r.getRows()[0][0]), bytes };
+    };
+    const peers: Array<[string, () => Promise<unknown>]> = [['duckdb', duckAlone], ['ours', () => put('bench-ours', '')]];
+    if (n <= 500_000) peers.push(['triples', () => put('bench-triples', '?triples=true')]);
+    else console.log('  (today\'s triple path left out: the embedded store cannot hold more than ~700,000 wide rows)');
+    const results = new Map<string, Array<{ wall: number; cpu: number; rss: number }>>();
+    for (let r = 0; r < repeat; r++) {
+      const order = r % 2 === 0 ? peers : [...peers].reverse();
+      for (const [name, f] of order) {
+        const m = await timed(f);
+        (results.get(name) ?? results.set(name, []).get(name)!).push(m);
+        console.log(`  run ${r + 1} ${name.padEnd(8)} ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} CPU-s, RSS +${mb(m.rss)}, ${Math.round(n / m.wall).toLocaleString('en')} rows/s`);
+      }
+    }
+    const best = (name: string) => { const xs = results.get(name)!; return xs.reduce((a, b) => (b.wall < a.wall ? b : a)); };
+    const floor = best('duckdb');
+    console.log('\n  peer      best wall   rows/s        CPU-s   RSS growth   vs DuckDB alone');
+    for (const [name] of peers) {
+      const b = best(name);
+      console.log(`  ${name.padEnd(9)} ${b.wall.toFixed(2).padStart(8)} s ${Math.round(n / b.wall).toLocaleString('en').padStart(12)} ${b.cpu.toFixed(2).padStart(8)} ${mb(b.rss).padStart(10)}   ${(b.wall / floor.wall).toFixed(2)}x the time`);
+    }
+
+    // downloads of the table uploaded by `ours`, over HTTP
+    const download = async (q: string, accept?: string) => {
+      const t = performance.now();
+      const res = await fetch(`${srv.url}/datasets/bench-ours/tables/synapse?version=draft${q}`, { headers: { ...auth, ...(accept ? { accept } : {}) } });
+      if (res.status !== 200) throw new Error(`download ${q}: ${res.status} ${(await res.text()).slice(0, 200)}`);
+      let bytes = 0;
+      for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) bytes += c.length;
+      return { s: (performance.now() - t) / 1000, bytes, rows: Number(res.headers.get('x-row-count')) };
+    };
+    for (const [label, q, accept] of [['Parquet', '&format=parquet', undefined], ['CSV', '', 'text/csv']] as const) {
+      const xs = [await download(q, accept), await download(q, accept)];
+      const b = xs.reduce((a, c) => (c.s < a.s ? c : a));
+      console.log(`  download ${label.padEnd(7)} ${mb(b.bytes)} in ${b.s.toFixed(2)} s = ${Math.round(n / b.s).toLocaleString('en')} rows/s (best of 2)`);
+    }
+    // one pre_id: the rows of one root id (n / 50,000 rows each in the generated table)
+    const lat: number[] = [];
+    let hits = 0;
+    for (let k = 0; k < 21; k++) {
+      const d = await download(`&pre_id=${rootId(0, (k * 2371) % Math.min(n, 50_000))}`, 'text/csv');
+      lat.push(d.s * 1000);
+      hits = d.rows;
+    }
+    lat.sort((a, b) => a - b);
+    console.log(`  filtered query (one pre_id, ${hits} rows, CSV over HTTP): p50 ${lat[10].toFixed(1)} ms, max ${lat[20].toFixed(1)} ms on ${n.toLocaleString('en')} rows`);
+    const tp = performance.now();
+    const pub = await fetch(`${srv.url}/datasets/bench-ours/versions`, { method: 'POST', headers: auth });
+    console.log(`  publish (${pub.status}): ${((performance.now() - tp) / 1000).toFixed(3)} s`);
+    duck.closeSync();
+  } finally {
+    await stopServer?.();
+    await close?.();
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+if (argv.includes('--legacy')) {
+  const sizes = argv.filter((a, i) => /^\d+$/.test(a) && argv[i - 1] !== '--store').map(Number).filter((x) => x > 0);
+  for (const n of sizes.length ? sizes : [100_000]) {
+    try {
+      await run(n);
+    } catch (e) {
+      console.log(`${n} rows: ${(e as Error).message}`);
+    }
+  }
+} else {
+  const rows = argv.includes('--rows') ? Number(argv[argv.indexOf('--rows') + 1]) : 100_000;
+  const repeat = argv.includes('--repeat') ? Number(argv[argv.indexOf('--repeat') + 1]) : 2;
+  if (!(Number.isInteger(rows) && rows > 0 && Number.isInteger(repeat) && repeat > 0)) throw new Error('--rows and --repeat take whole numbers > 0');
+  await columnar(rows, repeat);
 }
