@@ -256,6 +256,28 @@ describe('tables kept in Parquet only', () => {
   });
 });
 
+describe('importers', () => {
+  it('a CAVE table goes through the same path: Parquet with root ids above 2^53 exact, filterable by a list of root ids', async () => {
+    await dataset('pq-cave', 'public', ['synapse']);
+    const cave = `id,valid,pre_pt_supervoxel_id,pre_pt_root_id,post_pt_supervoxel_id,post_pt_root_id,size,pre_pt_position,post_pt_position,ctr_pt_position
+158405512,t,89385416926510149,864691135564683351,89385416926507921,864691136812081855,3880,"[176080, 178092, 20683]","[176070, 178046, 20684]","[176078, 178067, 20683]"
+162470441,t,89385416926510150,864691135564683353,89385416926507922,864691135777918816,712,[176100 178200 20690],[176110 178210 20690],[176104 178205 20690]
+162470442,t,89385416926510151,18446744073709551615,89385416926507923,864691135777918817,9,[1 2 3],[1 2 3],[1 2 3]
+`;
+    const res = await svc.fetch('/datasets/pq-cave/import/cave?table=synapses_pni_2&materializationVersion=117', { method: 'POST', body: cave, headers: { 'content-type': 'text/csv' }, token: alice });
+    expect(res.status, await res.clone().text()).toBe(201);
+    expect(await res.json()).toMatchObject({ rows: 3, parquet: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    const { rows } = await readParquet(await get('/datasets/pq-cave/tables/synapse?version=draft&format=parquet'));
+    expect(rows.map((r) => [r.cid, r.pre_id, r.post_id, r.voxel_volume])).toEqual([
+      ['158405512', '864691135564683351', '864691136812081855', 3880],
+      ['162470441', '864691135564683353', '864691135777918816', 712],
+      ['162470442', '18446744073709551615', '864691135777918817', 9],
+    ]);
+    const sel = await readParquet(await get('/datasets/pq-cave/tables/synapse?version=draft&format=parquet&pre_id=864691135564683353&pre_id=18446744073709551615&columns=cid'));
+    expect(sel.rows).toEqual([{ cid: '162470441' }, { cid: '162470442' }]);
+  });
+});
+
 describe('a full table directory', () => {
   it('answers 503 with problem+json, stores nothing and the process lives on', async () => {
     const mnt = mkdtempSync(join(tmpdir(), 'syndb-tmpfs-'));
