@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -19,6 +19,7 @@ import { parse } from 'csv-parse/sync';
 import { Parser } from 'n3';
 import { startTestService, BASE, type TestService } from './helpers/service.js';
 import { NS } from '../src/model/namespaces.js';
+import { projectPath } from '../src/util/paths.js';
 
 const HEAD = 'cid,pre_id,post_id,voxel_volume,centroid_x,centroid_y,centroid_z,cave_id';
 /** Root ids as CAVE has them: 18 digits, above 2^53 (not representable as doubles). */
@@ -275,6 +276,44 @@ describe('importers', () => {
     ]);
     const sel = await readParquet(await get('/datasets/pq-cave/tables/synapse?version=draft&format=parquet&pre_id=864691135564683353&pre_id=18446744073709551615&columns=cid'));
     expect(sel.rows).toEqual([{ cid: '162470441' }, { cid: '162470442' }]);
+  });
+
+  it('a connectome matrix is also a table file (one row per non-empty cell), downloadable and filterable', async () => {
+    await dataset('pq-conn', 'public', ['synapse']);
+    const L4 = 'axon class,Somata,Proximal dendrites,Other\nCorticocortical,120,340,\nThalamocortical,80,610,900\n';
+    const res = await svc.fetch('/datasets/pq-conn/import/connectome', { method: 'POST', body: L4, headers: { 'content-type': 'text/csv' }, token: alice });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const r = await res.json() as { cells: number; parquet: { sha256: string } };
+    expect(r.cells).toBe(5);
+    expect(tableFiles()).toContain(`${r.parquet.sha256}.parquet`);
+    const csv = await get('/datasets/pq-conn/tables/connectome?version=draft');
+    expect(csv.status).toBe(200);
+    expect(await csv.text()).toBe('pre_class,post_class,synapse_count\nCorticocortical,Somata,120\nCorticocortical,Proximal dendrites,340\nThalamocortical,Somata,80\nThalamocortical,Proximal dendrites,610\nThalamocortical,Other,900\n');
+    const pq = await readParquet(await get('/datasets/pq-conn/tables/connectome?version=draft&format=parquet&synapse_count.gte=300'));
+    expect(pq.rows).toEqual([
+      { pre_class: 'Corticocortical', post_class: 'Proximal dendrites', synapse_count: 340n },
+      { pre_class: 'Thalamocortical', post_class: 'Proximal dendrites', synapse_count: 610n },
+      { pre_class: 'Thalamocortical', post_class: 'Other', synapse_count: 900n },
+    ]);
+    expect((await get('/datasets/pq-conn/tables/connectome?version=draft', { token: bob })).status).toBe(404);
+  });
+
+  it('Dendritic Consortium tables are table files too, described in the graph', async () => {
+    await dataset('pq-dc', 'public', ['synapse']);
+    const dir = projectPath('examples', 'dendritic-consortium', 'tables');
+    const all = Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.csv')).map((f) => [f.slice(0, -4), readFileSync(join(dir, f), 'utf8')]));
+    const mouse = all.mouse;
+    const res = await svc.fetch('/datasets/pq-dc/import/dendritic', { method: 'POST', body: JSON.stringify({ tables: all }), headers: { 'content-type': 'application/json' }, token: alice });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const r = await res.json() as { parquet: Array<{ name: string; sha256: string }> };
+    expect(r.parquet.map((x) => x.name).sort()).toEqual(Object.keys(all).sort());
+    const m = r.parquet.find((x) => x.name === 'mouse')!;
+    const buf = readFileSync(join(tableDir(), `${m.sha256}.parquet`));
+    const rows = await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) }) as Array<Record<string, unknown>>;
+    expect(rows.map((x) => Object.values(x).map((v) => (v === null ? '' : String(v))))).toEqual((parse(mouse, { bom: true, skip_empty_lines: true }) as string[][]).slice(1)); // empty cells are NULL
+    const g = `${BASE}/datasets/pq-dc/draft/tables/dendritic-consortium`;
+    const d = await svc.ctx.store.select(`PREFIX dcat: <${NS.dcat}> PREFIX syndb: <${NS.syndb}> SELECT ?name WHERE { ?t dcat:distribution/syndb:fileName ?name }`, { defaultGraph: [g] });
+    expect(d.map((x) => x.name.value)).toContain(`${m.sha256}.parquet`);
   });
 });
 

@@ -16,7 +16,7 @@ export const MAX_FILTER_VALUES = 100_000;
 
 export interface TableSelection { columns: ColumnSpec[]; filters: Filter[]; projected: boolean }
 
-export function tableSelection(req: Request, specs: ColumnSpec[], schema: TableSchema): TableSelection {
+export function tableSelection(req: Request, specs: ColumnSpec[], schema?: TableSchema): TableSelection {
   const raw = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
   const q = new URLSearchParams(raw);
   const byName = new Map(specs.map((c) => [c.name, c]));
@@ -24,8 +24,8 @@ export function tableSelection(req: Request, specs: ColumnSpec[], schema: TableS
     const direct = byName.get(name);
     if (direct) return direct;
     // another spelling of a column the table has (e.g. the schema's name for an alias used in the upload)
-    const def = schema.byAlias.get(name) ?? schema.byAlias.get(name.toLowerCase());
-    const same = def && specs.find((c) => { const d = schema.byAlias.get(c.name) ?? schema.byAlias.get(c.name.toLowerCase()); return d?.property === def.property; });
+    const def = schema && (schema.byAlias.get(name) ?? schema.byAlias.get(name.toLowerCase()));
+    const same = schema && def && specs.find((c) => { const d = schema.byAlias.get(c.name) ?? schema.byAlias.get(c.name.toLowerCase()); return d?.property === def.property; });
     if (same) return same;
     throw new HttpError(400, 'Unknown Column', `"${name}" (in ${param}) is not a column of this table; its columns are: ${specs.map((c) => c.name).join(', ')}`, { parameter: param });
   };

@@ -100,6 +100,13 @@ export function tablesRouter(ctx: ServiceContext): Router {
     const caller = callerOf(res);
     const id = String(req.params.id);
     const format = chooseTableFormat(req);
+    if (req.params.compartment === 'connectome') {
+      // the imported connectome matrix: its table file (one row per non-empty cell), CSV or Parquet
+      const g = tables.resolveImported(id, 'connectome', caller, typeof req.query.version === 'string' ? req.query.version : undefined);
+      const f = await tables.files(g.graph);
+      res.vary('Accept');
+      return serveFromFiles(res, f, format === 'parquet' ? 'parquet' : 'csv', tableSelection(req, f.specs), `${id}-${g.version === 'draft' ? 'draft' : `v${g.version}`}-connectome`, f.rows, true);
+    }
     const t = tables.resolveTable(id, String(req.params.compartment), caller, typeof req.query.version === 'string' ? req.query.version : undefined);
     res.vary('Accept');
     if (format === 'csvw') {
@@ -132,8 +139,12 @@ export function tablesRouter(ctx: ServiceContext): Router {
     }
   });
 
-  async function serveFromFiles(res: Response, f: Awaited<ReturnType<TableService['files']>>, format: 'parquet' | 'csv', sel: TableSelection, base: string, rows: number) {
+  async function serveFromFiles(res: Response, f: Awaited<ReturnType<TableService['files']>>, format: 'parquet' | 'csv', sel: TableSelection, base: string, rows: number, csvFile = false) {
     const media = format === 'parquet' ? PARQUET_TYPE : 'text/csv; charset=utf-8';
+    if (csvFile && format === 'csv' && f.csv && !sel.filters.length && !sel.projected) {
+      res.status(200).type(media).setHeader('Content-Disposition', `attachment; filename="${base}.csv"`);
+      return sendFile(res, ctx.tableFiles.path(f.csv, 'csv'), false);
+    }
     if (format === 'parquet' && !sel.filters.length && !sel.projected) {
       res.status(200).type(media).setHeader('Content-Disposition', `attachment; filename="${base}.parquet"`);
       res.setHeader('X-Row-Count', String(rows));

@@ -20,6 +20,7 @@ import { parseConnectome, connectomeQuads } from '../model/importers/connectome.
 import { importDendritic } from '../model/importers/dendritic.js';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
+import { parse as parseCsvSync } from 'csv-parse/sync';
 import type { Quad } from '../util/rdf.js';
 import { df, iri, lit, typed, toNQuads, inGraph, RDF_TYPE, sparqlString, parseRdf } from '../util/rdf.js';
 import { NS } from '../model/namespaces.js';
@@ -411,6 +412,26 @@ export class TableService {
     return `the ${slug} table (${f(rows)} rows) becomes ${f(quads)} triples, and the embedded store, which already holds ${f(held - replaced)}, takes at most ${f(max)} (SYNDB_STORE_MAX_QUADS; each in-memory replica is limited to a 4 GB WebAssembly heap)`;
   }
 
+  /** Which graph of an imported table (connectome) a read means, by the same rules as resolveTable. */
+  resolveImported(id: string, slug: 'connectome', caller: Caller, version?: string): { graph: string; version: number | 'draft'; dataset: string } {
+    const e = this.ctx.datasets.entry(id, caller);
+    const has = (k: string) => (e.tables.get(k) ?? []).includes(slug);
+    const at = (v: number | 'draft') => ({ graph: this.ctx.iris.table(id, v, slug), version: v, dataset: v === 'draft' ? this.ctx.iris.draft(id) : this.ctx.iris.version(id, v) });
+    if (version === 'draft') {
+      if (!e.hasDraft || !this.ctx.catalog.canWrite(e, caller) || !has('draft')) throw new NotFoundError(`the draft of "${id}" has no ${slug} table you may read`);
+      return at('draft');
+    }
+    if (version !== undefined && version !== '') {
+      const n = Number(version);
+      if (!Number.isInteger(n) || !e.versions.includes(n) || !has(String(n))) throw new NotFoundError(`version "${version}" of "${id}" has no ${slug} table`);
+      return at(n);
+    }
+    const latest = this.ctx.catalog.latest(e);
+    if (latest !== undefined && has(String(latest))) return at(latest);
+    if (e.hasDraft && this.ctx.catalog.canWrite(e, caller) && has('draft')) return at('draft');
+    throw new NotFoundError(`dataset "${id}" has no ${slug} table`);
+  }
+
   /** Which table graph a read means: ?version=n | draft, else the latest published version having it, else the draft (writers). */
   resolveTable(id: string, compartment: string, caller: Caller, version?: string): { schema: TableSchema; graph: string; version: number | 'draft'; dataset: string } {
     const e = this.ctx.datasets.entry(id, caller);
@@ -699,8 +720,13 @@ async function importConnectomeUnlocked(svc: TableService, id: string, text: str
   const act = activityQuads(ctx.iris, { kind: 'Import', user: caller.user ?? 'anonymous', startedAt: started, used: [{ content: text, mediaType: 'text/csv', label: o.label ?? 'connectome matrix (CSV)' }], generated: [T], label: `import of a connectome matrix into ${id} (${m.rows.length} x ${m.columns.length})` });
   const quads = connectomeQuads(m, T, D);
   quads.push(df.quad(iri(T), iri(`${NS.prov}wasGeneratedBy`), iri(act.iri)));
+  // the matrix as a table file too: one row per non-empty cell
+  const cells: string[][] = [];
+  m.rows.forEach((r, i) => m.columns.forEach((c, j) => { const n = m.counts[i][j]; if (n !== undefined) cells.push([r, c, String(n)]); }));
+  const stored = await storeRecords(ctx, ['pre_class', 'post_class', 'synapse_count'], cells, ['VARCHAR', 'VARCHAR', 'BIGINT']);
+  quads.push(...distributionQuads(T, `${T}/distributions`, `${ctx.iris.concept(id)}/tables/connectome`, stored.rows, stored, 'connectome matrix (one row per non-empty cell)'), ...plainSchemaQuads(T, stored.specs, undefined)); // syndb:rowCount is the matrix's (connectomeQuads)
   await replaceImportedGraph(ctx, e, id, 'connectome', T, quads, act.quads);
-  return { id, table: T, rows: m.rows.length, columns: m.columns.length, cells: quads.filter((q) => q.predicate.value === `${NS.syndb}synapseCount`).length, activity: act.iri };
+  return { id, table: T, rows: m.rows.length, columns: m.columns.length, cells: quads.filter((q) => q.predicate.value === `${NS.syndb}synapseCount`).length, activity: act.iri, parquet: { sha256: stored.parquet.sha256, bytes: stored.parquet.bytes } };
 }
 
 /** Import Dendritic Consortium tables (name -> CSV text) into the draft's `dendritic-consortium` graph (replacing it). */
@@ -718,9 +744,21 @@ async function importDendriticUnlocked(svc: TableService, id: string, tables: Ma
   if (r.problems.length) throw new InputError('The Dendritic Consortium tables are not valid', r.problems, 422);
   if (!e.hasDraft) throw new ConflictError(`dataset "${id}" has no draft; imports go to a draft (PUT /datasets/${id} starts a new one)`);
   const act = activityQuads(ctx.iris, { kind: 'Import', user: caller.user ?? 'anonymous', startedAt: started, used: [...tables].map(([n, text]) => ({ content: text, mediaType: 'text/csv', label: `Dendritic Consortium table ${n}` })), generated: [T], label: `import of ${tables.size} Dendritic Consortium tables into ${id} (${r.records} records)` });
-  const quads = [...r.quads, df.quad(iri(T), RDF_TYPE, iri(`${NS.dcat}Dataset`)), df.quad(iri(T), iri(`${NS.dcterms}isPartOf`), iri(ctx.iris.draft(id))), df.quad(iri(T), iri(`${NS.prov}wasGeneratedBy`), iri(act.iri))];
+  const files: Array<{ name: string; sha256: string }> = [];
+  const fileQuads: Quad[] = [];
+  for (const [name, text] of tables) {
+    const recs = parseCsvSync(text, { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
+    const [header, ...rest] = recs;
+    if (!header) continue;
+    const stored = await storeRecords(ctx, header.map((h) => h.trim()), rest.map((x) => header.map((_, i) => x[i] ?? '')), header.map(() => 'VARCHAR'));
+    const Tn = `${T}/tables/${encodeURIComponent(name)}`;
+    fileQuads.push(df.quad(iri(T), iri(`${NS.dcterms}hasPart`), iri(Tn)), df.quad(iri(Tn), iri(`${NS.dcterms}title`), lit(`Dendritic Consortium table ${name}`)),
+      ...distributionQuads(Tn, `${Tn}/distributions`, `${ctx.iris.concept(id)}/tables/dendritic-consortium`, stored.rows, stored, `Dendritic Consortium table ${name}`));
+    files.push({ name, sha256: stored.parquet.sha256 });
+  }
+  const quads = [...r.quads, ...fileQuads, df.quad(iri(T), RDF_TYPE, iri(`${NS.dcat}Dataset`)), df.quad(iri(T), iri(`${NS.dcterms}isPartOf`), iri(ctx.iris.draft(id))), df.quad(iri(T), iri(`${NS.prov}wasGeneratedBy`), iri(act.iri))];
   await replaceImportedGraph(ctx, e, id, 'dendritic-consortium', T, quads, act.quads);
-  return { id, graph: T, tables: tables.size, records: r.records, activity: act.iri };
+  return { id, graph: T, tables: tables.size, records: r.records, activity: act.iri, parquet: files };
 }
 
 /** An importer's graph T (slug `slug`) of the draft replaced by `quads`, with its provenance, in one transaction. */
@@ -911,6 +949,76 @@ interface StoredTable { csv: StoredFile; parquet: StoredFile; specs: Array<{ nam
 export const PARQUET_TYPE = 'application/vnd.apache.parquet';
 const SPDX = 'http://spdx.org/rdf/terms#';
 
+/**
+ * The DCAT distributions of a table's two files (Parquet, CSV) under `base`, linked from `T`,
+ * with size, SPDX checksum, media type, row count and file name, and the column statistics.
+ */
+function distributionQuads(T: string, base: string, access: string, rows: number, files: { csv: StoredFile; parquet: StoredFile; stats: ColumnStats[] }, title: string, statsOf = T): Quad[] {
+  const q: Quad[] = [];
+  const add = (s: Quad['subject'], p: Quad['predicate'], o: Quad['object']) => q.push(df.quad(s, p, o));
+  const dist = (kind: 'parquet' | 'csv', f: StoredFile, media: string, what: string) => {
+    const x = iri(`${base}/${kind}`);
+    add(iri(T), iri(`${NS.dcat}distribution`), x);
+    add(x, RDF_TYPE, iri(`${NS.dcat}Distribution`));
+    add(x, iri(`${NS.dcterms}title`), lit(`${title} as ${what}`, 'en'));
+    add(x, iri(`${NS.dcat}mediaType`), iri(`https://www.iana.org/assignments/media-types/${media}`));
+    add(x, iri(`${NS.dcterms}format`), lit(media));
+    add(x, iri(`${NS.dcat}byteSize`), typed(f.bytes, 'nonNegativeInteger'));
+    add(x, iri(`${NS.dcat}accessURL`), iri(access));
+    add(x, S('rowCount'), typed(rows, 'integer'));
+    add(x, S('fileName'), lit(`${f.sha256}.${kind}`));
+    const c = iri(`${base}/${kind}/checksum`);
+    add(x, iri(`${SPDX}checksum`), c);
+    add(c, RDF_TYPE, iri(`${SPDX}Checksum`));
+    add(c, iri(`${SPDX}algorithm`), iri(`${SPDX}checksumAlgorithm_sha256`));
+    add(c, iri(`${SPDX}checksumValue`), typed(f.sha256, 'hexBinary'));
+  };
+  dist('parquet', files.parquet, PARQUET_TYPE, 'Parquet');
+  dist('csv', files.csv, 'text/csv', 'CSV');
+  add(iri(statsOf), S('columnStatistics'), lit(JSON.stringify(files.stats)));
+  return q;
+}
+
+/** A CSVW schema of plain columns (name, position, storage type) for an imported table at `T`. */
+function plainSchemaQuads(T: string, specs: Array<{ name: string; type: ColumnType }>, rows: number | undefined): Quad[] {
+  const q: Quad[] = [df.quad(iri(T), S('rowsInGraph'), typed('true', 'boolean')), df.quad(iri(T), iri(`${CSVW}tableSchema`), iri(`${T}/schema`)), df.quad(iri(`${T}/schema`), RDF_TYPE, C('Schema'))];
+  if (rows !== undefined) q.push(df.quad(iri(T), S('rowCount'), typed(rows, 'integer')));
+  specs.forEach((c, i) => {
+    const cn = iri(`${T}/columns/${i + 1}`);
+    q.push(df.quad(iri(`${T}/schema`), C('column'), cn), df.quad(cn, RDF_TYPE, C('Column')), df.quad(cn, C('name'), lit(c.name)),
+      df.quad(cn, iri(`${NS.schema}position`), typed(i + 1, 'integer')), df.quad(cn, S('storageType'), lit(c.type)));
+  });
+  return q;
+}
+
+/**
+ * Records (already validated by an importer) as the two content-addressed table files and their
+ * description: the CSV written from them, its Parquet copy with the given column types, statistics.
+ */
+export async function storeRecords(ctx: ServiceContext, header: string[], records: Iterable<string[]>, types: ColumnType[]): Promise<{ csv: StoredFile; parquet: StoredFile; stats: ColumnStats[]; rows: number; specs: Array<{ name: string; type: ColumnType }> }> {
+  const files = ctx.tableFiles;
+  const tmp = files.tmpPath('csv');
+  const written: StoredFile[] = [];
+  try {
+    let text = header.map(csvField).join(',') + '\n';
+    let rows = 0;
+    for (const r of records) { text += r.map(csvField).join(',') + '\n'; rows++; }
+    await writeFile(tmp, text);
+    const csv = files.keep(tmp, createHash('sha256').update(text).digest('hex'), 'csv');
+    written.push(csv);
+    const specs = header.map((name, i) => ({ name, type: types[i] }));
+    const parquet = await files.csvToParquet(csv.path, specs, rows);
+    written.push(parquet);
+    const stats = await files.stats(parquet.sha256, specs);
+    return { csv, parquet, stats, rows, specs };
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    for (const f of written) files.remove(f);
+    if (err instanceof StoreError) throw err;
+    throw fileSystemError(err, 'the imported table could not be stored');
+  }
+}
+
 function describeTable(ctx: ServiceContext, schema: TableSchema, map: ColumnMap, d: { id: string; T: string; D: string; rows: number; sha256: string; bytes: number; activity: string; spellings: Map<string, string>; modified: Date; files: StoredTable }): Quad[] {
   const T = iri(d.T);
   const q: Quad[] = [];
@@ -936,27 +1044,8 @@ function describeTable(ctx: ServiceContext, schema: TableSchema, map: ColumnMap,
   add(T, S('rowsInGraph'), typed(String(d.files.asTriples), 'boolean'));
   if (d.files.note) add(T, iri(`${NS.rdfs}comment`), lit(d.files.note, 'en'));
   // DCAT distributions of the two content-addressed files
-  const access = iri(`${ctx.iris.concept(d.id)}/tables/${schema.slug}`);
-  const dist = (kind: 'parquet' | 'csv', f: StoredFile, media: string, title: string) => {
-    const x = iri(`${d.T}/distributions/${kind}`);
-    add(T, iri(`${NS.dcat}distribution`), x);
-    add(x, RDF_TYPE, iri(`${NS.dcat}Distribution`));
-    add(x, iri(`${NS.dcterms}title`), lit(title, 'en'));
-    add(x, iri(`${NS.dcat}mediaType`), iri(`https://www.iana.org/assignments/media-types/${media}`));
-    add(x, iri(`${NS.dcterms}format`), lit(media));
-    add(x, iri(`${NS.dcat}byteSize`), typed(f.bytes, 'nonNegativeInteger'));
-    add(x, iri(`${NS.dcat}accessURL`), access);
-    add(x, S('rowCount'), typed(d.rows, 'integer'));
-    add(x, S('fileName'), lit(`${f.sha256}.${kind}`));
-    const c = iri(`${d.T}/distributions/${kind}/checksum`);
-    add(x, iri(`${SPDX}checksum`), c);
-    add(c, RDF_TYPE, iri(`${SPDX}Checksum`));
-    add(c, iri(`${SPDX}algorithm`), iri(`${SPDX}checksumAlgorithm_sha256`));
-    add(c, iri(`${SPDX}checksumValue`), typed(f.sha256, 'hexBinary'));
-  };
-  dist('parquet', d.files.parquet, PARQUET_TYPE, `${schema.slug} table as Parquet`);
-  dist('csv', d.files.csv, 'text/csv', `${schema.slug} table as CSV (the bytes uploaded)`);
-  add(T, S('columnStatistics'), lit(JSON.stringify(d.files.stats)));
+  const access = `${ctx.iris.concept(d.id)}/tables/${schema.slug}`;
+  q.push(...distributionQuads(d.T, `${d.T}/distributions`, access, d.rows, d.files, `${schema.slug} table`));
   const ts = iri(`${d.T}/schema`);
   add(T, C('tableSchema'), ts);
   add(ts, RDF_TYPE, C('Schema'));
