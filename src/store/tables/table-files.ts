@@ -204,6 +204,30 @@ export class TableFiles {
     }
   }
 
+  /**
+   * Run row checks given as SQL SELECTs, each yielding ("row", "column", value, message[, kind]) per
+   * problem (src/model/tables/sql-checks.ts rowCheckQueries): every problem counted (per kind), the
+   * first `limit` in row order returned. The checks read files of the table directory only.
+   */
+  async problems(queries: string[], limit: number): Promise<{ total: number; counts: Record<string, number>; problems: Array<{ row: number; column: string; value: string | null; message: string; kind: string }> }> {
+    if (!queries.length) return { total: 0, counts: {}, problems: [] };
+    return this.withConnection(async (c) => {
+      const union = queries.map((q) => `SELECT * FROM (${q})`).join(' UNION ALL BY NAME ');
+      await c.run(`CREATE TEMP TABLE __problems AS ${union}`);
+      try {
+        const hasKind = (await c.runAndReadAll(`SELECT count(*) FROM (DESCRIBE __problems) WHERE column_name = 'kind'`)).getRows()[0][0];
+        const kind = Number(hasKind) ? 'kind' : "'problem'";
+        const counts: Record<string, number> = {};
+        let total = 0;
+        for (const [k, n] of (await c.runAndReadAll(`SELECT ${kind} AS k, count(*) FROM __problems GROUP BY k`)).getRows()) { counts[String(k)] = Number(n); total += Number(n); }
+        const rows = (await c.runAndReadAll(`SELECT "row", "column", value, message, ${kind} AS k FROM __problems ORDER BY "row", "column" LIMIT ${Math.max(0, Math.floor(limit))}`)).getRows();
+        return { total, counts, problems: rows.map((r) => ({ row: Number(r[0]), column: String(r[1] ?? ''), value: r[2] === null ? null : String(r[2]), message: String(r[3] ?? ''), kind: String(r[4]) })) };
+      } finally {
+        await c.run('DROP TABLE IF EXISTS __problems');
+      }
+    }).catch((e: unknown) => { throw e instanceof StoreError ? e : fileSystemError(e, 'the table could not be checked'); });
+  }
+
   /** How many rows match (for the X-Row-Count header of a filtered download). */
   async count(sha256: string, all: ColumnSpec[], filters: Filter[]): Promise<number> {
     const { sql, params } = this.where({ columns: all, filters }, new Map(all.map((c) => [c.name, c.type])));
