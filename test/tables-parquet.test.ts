@@ -201,6 +201,13 @@ describe('tables kept in Parquet only', () => {
     expect((await get('/datasets/pq-big/draft/tables/synapse/rows/nope')).status).toBe(404);
   });
 
+  it('its CSV comes from the file, also for readers inside the service (archives)', async () => {
+    const { TableService } = await import('../src/service/tables.js');
+    let text = '';
+    await new TableService(svc.ctx).download(`${BASE}/datasets/pq-big/draft/tables/synapse`, (c) => { text += c; });
+    expect(text).toBe(synapses(6000));
+  });
+
   it('a row of a table in the graph dereferences the same way', async () => {
     const res = await get('/datasets/pq/draft/tables/synapse/rows/s7?format=ttl');
     expect(res.status).toBe(200);

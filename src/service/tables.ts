@@ -521,6 +521,13 @@ export class TableService {
    */
   async download(graph: string, write: (chunk: string) => Promise<void> | void, opts: { pageRows?: number; onProgress?: (rows: number) => void } = {}) {
     const desc = await this.description(graph);
+    if (!desc.rowsInGraph) {
+      // the rows are in the table files only: the CSV as uploaded
+      if (!desc.csv || !this.ctx.tableFiles.has(desc.csv, 'csv')) throw new StoreError(`the CSV file of ${graph} is missing from the table directory (SYNDB_TABLE_DIR=${this.ctx.config.tableDir}); restore it from a backup`, 'unavailable');
+      for await (const chunk of createReadStream(this.ctx.tableFiles.path(desc.csv, 'csv'), { encoding: 'utf8', highWaterMark: 1 << 20 })) await write(chunk as string);
+      opts.onProgress?.(desc.rows);
+      return;
+    }
     await write(desc.columns.map((c) => csvField(c.name)).join(',') + '\n');
     // an external server answers a VALUES block of more than ~2,000 terms in parts (Virtuoso refuses
     // ~5,000), so its pages are that size; a page may take longer than an interactive query
