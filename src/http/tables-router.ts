@@ -117,7 +117,7 @@ export function tablesRouter(ctx: ServiceContext): Router {
     const base = `${id}-${t.version === 'draft' ? 'draft' : `v${t.version}`}-${t.schema.slug}`;
     const sel = tableSelection(req, desc.specs ?? desc.columns.map((c) => ({ name: c.name, type: 'VARCHAR' as const })), t.schema);
     if (format === 'parquet' || sel.filters.length || sel.projected) {
-      const f = await tables.files(t.graph);
+      const f = await tables.files(t.graph, desc);
       return serveFromFiles(res, f, format === 'parquet' ? 'parquet' : 'csv', sel, base, desc.rows);
     }
     if (desc.csv && ctx.tableFiles.has(desc.csv, 'csv')) {

@@ -484,8 +484,8 @@ export class TableService {
   }
 
   /** The table's Parquet file and column types, or a 409 naming what to do (a table stored before the table files existed). */
-  async files(graph: string) {
-    const desc = await this.description(graph);
+  async files(graph: string, described?: Awaited<ReturnType<TableService['description']>>) {
+    const desc = described ?? await this.description(graph);
     if (!desc.parquet || !desc.specs) throw new ConflictError(`the table ${graph} was stored before tables had Parquet files; upload it again to get Parquet downloads, filters and statistics`);
     if (!this.ctx.tableFiles.has(desc.parquet, 'parquet')) throw new StoreError(`the Parquet file ${desc.parquet}.parquet of ${graph} is missing from the table directory (SYNDB_TABLE_DIR=${this.ctx.config.tableDir}); restore it from a backup`, 'unavailable');
     return { ...desc, parquet: desc.parquet, specs: desc.specs };
