@@ -1,5 +1,4 @@
 /** Where ../shared (conformance suites, reference data, tools/jena) is: beside the project, or SYNDB_SHARED_DIR. */
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
