@@ -186,7 +186,10 @@ export class EmbeddedStore implements GraphStore {
     private readonly compactOnClose: boolean,
   ) {
     this.warn = options.logger?.warn.bind(options.logger) ?? ((m) => console.warn(`[syndb store] ${m}`));
-    this.event = options.logger?.event?.bind(options.logger) ?? ((o) => console.warn(JSON.stringify({ time: new Date().toISOString(), level: 'warn', ...o })));
+    // structured records: to logger.event, else as a JSON line to logger.warn / stderr
+    const json = (o: Record<string, unknown>) => JSON.stringify({ time: new Date().toISOString(), level: 'warn', ...o });
+    const logger = options.logger;
+    this.event = logger?.event ? logger.event.bind(logger) : logger ? (o) => logger.warn(json(o)) : (o) => console.warn(json(o));
     this.quarantine = new QueryQuarantine(options.quarantine);
     this.opts = {
       queryTimeoutMs: options.queryTimeoutMs ?? DEFAULTS.queryTimeoutMs,
@@ -434,7 +437,7 @@ export class EmbeddedStore implements GraphStore {
           this.counters.timeouts++;
           const fingerprint = req.type === 'query' ? queryFingerprint(req.sparql) : undefined;
           const breaks = fingerprint ? this.quarantine.recordBreak(fingerprint, `timeout after ${this.describeTimeout(req)}`) : undefined;
-          this.event({ msg: 'query timed out; stopping its query engine', replica: r.n, request: req.type, timeout: this.describeTimeout(req), fingerprint, breaks, action: 'rebuilding the replica from the data directory' });
+          this.event({ msg: `stopping store worker ${r.n}: a query ran past its timeout`, replica: r.n, request: req.type, timeout: this.describeTimeout(req), fingerprint, breaks, action: 'rebuilding the replica from the data directory' });
           reject(new StoreError(`query exceeded the timeout of ${this.describeTimeout(req)} and was stopped`, 'timeout', { fingerprint }));
           this.retire(r, undefined);
         }, ms);
@@ -758,6 +761,7 @@ export class EmbeddedStore implements GraphStore {
     const w = this.released;
     this.released = undefined;
     w?.resolve();
+    this.pump();
   }
 
   /**
