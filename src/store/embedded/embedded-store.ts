@@ -523,7 +523,7 @@ export class EmbeddedStore implements GraphStore {
       }
       const why = this.replicas.some((r) => r.ready) ? 'all query engines were busy' : 'the query engines are being rebuilt';
       const retryAfterS = this.retryHint();
-      w.reject(new StoreError(`no query engine became free within ${Math.max(1, Math.round(this.opts.waitMs / 1000))} s: ${why}; nothing was changed, retry in ${retryAfterS} s`, 'unavailable', { retryAfterS }));
+      w.reject(new StoreError(`no query engine became free within ${this.opts.waitMs < 1000 ? `${this.opts.waitMs} ms` : `${Math.round(this.opts.waitMs / 1000)} s`}: ${why}; nothing was changed, retry in ${retryAfterS} s`, 'unavailable', { retryAfterS }));
     }, Math.max(0, limit - Date.now()));
     if (front) this.waiting.unshift(w);
     else this.waiting.push(w);
