@@ -59,9 +59,11 @@ export class FairShare {
     const queued = this.queues.get(client)?.length ?? 0;
     if (mine < this.o.perClient && this.total < this.o.maxRunning && this.waitingCount === 0) return Promise.resolve(this.start(client));
     if (mine >= this.o.perClient && queued >= this.o.perClientQueue) {
+      this.refusals[429]++;
       return Promise.reject(new FairShareRefusal(429, `this client already runs ${mine} quer${mine === 1 ? 'y' : 'ies'} and has ${queued} waiting, its share of the endpoint (SYNDB_CLIENT_QUERIES=${this.o.perClient}, SYNDB_CLIENT_QUEUE=${this.o.perClientQueue}); wait for them to finish`, 1));
     }
     if (this.waitingCount >= this.o.queueSize) {
+      this.refusals[503]++;
       return Promise.reject(new FairShareRefusal(503, `the server's query queue is full (${this.o.queueSize} waiting); retry shortly`, 2));
     }
     return new Promise((resolve, reject) => {
@@ -76,7 +78,10 @@ export class FairShare {
         clearTimeout(w.timer);
         reject(e);
       };
-      w.timer = setTimeout(() => drop(new FairShareRefusal(503, `the query waited ${Math.round(this.o.queueWaitMs / 1000)} s for a free query slot without getting one; the server is busy, retry shortly`, 2)), this.o.queueWaitMs);
+      w.timer = setTimeout(() => {
+        this.refusals[503]++;
+        drop(new FairShareRefusal(503, `the query waited ${Math.round(this.o.queueWaitMs / 1000)} s for a free query slot without getting one; the server is busy, retry shortly`, 2));
+      }, this.o.queueWaitMs);
       abort?.addEventListener('abort', () => drop(new FairShareRefusal(503, 'the client went away while waiting', 1)), { once: true });
       const q = this.queues.get(client);
       if (q) q.push(w);
@@ -152,7 +157,6 @@ export function fairShareMiddleware(share: FairShare) {
       },
       (e: FairShareRefusal) => {
         res.off('close', onClose);
-        share.refusals[e.status]++;
         if (res.headersSent || req.destroyed) return;
         res.setHeader('Retry-After', String(e.retryAfterS));
         sendProblem(res, e.status, e.status === 429 ? 'Too Many Requests' : 'Server Busy', e.message, { retryAfter: e.retryAfterS });
