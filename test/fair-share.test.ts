@@ -105,6 +105,7 @@ describe('/sparql under an abusive client', () => {
     expect(answers.length).toBe(5);
     const metrics = await (await fetch(`${srv.url}/metrics`)).text();
     expect(metrics).toMatch(/^syndb_sparql_refused_total\{status="429"\} 5$/m);
+    expect(metrics).toMatch(/^syndb_http_requests_total\{method="GET",route="\/sparql",status="429"\} 5$/m);
     expect(metrics).toMatch(/^syndb_sparql_running 1$/m);
     expect(metrics).toMatch(/^syndb_sparql_queue_depth 4$/m);
     void flood; // the rest end when the server stops

@@ -158,6 +158,7 @@ export function fairShareMiddleware(share: FairShare) {
       (e: FairShareRefusal) => {
         res.off('close', onClose);
         if (res.headersSent || req.destroyed) return;
+        res.locals.route = req.path; // for metrics: no route matched yet
         res.setHeader('Retry-After', String(e.retryAfterS));
         sendProblem(res, e.status, e.status === 429 ? 'Too Many Requests' : 'Server Busy', e.message, { retryAfter: e.retryAfterS });
       },

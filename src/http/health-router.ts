@@ -13,7 +13,8 @@ import { CollectedCounter, Counter, Gauge, Histogram, PROMETHEUS_TEXT, Registry 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /** The route pattern a request matched (bounded label values), or "unmatched". */
-function routeOf(req: Request): string {
+function routeOf(req: Request, res: Response): string {
+  if (typeof res.locals.route === 'string') return res.locals.route === '/sparql/' ? '/sparql' : res.locals.route;
   const p = (req.route as { path?: unknown } | undefined)?.path;
   if (typeof p === 'string') return `${req.baseUrl}${p}`;
   if (Array.isArray(p)) return `${req.baseUrl}${String(p[0])}`;
@@ -59,7 +60,7 @@ export function observability(ctx: ServiceContext, share: FairShare): Observabil
     const t0 = process.hrtime.bigint();
     res.once('close', () => {
       const s = Number(process.hrtime.bigint() - t0) / 1e9;
-      const route = routeOf(req);
+      const route = routeOf(req, res);
       requests.inc({ method: req.method, route, status: String(res.statusCode) });
       latency.observe({ method: req.method, route }, s);
     });
