@@ -40,6 +40,10 @@ export function errorHandler(log: (o: Record<string, unknown>) => void) {
     }
     if (err instanceof NotAcceptableError) return sendProblem(res, 406, 'Not Acceptable', err.message, { available: err.offered });
     if (err instanceof StoreError) {
+      if (err.details.retryAfterS !== undefined) res.setHeader('Retry-After', String(err.details.retryAfterS));
+      const fp = err.details.fingerprint ? { fingerprint: err.details.fingerprint } : {};
+      if (err.code === 'engine-failure') return sendProblem(res, 422, 'Query Broke The Engine', err.message, fp);
+      if (err.code === 'refused') return sendProblem(res, 429, 'Query Refused', err.message, { ...fp, retryAfter: err.details.retryAfterS });
       const status = err.code === 'bad-query' ? 400 : err.code === 'timeout' ? 503 : err.code === 'too-large' ? 413 : 503;
       const tooLarge = req.method === 'GET' || req.method === 'HEAD' ? 'Result Too Large' : 'Too Large For The Store';
       return sendProblem(res, status, err.code === 'bad-query' ? 'Malformed Query' : err.code === 'timeout' ? 'Query Timeout' : err.code === 'too-large' ? tooLarge : 'Store Unavailable', err.message);

@@ -141,7 +141,7 @@ export function sparqlRouter(ctx: ServiceContext): Router {
       });
     } catch (e) {
       if (e instanceof StoreError && e.code === 'bad-query') throw badQuery(e.message, query);
-      if (e instanceof StoreError && e.code === 'timeout') throw new HttpError(503, 'Query Timeout', `the query ran longer than ${timeoutMs} ms and was stopped; narrow it (LIMIT, more specific patterns) or raise SYNDB_QUERY_TIMEOUT_MS`, { timeoutMs });
+      if (e instanceof StoreError && e.code === 'timeout') throw new HttpError(503, 'Query Timeout', `the query ran longer than ${timeoutMs} ms and was stopped; narrow it (LIMIT, more specific patterns) or raise SYNDB_QUERY_TIMEOUT_MS`, { timeoutMs, ...e.details });
       if (e instanceof StoreError && e.code === 'too-large') throw new HttpError(413, 'Result Too Large', `${e.message}; add LIMIT/OFFSET to page through the results`);
       throw e;
     }

@@ -21,6 +21,34 @@ export interface Config {
   maxResultBytes?: number;
   /** Name of this service as publisher in citations (SYNDB_PUBLISHER). */
   publisher: string;
+  /** Fair share of /sparql between clients (see src/http/fair-share.ts). */
+  fairShare: {
+    /** Queries one client (token user, else address) runs at once (SYNDB_CLIENT_QUERIES, default 1). */
+    perClient: number;
+    /** Queries one client may have waiting on top (SYNDB_CLIENT_QUEUE, default 4). */
+    perClientQueue: number;
+    /** Queries running at once, all clients (SYNDB_MAX_QUERIES, default 8). */
+    maxRunning: number;
+    /** Queries waiting, all clients (SYNDB_QUERY_QUEUE, default 64). */
+    queueSize: number;
+    /** Longest wait for a slot, ms (SYNDB_QUEUE_WAIT_MS, default 10000). */
+    queueWaitMs: number;
+  };
+  /** A query that broke query engines this many times (SYNDB_QUERY_STRIKES, default 2)… */
+  queryStrikes: number;
+  /** …is refused for this long after its last break, ms (SYNDB_QUERY_REFUSE_MS, default 600000). */
+  queryRefuseMs: number;
+  /** /health/ready fails below this much free disk space, bytes (SYNDB_MIN_FREE_BYTES, default 256 MiB). */
+  minFreeBytes: number;
+}
+
+/** A whole number from the environment (default when unset), within [min, max]. */
+function intSetting(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
+  const v = env[name]?.trim();
+  if (!v) return dflt;
+  const n = Number(v.replaceAll('_', ''));
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${v}"`);
+  return n;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -42,5 +70,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     queryTimeoutMs: Number(env.SYNDB_QUERY_TIMEOUT_MS ?? 30_000),
     maxResultBytes: env.SYNDB_MAX_RESULT_BYTES ? Number(env.SYNDB_MAX_RESULT_BYTES) : undefined,
     publisher: env.SYNDB_PUBLISHER ?? 'SynDB Graph',
+    fairShare: {
+      perClient: intSetting(env, 'SYNDB_CLIENT_QUERIES', 1, 1, 1000),
+      perClientQueue: intSetting(env, 'SYNDB_CLIENT_QUEUE', 4, 0, 100_000),
+      maxRunning: intSetting(env, 'SYNDB_MAX_QUERIES', 8, 1, 10_000),
+      queueSize: intSetting(env, 'SYNDB_QUERY_QUEUE', 64, 0, 1_000_000),
+      queueWaitMs: intSetting(env, 'SYNDB_QUEUE_WAIT_MS', 10_000, 1, 3_600_000),
+    },
+    queryStrikes: intSetting(env, 'SYNDB_QUERY_STRIKES', 2, 1, 1000),
+    queryRefuseMs: intSetting(env, 'SYNDB_QUERY_REFUSE_MS', 600_000, 0, 7 * 24 * 3_600_000),
+    minFreeBytes: intSetting(env, 'SYNDB_MIN_FREE_BYTES', 256 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
   };
 }

@@ -20,6 +20,9 @@ export interface StoreConfig {
   storeGspUrl?: string;
   storeUser?: string;
   storePassword?: string;
+  /** A query that broke query engines this many times is refused for queryRefuseMs (embedded store). */
+  queryStrikes?: number;
+  queryRefuseMs?: number;
 }
 
 /** Embedded-store settings that can be set per call (e.g. `{ readOnly: true }` for a second process). */
@@ -32,6 +35,7 @@ export async function openStore(config: StoreConfig, overrides: StoreOverrides =
       dataDir: config.dataDir,
       queryTimeoutMs: config.queryTimeoutMs,
       maxResultBytes: config.maxResultBytes,
+      quarantine: { strikes: config.queryStrikes, refuseMs: config.queryRefuseMs },
       ...overrides,
     });
   }

@@ -48,6 +48,18 @@ let dataDir: string | undefined;
 /** Set when a write failed half-way without undo: this replica answers nothing more and is replaced. */
 let poisoned: string | undefined;
 
+/**
+ * A fault of the WebAssembly engine itself (a trap: out-of-bounds access, `unreachable` after a Rust
+ * panic, stack exhaustion; or the borrow errors a trap leaves behind). After one the engine's memory
+ * cannot be trusted: this replica answers nothing more and is rebuilt.
+ */
+export function isEngineTrap(e: unknown): boolean {
+  if (e instanceof Error && e.name === 'RuntimeError') return true; // WebAssembly.RuntimeError
+  const m = e instanceof Error ? e.message : '';
+  if (e instanceof RangeError && /call stack|Memory|memory/.test(m)) return true;
+  return /memory access out of bounds|^unreachable|recursive use of an object|already (mutably )?borrowed/.test(m);
+}
+
 function runQuery(msg: Extract<WorkerRequest, { type: 'query' }>): { body: string; kind: QueryKind; contentType: string } {
   const opts: {
     base_iri?: string;
@@ -65,6 +77,7 @@ function runQuery(msg: Extract<WorkerRequest, { type: 'query' }>): { body: strin
   try {
     body = store.query(msg.sparql, opts) as string;
   } catch (e) {
+    if (isEngineTrap(e)) throw e;
     const m = (e as Error).message;
     if (kind === undefined && /Not supported RDF format/.test(m)) {
       kind = 'graph';
@@ -72,6 +85,7 @@ function runQuery(msg: Extract<WorkerRequest, { type: 'query' }>): { body: strin
       try {
         body = store.query(msg.sparql, opts) as string;
       } catch (e2) {
+        if (isEngineTrap(e2)) throw e2;
         throw new StoreError((e2 as Error).message, 'bad-query');
       }
     } else throw new StoreError(m, 'bad-query');
@@ -177,6 +191,11 @@ port.on('message', (m: { id: number; req: WorkerRequest }) => {
   try {
     port.postMessage({ id: m.id, ok: handle(m.req) });
   } catch (e) {
+    if (isEngineTrap(e)) {
+      poisoned = `the query engine of this replica failed earlier (${(e as Error).message})`;
+      port.postMessage({ id: m.id, error: { name: 'EngineTrap', message: (e as Error).message } satisfies WorkerError });
+      return;
+    }
     if (e instanceof ReplicaPoisonedError) poisoned = e.message;
     const err = e as Error & { code?: string };
     const out: WorkerError = {

@@ -45,6 +45,7 @@ import {
   type GraphStore,
   type QueryOptions,
   type QueryResult,
+  type StoreHealth,
   type StoreStats,
   type WriteOp,
   selectVia,
@@ -503,7 +504,36 @@ export class RemoteStore implements GraphStore {
 
   // ------------------------------------------------------------------ reads
 
+  /** Counters since open, for health(). */
+  private readonly counters = { queries: 0, timeouts: 0, engineFailures: 0, rebuilds: 0, refused: 0 };
+
   async query(sparql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    this.counters.queries++;
+    try {
+      return await this.runQuery(sparql, options);
+    } catch (e) {
+      if (e instanceof StoreError && e.code === 'timeout') this.counters.timeouts++;
+      throw e;
+    }
+  }
+
+  /** GraphStore.health(): the external server counts as one replica; nothing is asked of it (readiness of the server shows in the answers). */
+  health(): StoreHealth {
+    const problems: string[] = [];
+    if (this.closed) problems.push('the store is closed');
+    if (this.needsRecovery) problems.push('a write failed half-way and is rolled back before the next request');
+    return {
+      ready: !this.closed,
+      replicas: [{ id: 1, state: this.closed ? 'failed' : 'serving', detail: this.server || undefined }],
+      writable: !this.closed,
+      readOnly: false,
+      problems,
+      queueDepth: 0,
+      counters: { ...this.counters },
+    };
+  }
+
+  private async runQuery(sparql: string, options: QueryOptions): Promise<QueryResult> {
     this.check();
     if (typeof sparql !== 'string') throw new StoreError(`the query must be a string, got ${typeof sparql}`, 'bad-query');
     const kind = queryKind(sparql);
