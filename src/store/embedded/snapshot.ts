@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Store, namedNode } from 'oxigraph';
 import { StoreError } from '../graph-store.js';
 import { fsyncDir, writeFileDurable, type Manifest, type SnapshotFile } from './files.js';
-import { decodeRecordPayload, scanJournal } from './journal.js';
+import { decodeRecordPayload, scanJournal, type JournalRecord } from './journal.js';
 import { applyOps, checkOps, checkedFromMeta, releaseOps } from './ops.js';
 
 const NQ = 'application/n-quads';
@@ -97,11 +97,8 @@ export interface LoadedState {
   quads: number;
 }
 
-/**
- * Load a manifest's snapshot and replay its journals into `store`.
- * @param journalBytes how many bytes of each journal to replay (the verified prefix); undefined = the whole file, which must then be valid.
- */
-export function loadState(store: Store, dataDir: string, m: Manifest, journalBytes?: number[]): LoadedState {
+/** Load the snapshot a manifest names into `store`, checking every file against its SHA-256. */
+export function loadSnapshot(store: Store, dataDir: string, m: Manifest): void {
   const snapDir = join(dataDir, m.snapshot.dir);
   for (const f of m.snapshot.files) {
     const path = join(snapDir, f.file);
@@ -121,6 +118,14 @@ export function loadState(store: Store, dataDir: string, m: Manifest, journalByt
       throw new StoreError(`snapshot file ${path} (graph <${f.graph}>) does not parse: ${(e as Error).message}`, 'corrupt');
     }
   }
+}
+
+/**
+ * Load a manifest's snapshot and replay its journals into `store`.
+ * @param journalBytes how many bytes of each journal to replay (the verified prefix); undefined = the whole file, which must then be valid.
+ */
+export function loadState(store: Store, dataDir: string, m: Manifest, journalBytes?: number[]): LoadedState {
+  loadSnapshot(store, dataDir, m);
   let lsn = m.snapshot.lsn;
   m.journals.forEach((j, idx) => {
     const path = join(dataDir, j.file);
@@ -137,20 +142,23 @@ export function loadState(store: Store, dataDir: string, m: Manifest, journalByt
     if (scan.validBytes !== buf.length) {
       throw new StoreError(`journal ${path} is damaged at byte ${scan.validBytes}: ${scan.problem}`, 'corrupt');
     }
-    for (const r of scan.records) {
-      try {
-        const { ops, meta } = decodeRecordPayload(r.payload);
-        const checked = meta ? checkedFromMeta(ops, meta, dataDir) : checkOps(ops);
-        try {
-          applyOps(store, checked);
-        } finally {
-          releaseOps(checked);
-        }
-      } catch (e) {
-        throw new StoreError(`journal ${path}: transaction ${r.lsn} (byte ${r.offset}) cannot be replayed: ${(e as Error).message}`, 'corrupt');
-      }
-    }
+    for (const r of scan.records) replayRecord(store, dataDir, path, r);
     lsn = scan.lastLsn;
   });
   return { lsn, quads: store.size };
+}
+
+/** Apply one journal record to `store` (StoreError 'corrupt' naming the journal and record when it cannot be). */
+export function replayRecord(store: Store, dataDir: string, path: string, r: JournalRecord): void {
+  try {
+    const { ops, meta } = decodeRecordPayload(r.payload);
+    const checked = meta ? checkedFromMeta(ops, meta, dataDir) : checkOps(ops);
+    try {
+      applyOps(store, checked);
+    } finally {
+      releaseOps(checked);
+    }
+  } catch (e) {
+    throw new StoreError(`journal ${path}: transaction ${r.lsn} (byte ${r.offset}) cannot be replayed: ${(e as Error).message}`, 'corrupt');
+  }
 }
