@@ -1,6 +1,6 @@
 /** Writing and loading snapshots (one N-Quads file per named graph) and replaying journals. */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store, namedNode } from 'oxigraph';
 import { StoreError } from '../graph-store.js';
@@ -79,15 +79,21 @@ export function writeSnapshot(store: Store, dataDir: string, dirName: string): S
   const dir = join(dataDir, dirName);
   mkdirSync(dir, { recursive: true });
   const files: SnapshotFile[] = [];
-  for (const graph of listGraphs(store)) {
-    for (const text of graphPieces(store, graph)) {
-      const buf = Buffer.from(text, 'utf8');
-      const file = `${String(files.length + 1).padStart(6, '0')}.nq`;
-      writeFileDurable(dir, file, buf, true);
-      files.push({ file, graph, quads: countLines(text), bytes: buf.length, sha256: createHash('sha256').update(buf).digest('hex') });
+  try {
+    for (const graph of listGraphs(store)) {
+      for (const text of graphPieces(store, graph)) {
+        const buf = Buffer.from(text, 'utf8');
+        const file = `${String(files.length + 1).padStart(6, '0')}.nq`;
+        writeFileDurable(dir, file, buf, true);
+        files.push({ file, graph, quads: countLines(text), bytes: buf.length, sha256: createHash('sha256').update(buf).digest('hex') });
+      }
     }
+    fsyncDir(dir);
+  } catch (e) {
+    // no manifest names this snapshot yet: a half-written one (full or failing disk) goes at once
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
   }
-  fsyncDir(dir);
   fsyncDir(dataDir);
   return files;
 }
