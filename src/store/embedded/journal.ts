@@ -199,8 +199,12 @@ export class JournalWriter {
     return this.size;
   }
 
+  /** Set when a failed append could not be undone: no more appends until the store is reopened. */
+  private broken?: Error;
+
   /** Write one record at the end and fsync. On failure the file is cut back to its previous length. */
   async append(record: Buffer): Promise<void> {
+    if (this.broken) throw new Error(`an earlier failed write could not be undone (${this.broken.message}); fix the disk and restart the server`);
     const start = this.size;
     try {
       let written = 0;
@@ -214,8 +218,16 @@ export class JournalWriter {
       try {
         await this.fh.truncate(start);
         await this.fh.sync();
-      } catch {
-        // the caller turns this into a store-wide failure
+      } catch (cut) {
+        // the record the caller is told failed must never be replayed: spoil its marker (a write
+        // into an existing block, which works on a full disk), so a restart sees a torn tail
+        // (the next append writes over it from `start`; what is left after that is a torn tail)
+        try {
+          await this.fh.write(Buffer.alloc(RECORD_MAGIC.length), 0, RECORD_MAGIC.length, start);
+          await this.fh.sync();
+        } catch {
+          this.broken = cut as Error; // nothing more can be done here; refuse appends until reopened
+        }
       }
       throw e;
     }
