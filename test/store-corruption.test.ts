@@ -178,6 +178,33 @@ describe('a bit flip in the middle of the journal', () => {
   });
 });
 
+describe('repair with bulk loads', () => {
+  it('replays a bulk load that follows the damage from its file, and keeps the bulk-load files in the copy', async () => {
+    const dir = tmp();
+    const s = await openEmbeddedStore({ dataDir: dir, workers: 1, compactOnClose: false, logger: { warn: () => undefined } });
+    await s.transact([{ op: 'add', nquads: quad(1) }]);
+    const nt = join(dir, 'rows.nt');
+    writeFileSync(nt, Array.from({ length: 50 }, (_, i) => `<https://example.org/row/${i}> <https://example.org/p> "row ${i}" .\n`).join(''));
+    await s.transact([{ op: 'load', graph: 'https://example.org/graphs/rows', file: nt }]);
+    await s.transact([{ op: 'add', nquads: quad(3) }]);
+    await s.close();
+    const m = JSON.parse(readFileSync(join(dir, 'MANIFEST'), 'utf8')) as { journals: { file: string }[] };
+    const jpath = join(dir, m.journals[0].file);
+    const loads = readdirSync(join(dir, 'loads'));
+    expect(loads).toEqual(['2-1.nt']);
+    flipBit(jpath, 70); // record 1
+    expect((await openError(dir)).message).toContain('(record 1, transaction 1: checksum mismatch');
+    const r = await cli('store', 'repair', '--data-dir', dir);
+    expect(r.code, r.stderr).toBe(0);
+    const copyDir = /is in (\S+) \(see REPAIR\.txt/.exec(r.stderr)![1];
+    expect(readdirSync(join(copyDir, 'loads'))).toEqual(loads);
+    const s2 = await openS(dir);
+    expect(await present(s2)).toEqual([3]);
+    const rows = await s2.select('SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://example.org/graphs/rows> { ?s ?p ?o } }');
+    expect(rows[0].n.value).toBe('50');
+  });
+});
+
 describe('a real torn tail still recovers at open', () => {
   it('an incomplete last record is cut off with a warning; garbage after the last record too; verify calls it a torn tail', async () => {
     const { dir, jpath, offsets } = await storeWith(3);

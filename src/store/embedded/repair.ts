@@ -76,7 +76,7 @@ function keepTree(from: string, to: string): void {
   } else keep(from, to);
 }
 
-const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '');
 
 export async function repairDataDir(dataDirIn: string, options: RepairOptions = {}): Promise<RepairResult> {
   const dataDir = resolvePath(dataDirIn);
@@ -138,7 +138,7 @@ export async function repairDataDir(dataDirIn: string, options: RepairOptions = 
 
     // 2. a copy of every file the repair replaces, and of the damaged bytes
     const copyDir = join(dataDir, `repair-${stamp(options.now ?? new Date())}`);
-    if (existsSync(copyDir)) throw new StoreError(`${copyDir} exists already; wait a second and run the repair again`, 'unavailable');
+    if (existsSync(copyDir)) throw new StoreError(`${copyDir} exists already; run the repair again`, 'unavailable');
     mkdirSync(copyDir);
     keep(join(dataDir, 'MANIFEST'), join(copyDir, 'MANIFEST'));
     keepTree(join(dataDir, m.snapshot.dir), join(copyDir, m.snapshot.dir));
@@ -149,11 +149,10 @@ export async function repairDataDir(dataDirIn: string, options: RepairOptions = 
     }
     const lost = records.flatMap((j) => j.damage.filter((d) => d.lost).map((d) => (d.lost!.from === d.lost!.to ? `${d.lost!.from}` : `${d.lost!.from}–${d.lost!.to}`)));
     if (lost.length) result.notes.push(`transaction${lost.length > 1 || lost[0].includes('–') ? 's' : ''} ${lost.join(', ')} could not be read back and ${lost.length > 1 || lost[0].includes('–') ? 'are' : 'is'} not in the repaired store`);
-    const kept = result.droppedRecords.length ? result.kept : undefined;
     if (!options.dropAfter && records.some((j) => j.damage.some((d) => !d.tail))) {
       result.notes.push('the intact transactions after the damage were kept; they were made while the lost transaction was part of the store, so check the datasets they changed (or repair again from the copy with --drop-after to stop at the damage)');
     }
-    if (kept !== undefined) result.notes.push(`${result.droppedRecords.length} intact record${result.droppedRecords.length === 1 ? ' was' : 's were'} not replayed (see REPAIR.txt)`);
+    if (result.droppedRecords.length) result.notes.push(`${result.droppedRecords.length} intact record${result.droppedRecords.length === 1 ? ' was' : 's were'} not replayed (see REPAIR.txt)`);
     fsyncDir(copyDir);
 
     // 3. the new snapshot + an empty journal, then the manifest that names them
