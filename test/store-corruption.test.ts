@@ -178,6 +178,26 @@ describe('a bit flip in the middle of the journal', () => {
   });
 });
 
+describe('a damaged snapshot', () => {
+  it('verify names the file; repair refuses and points to a backup, changing nothing', async () => {
+    const dir = tmp();
+    const s = await openEmbeddedStore({ dataDir: dir, workers: 1, logger: { warn: () => undefined } });
+    await s.transact([{ op: 'add', nquads: quad(1) }]);
+    await s.close(); // writes a snapshot
+    const m = JSON.parse(readFileSync(join(dir, 'MANIFEST'), 'utf8')) as { snapshot: { dir: string; files: { file: string }[] } };
+    const f = join(dir, m.snapshot.dir, m.snapshot.files[0].file);
+    flipBit(f, 10);
+    const v = await cli('store', 'verify', '--data-dir', dir);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toContain(`snapshot file ${f} (graph <${G}>) SHA-256 does not match the manifest`);
+    const before = readdirSync(dir).sort();
+    const r = await cli('store', 'repair', '--data-dir', dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the snapshot is damaged .*restore a backup/);
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+});
+
 describe('repair with bulk loads', () => {
   it('replays a bulk load that follows the damage from its file, and keeps the bulk-load files in the copy', async () => {
     const dir = tmp();

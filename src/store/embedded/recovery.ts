@@ -21,11 +21,11 @@ export function corruptJournalError(path: string, dataDir: string, buf: Buffer, 
   const first = full.damage[0];
   const where = `byte ${scan.validBytes} (record ${scan.records.length + 1}, transaction ${scan.lastLsn + 1}: ${scan.problem})`;
   const follow = scan.resumes
-    ? `${after.length} intact record${after.length === 1 ? '' : 's'} follow${after.length === 1 ? 's' : ''} it, the next at byte ${scan.resumes.offset} (transaction ${scan.resumes.lsn}), the last is transaction ${full.lastLsn}`
-    : 'later journals depend on it';
+    ? `; ${after.length} intact record${after.length === 1 ? '' : 's'} follow${after.length === 1 ? 's' : ''} it, the next at byte ${scan.resumes.offset} (transaction ${scan.resumes.lsn}), the last is transaction ${full.lastLsn}`
+    : '';
   const more = full.damage.length > 1 ? `; ${full.damage.length} damaged stretches in all` : '';
   return new StoreError(
-    `journal ${path} is corrupt at ${where}; ${follow}${more}. ${why || 'This is not a torn tail from a crash, so the store was not opened and nothing was truncated.'} ${repairAdvice(dataDir)}.` +
+    `journal ${path} is corrupt at ${where}${follow}${more}. ${why || 'This is not a torn tail from a crash, so the store was not opened and nothing was truncated.'} ${repairAdvice(dataDir)}.` +
       (first?.lost ? ` Transactions ${first.lost.from}${first.lost.to > first.lost.from ? `–${first.lost.to}` : ''} cannot be read back.` : ''),
     'corrupt',
   );
