@@ -42,6 +42,9 @@ const USAGE = `usage: syndb <command> [options]
   token create --name N [--role R]       create an API token (roles: ${ROLES.join(', ')}; default contributor)
   backup FILE                   write every graph as N-Quads (FILE.gz: gzip)
   restore FILE                  replace the store's content with a backup (server stopped)
+  store verify [--data-dir D] [--json]   check snapshots, journals and checksums; exit 1 on any problem
+  store repair [--data-dir D] [--drop-after]   remove journal damage (server stopped), keeping every intact
+                                record (--drop-after: none after the damage) and a copy of what it replaces
 
 The store is the one of SYNDB_DATA_DIR (default ./data); commands that write need the server stopped.`;
 
@@ -74,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'token': return tokenCmd(rest);
       case 'backup': return await backupCmd(rest);
       case 'restore': return await restoreCmd(rest);
+      case 'store': return await (await import('./store-commands.js')).storeCmd(rest);
       case 'table': return await (await import('./table-commands.js')).tableCmd(rest);
       case 'import': return await (await import('./table-commands.js')).importCmd(rest);
       case undefined: case 'help': case '--help': case '-h':

@@ -4,6 +4,7 @@ import { InputError } from '../model/problems.js';
 import { NotFoundError, ConflictError, ForbiddenError } from '../service/datasets.js';
 import { StoreError } from '../store/graph-store.js';
 import { NotAcceptableError } from './negotiate.js';
+import { storageFailure } from '../util/storage-errors.js';
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly title: string, detail: string, readonly extra: Record<string, unknown> = {}) {
@@ -39,6 +40,13 @@ export function errorHandler(log: (o: Record<string, unknown>) => void) {
       return sendProblem(res, err.status, err.status === 401 ? 'Unauthorized' : 'Forbidden', err.message);
     }
     if (err instanceof NotAcceptableError) return sendProblem(res, 406, 'Not Acceptable', err.message, { available: err.offered });
+    // a full, read-only or failing disk under the data directory: 503 with what to do, never a 500
+    const storage = storageFailure(err, err instanceof StoreError && err.code === 'unavailable');
+    if (storage) {
+      log({ level: 'error', msg: 'storage failure', errno: storage.errno, method: req.method, path: req.path, error: String(e?.message ?? err) });
+      res.setHeader('Retry-After', '60');
+      return sendProblem(res, 503, storage.title, `${storage.advice} (${storage.errno}).`, { errno: storage.errno });
+    }
     if (err instanceof StoreError) {
       if (err.details.retryAfterS !== undefined) res.setHeader('Retry-After', String(err.details.retryAfterS));
       const fp = err.details.fingerprint ? { fingerprint: err.details.fingerprint } : {};

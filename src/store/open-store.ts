@@ -7,6 +7,8 @@ import { openEmbeddedStore, restoreStore, type EmbeddedStoreOptions } from './em
 import { openRemoteStore } from './remote/remote-store.js';
 
 export { restoreStore };
+export { verifyDataDir, formatVerifyReport, type VerifyReport } from './embedded/verify.js';
+export { repairDataDir, type RepairResult } from './embedded/repair.js';
 
 /** The store part of the service configuration (src/service/config.ts `Config` fits it). */
 export interface StoreConfig {

@@ -37,6 +37,7 @@ import {
 import { JournalWriter, encodeRecord, scanJournal } from './journal.js';
 import { checkGraphIri, WriteOpError, type OpMeta } from './ops.js';
 import { writeSnapshot } from './snapshot.js';
+import { corruptJournalError } from './recovery.js';
 import { queryKind, resultFormat } from './sparql.js';
 import type { WorkerError, WorkerRequest } from './store-worker.js';
 import { spawnModuleWorker } from './worker-spawn.js';
@@ -259,7 +260,9 @@ export class EmbeddedStore implements GraphStore {
           const scan = scanJournal(buf, lsn);
           const last = idx === manifest.journals.length - 1;
           if (scan.problem) {
-            if (!last) throw new StoreError(`journal ${path} is damaged (${scan.problem}) and later journals depend on it`, 'corrupt');
+            // damage followed by intact records (or by later journals) is corruption, never a torn tail
+            if (scan.resumes) throw corruptJournalError(path, dataDir, buf, lsn, scan);
+            if (!last) throw corruptJournalError(path, dataDir, buf, lsn, scan, `Later journals depend on it, so the store was not opened and nothing was truncated.`);
             const dropped = scan.totalBytes - scan.validBytes;
             if (readOnly) {
               warn(`journal ${path}: ignoring a torn or corrupt tail of ${dropped} bytes (${scan.problem}); read-only open leaves the file as it is`);

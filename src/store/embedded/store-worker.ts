@@ -3,7 +3,7 @@
  * one at a time in arrival order, so a query sees every write posted before it.
  */
 import { parentPort } from 'node:worker_threads';
-import { renameSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import { renameSync, openSync, writeSync, fsyncSync, closeSync, rmSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Store, namedNode } from 'oxigraph';
@@ -102,15 +102,20 @@ function writeDurable(file: string, pieces: Iterable<Buffer>): void {
   const tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}`);
   const fd = openSync(tmp, 'w');
   try {
-    for (const data of pieces) {
-      let off = 0;
-      while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    try {
+      for (const data of pieces) {
+        let off = 0;
+        while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true }); // a full disk keeps no half-written backup
+    throw e;
   }
-  renameSync(tmp, file);
   fsyncDir(dirname(file));
 }
 
