@@ -312,7 +312,7 @@ export class AssetService {
       // later version dropped the name (the newest version that has it)
       const e = this.ctx.datasets.entry(id, caller);
       for (const n of [...e.versions].reverse()) {
-        if (n >= v) continue;
+        if (n >= v || e.withdrawn.has(n)) continue;
         a = (await this.list(id, caller, String(n))).assets.find((x) => x.name === name);
         if (a) break;
       }
