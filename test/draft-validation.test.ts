@@ -79,6 +79,11 @@ describe('nothing in a draft escapes the shapes', () => {
     const p = await refused(() => update(`PREFIX syndb: <${NS.syndb}> INSERT DATA { GRAPH <${D}> { <${D}/junk> syndb:species "not a taxon" } }`), /not part of the dataset/);
     expect(p.errors.some((e) => e.focusNode === `${D}/junk`)).toBe(true);
   });
+  it('PUT /datasets/{id} with a loose node in its Turtle is refused', async () => {
+    const ttl = readFileSync(projectPath('examples', 'forms', 'l4dense-motta2019.ttl'), 'utf8') + `\n<junk> <${NS.syndb}species> "not a taxon" .\n`;
+    const p = await refused(() => svc.fetch('/datasets/dv', { method: 'PUT', token: alice, headers: { 'content-type': 'text/turtle' }, body: ttl }), /not part of the dataset/);
+    expect(p.errors.filter((e) => /not part of the dataset/.test(e.message)).map((e) => e.focusNode)).toEqual([expect.stringMatching(/\/junk$/)]);
+  });
   it('a second dataset node is refused (ADD from another dataset\'s version, or typed by hand)', async () => {
     await refused(() => update(`ADD <${OTHER_V1}> TO <${D}>`), /exactly one dataset/);
     await refused(() => update(`PREFIX dcat: <${NS.dcat}> PREFIX dcterms: <${NS.dcterms}> INSERT DATA { GRAPH <${D}> { <${D}> dcterms:relation <${D}/x> . <${D}/x> a dcat:Dataset ; dcterms:title "x" } }`), /exactly one dataset/);

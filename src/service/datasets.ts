@@ -80,7 +80,7 @@ export class DatasetService {
     }
     if (problems.some((p) => p.severity === 'Violation')) throw new InputError('The dataset is not valid', problems, 422, reportToTurtle(report));
     const id = parsed.id;
-    refuseIfInvalid(await checkDraftGraph(this.d, id, quads, []), 'The dataset is not valid');
+    refuseIfInvalid(await checkDraftGraph(this.d, id, quads, [], { shapesChecked: true }), 'The dataset is not valid');
     const D = this.d.iris.draft(id);
     const C = this.d.iris.concept(id);
     const title = quads.find((q) => q.subject.value === D && q.predicate.equals(DCT('title')))?.object.value ?? id;
@@ -132,7 +132,7 @@ export class DatasetService {
     const draftTables = e.hasDraft ? e.tables.get('draft') ?? [] : [];
     const kept = e.hasDraft ? draftAttachments(this.d.iris, id, parseRdf(await this.d.store.dumpGraph(D), 'application/n-quads'), draftTables) : [];
     const content = union(quads, kept);
-    refuseIfInvalid(await checkDraftGraph(this.d, id, content, draftTables), 'The dataset is not valid');
+    refuseIfInvalid(await checkDraftGraph(this.d, id, content, draftTables, { shapesChecked: kept.length === 0 }), 'The dataset is not valid');
     const act = activityQuads(this.d.iris, {
       kind: 'Edit', user: caller.user ?? 'anonymous', startedAt: started,
       used: [{ content: body, mediaType: mediaTypeOf(format), label: 'uploaded dataset description' }],
