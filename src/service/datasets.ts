@@ -19,6 +19,8 @@ import { Catalog, type DatasetEntry } from './catalog.js';
 import type { Caller } from './tokens.js';
 
 import { WriteLocks } from './write-locks.js';
+import { checkDraftGraph, refuseIfInvalid } from './draft-check.js';
+import { compartmentClass, compartmentConcept } from '../model/compartment-names.js';
 
 export class NotFoundError extends Error { constructor(m: string) { super(m); this.name = 'NotFoundError'; } }
 export class ConflictError extends Error { constructor(m: string) { super(m); this.name = 'ConflictError'; } }
@@ -78,6 +80,7 @@ export class DatasetService {
     }
     if (problems.some((p) => p.severity === 'Violation')) throw new InputError('The dataset is not valid', problems, 422, reportToTurtle(report));
     const id = parsed.id;
+    refuseIfInvalid(await checkDraftGraph(this.d, id, quads, [], { shapesChecked: true }), 'The dataset is not valid');
     const D = this.d.iris.draft(id);
     const C = this.d.iris.concept(id);
     const title = quads.find((q) => q.subject.value === D && q.predicate.equals(DCT('title')))?.object.value ?? id;
@@ -125,6 +128,11 @@ export class DatasetService {
     const { quads, report, problems, parsed } = await this.check(body, format, { id });
     if (problems.some((p) => p.severity === 'Violation')) throw new InputError('The dataset is not valid', problems, 422, reportToTurtle(report));
     const D = this.d.iris.draft(id), C = this.d.iris.concept(id);
+    // what other routes attached to the draft stays: uploaded assets and the compartments of its tables
+    const draftTables = e.hasDraft ? e.tables.get('draft') ?? [] : [];
+    const kept = e.hasDraft ? draftAttachments(this.d.iris, id, parseRdf(await this.d.store.dumpGraph(D), 'application/n-quads'), draftTables) : [];
+    const content = union(quads, kept);
+    refuseIfInvalid(await checkDraftGraph(this.d, id, content, draftTables, { shapesChecked: kept.length === 0 }), 'The dataset is not valid');
     const act = activityQuads(this.d.iris, {
       kind: 'Edit', user: caller.user ?? 'anonymous', startedAt: started,
       used: [{ content: body, mediaType: mediaTypeOf(format), label: 'uploaded dataset description' }],
@@ -133,7 +141,7 @@ export class DatasetService {
     const accessIri = quads.find((q) => q.subject.value === D && q.predicate.equals(DCT('accessRights')))!.object.value;
     const ops: WriteOp[] = [
       { op: 'clear', graph: D },
-      { op: 'add', nquads: toNQuads(inGraph(quads, D)) },
+      { op: 'add', nquads: toNQuads(inGraph(content, D)) },
       { op: 'delete', nquads: toNQuads(inGraph([df.quad(iri(C), DCT('accessRights'), iri(ACCESS[e.access]))], C)) },
       { op: 'add', nquads: toNQuads(inGraph([df.quad(iri(C), S('hasDraft'), iri(D)), df.quad(iri(C), DCT('accessRights'), iri(accessIri))], C)) },
       { op: 'add', nquads: toNQuads(inGraph(act.quads, this.provGraph(id))) },
@@ -159,9 +167,16 @@ export class DatasetService {
     const D = this.d.iris.draft(id), V = this.d.iris.version(id, n), C = this.d.iris.concept(id);
     const draftText = await this.d.store.dumpGraph(D);
     const draft = parseRdf(draftText, 'application/n-quads');
+    const draftCheck = await checkDraftGraph(this.d, id, draft, e.tables.get('draft') ?? []);
+    refuseIfInvalid(draftCheck, `The draft of "${id}" is not valid; nothing was published`);
     const move = (t: Quad['object']) => t.termType === 'NamedNode' && (t.value === D || t.value.startsWith(`${D}/`) || t.value.startsWith(`${D}#`))
       ? iri(V + t.value.slice(D.length)) : t;
-    const version: Quad[] = draft.map((q) => df.quad(move(q.subject) as Quad['subject'], q.predicate, move(q.object)));
+    // an asset's download URL names the version (C/versions/n/assets/NAME, the asset's own IRI in
+    // the version): it keeps serving these bytes whatever later versions do with the name
+    const assetUrl = `${C}/assets/`;
+    const scoped = (q: Quad, o: Quad['object']) => (q.predicate.equals(DCAT('downloadURL')) || q.predicate.equals(DCAT('accessURL'))) && o.termType === 'NamedNode' && o.value.startsWith(assetUrl)
+      ? iri(`${V}/assets/${o.value.slice(assetUrl.length)}`) : o;
+    const version: Quad[] = draft.map((q) => df.quad(move(q.subject) as Quad['subject'], q.predicate, scoped(q, move(q.object))));
     const Vn = iri(V);
     version.push(
       df.quad(Vn, DCAT('version'), lit(String(n))),
@@ -278,3 +293,28 @@ export async function checkDataset(d: CheckDeps, body: string, format: InputForm
   const problems = mergeProblems(parsed.problems, report, parsed.subject);
   return { parsed, quads, report, problems };
 }
+
+/**
+ * What the draft graph holds that a new description (PUT /datasets/{id}) does not replace: the
+ * descriptions of uploaded assets (their statements, checksums and the links to them from the
+ * dataset or from rows), and `<D> syndb:compartment` for each of the draft's compartment tables.
+ */
+export function draftAttachments(iris: Iris, id: string, draft: Quad[], draftTables: string[]): Quad[] {
+  const D = iris.draft(id);
+  const assets = new Set(draft.filter((q) => q.predicate.equals(RDF_TYPE) && q.object.equals(S('SourceAsset'))).map((q) => q.subject.value));
+  const inner = new Set(draft.filter((q) => assets.has(q.subject.value) && q.object.termType === 'NamedNode' && q.object.value.startsWith(`${q.subject.value}/`)).map((q) => q.object.value));
+  const out = draft.filter((q) => assets.has(q.subject.value) || inner.has(q.subject.value) || (q.predicate.equals(DCAT('distribution')) && assets.has(q.object.value)))
+    .map((q) => df.quad(q.subject, q.predicate, q.object));
+  for (const t of draftTables) if (compartmentClass(t)) out.push(df.quad(iri(D), S('compartment'), iri(compartmentConcept(t))));
+  return out;
+}
+
+/** a ∪ b without duplicate triples (graph names dropped). */
+function union(a: Quad[], b: Quad[]): Quad[] {
+  const key = (q: Quad) => `${q.subject.value} ${q.predicate.value} ${termKey(q.object)}`;
+  const seen = new Set(a.map(key));
+  const out = a.map((q) => df.quad(q.subject, q.predicate, q.object));
+  for (const q of b) { const k = key(q); if (!seen.has(k)) { seen.add(k); out.push(df.quad(q.subject, q.predicate, q.object)); } }
+  return out;
+}
+const termKey = (t: Quad['object']) => t.termType === 'Literal' ? `"${t.value}"@${t.language}^^${t.datatype.value}` : `${t.termType}:${t.value}`;

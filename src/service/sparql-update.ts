@@ -22,7 +22,7 @@ import type { Caller } from './tokens.js';
 import type { WriteOp } from '../store/graph-store.js';
 import { NS } from '../model/namespaces.js';
 import { parseRdf, toNQuads, inGraph, type Quad } from '../util/rdf.js';
-import { validate, reportToTurtle } from '../shacl/validator.js';
+import { checkGraphContent } from './draft-check.js';
 import { activityQuads } from '../provenance/activity.js';
 import { InputError, type Problem } from '../model/problems.js';
 import { ForbiddenError } from './datasets.js';
@@ -420,12 +420,12 @@ export class SparqlWrites {
       const content = [...was.filter((l) => !del.has(l)), ...ch.add];
       const quads = parseRdf(content.join('\n') + '\n', 'application/n-triples');
       newContent.set(g, quads);
-      if (quads.length === 0) continue;
-      const report = await validate(this.ctx.datasets.d.shapes, quads, { extraQuads: this.ctx.datasets.d.ontology.typingFor(quads) });
-      if (!report.conforms) {
-        reports.push(reportToTurtle(report));
-        for (const r of report.results) problems.push({ path: r.path ?? '', value: r.value, message: `in graph <${g}>: ${r.message}`, focusNode: r.focusNode, severity: r.severity, constraint: r.constraint });
-      }
+      // the whole graph as it would be after the change (service/draft-check.ts)
+      const touched = new Set(parseRdf([...ch.add, ...ch.del].join('\n') + '\n', 'application/n-triples').map((q) => q.subject.value));
+      const pr = this.ctx.iris.parse(g);
+      const check = await checkGraphContent(this.ctx.datasets.d, g, quads, { touched, draftTables: pr ? this.ctx.catalog.entries.get(pr.id)?.tables.get('draft') : undefined });
+      if (check.report) reports.push(check.report);
+      for (const r of check.problems) problems.push({ ...r, message: `in graph <${g}>: ${r.message}` });
       // the draft's access and embargo live in the concept graph too: they change only through PUT /datasets/{id}
       const p = this.ctx.iris.parse(g);
       if (p && p.version === 'draft' && !p.rest) {
