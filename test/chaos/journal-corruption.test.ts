@@ -8,11 +8,11 @@ import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openEmbeddedStore, type EmbeddedStore } from '../src/store/embedded/index.js';
-import { scanJournal } from '../src/store/embedded/journal.js';
-import { StoreError } from '../src/store/graph-store.js';
+import { openEmbeddedStore, type EmbeddedStore } from '../../src/store/embedded/index.js';
+import { scanJournal } from '../../src/store/embedded/journal.js';
+import { StoreError } from '../../src/store/graph-store.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
+const ROOT = resolve(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'syndb.js');
 const G = 'https://example.org/graphs/1';
 const quad = (n: number) => `<https://example.org/s/${n}> <https://example.org/p> "transaction ${n}" <${G}> .\n`;

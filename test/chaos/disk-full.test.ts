@@ -7,18 +7,18 @@
  * The data directory is a small tmpfs (24 MB: the store starts with about 6 MB of vocabularies,
  * and a snapshot needs room for a second copy) mounted for this file; where mounting is not allowed
  * (not root, containers without CAP_SYS_ADMIN) the file is skipped with the reason printed.
- * This file checks the embedded store's own data directory, so it starts the service through an
- * alias and is not re-run by the Virtuoso project (vitest.config.ts picks files by that call).
+ * This file checks the embedded store's own data directory; like all of test/chaos/ it is not
+ * re-run by the Virtuoso project (vitest.config.ts takes only files directly under test/).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestService as startService, ADMIN_TOKEN, type TestService } from './helpers/service.js';
-import { projectPath } from '../src/util/paths.js';
-import { storageFailure } from '../src/util/storage-errors.js';
-import type { EmbeddedStore } from '../src/store/embedded/index.js';
+import { startTestService, ADMIN_TOKEN, type TestService } from '../helpers/service.js';
+import { projectPath } from '../../src/util/paths.js';
+import { storageFailure } from '../../src/util/storage-errors.js';
+import type { EmbeddedStore } from '../../src/store/embedded/index.js';
 
 const mountPoint = mkdtempSync(join(tmpdir(), 'syndb-diskfull-'));
 function tryMount(): string | undefined {
@@ -91,7 +91,7 @@ const writes: Array<{ name: string; ok: number[]; send: (s: TestService) => Prom
 beforeAll(async () => {
   if (skipReason) return;
   mkdirSync(dataDir);
-  svc = await startService({ examples: false, dataDir });
+  svc = await startTestService({ examples: false, dataDir });
   const ok = async (r: Promise<Response>, status: number) => {
     const res = await r;
     expect(res.status, await res.clone().text()).toBe(status);
@@ -158,7 +158,7 @@ describe.skipIf(!!skipReason)('a full disk under the data directory', () => {
     // nothing changed on disk either: a restart (after freeing space, which the start needs for its lock) shows the same store
     await s.stop();
     rmSync(filler);
-    svc = await startService({ examples: false, dataDir });
+    svc = await startTestService({ examples: false, dataDir });
     expect(await dump(svc)).toBe(before);
     expect(readdirSync(join(dataDir, 'assets')).filter((n) => !n.startsWith('.'))).toEqual([]);
     // nothing new but empty directories (a store file of the next generation aside)
