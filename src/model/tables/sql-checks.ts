@@ -1,0 +1,288 @@
+/**
+ * The row validator as SQL for DuckDB: the compiled SHACL row shapes (schema.ts) become SELECTs
+ * over the uploaded table that report exactly what the JavaScript validator reports for the same
+ * CSV (rows.ts mapHeader/convertRow/checkRow, plus the table-level checks of the upload: field
+ * counts, duplicate cids, empty table, links to rows that do not exist). Proven by the
+ * differential corpus in test/tables-sql-checks.test.ts.
+ *
+ * ## The relation
+ * `relation` is any DuckDB relation (table, view, `read_csv(…)`, subquery in parentheses) with
+ *  - one VARCHAR column per header field, named EXACTLY as `ctx.columns` (the header as uploaded,
+ *    untrimmed), holding the field as uploaded (no trimming, no type detection). An empty field
+ *    may be '' or NULL: both mean "no value", as in the JavaScript validator.
+ *  - `__row` BIGINT: the row number the JavaScript validator gives the record: 1 for the first
+ *    record after the header line, counting records as csv-parse yields them with
+ *    `{ bom: true, relax_column_count: true, skip_empty_lines: true }` (a line that is completely
+ *    empty is not a record and has no number; a quoted field spanning lines is one record).
+ *    `csvRelation()` (sql-relation.ts) builds such a relation from a CSV file.
+ *  - optionally `__fields` INTEGER, the number of fields of the record; with `ctx.fieldCount`
+ *    a record whose count differs from the header's is reported (syndb:FieldCount).
+ * The header itself must have been checked with mapHeader first: rowCheckQueries throws when
+ * the header has problems (those are reported without any row check, as the service does).
+ *
+ * ## The result
+ * Every returned string is one SELECT giving rows ("row" BIGINT, "column" VARCHAR, value VARCHAR,
+ * message VARCHAR, kind VARCHAR): one row per problem, with the row, column (the header spelling,
+ * trimmed, as the service reports it), value and message (the shape's sh:message) of the
+ * JavaScript validator's RowProblem; `kind` is RowProblem.kind (for the per-kind counts of the
+ * rejection). Run them all (or `UNION ALL` them) and order by "row" for the report.
+ *
+ * ## Links
+ * Link values become row IRIs (`{dataset}/tables/{target}/rows/{encodeURIComponent(id)}`) exactly
+ * as in convertRow; pass `ctx.dataset` (the draft IRI) so that reported values are the same IRIs.
+ * `ctx.otherTables` maps the dataset's other tables (compartment slug or SynDB table name) to a
+ * relation with a VARCHAR column `cid`; a checked link (link-check.ts) to a table in that map (or
+ * to the uploaded table itself) must name one of its cids.
+ *
+ * A sh:pattern that RE2 cannot run as JavaScript does (sql-regex.ts) makes rowCheckQueries throw
+ * SqlCheckUnsupported: the caller then validates with the JavaScript validator instead.
+ */
+import { NS } from '../namespaces.js';
+import { COMPARTMENTS, findCompartment } from '../compartment-names.js';
+import type { ColumnDef, CompiledProperty, TableSchema } from './schema.js';
+import { mapHeader, PARENT_TABLE, LEXICAL, NUMERIC, UNKNOWN_TABLE_MESSAGE, PARENT_WITHOUT_ID_MESSAGE, unresolvedLinkMessage } from './rows.js';
+import { jsRegexToRe2, JS_WHITESPACE_CHARS, JS_WHITESPACE_CLASS } from './sql-regex.js';
+import { decimalParts, decimalText } from './decimal-compare.js';
+import { isCheckedLink, staticTarget, danglingLinkMessage, DANGLING_LINK } from './link-check.js';
+
+const XSD = NS.xsd;
+const EXACT = new Set([`${XSD}decimal`, `${XSD}integer`, `${XSD}nonNegativeInteger`]);
+
+export interface RowCheckContext {
+  /** The header as uploaded (the relation's column names). */
+  columns: string[];
+  /** The dataset's other tables: compartment slug (or SynDB table name) -> relation with a `cid` column. */
+  otherTables?: Map<string, string>;
+  /** The dataset (draft) IRI: base of the row IRIs that link values become (as in convertRow). */
+  dataset?: string;
+  /** The relation has `__fields` (fields in the record): report records whose count differs from the header's. */
+  fieldCount?: boolean;
+}
+
+/** A shape the SQL checks cannot evaluate exactly as the JavaScript validator does. */
+export class SqlCheckUnsupported extends Error {
+  constructor(message: string) { super(message); this.name = 'SqlCheckUnsupported'; }
+}
+
+/** SQL string literal. */
+export const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+/** SQL identifier. */
+export const sqlIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+const WS = sqlString(JS_WHITESPACE_CHARS);
+/** JavaScript's String.prototype.trim. */
+const jsTrim = (x: string) => `trim(${x}, ${WS})`;
+const nz = (x: string) => `coalesce(${x}, '')`;
+/** encodeURIComponent: url_encode leaves A-Z a-z 0-9 - _ . ~ alone; encodeURIComponent also ! ' ( ) *. */
+const encodeComponent = (x: string) => `replace(replace(replace(replace(replace(url_encode(${x}), '%21', '!'), '%27', ''''), '%28', '('), '%29', ')'), '%2A', '*')`;
+
+function re2(re: RegExp, what: string): string {
+  const r = jsRegexToRe2(re);
+  if (r === undefined) throw new SqlCheckUnsupported(`the pattern /${re.source}/${re.flags} of ${what} has no exact RE2 equivalent; validate this table with the JavaScript row validator`);
+  return sqlString(r);
+}
+
+/** findCompartment(x) in SQL: the slug, or NULL. */
+function slugOf(x: string): string {
+  const k = `regexp_replace(lower(${jsTrim(x)}), ${sqlString(`[${JS_WHITESPACE_CLASS}_]+`)}, '-', 'g')`;
+  const whens = COMPARTMENTS.map((c) => {
+    const names = [...new Set([c.slug, c.table.replace(/_/g, '-'), `${c.slug}s`])].map(sqlString).join(', ');
+    return `WHEN k IN (${names}) OR (starts_with(k, ${sqlString(NS.syndbv)}) AND ends_with(k, ${sqlString(`/compartment/${c.slug}`)})) THEN ${sqlString(c.slug)}`;
+  });
+  // the lambda binds k once per row (no correlated subquery)
+  return `(list_transform([${k}], lambda k: CASE ${whens.join(' ')} END))[1]`;
+}
+
+/** -1/0/1 comparing a valid xsd:decimal/xsd:integer lexical form with a bound, digit by digit. */
+function decimalCmp(x: string, bound: number): string {
+  const b = decimalParts(decimalText(bound));
+  const body = `ltrim(${x}, '+-')`;
+  const ip = `ltrim(split_part(${body}, '.', 1), '0')`;
+  const fp = `rtrim(split_part(${body}, '.', 2), '0')`;
+  const sv = `(CASE WHEN ${ip} = '' AND ${fp} = '' THEN 0 WHEN starts_with(${x}, '-') THEN -1 ELSE 1 END)`;
+  const m = `(CASE WHEN length(${ip}) <> ${b.int.length} THEN (CASE WHEN length(${ip}) < ${b.int.length} THEN -1 ELSE 1 END)`
+    + ` WHEN ${ip} <> ${sqlString(b.int)} THEN (CASE WHEN ${ip} < ${sqlString(b.int)} THEN -1 ELSE 1 END)`
+    + ` WHEN ${fp} <> ${sqlString(b.frac)} THEN (CASE WHEN ${fp} < ${sqlString(b.frac)} THEN -1 ELSE 1 END) ELSE 0 END)`;
+  return `(CASE WHEN ${sv} <> ${b.sign} THEN (CASE WHEN ${sv} < ${b.sign} THEN -1 ELSE 1 END) WHEN ${sv} = 0 THEN 0 WHEN ${sv} = 1 THEN ${m} ELSE -${m} END)`;
+}
+
+/** A problem reported when `cond` holds: SQL for its column, value, message and kind. */
+interface Check { cond: string; column: string; value: string; message: string; kind: string }
+/** Checks of the elements of a multi-valued cell: `elems` a SQL list, `v` the lambda variable. */
+interface ElemChecks { elems: string; checks: Check[] }
+
+const struct = (c: Check) => `{'column': ${sqlString(c.column)}, 'value': CAST(${c.value} AS VARCHAR), 'message': ${sqlString(c.message)}, 'kind': ${sqlString(c.kind)}}`;
+
+/** The term of one value (a literal's text or a link's IRI) and whether the value becomes a term. */
+interface Term { text: string; isLink: boolean; dt?: string; col: ColumnDef }
+
+export function rowCheckQueries(schema: TableSchema, relation: string, ctx: RowCheckContext): string[] {
+  const map = mapHeader(schema, ctx.columns);
+  if (map.problems.length) throw new Error(`the header of the ${schema.slug} table has problems (${map.problems.map((p) => p.message).join('; ')}); report those (mapHeader) before checking rows`);
+  const R = relation;
+  const dataset = ctx.dataset ?? '';
+  const col = (i: number) => sqlIdent(ctx.columns[i]);
+  const headerOf = new Map<string, string>();
+  const indexOf = new Map<string, number>();
+  map.cols.forEach((c, i) => { if (c && c !== PARENT_TABLE) { headerOf.set(c.property, ctx.columns[i].trim()); indexOf.set(c.property, i); } });
+  const pt = map.parentTableIndex >= 0 ? jsTrim(nz(col(map.parentTableIndex))) : undefined;
+
+  /** SQL for the target table slug of a link value of `c` (NULL = unresolved or unknown table). */
+  const targetOf = (c: ColumnDef): string => {
+    const st = staticTarget(c);
+    const stSql = st === undefined ? 'NULL' : sqlString(st);
+    if (c.property === `${NS.syndb}parent` && pt) return `(CASE WHEN ${pt} <> '' THEN ${slugOf(pt)} ELSE ${stSql} END)`;
+    return stSql;
+  };
+  const iriOf = (target: string, id: string) => `(${sqlString(`${dataset}/tables/`)} || ${target} || '/rows/' || ${encodeComponent(id)})`;
+
+  const single: Check[] = [];
+  const multi: ElemChecks[] = [];
+
+  // ---- convertRow's link problems (unknown parent_table, unresolved links, parent_table without parent_id)
+  for (const i of indexOf.values()) {
+    const c = map.cols[i] as ColumnDef;
+    if (c.kind !== 'link') continue;
+    const v = col(i);
+    const isParentWithPt = c.property === `${NS.syndb}parent` && pt !== undefined;
+    if (c.multi) {
+      if (isParentWithPt) throw new SqlCheckUnsupported('a multi-valued parent column');
+      if (staticTarget(c) === undefined) multi.push({ elems: splitMulti(v), checks: [{ cond: 'TRUE', column: c.name, value: 'x', message: unresolvedLinkMessage(c), kind: 'syndb:UnresolvedLink' }] });
+      continue;
+    }
+    const present = `${nz(v)} <> ''`;
+    if (isParentWithPt) single.push({ cond: `${present} AND ${pt} <> '' AND ${slugOf(pt!)} IS NULL`, column: PARENT_TABLE, value: pt!, message: UNKNOWN_TABLE_MESSAGE, kind: 'syndb:UnknownTable' });
+    if (staticTarget(c) === undefined) single.push({ cond: isParentWithPt ? `${present} AND ${pt} = ''` : present, column: c.name, value: v, message: unresolvedLinkMessage(c), kind: 'syndb:UnresolvedLink' });
+  }
+  if (pt !== undefined) {
+    const parents = [...indexOf].filter(([p]) => p === `${NS.syndb}parent`).map(([, i]) => `${nz(col(i))} <> ''`);
+    single.push({ cond: `${pt} <> ''${parents.length ? ` AND NOT (${parents.join(' OR ')})` : ''}`, column: PARENT_TABLE, value: pt, message: PARENT_WITHOUT_ID_MESSAGE, kind: 'syndb:UnresolvedLink' });
+  }
+
+  // ---- checkRow: every property shape of the node shape
+  for (const p of schema.properties) {
+    if (p.path === `${NS.syndb}inDataset`) continue;
+    const i = indexOf.get(p.path);
+    const column = headerOf.get(p.path) ?? p.name;
+    const mk = (kind: string, cond: string, value: string): Check => ({ cond, column, value, message: p.message ?? kind, kind: `sh:${kind}ConstraintComponent` });
+    if (i === undefined) {
+      if ((p.minCount ?? 0) > 0) single.push(mk('MinCount', 'TRUE', 'NULL'));
+      continue;
+    }
+    const c = map.cols[i] as ColumnDef;
+    const v = col(i);
+    const dt = c.kind === 'literal' ? (c.datatype === `${XSD}string` ? undefined : c.datatype) : undefined;
+    if (c.multi) {
+      const target = c.kind === 'link' ? staticTarget(c) : undefined;
+      if (c.kind === 'link' && target === undefined) {
+        // no value of the cell becomes a term: only the counts can fail
+        if ((p.minCount ?? 0) > 0) single.push(mk('MinCount', 'TRUE', 'NULL'));
+        continue;
+      }
+      const elems = splitMulti(v);
+      const n = `len(${elems})`;
+      if (p.minCount !== undefined) single.push(mk('MinCount', `${n} < ${p.minCount}`, 'NULL'));
+      if (p.maxCount !== undefined) single.push(mk('MaxCount', `${n} > ${p.maxCount}`, 'NULL'));
+      const text = c.kind === 'link' ? iriOf(sqlString(target!), 'x') : 'x';
+      const checks = valueChecks(p, { text, isLink: c.kind === 'link', dt, col: c }).map(([kind, cond]) => mk(kind, cond, text));
+      if (checks.length) multi.push({ elems, checks });
+      continue;
+    }
+    const present = `${nz(v)} <> ''`;
+    let isTerm = present;
+    let text = v;
+    if (c.kind === 'link') {
+      const target = targetOf(c);
+      isTerm = `${present} AND ${target} IS NOT NULL`;
+      text = iriOf(target, v);
+    }
+    if (p.minCount !== undefined && p.minCount > 0) single.push(mk('MinCount', p.minCount > 1 ? 'TRUE' : `NOT (${isTerm})`, 'NULL'));
+    if (p.maxCount !== undefined && p.maxCount < 1) single.push(mk('MaxCount', isTerm, 'NULL'));
+    for (const [kind, cond] of valueChecks(p, { text, isLink: c.kind === 'link', dt, col: c })) single.push(mk(kind, `${isTerm} AND (${cond})`, text));
+  }
+
+  const queries: string[] = [];
+  // one scan of the table for every per-row check: rows with a problem build the list of them
+  const any = [...single.map((c) => `(${c.cond})`), ...multi.map((m) => `len(list_filter(${m.elems}, lambda x: ${m.checks.map((c) => `(${c.cond})`).join(' OR ')})) > 0`)];
+  if (any.length) {
+    const lists = [
+      `[${single.map((c) => `CASE WHEN ${c.cond} THEN ${struct(c)} END`).join(', ')}]`,
+      ...multi.flatMap((m) => m.checks.map((c) => `list_transform(list_filter(${m.elems}, lambda x: ${c.cond}), lambda x: ${struct(c)})`)),
+    ];
+    queries.push(`SELECT "row", p."column" AS "column", p.value AS value, p.message AS message, p.kind AS kind FROM (SELECT __row AS "row", unnest(list_filter(flatten([${lists.join(', ')}]), lambda x: x IS NOT NULL)) AS p FROM ${R} WHERE ${any.map((a) => `coalesce(${a}, FALSE)`).join(' OR ')})`);
+  }
+
+  // ---- the upload's table-level checks
+  if (ctx.fieldCount) {
+    const n = ctx.columns.length;
+    queries.push(`SELECT __row AS "row", '' AS "column", CAST(__fields AS VARCHAR) || ' fields' AS value, ${sqlString(`${n} fields, as in the header`)} AS message, 'syndb:FieldCount' AS kind FROM ${R} WHERE __fields <> ${n}`);
+  }
+  queries.push(`SELECT 0::BIGINT AS "row", '' AS "column", NULL::VARCHAR AS value, 'at least one row after the header' AS message, 'syndb:EmptyTable' AS kind WHERE NOT EXISTS (SELECT 1 FROM ${R})`);
+  const cid = col(map.cidIndex);
+  queries.push(`SELECT r.__row AS "row", 'cid' AS "column", r.${cid} AS value, 'cid must be unique in the table; it is also the cid of row ' || CAST(d.first AS VARCHAR) AS message, 'syndb:DuplicateCid' AS kind`
+    + ` FROM ${R} r JOIN (SELECT ${cid} AS cid, min(__row) AS first FROM ${R} WHERE ${nz(cid)} <> '' GROUP BY ${cid} HAVING count(*) > 1) d ON r.${cid} = d.cid WHERE r.__row > d.first`);
+
+  // ---- links that must name an existing row
+  const others = new Map<string, string>();
+  for (const [name, rel] of ctx.otherTables ?? []) {
+    const slug = findCompartment(name)?.slug;
+    if (!slug) throw new Error(`otherTables: "${name}" is not a compartment table`);
+    if (slug !== schema.slug) others.set(slug, rel);
+  }
+  for (const i of indexOf.values()) {
+    const c = map.cols[i] as ColumnDef;
+    if (!isCheckedLink(c)) continue;
+    const v = col(i);
+    const target = targetOf(c);
+    for (const t of c.targets!) {
+      const rel = t === schema.slug ? `(SELECT ${cid} AS cid FROM ${R})` : others.get(t);
+      if (rel === undefined) continue;
+      queries.push(`SELECT r.__row AS "row", ${sqlString(headerOf.get(c.property)!)} AS "column", r.${v} AS value, ${sqlString(danglingLinkMessage(c, t))} AS message, ${sqlString(DANGLING_LINK)} AS kind`
+        + ` FROM ${R} r WHERE ${nz(`r.${v}`)} <> '' AND ${target} = ${sqlString(t)} AND NOT EXISTS (SELECT 1 FROM ${rel} o WHERE o.cid = r.${v})`);
+    }
+  }
+  return queries;
+}
+
+/** splitMulti of rows.ts in SQL: the ';'-separated values, trimmed, without empty ones. */
+function splitMulti(v: string): string {
+  return `list_filter(list_transform(string_split(${nz(v)}, ';'), lambda s: ${jsTrim('s')}), lambda s: s <> '')`;
+}
+
+/** [constraint kind, SQL condition that the term `t` violates it] for the per-value constraints of `p`. */
+function valueChecks(p: CompiledProperty, t: Term): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const x = t.text;
+  const lexical = (dt: string | undefined) => {
+    const re = dt === undefined ? undefined : LEXICAL[dt];
+    return re ? `regexp_matches(${x}, ${re2(re, `the lexical space of ${dt}`)})` : 'TRUE';
+  };
+  if (p.datatype !== undefined) {
+    if (t.isLink || (t.dt ?? `${XSD}string`) !== p.datatype) out.push(['Datatype', 'TRUE']);
+    else out.push(['Datatype', `NOT ${lexical(t.dt)}`]);
+  }
+  if (p.nodeKind !== undefined) {
+    const k = p.nodeKind;
+    const ok = k === 'IRI' || k === 'BlankNodeOrIRI' ? t.isLink : k === 'Literal' || k === 'BlankNodeOrLiteral' ? !t.isLink : k === 'IRIOrLiteral';
+    if (!ok) out.push(['NodeKind', 'TRUE']);
+  }
+  const bounds: Array<[string, number | undefined, string]> = [['MinInclusive', p.minInclusive, '>='], ['MaxInclusive', p.maxInclusive, '<='], ['MinExclusive', p.minExclusive, '>'], ['MaxExclusive', p.maxExclusive, '<']];
+  for (const [kind, b, op] of bounds) {
+    if (b === undefined) continue;
+    if (t.isLink || t.dt === undefined || !NUMERIC.has(t.dt)) { out.push([kind, 'TRUE']); continue; }
+    if (EXACT.has(t.dt)) out.push([kind, `NOT coalesce(${lexical(t.dt)} AND ${decimalCmp(x, b)} ${op} 0, FALSE)`]);
+    else {
+      const n = `(CASE WHEN NOT ${lexical(t.dt)} OR ${x} = 'NaN' THEN NULL WHEN ${x} = 'INF' THEN 'inf'::DOUBLE WHEN ${x} = '-INF' THEN '-inf'::DOUBLE`
+        + ` ELSE coalesce(TRY_CAST(${x} AS DOUBLE), CASE WHEN starts_with(${x}, '-') THEN '-inf'::DOUBLE ELSE 'inf'::DOUBLE END) END)`;
+      out.push([kind, `NOT coalesce(${n} ${op} ${sqlString(String(b))}::DOUBLE, FALSE)`]);
+    }
+  }
+  if (p.pattern !== undefined) out.push(['Pattern', `NOT regexp_matches(${x}, ${re2(p.pattern, `${p.shape} (sh:pattern)`)})`]);
+  if (p.in !== undefined) out.push(['In', p.in.length ? `${x} NOT IN (${p.in.map(sqlString).join(', ')})` : 'TRUE']);
+  if (p.or !== undefined) {
+    // sh:class members accept rows typed with the class in the validated data: an upload has none
+    const ok = p.or.filter((m) => m.class === undefined).map((m) => (m.pattern ? `regexp_matches(${x}, ${re2(m.pattern, `${p.shape} (sh:or)`)})` : 'TRUE'));
+    out.push(['Or', ok.length ? `NOT (${ok.join(' OR ')})` : 'TRUE']);
+  }
+  return out;
+}
