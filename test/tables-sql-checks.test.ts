@@ -277,6 +277,28 @@ describe('differential corpus: JavaScript validator = SQL checks on DuckDB', () 
     const sql = await sqlReport(schema, await loadRecords(records), records[0], await otherRelations({ neuron: ['9007199254740993'] }), true);
     expect(sql.map((k) => JSON.parse(k).slice(0, 3))).toEqual([[1, 'neuron_id', '9007199254740992'], [2, 'dendritic_spine_count', '-18446744073709551616']]);
   });
+  it('sh:in, exclusive bounds and xsd:decimal (not in the shapes today) agree as well', async () => {
+    const base = schemas.get('neuron')!;
+    const dec = `${NS.xsd}decimal`;
+    const properties = base.properties.map((p) => {
+      if (p.name === 'polarity') return { ...p, in: ['multipolar', 'bipolar', "o'clock"] };
+      if (p.name === 'mesh_sphericity') return { ...p, minInclusive: undefined, maxInclusive: undefined, minExclusive: 0, maxExclusive: 1 };
+      if (p.name === 'voxel_radius') return { ...p, datatype: dec, minInclusive: undefined, minExclusive: -0.5, maxInclusive: 1e-7 };
+      return p;
+    });
+    const columns = base.columns.map((c) => (c.name === 'voxel_radius' ? { ...c, datatype: dec, shapes: c.shapes.map((p) => properties.find((q) => q.shape === p.shape)!) } : c));
+    const byAlias = new Map([...base.byAlias].map(([k, c]) => [k, columns.find((x) => x.property === c.property)!]));
+    const schema: TableSchema = { ...base, properties, columns, byAlias };
+    const rows = [['cid', 'polarity', 'mesh_sphericity', 'voxel_radius']];
+    const pol = ['multipolar', 'bipolar', 'Bipolar', "o'clock", ' multipolar', ''];
+    const radii = ['0', '-0.5', '-0.49999999999999999999', '0.0000001', '0.00000010', '0.00000010000000000000001', '1e-7', '.5', '-.5', '+0.', 'x', ''];
+    DOUBLES.forEach((d, i) => rows.push([`c${i}`, pol[i % pol.length], d, radii[i % radii.length]]));
+    const records = parse(csv(rows), { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+    const js = jsReport(schema, records);
+    const sql = await sqlReport(schema, await loadRecords(records), records[0], new Map(), true);
+    expect(diffKeys(js, sql)).toEqual({ missing: [], unexpected: [] });
+    expect(kindsOf(js)).toEqual(new Set(['sh:InConstraintComponent', 'sh:MinExclusiveConstraintComponent', 'sh:MaxExclusiveConstraintComponent', 'sh:DatatypeConstraintComponent', 'sh:MaxInclusiveConstraintComponent']));
+  });
   it('refuses a pattern RE2 cannot evaluate like JavaScript', () => {
     const s = schemas.get('neuron')!;
     const bad = { ...s, properties: s.properties.map((p) => (p.name === 'polarity' ? { ...p, pattern: /^(?!x)/u } : p)) };
