@@ -153,7 +153,7 @@ export class TableService {
               headerRejected = new TableRejected(`the header of the ${schema.slug} table is not valid`, [], {}, map.problems.length, 0, map.problems);
               break;
             }
-            links = new LinkChecks(schema, map);
+            links = new LinkChecks(schema, map, (t) => t === schema.slug || (e.tables.get('draft') ?? []).includes(t));
             continue;
           }
           rows++;

@@ -34,7 +34,8 @@ export class LinkChecks {
   /** Target table slug -> the distinct ids named (as written). */
   readonly ids = new Map<string, Set<string>>();
 
-  constructor(readonly schema: TableSchema, readonly map: ColumnMap) {
+  /** `present(target)`: whether the dataset has that table (ids naming tables it lacks are not collected). */
+  constructor(readonly schema: TableSchema, readonly map: ColumnMap, readonly present: (target: string) => boolean = () => true) {
     map.cols.forEach((c, i) => { if (c !== undefined && c !== PARENT_TABLE && isCheckedLink(c)) this.cols.push({ i, col: c }); });
   }
 
@@ -51,7 +52,7 @@ export class LinkChecks {
       const v = rec[i] ?? '';
       if (v === '') continue;
       const t = this.target(col, rec);
-      if (t === undefined) continue;
+      if (t === undefined || !this.present(t)) continue;
       let s = this.ids.get(t);
       if (!s) { s = new Set(); this.ids.set(t, s); }
       s.add(v);
