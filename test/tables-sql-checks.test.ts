@@ -22,6 +22,7 @@ import { mapHeader, convertRow, checkRow, rowToNTriples, PARENT_TABLE, type RowP
 import { LinkChecks } from '../src/model/tables/link-check.js';
 import { rowCheckQueries, sqlIdent, sqlString, SqlCheckUnsupported } from '../src/model/tables/sql-checks.js';
 import { csvRelation } from '../src/model/tables/sql-relation.js';
+import { allProblems, reportQueries, toRowProblem } from '../src/model/tables/sql-report.js';
 import { jsRegexToRe2 } from '../src/model/tables/sql-regex.js';
 import { compareDecimalText } from '../src/model/tables/decimal-compare.js';
 import { NS } from '../src/model/namespaces.js';
@@ -129,8 +130,8 @@ function corpus(): Case[] {
 
 // ------------------------------------------------------------------ the three validators
 
-const key = (p: { row: number | bigint; column: string; value?: string | null; expected?: string; message?: string; kind: string }) =>
-  JSON.stringify([Number(p.row), p.column, p.value ?? null, p.expected ?? p.message, p.kind]);
+const key = (p: { row: number | bigint; column: string; value?: string | null; expected?: string; message?: string; kind: string; path?: string | null }) =>
+  JSON.stringify([Number(p.row), p.column, p.value ?? null, p.expected ?? p.message, p.kind, p.path ?? null]);
 
 /** The JavaScript validator on the records, with the upload's table-level checks (src/service/tables.ts, pass 1). */
 function jsReport(schema: TableSchema, records: string[][], others: Record<string, string[]> = {}): string[] {
@@ -197,10 +198,10 @@ async function sqlReport(schema: TableSchema, relation: string, header: string[]
   const out: string[] = [];
   for (const q of rowCheckQueries(schema, relation, { columns: header, otherTables: others, dataset: DATASET, fieldCount })) {
     // values travel as base64: @duckdb/node-api decodes strings with a TextDecoder that drops a leading U+FEFF
-    const rows = (await con.runAndReadAll(`SELECT "row", "column", to_base64(encode(value)) AS v64, message, kind FROM (${q})`)).getRowObjects();
+    const rows = (await con.runAndReadAll(`SELECT "row", "column", to_base64(encode(value)) AS v64, message, kind, path FROM (${q})`)).getRowObjects();
     for (const r of rows) {
       const value = r.v64 === null ? null : Buffer.from(r.v64 as string, 'base64').toString('utf8');
-      out.push(key({ ...(r as unknown as { row: bigint; column: string; message: string; kind: string }), value }));
+      out.push(key({ ...(r as unknown as { row: bigint; column: string; message: string; kind: string; path: string | null }), value }));
     }
   }
   return out.sort();
@@ -379,11 +380,13 @@ describe('the service reports what the SQL checks report', () => {
     const check = async (c: Case, others: Record<string, string[]>) => {
       const schema = schemas.get(findCompartment(c.table)!.slug)!;
       const records = parse(c.text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
-      const sql = await sqlReport(schema, await loadRecords(records), records[0], await otherRelations(others), true);
+      const relation = await loadRecords(records);
+      const otherRels = await otherRelations(others);
+      const sql = await sqlReport(schema, relation, records[0], otherRels, true);
       const res = await put(c.table, c.text);
       expect(res.status, c.name).toBe(sql.length ? 422 : 201);
       if (!sql.length) return;
-      const body = await res.json() as { problemCount: number; counts: Record<string, number>; errors: Array<{ row: number; column: string; value?: string; expected: string; kind: string }> };
+      const body = await res.json() as { problemCount: number; counts: Record<string, number>; errors: Array<{ row: number; column: string; value?: string; expected: string; kind: string; path?: string }> };
       expect(body.problemCount, c.name).toBe(sql.length);
       const counts: Record<string, number> = {};
       for (const k of sql) { const kind = JSON.parse(k)[4] as string; counts[kind] = (counts[kind] ?? 0) + 1; }
@@ -391,6 +394,12 @@ describe('the service reports what the SQL checks report', () => {
       const listed = body.errors.map(key);
       for (const k of listed) expect(sql, c.name).toContain(k);
       if (sql.length <= 100) expect(listed.sort(), c.name).toEqual(sql);
+      // the report as sql-report.ts makes it: the same counts, the first problems by row
+      const rep = reportQueries(`(${allProblems(rowCheckQueries(schema, relation, { columns: records[0], otherTables: otherRels, dataset: DATASET, fieldCount: true }))})`, 100);
+      const sqlCounts = Object.fromEntries((await con.runAndReadAll(rep.counts)).getRowObjects().map((r) => [r.kind as string, Number(r.n)]));
+      expect(sqlCounts, c.name).toEqual(body.counts);
+      const first = (await con.runAndReadAll(rep.first)).getRowObjects().map((r) => key(toRowProblem(r)));
+      expect(first, c.name).toEqual(sql.slice().sort((a, b) => { const x = JSON.parse(a), y = JSON.parse(b); return x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0) || (x[4] < y[4] ? -1 : x[4] > y[4] ? 1 : 0) || ((x[2] ?? '') < (y[2] ?? '') ? -1 : (x[2] ?? '') > (y[2] ?? '') ? 1 : 0); }).slice(0, 100));
     };
     // no neuron or dendrite table yet: their links are not checked
     for (const c of cases) await check(c, {});

@@ -22,10 +22,11 @@
  *
  * ## The result
  * Every returned string is one SELECT giving rows ("row" BIGINT, "column" VARCHAR, value VARCHAR,
- * message VARCHAR, kind VARCHAR): one row per problem, with the row, column (the header spelling,
- * trimmed, as the service reports it), value and message (the shape's sh:message) of the
- * JavaScript validator's RowProblem; `kind` is RowProblem.kind (for the per-kind counts of the
- * rejection). Run them all (or `UNION ALL` them) and order by "row" for the report.
+ * message VARCHAR, kind VARCHAR, path VARCHAR): one row per problem, with the row, column (the
+ * header spelling, trimmed, as the service reports it), value and message (the shape's
+ * sh:message) of the JavaScript validator's RowProblem; `kind` and `path` are RowProblem.kind
+ * (for the per-kind counts of the rejection) and RowProblem.path (NULL when it has none).
+ * sql-report.ts unions them, counts per kind and lists the first problems.
  *
  * ## Links
  * Link values become row IRIs (`{dataset}/tables/{target}/rows/{encodeURIComponent(id)}`) exactly
@@ -117,7 +118,7 @@ export function rowCheckQueries(schema: TableSchema, relation: string, ctx: RowC
     if (staticTarget(c) === undefined) checks.push({ cond: withPt ? `__pt = ''` : 'TRUE', column: c.name, value: '__id', message: unresolvedLinkMessage(c), kind: 'syndb:UnresolvedLink' });
     for (const p of propsOf(c)) {
       const column = headerOf.get(p.path)!;
-      const mk = (kind: string, cond: string, value: string): Check => ({ cond, column, value, message: p.message ?? kind, kind: `sh:${kind}ConstraintComponent` });
+      const mk = (kind: string, cond: string, value: string): Check => ({ cond, column, value, message: p.message ?? kind, kind: `sh:${kind}ConstraintComponent`, path: p.path });
       if ((p.minCount ?? 0) > 0) {
         // the only check that fails on an empty cell: evaluated per row
         if (withPt && !rowLayers[1].some(([n]) => n === '__pt_slug')) rowLayers[1].push(['__pt_slug', slugOf('__pt')]);
@@ -132,7 +133,7 @@ export function rowCheckQueries(schema: TableSchema, relation: string, ctx: RowC
         const rel = t === schema.slug ? R : others.get(t);
         if (rel === undefined) continue;
         const key = t === schema.slug ? cid : 'cid';
-        checks.push({ cond: `__t = ${sqlString(t)} AND NOT (__id IN (SELECT ${key} FROM ${rel} WHERE ${key} IS NOT NULL))`, column: headerOf.get(c.property)!, value: '__id', message: danglingLinkMessage(c, t), kind: DANGLING_LINK });
+        checks.push({ cond: `__t = ${sqlString(t)} AND NOT (__id IN (SELECT ${key} FROM ${rel} WHERE ${key} IS NOT NULL))`, column: headerOf.get(c.property)!, value: '__id', message: danglingLinkMessage(c, t), kind: DANGLING_LINK, path: c.property });
       }
     }
     if (!checks.length) continue;
@@ -140,7 +141,7 @@ export function rowCheckQueries(schema: TableSchema, relation: string, ctx: RowC
     const values = layered(distinct, [withPt ? [['__pt', jsTrim('__ptraw')]] : [], withPt ? [['__pt_slug', slugOf('__pt')]] : [], [['__t', targetOf(c)]], [['__iri', `CASE WHEN __t IS NOT NULL THEN ${iriOf('__t', '__id')} END`]]]);
     const r = report(checks, []);
     const bad = `(SELECT __id${withPt ? ', __ptraw' : ''}, ${r.problems} AS ps FROM ${values} WHERE ${r.any})`;
-    queries.push(`SELECT "row", p."column" AS "column", p.value AS value, p.message AS message, p.kind AS kind FROM (SELECT r.__row AS "row", unnest(b.ps) AS p FROM ${R} r JOIN ${bad} b ON r.${col(i)} = b.__id${withPt ? ` AND ${ptRaw.replace(col(map.parentTableIndex), `r.${col(map.parentTableIndex)}`)} = b.__ptraw` : ''})`);
+    queries.push(`SELECT "row", p."column" AS "column", p.value AS value, p.message AS message, p.kind AS kind, p.path AS path FROM (SELECT r.__row AS "row", unnest(b.ps) AS p FROM ${R} r JOIN ${bad} b ON r.${col(i)} = b.__id${withPt ? ` AND ${ptRaw.replace(col(map.parentTableIndex), `r.${col(map.parentTableIndex)}`)} = b.__ptraw` : ''})`);
   }
 
   // ---- everything else in one scan of the table: rows with a problem build the list of them
@@ -154,7 +155,7 @@ export function rowCheckQueries(schema: TableSchema, relation: string, ctx: RowC
     if (p.path === `${NS.syndb}inDataset`) continue;
     const i = indexOf.get(p.path);
     const column = headerOf.get(p.path) ?? p.name;
-    const mk = (kind: string, cond: string, value: string): Check => ({ cond, column, value, message: p.message ?? kind, kind: `sh:${kind}ConstraintComponent` });
+    const mk = (kind: string, cond: string, value: string): Check => ({ cond, column, value, message: p.message ?? kind, kind: `sh:${kind}ConstraintComponent`, path: p.path });
     if (i === undefined) {
       if ((p.minCount ?? 0) > 0) single.push(mk('MinCount', 'TRUE', 'NULL'));
       continue;
@@ -195,16 +196,16 @@ export function rowCheckQueries(schema: TableSchema, relation: string, ctx: RowC
   if (single.length || multi.length) {
     const rel = layered(R, rowLayers);
     const r = report(single, multi);
-    queries.push(`SELECT "row", p."column" AS "column", p.value AS value, p.message AS message, p.kind AS kind FROM (SELECT __row AS "row", unnest(${r.problems}) AS p FROM ${rel} WHERE ${r.any})`);
+    queries.push(`SELECT "row", p."column" AS "column", p.value AS value, p.message AS message, p.kind AS kind, p.path AS path FROM (SELECT __row AS "row", unnest(${r.problems}) AS p FROM ${rel} WHERE ${r.any})`);
   }
 
   // ---- the upload's table-level checks
   if (ctx.fieldCount) {
     const n = ctx.columns.length;
-    queries.push(`SELECT __row AS "row", '' AS "column", CAST(__fields AS VARCHAR) || ' fields' AS value, ${sqlString(`${n} fields, as in the header`)} AS message, 'syndb:FieldCount' AS kind FROM ${R} WHERE __fields <> ${n}`);
+    queries.push(`SELECT __row AS "row", '' AS "column", CAST(__fields AS VARCHAR) || ' fields' AS value, ${sqlString(`${n} fields, as in the header`)} AS message, 'syndb:FieldCount' AS kind, NULL::VARCHAR AS path FROM ${R} WHERE __fields <> ${n}`);
   }
-  queries.push(`SELECT 0::BIGINT AS "row", '' AS "column", NULL::VARCHAR AS value, 'at least one row after the header' AS message, 'syndb:EmptyTable' AS kind WHERE NOT EXISTS (SELECT 1 FROM ${R})`);
-  queries.push(`SELECT r.__row AS "row", 'cid' AS "column", r.${cid} AS value, 'cid must be unique in the table; it is also the cid of row ' || CAST(d.first AS VARCHAR) AS message, 'syndb:DuplicateCid' AS kind`
+  queries.push(`SELECT 0::BIGINT AS "row", '' AS "column", NULL::VARCHAR AS value, 'at least one row after the header' AS message, 'syndb:EmptyTable' AS kind, NULL::VARCHAR AS path WHERE NOT EXISTS (SELECT 1 FROM ${R})`);
+  queries.push(`SELECT r.__row AS "row", 'cid' AS "column", r.${cid} AS value, 'cid must be unique in the table; it is also the cid of row ' || CAST(d.first AS VARCHAR) AS message, 'syndb:DuplicateCid' AS kind, NULL::VARCHAR AS path`
     + ` FROM ${R} r JOIN (SELECT ${cid} AS cid, min(__row) AS first FROM ${R} WHERE ${nz(cid)} <> '' GROUP BY ${cid} HAVING count(*) > 1) d ON r.${cid} = d.cid WHERE r.__row > d.first`);
   return queries;
 }

@@ -60,11 +60,11 @@ export function decimalCmp(x: string, bound: number): string {
 }
 
 /** A problem reported when `cond` holds: SQL for its column, value, message and kind. */
-export interface Check { cond: string; column: string; value: string; message: string; kind: string }
+export interface Check { cond: string; column: string; value: string; message: string; kind: string; /** RowProblem.path: the property of a SHACL (or link) problem. */ path?: string }
 /** Checks of the elements of a multi-valued cell: `elems` a SQL list, `v` the lambda variable. */
 export interface ElemChecks { elems: string; checks: Check[] }
 
-export const struct = (c: Check) => `{'column': ${sqlString(c.column)}, 'value': CAST(${c.value} AS VARCHAR), 'message': ${sqlString(c.message)}, 'kind': ${sqlString(c.kind)}}`;
+export const struct = (c: Check) => `{'column': ${sqlString(c.column)}, 'value': CAST(${c.value} AS VARCHAR), 'message': ${sqlString(c.message)}, 'kind': ${sqlString(c.kind)}, 'path': ${c.path === undefined ? 'NULL::VARCHAR' : sqlString(c.path)}}`;
 
 /** The term of one value (a literal's text or a link's IRI) and whether the value becomes a term. */
 export interface Term {
