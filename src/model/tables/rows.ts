@@ -254,15 +254,12 @@ export function checkRow(schema: TableSchema, conv: ConvertedRow, row: number, o
         // integers and decimals are compared exactly (64-bit ids, long decimals); doubles as doubles
         const exact = n !== undefined && 'lex' in v && v.dt !== undefined && EXACT.has(v.dt);
         const cmp = (b: number) => (n === undefined ? undefined : exact ? compareDecimalText((v as { lex: string }).lex, b) : n < b ? -1 : n > b ? 1 : 0);
-        const c = (b: number | undefined) => (b === undefined ? undefined : cmp(b));
-        let k = c(p.minInclusive);
-        if (p.minInclusive !== undefined && !(k !== undefined && k >= 0)) fail('MinInclusive', v);
-        k = c(p.maxInclusive);
-        if (p.maxInclusive !== undefined && !(k !== undefined && k <= 0)) fail('MaxInclusive', v);
-        k = c(p.minExclusive);
-        if (p.minExclusive !== undefined && !(k !== undefined && k > 0)) fail('MinExclusive', v);
-        k = c(p.maxExclusive);
-        if (p.maxExclusive !== undefined && !(k !== undefined && k < 0)) fail('MaxExclusive', v);
+        /** The bound is given and the value is not comparable with it or not on the right side. */
+        const violates = (b: number | undefined, ok: (c: number) => boolean) => { if (b === undefined) return false; const c = cmp(b); return c === undefined || !ok(c); };
+        if (violates(p.minInclusive, (c) => c >= 0)) fail('MinInclusive', v);
+        if (violates(p.maxInclusive, (c) => c <= 0)) fail('MaxInclusive', v);
+        if (violates(p.minExclusive, (c) => c > 0)) fail('MinExclusive', v);
+        if (violates(p.maxExclusive, (c) => c < 0)) fail('MaxExclusive', v);
       }
       if (p.pattern !== undefined) {
         p.pattern.lastIndex = 0;
