@@ -4,6 +4,7 @@ import { InputError } from '../model/problems.js';
 import { NotFoundError, ConflictError, ForbiddenError } from '../service/datasets.js';
 import { StoreError } from '../store/graph-store.js';
 import { NotAcceptableError } from './negotiate.js';
+import { SparqlLimitError } from '../sparql/limits.js';
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly title: string, detail: string, readonly extra: Record<string, unknown> = {}) {
@@ -31,6 +32,9 @@ export function errorHandler(log: (o: Record<string, unknown>) => void) {
       });
     }
     if (err instanceof HttpError) return sendProblem(res, err.status, err.title, err.message, err.extra);
+    if (err instanceof SparqlLimitError) {
+      return sendProblem(res, 400, 'SPARQL Limit Exceeded', `the request was not run: its ${err.message}; simplify it or raise the setting`, { limit: err.setting, value: err.value, maximum: err.max });
+    }
     if (e?.name === 'CitationError') return sendProblem(res, 400, 'Bad Citation Request', e.message);
     if (err instanceof NotFoundError) return sendProblem(res, 404, 'Not Found', err.message);
     if (err instanceof ConflictError) return sendProblem(res, 409, 'Conflict', err.message);

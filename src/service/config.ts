@@ -1,5 +1,6 @@
 /** Configuration from the environment (INTERFACE.md "Configuration"). */
 import { resolve } from 'node:path';
+import { DEFAULT_SPARQL_LIMITS, LIMIT_SETTINGS, type SparqlLimits } from '../sparql/limits.js';
 
 export interface Config {
   port: number;
@@ -21,6 +22,24 @@ export interface Config {
   maxResultBytes?: number;
   /** Name of this service as publisher in citations (SYNDB_PUBLISHER). */
   publisher: string;
+  /**
+   * Limits on every SPARQL query and update, checked before it runs (SYNDB_SPARQL_MAX_LENGTH,
+   * _DEPTH, _TRIPLE_PATTERNS, _VALUES_ROWS, _PATH; defaults in src/sparql/limits.ts).
+   */
+  sparqlLimits: SparqlLimits;
+}
+
+/** SPARQL limits from SYNDB_SPARQL_MAX_…; each must be a positive integer. */
+function sparqlLimitsFromEnv(env: NodeJS.ProcessEnv): SparqlLimits {
+  const out = { ...DEFAULT_SPARQL_LIMITS };
+  for (const key of Object.keys(LIMIT_SETTINGS) as (keyof SparqlLimits)[]) {
+    const raw = env[LIMIT_SETTINGS[key]];
+    if (raw === undefined || raw === '') continue;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${LIMIT_SETTINGS[key]} must be a positive integer, got "${raw}"`);
+    out[key] = n;
+  }
+  return out;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -42,5 +61,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     queryTimeoutMs: Number(env.SYNDB_QUERY_TIMEOUT_MS ?? 30_000),
     maxResultBytes: env.SYNDB_MAX_RESULT_BYTES ? Number(env.SYNDB_MAX_RESULT_BYTES) : undefined,
     publisher: env.SYNDB_PUBLISHER ?? 'SynDB Graph',
+    sparqlLimits: sparqlLimitsFromEnv(env),
   };
 }
