@@ -64,12 +64,14 @@ export class SparqlLimitError extends Error {
 const NOT_IN_IRI = new Set(['<', '>', '"', '{', '}', '|', '^', '`']);
 
 /**
- * The deepest bracket nesting of the text: `(`, `{`, `[` outside strings, IRIs and comments.
- * One linear pass; never throws. `<` starts an IRI only when an IRIREF follows (else it is the
- * less-than operator), so `#` inside `<http://ex.org/g#a>` is not a comment.
+ * One linear pass over the text (never throws): the deepest bracket nesting — `(`, `{`, `[` outside
+ * strings, IRIs and comments — and where IRIs with `\u` / `\U` escapes are. `<` starts an IRI only
+ * when an IRIREF follows (else it is the less-than operator), so `#` inside `<http://ex.org/g#a>`
+ * is not a comment.
  */
-export function nestingDepth(text: string): number {
+export function scanText(text: string): { depth: number; escapedIris: Array<[number, number]> } {
   let depth = 0, max = 0;
+  const escapedIris: Array<[number, number]> = [];
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -91,9 +93,12 @@ export function nestingDepth(text: string): number {
       continue;
     }
     if (c === '<') {
-      let j = i + 1;
-      while (j < n && text.charCodeAt(j) > 0x20 && !NOT_IN_IRI.has(text[j])) j++;
-      i = j < n && text[j] === '>' ? j + 1 : i + 1;
+      let j = i + 1, escaped = false;
+      while (j < n && text.charCodeAt(j) > 0x20 && !NOT_IN_IRI.has(text[j])) { if (text[j] === '\\') escaped = true; j++; }
+      if (j < n && text[j] === '>') {
+        if (escaped) escapedIris.push([i, j + 1]);
+        i = j + 1;
+      } else i++;
       continue;
     }
     if (c === '(' || c === '{' || c === '[') {
@@ -103,14 +108,29 @@ export function nestingDepth(text: string): number {
     }
     i++;
   }
-  return max;
+  return { depth: max, escapedIris };
 }
 
-/** Length and bracket depth of the raw text; throws SparqlLimitError. Run before parsing. */
-export function checkText(text: string, limits: SparqlLimits): void {
+/** The deepest bracket nesting of the text (see scanText). */
+export function nestingDepth(text: string): number {
+  return scanText(text).depth;
+}
+
+/**
+ * Length and bracket depth of the raw text; throws SparqlLimitError. Run before parsing. Returns
+ * the text with `\u` escapes in IRIs decoded (SPARQL allows them there; sparqljs does not read them).
+ */
+export function checkText(text: string, limits: SparqlLimits): string {
   if (text.length > limits.maxLength) throw new SparqlLimitError('maxLength', text.length, limits.maxLength);
-  const depth = nestingDepth(text);
+  const { depth, escapedIris } = scanText(text);
   if (depth > limits.maxDepth) throw new SparqlLimitError('maxDepth', depth, limits.maxDepth);
+  if (!escapedIris.length) return text;
+  let out = '', last = 0;
+  for (const [a, b] of escapedIris) {
+    out += text.slice(last, a) + text.slice(a, b).replace(/\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})/g, (_m, x: string | undefined, y: string | undefined) => String.fromCodePoint(parseInt(x ?? y!, 16)));
+    last = b;
+  }
+  return out + text.slice(last);
 }
 
 export interface TreeMeasures {

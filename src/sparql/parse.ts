@@ -53,11 +53,11 @@ function syntaxError(e: unknown, text: string): SparqlSyntaxError {
  */
 export function parseSparql(text: string, opts: ParseOptions = {}): Parsed {
   const limits = opts.limits ?? DEFAULT_SPARQL_LIMITS;
-  checkText(text, limits);
+  const decoded = checkText(text, limits);
   let tree: SparqlQuery;
   try {
     const parser = new sparqljs.Parser({ baseIRI: opts.base, prefixes: opts.prefixes, sparqlStar: true });
-    tree = parser.parse(text);
+    tree = parser.parse(decoded);
   } catch (e) {
     if (e instanceof RangeError) throw new SparqlSyntaxError('the text is too complex for the SPARQL parser (it ran out of stack); shorten long literals or split the request');
     throw syntaxError(e, text);
