@@ -105,6 +105,39 @@ describe('SPARQL Update', () => {
     expect(await svc.quadCount()).toBe(before);
   });
 
+  it('an update its author may not make is a 403 problem, even when it would change nothing', async () => {
+    const before = await svc.quadCount();
+    const v1 = `${BASE}/datasets/l4dense-motta2019/versions/1`;
+    const curator = svc.ctx.tokens.create('carol', 'curator');
+    const refused: Array<[string, string, RegExp]> = [
+      // another user's draft: bob cannot even read it, so these matched nothing and answered 200 {"changedGraphs":[]}
+      [`DELETE WHERE { GRAPH <${DRAFT}> { ?s ?p ?o } }`, bob, /managed by the service|only the owner/],
+      [`CLEAR GRAPH <${DRAFT}>`, bob, /managed by the service|only the owner/],
+      [`COPY <http://ex.org/nothing> TO <${DRAFT}>`, bob, /managed by the service|only the owner/],
+      // a published version, with a triple that is not there
+      [`DELETE DATA { GRAPH <${v1}> { <http://ex.org/none> <http://ex.org/p> "x" } }`, curator, /published version 1 of "l4dense-motta2019", which is immutable/],
+      [`DELETE DATA { GRAPH <${v1}> { <http://ex.org/none> <http://ex.org/p> "x" } }`, alice, /only the owner of dataset "l4dense-motta2019"/],
+      // the default graph, every graph, any graph for a user who may write none
+      ['CLEAR DEFAULT', bob, /the update writes the default graph: only admins may/],
+      ['DROP ALL', alice, /CLEAR \/ DROP of NAMED or ALL graphs/],
+      ['DELETE WHERE { GRAPH ?g { ?s ?p ?o } }', bob, /you may change no graph/],
+      [`DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } } ; CLEAR GRAPH <${v1}>`, alice, /only the owner of dataset "l4dense-motta2019"/],
+    ];
+    for (const [u, token, why] of refused) {
+      const r = await update(u, token);
+      expect(r.status, u).toBe(403);
+      expect(r.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      const p = await r.json();
+      expect(p.title).toBe('Forbidden');
+      expect(p.detail, u).toMatch(why);
+    }
+    expect(await svc.quadCount()).toBe(before);
+    // a GRAPH ?g update by someone who may write a draft runs; it changed nothing here
+    const ok = await update('DELETE WHERE { GRAPH ?g { <http://ex.org/never-there> ?p ?o } }', alice);
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).changedGraphs).toEqual([]);
+  });
+
   it('the owner edits her draft: validated, stored, with a provenance record', async () => {
     const u = `INSERT DATA { GRAPH <${DRAFT}> { <${DRAFT}> <http://www.w3.org/ns/dcat#keyword> "edited by SPARQL" } }`;
     const r = await update(u, alice);
