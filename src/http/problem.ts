@@ -33,7 +33,7 @@ export function errorHandler(log: (o: Record<string, unknown>) => void) {
     }
     if (err instanceof HttpError) return sendProblem(res, err.status, err.title, err.message, err.extra);
     if (err instanceof SparqlLimitError) {
-      return sendProblem(res, 400, 'SPARQL Limit Exceeded', `the request was not run: its ${err.message}; simplify it or raise the setting`, { limit: err.setting, value: err.value, maximum: err.max });
+      return sendProblem(res, 400, 'SPARQL Limit Exceeded', `the request was not run: its ${err.message}; ${err.hint}`, { limit: err.setting, value: err.value, maximum: err.max });
     }
     if (e?.name === 'CitationError') return sendProblem(res, 400, 'Bad Citation Request', e.message);
     if (err instanceof NotFoundError) return sendProblem(res, 404, 'Not Found', err.message);

@@ -50,13 +50,24 @@ const LIMIT_NAMES: Record<keyof SparqlLimits, string> = {
   maxPathElements: 'property path size (IRIs and operators in one path)',
 };
 
+/** What to do about each limit (for the problem response). */
+const LIMIT_HINTS: Record<keyof SparqlLimits, string> = {
+  maxLength: 'send large data with the Graph Store Protocol (/store) or in several requests',
+  maxDepth: 'brackets, nested groups and every link of an operator chain (a || b || …) count; write long alternatives as IN (…) and flatten nested groups',
+  maxTriplePatterns: 'split the request into smaller ones',
+  maxValuesRows: 'send the VALUES rows in several requests',
+  maxPathElements: 'shorten the property path or split it with intermediate variables',
+};
+
 /** A request over one of the limits; the message names the limit, the value and the maximum. */
 export class SparqlLimitError extends Error {
   readonly setting: string;
+  readonly hint: string;
   constructor(readonly limit: keyof SparqlLimits, readonly value: number, readonly max: number) {
     super(`${LIMIT_NAMES[limit]} ${value} exceeds the limit of ${max} (${LIMIT_SETTINGS[limit]})`);
     this.name = 'SparqlLimitError';
     this.setting = LIMIT_SETTINGS[limit];
+    this.hint = LIMIT_HINTS[limit];
   }
 }
 
