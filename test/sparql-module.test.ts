@@ -4,7 +4,7 @@
  * is quadratic on nesting: 100,000 levels would not finish), and the defaults let our own queries pass.
  */
 import { describe, expect, it } from 'vitest';
-import { scanText, nestingDepth, parseSparql, parseQuery, parseUpdate, SparqlLimitError, SparqlSyntaxError, DEFAULT_SPARQL_LIMITS, type SparqlLimits } from '../src/sparql/index.js';
+import { scanText, nestingDepth, parseSparql, parseQuery, parseUpdate, parseSparqlAsync, serialize, SparqlLimitError, SparqlSyntaxError, SparqlBusyError, DEFAULT_SPARQL_LIMITS, INLINE_MAX, MAX_WAITING, type SparqlLimits } from '../src/sparql/index.js';
 import { EXAMPLE_QUERIES } from '../src/http/sparql-editor/page.js';
 
 const limitOf = (text: string, limits: SparqlLimits = DEFAULT_SPARQL_LIMITS): SparqlLimitError | undefined => {
@@ -110,5 +110,33 @@ describe('limits, each named with its value and maximum', () => {
 
   it('the defaults let the editor examples and ordinary queries through', () => {
     for (const q of EXAMPLE_QUERIES) expect(limitOf(q.query), q.name).toBeUndefined();
+  });
+});
+
+describe('long requests are parsed off the main thread', () => {
+  const pad = ' '.repeat(INLINE_MAX);
+  it('gives the same tree as parsing in place (SELECT *, COUNT(*), literals, updates)', async () => {
+    for (const q of [
+      `SELECT * WHERE { ?s ?p ?o { SELECT (COUNT(*) AS ?n) WHERE { ?a ?b "x"@en } } } ${pad}`,
+      `DESCRIBE * WHERE { ?s <http://e/p> 1.5e3 } ${pad}`,
+      `PREFIX e: <http://e/> INSERT { GRAPH <http://g#a> { ?s e:p 1 } } WHERE { ?s ?p ?o } ${pad}`,
+    ]) {
+      expect(serialize((await parseSparqlAsync(q, { base: 'http://b/' })).tree)).toBe(serialize(parseSparql(q, { base: 'http://b/' }).tree));
+    }
+  });
+  it('reports limits and syntax errors from the parser thread as on the main thread', async () => {
+    const triples = `SELECT * WHERE { ${'?s ?p ?o . '.repeat(2001)} }`;
+    await expect(parseSparqlAsync(triples)).rejects.toMatchObject({ name: 'SparqlLimitError', limit: 'maxTriplePatterns', value: 2001, max: 2000 });
+    await expect(parseSparqlAsync(`SELECT * WHERE {\n ?s ?p ( ${pad} }`)).rejects.toMatchObject({ name: 'SparqlSyntaxError', position: { line: 2 } });
+    await expect(parseSparqlAsync(`SELECT * WHERE { BIND(${'('.repeat(100_000)}1${')'.repeat(100_000)} AS ?x) }`)).rejects.toBeInstanceOf(SparqlLimitError);
+  });
+  it('refuses more than MAX_WAITING long parses at once (busy), unless asked to wait', async () => {
+    const q = `SELECT * WHERE { ${'?s ?p ?o . '.repeat(1000)} }`;
+    const runs = Array.from({ length: MAX_WAITING + 2 }, () => parseSparqlAsync(q).then(() => 'ok', (e: Error) => e));
+    const waits = Array.from({ length: 3 }, () => parseSparqlAsync(q, { wait: true }).then(() => 'ok'));
+    const out = await Promise.all(runs);
+    expect(out.filter((r) => r === 'ok')).toHaveLength(MAX_WAITING);
+    expect(out.filter((r) => r instanceof SparqlBusyError)).toHaveLength(2);
+    expect(await Promise.all(waits)).toEqual(['ok', 'ok', 'ok']);
   });
 });

@@ -17,7 +17,7 @@ import { HttpError } from './problem.js';
 import { NotAcceptableError, FORMAT_MEDIA } from './negotiate.js';
 import { StoreError } from '../store/graph-store.js';
 import { errorPosition, sparqlWrites, UpdateRequestError, UpdateTimeoutError } from '../service/sparql-update.js';
-import { parseQuery, analyseQuery, SparqlSyntaxError, type QueryAnalysis } from '../sparql/index.js';
+import { parseQueryAsync, analyseQuery, SparqlSyntaxError, type QueryAnalysis } from '../sparql/index.js';
 import { serviceDescription, SD_MEDIA_TYPES } from './service-description.js';
 import { editorPage, editorAsset } from './sparql-editor/page.js';
 
@@ -29,9 +29,9 @@ export const GRAPH_TYPES = ['text/turtle', 'application/n-triples', 'application
  * clauses and SERVICE. A limit is a 400 naming it (SparqlLimitError, problem.ts); a syntax error a
  * 400 with its position.
  */
-export function checkedQuery(query: string, base: string, ctx: ServiceContext): QueryAnalysis {
+export async function checkedQuery(query: string, base: string, ctx: ServiceContext): Promise<QueryAnalysis> {
   try {
-    return analyseQuery(parseQuery(query, { base, limits: ctx.config.sparqlLimits }).tree);
+    return analyseQuery((await parseQueryAsync(query, { base, limits: ctx.config.sparqlLimits })).tree);
   } catch (e) {
     if (e instanceof SparqlSyntaxError) {
       const pos = e.position;
@@ -111,7 +111,7 @@ export function sparqlRouter(ctx: ServiceContext): Router {
   async function runQuery(req: Request, res: Response, query: string, p: Params) {
     const caller = callerOf(res);
     const base = `${ctx.iris.base}/`;
-    const a = checkedQuery(query, base, ctx);
+    const a = await checkedQuery(query, base, ctx);
     if (a.usesService) throw new HttpError(400, 'Malformed Query', 'SERVICE (federated query) is not available on this endpoint');
     const { dflt, named } = await visible(caller);
     // empty values (some clients send `default-graph-uri=`) name no graph

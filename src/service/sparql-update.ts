@@ -27,7 +27,7 @@ import { validate, reportToTurtle } from '../shacl/validator.js';
 import { activityQuads } from '../provenance/activity.js';
 import { InputError, type Problem } from '../model/problems.js';
 import { ForbiddenError } from './datasets.js';
-import { parseUpdate, analyseUpdate, withUsing, SparqlSyntaxError, type UpdateTargets } from '../sparql/index.js';
+import { parseUpdateAsync, analyseUpdate, withUsing, SparqlSyntaxError, type UpdateTargets } from '../sparql/index.js';
 
 /** Oxigraph's parse errors read "error at 1:5: expected …": the position, if the message has one. */
 export function errorPosition(message: string): { line: number; column: number } | undefined {
@@ -151,7 +151,7 @@ export class SparqlWrites {
     // limits and syntax before anything else (SparqlLimitError goes up as it is: a 400 naming the limit)
     let tree;
     try {
-      tree = parseUpdate(text, { base: opts.baseIri, limits: this.ctx.config.sparqlLimits }).tree;
+      tree = (await parseUpdateAsync(text, { base: opts.baseIri, limits: this.ctx.config.sparqlLimits })).tree;
     } catch (e) {
       if (e instanceof SparqlSyntaxError) throw new UpdateRequestError(`the update is not valid SPARQL 1.1 Update: ${e.message}`, e.position);
       throw e;

@@ -7,3 +7,4 @@ export * from './limits.js';
 export * from './parse.js';
 export * from './analyse.js';
 export * from './rewrite.js';
+export * from './parse-off-thread.js';

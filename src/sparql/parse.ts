@@ -65,18 +65,26 @@ export function parseSparql(text: string, opts: ParseOptions = {}): Parsed {
   return { tree, measures: checkTree(tree, limits) };
 }
 
-/** Parse text that must be a query (SELECT / ASK / CONSTRUCT / DESCRIBE). */
-export function parseQuery(text: string, opts: ParseOptions = {}): Parsed<Query> {
-  const p = parseSparql(text, opts);
+/** A parsed request that must be a query (SELECT / ASK / CONSTRUCT / DESCRIBE). */
+export function asQuery(p: Parsed): Parsed<Query> {
   if (p.tree.type !== 'query') throw new SparqlSyntaxError('the text is a SPARQL Update, not a query: send it as an update (POST, form field "update" or application/sparql-update)');
   return p as Parsed<Query>;
 }
 
-/** Parse text that must be an update. */
-export function parseUpdate(text: string, opts: ParseOptions = {}): Parsed<Update> {
-  const p = parseSparql(text, opts);
+/** A parsed request that must be an update. */
+export function asUpdate(p: Parsed): Parsed<Update> {
   if (p.tree.type !== 'update') throw new SparqlSyntaxError(`the text is a ${(p.tree as Query).queryType} query, not an update: send it as a query`);
   return p as Parsed<Update>;
+}
+
+/** Parse text that must be a query, on this thread (see parse-off-thread.ts for requests from outside). */
+export function parseQuery(text: string, opts: ParseOptions = {}): Parsed<Query> {
+  return asQuery(parseSparql(text, opts));
+}
+
+/** Parse text that must be an update, on this thread. */
+export function parseUpdate(text: string, opts: ParseOptions = {}): Parsed<Update> {
+  return asUpdate(parseSparql(text, opts));
 }
 
 /** A tree written back as SPARQL text (IRIs without \u escapes, prefixes as declared). */

@@ -55,7 +55,7 @@ import { copyUpdate } from '../copy-update.js';
 import { resultFormat } from '../embedded/sparql.js';
 import type { Query, SelectQuery } from 'sparqljs';
 import {
-  parseQuery, serialize, walk, usesService, dropDatasetClauses, replaceGraphConstants, askToSelect, splitLeadingValues, wrapWithStr,
+  parseQuery, parseQueryAsync, serialize, walk, usesService, dropDatasetClauses, replaceGraphConstants, askToSelect, splitLeadingValues, wrapWithStr,
   SparqlSyntaxError, SparqlLimitError, type SparqlLimits,
 } from '../../sparql/index.js';
 import { RemoteHttp, type HttpReply } from './http.js';
@@ -175,13 +175,23 @@ const literal = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')
 /** Limits for queries this store is given (the endpoint has applied the configured ones already). */
 const STORE_LIMITS: SparqlLimits = { maxLength: Infinity, maxDepth: 256, maxTriplePatterns: Infinity, maxValuesRows: Infinity, maxPathElements: Infinity };
 
+const badQuery = (e: unknown) => (e instanceof SparqlSyntaxError || e instanceof SparqlLimitError ? new StoreError(`the query is not valid SPARQL 1.1: ${e.message}`, 'bad-query') : e);
+
 /** Parse a query for the dialect rewrites; a bad query is a StoreError 'bad-query'. */
 function parseForServer(q: string, base?: string): Query {
   try {
     return parseQuery(q, { base, limits: STORE_LIMITS }).tree;
   } catch (e) {
-    if (e instanceof SparqlSyntaxError || e instanceof SparqlLimitError) throw new StoreError(`the query is not valid SPARQL 1.1: ${e.message}`, 'bad-query');
-    throw e;
+    throw badQuery(e);
+  }
+}
+
+/** The same, long texts parsed off the main thread. */
+async function parseForServerAsync(q: string, base?: string): Promise<Query> {
+  try {
+    return (await parseQueryAsync(q, { base, limits: STORE_LIMITS, wait: true })).tree;
+  } catch (e) {
+    throw badQuery(e);
   }
 }
 
@@ -415,7 +425,7 @@ export class RemoteStore implements GraphStore {
     this.check();
     if (typeof sparql !== 'string') throw new StoreError(`the query must be a string, got ${typeof sparql}`, 'bad-query');
     // the server gets the query written back from its syntax tree, in the dialect it answers right
-    const tree = parseForServer(sparql, options.baseIri);
+    const tree = await parseForServerAsync(sparql, options.baseIri);
     const kind = tree.queryType === 'SELECT' ? 'bindings' : tree.queryType === 'ASK' ? 'boolean' : 'graph';
     const fmt = resultFormat(kind, options.format);
     if ('error' in fmt) throw new StoreError(fmt.error, 'bad-query');
@@ -491,7 +501,7 @@ export class RemoteStore implements GraphStore {
    */
   private async exactQuery(part: { text: string; tree?: SelectQuery }, vars: string[], dvars: Set<string>, dataset: { defaultGraph?: string[]; namedGraphs?: string[] }, timeoutMs: number, signal: AbortSignal): Promise<{ vars: string[]; bindings: Binding[] } | undefined> {
     const lex = (v: string) => `syndb_lex_${v}`;
-    const wrapped = wrapWithStr(part.tree ?? (parseForServer(part.text) as SelectQuery), vars, dvars, lex);
+    const wrapped = wrapWithStr(part.tree ?? ((await parseForServerAsync(part.text)) as SelectQuery), vars, dvars, lex);
     let again: { vars: string[]; bindings: Binding[] };
     try {
       again = normaliseJson(await this.rawQuery(wrapped, RESULTS_ACCEPT, dataset, timeoutMs, 'running a query', signal), 'bindings') as typeof again;
