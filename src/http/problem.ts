@@ -5,6 +5,8 @@ import { NotFoundError, ConflictError, ForbiddenError } from '../service/dataset
 import { StoreError } from '../store/graph-store.js';
 import { NotAcceptableError } from './negotiate.js';
 import { storageFailure } from '../util/storage-errors.js';
+import { SparqlLimitError } from '../sparql/limits.js';
+import { SparqlBusyError } from '../sparql/parse-off-thread.js';
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly title: string, detail: string, readonly extra: Record<string, unknown> = {}) {
@@ -32,6 +34,13 @@ export function errorHandler(log: (o: Record<string, unknown>) => void) {
       });
     }
     if (err instanceof HttpError) return sendProblem(res, err.status, err.title, err.message, err.extra);
+    if (err instanceof SparqlBusyError) {
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      return sendProblem(res, 503, 'SPARQL Parser Busy', err.message);
+    }
+    if (err instanceof SparqlLimitError) {
+      return sendProblem(res, 400, 'SPARQL Limit Exceeded', `the request was not run: its ${err.message}; ${err.hint}`, { limit: err.setting, value: err.value, maximum: err.max });
+    }
     if (e?.name === 'CitationError') return sendProblem(res, 400, 'Bad Citation Request', e.message);
     if (err instanceof NotFoundError) return sendProblem(res, 404, 'Not Found', err.message);
     if (err instanceof ConflictError) return sendProblem(res, 409, 'Conflict', err.message);

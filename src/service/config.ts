@@ -1,5 +1,6 @@
 /** Configuration from the environment (INTERFACE.md "Configuration"). */
 import { resolve } from 'node:path';
+import { DEFAULT_SPARQL_LIMITS, LIMIT_SETTINGS, type SparqlLimits } from '../sparql/limits.js';
 
 export interface Config {
   port: number;
@@ -40,6 +41,11 @@ export interface Config {
   queryRefuseMs: number;
   /** /health/ready fails below this much free disk space, bytes (SYNDB_MIN_FREE_BYTES, default 256 MiB). */
   minFreeBytes: number;
+  /**
+   * Limits on every SPARQL query and update, checked before it runs (SYNDB_SPARQL_MAX_LENGTH,
+   * _DEPTH, _TRIPLE_PATTERNS, _VALUES_ROWS, _PATH; defaults in src/sparql/limits.ts).
+   */
+  sparqlLimits: SparqlLimits;
 }
 
 /** A whole number from the environment (default when unset), within [min, max]. */
@@ -49,6 +55,13 @@ function intSetting(env: NodeJS.ProcessEnv, name: string, dflt: number, min: num
   const n = Number(v.replaceAll('_', ''));
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${v}"`);
   return n;
+}
+
+/** SPARQL limits from SYNDB_SPARQL_MAX_…; each a positive whole number. */
+function sparqlLimitsFromEnv(env: NodeJS.ProcessEnv): SparqlLimits {
+  const out = { ...DEFAULT_SPARQL_LIMITS };
+  for (const key of Object.keys(LIMIT_SETTINGS) as (keyof SparqlLimits)[]) out[key] = intSetting(env, LIMIT_SETTINGS[key], out[key], 1, Number.MAX_SAFE_INTEGER);
+  return out;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -80,5 +93,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     queryStrikes: intSetting(env, 'SYNDB_QUERY_STRIKES', 2, 1, 1000),
     queryRefuseMs: intSetting(env, 'SYNDB_QUERY_REFUSE_MS', 600_000, 0, 7 * 24 * 3_600_000),
     minFreeBytes: intSetting(env, 'SYNDB_MIN_FREE_BYTES', 256 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
+    sparqlLimits: sparqlLimitsFromEnv(env),
   };
 }
