@@ -1,5 +1,6 @@
 /** Configuration from the environment (INTERFACE.md "Configuration"). */
 import { resolve } from 'node:path';
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../model/input-limits.js';
 
 export interface Config {
   port: number;
@@ -21,6 +22,24 @@ export interface Config {
   maxResultBytes?: number;
   /** Name of this service as publisher in citations (SYNDB_PUBLISHER). */
   publisher: string;
+  /**
+   * Count and depth limits on uploaded dataset descriptions (JSON, JSON-LD, Turtle):
+   * SYNDB_MAX_INPUT_TRIPLES (50,000), SYNDB_MAX_INPUT_DEPTH (32), SYNDB_MAX_INPUT_ITEMS (10,000 per
+   * array / object / property of a node), SYNDB_MAX_INPUT_STRING (262,144 characters).
+   */
+  inputLimits: InputLimits;
+  /** Worker threads that parse and validate uploads off the main thread (SYNDB_PARSE_WORKERS, default 1; 0 = on the main thread). */
+  parseWorkers: number;
+  /** Longest time one upload may spend in a parse worker before it is stopped with a 503, ms (SYNDB_PARSE_TIMEOUT_MS, default 120 s). */
+  parseTimeoutMs: number;
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -42,5 +61,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     queryTimeoutMs: Number(env.SYNDB_QUERY_TIMEOUT_MS ?? 30_000),
     maxResultBytes: env.SYNDB_MAX_RESULT_BYTES ? Number(env.SYNDB_MAX_RESULT_BYTES) : undefined,
     publisher: env.SYNDB_PUBLISHER ?? 'SynDB Graph',
+    inputLimits: {
+      maxTriples: positiveInt(env, 'SYNDB_MAX_INPUT_TRIPLES', DEFAULT_INPUT_LIMITS.maxTriples),
+      maxDepth: positiveInt(env, 'SYNDB_MAX_INPUT_DEPTH', DEFAULT_INPUT_LIMITS.maxDepth),
+      maxItems: positiveInt(env, 'SYNDB_MAX_INPUT_ITEMS', DEFAULT_INPUT_LIMITS.maxItems),
+      maxString: positiveInt(env, 'SYNDB_MAX_INPUT_STRING', DEFAULT_INPUT_LIMITS.maxString),
+    },
+    parseWorkers: positiveInt(env, 'SYNDB_PARSE_WORKERS', 1, 0),
+    parseTimeoutMs: positiveInt(env, 'SYNDB_PARSE_TIMEOUT_MS', 120_000),
   };
 }

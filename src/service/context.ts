@@ -11,6 +11,7 @@ import { NS } from '../model/namespaces.js';
 import { Catalog } from './catalog.js';
 import { DatasetService } from './datasets.js';
 import { TokenRegistry } from './tokens.js';
+import { CheckPool } from './check-pool.js';
 import type { Config } from './config.js';
 
 export interface ServiceContext {
@@ -33,9 +34,14 @@ export async function openContext(config: Config, opts: { readOnly?: boolean; lo
     if (!opts.readOnly) await syncOntologyGraph(store, iris, ontology.quads, log);
     const catalog = new Catalog(iris);
     await catalog.load(store);
-    const datasets = new DatasetService({ store, iris, vocabulary, ontology, shapes, catalog });
+    // uploads are parsed and validated in worker threads (none for read-only CLI commands)
+    const pool = !opts.readOnly && config.parseWorkers > 0
+      ? new CheckPool({ size: config.parseWorkers, baseIri: config.baseIri, limits: config.inputLimits, timeoutMs: config.parseTimeoutMs })
+      : undefined;
+    const datasets = new DatasetService({ store, iris, vocabulary, ontology, shapes, catalog, limits: config.inputLimits,
+      checker: pool && ((body, format, o) => pool.check(body, format, o)) });
     const tokens = new TokenRegistry(config.dataDir, config.adminToken);
-    return { config, store, iris, datasets, catalog, tokens, close: () => store.close() };
+    return { config, store, iris, datasets, catalog, tokens, close: async () => { await pool?.close(); await store.close(); } };
   } catch (e) {
     await store.close();
     throw e;

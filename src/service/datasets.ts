@@ -8,9 +8,10 @@ import type { Quad } from '../util/rdf.js';
 import { df, iri, lit, typed, toNQuads, inGraph, parseRdf, RDF_TYPE } from '../util/rdf.js';
 import { NS } from '../model/namespaces.js';
 import type { Iris } from '../model/iris.js';
-import { parseDatasetInput, type InputFormat } from '../model/parse-input.js';
+import { parseDatasetInput, type InputFormat, type ParsedDataset } from '../model/parse-input.js';
 import { FIELD_OF_PROPERTY, ACCESS, type TermResolver } from '../model/dataset-json.js';
 import { skolemize } from '../model/skolemize.js';
+import type { InputLimits } from '../model/input-limits.js';
 import { InputError, type Problem } from '../model/problems.js';
 import type { Ontology } from '../model/ontology.js';
 import { validate, reportToTurtle, type Shapes, type ValidationReport } from '../shacl/validator.js';
@@ -31,6 +32,10 @@ export interface Deps {
   ontology: Ontology;
   shapes: Shapes;
   catalog: Catalog;
+  /** Count and depth limits on uploads (config.inputLimits). */
+  limits?: InputLimits;
+  /** Runs checkDataset off the main thread (service/check-pool.ts); without it, checks run inline. */
+  checker?: (body: string, format: InputFormat, opts: { id?: string }) => Promise<CheckResult>;
 }
 
 const S = (l: string) => iri(NS.syndb + l);
@@ -55,8 +60,8 @@ export class DatasetService {
   get catalog() { return this.d.catalog; }
 
   /** Validate without storing: the normalised triples and every problem. */
-  check(body: string, format: InputFormat, opts: { id?: string } = {}) {
-    return checkDataset(this.d, body, format, opts);
+  check(body: string, format: InputFormat, opts: { id?: string } = {}): Promise<CheckResult> {
+    return this.d.checker ? this.d.checker(body, format, opts) : checkDataset(this.d, body, format, opts);
   }
 
   /** Create a dataset (its draft) from an upload. */
@@ -268,11 +273,18 @@ export function normalizeDataset(iris: Iris, quads: Quad[], subject: string, id:
     return out;
   }
 
-export type CheckDeps = Pick<Deps, 'iris' | 'vocabulary' | 'ontology' | 'shapes'>;
+export type CheckDeps = Pick<Deps, 'iris' | 'vocabulary' | 'ontology' | 'shapes'> & { limits?: InputLimits };
+
+export interface CheckResult {
+  parsed: ParsedDataset;
+  quads: Quad[];
+  report: ValidationReport;
+  problems: Problem[];
+}
 
 /** Parse, normalise, skolemise and validate an upload; nothing is stored. */
-export async function checkDataset(d: CheckDeps, body: string, format: InputFormat, opts: { id?: string } = {}) {
-  const parsed = await parseDatasetInput(body, format, { iris: d.iris, vocabulary: d.vocabulary, id: opts.id });
+export async function checkDataset(d: CheckDeps, body: string, format: InputFormat, opts: { id?: string } = {}): Promise<CheckResult> {
+  const parsed = await parseDatasetInput(body, format, { iris: d.iris, vocabulary: d.vocabulary, id: opts.id, limits: d.limits });
   const quads = await skolemize(normalizeDataset(d.iris, parsed.quads, parsed.subject, parsed.id), parsed.subject);
   const report = await validate(d.shapes, quads, { extraQuads: d.ontology.typingFor(quads) });
   const problems = mergeProblems(parsed.problems, report, parsed.subject);
