@@ -22,7 +22,7 @@ export interface InputLimits {
   maxString: number;
 }
 
-export const DEFAULT_INPUT_LIMITS: InputLimits = { maxTriples: 50_000, maxDepth: 32, maxItems: 10_000, maxString: 262_144 };
+export const DEFAULT_INPUT_LIMITS: InputLimits = { maxTriples: 50_000, maxDepth: 16, maxItems: 10_000, maxString: 262_144 };
 
 export const LIMIT_SETTING: Record<keyof InputLimits, string> = {
   maxTriples: 'SYNDB_MAX_INPUT_TRIPLES',
@@ -79,10 +79,9 @@ const RDF_REST = `${NS.rdf}rest`;
  * deeper; list cells (rdf:rest) stay on their list's level, so long lists are fine).
  */
 export function checkQuadLimits(quads: Quad[], limits: InputLimits): void {
+  checkBlankNodeDepth(quads, limits);
   if (quads.length > limits.maxTriples) throw new InputLimitError('maxTriples', limits.maxTriples, '$', `the upload has ${quads.length} triples`);
   const perProperty = new Map<string, number>();
-  const children = new Map<string, string[]>();
-  const hasParent = new Set<string>();
   for (const q of quads) {
     for (const t of [q.subject, q.predicate, q.object]) {
       if (t.value.length > limits.maxString) throw new InputLimitError('maxString', limits.maxString, `<${q.predicate.value}>`, `a term of ${t.value.length} characters`);
@@ -91,6 +90,14 @@ export function checkQuadLimits(quads: Quad[], limits: InputLimits): void {
     const n = (perProperty.get(k) ?? 0) + 1;
     if (n > limits.maxItems) throw new InputLimitError('maxItems', limits.maxItems, `<${q.predicate.value}>`, `node ${q.subject.termType === 'BlankNode' ? '_:' : ''}${q.subject.value.slice(0, 200)} has more than ${limits.maxItems} values of <${q.predicate.value}>`);
     perProperty.set(k, n);
+  }
+}
+
+/** How deeply blank nodes nest (see checkQuadLimits), computed without recursion. */
+function checkBlankNodeDepth(quads: Quad[], limits: InputLimits): void {
+  const children = new Map<string, string[]>();
+  const hasParent = new Set<string>();
+  for (const q of quads) {
     if (q.subject.termType === 'BlankNode' && q.object.termType === 'BlankNode') {
       const list = children.get(q.subject.value) ?? [];
       list.push(q.predicate.value === RDF_REST ? `=${q.object.value}` : q.object.value);
@@ -99,8 +106,8 @@ export function checkQuadLimits(quads: Quad[], limits: InputLimits): void {
     }
   }
   if (!children.size) return;
-  // longest chain of blank nodes, iteratively; a node is expanded once at the deepest level first
-  // reached (cycles of labelled blank nodes end there)
+  // longest chain of blank nodes, iteratively; a node is expanded again only when reached at a
+  // deeper level (so at most maxDepth times; a cycle of labelled blank nodes ends at the limit)
   const depthOf = new Map<string, number>();
   const roots = [...children.keys()].filter((b) => !hasParent.has(b));
   if (!roots.length) roots.push(children.keys().next().value as string);

@@ -24,12 +24,18 @@ export interface Config {
   publisher: string;
   /**
    * Count and depth limits on uploaded dataset descriptions (JSON, JSON-LD, Turtle):
-   * SYNDB_MAX_INPUT_TRIPLES (50,000), SYNDB_MAX_INPUT_DEPTH (32), SYNDB_MAX_INPUT_ITEMS (10,000 per
+   * SYNDB_MAX_INPUT_TRIPLES (50,000), SYNDB_MAX_INPUT_DEPTH (16), SYNDB_MAX_INPUT_ITEMS (10,000 per
    * array / object / property of a node), SYNDB_MAX_INPUT_STRING (262,144 characters).
    */
   inputLimits: InputLimits;
   /** Worker threads that parse and validate uploads off the main thread (SYNDB_PARSE_WORKERS, default 1; 0 = on the main thread). */
   parseWorkers: number;
+  /**
+   * Uploads up to this many bytes are checked on the main thread (SYNDB_PARSE_INLINE_BYTES, default
+   * 8192): within the limits such a body holds a few hundred values (tens of ms), less than the
+   * round trip to a worker, and most uploads never start one.
+   */
+  parseInlineBytes: number;
   /** Longest time one upload may spend in a parse worker before it is stopped with a 503, ms (SYNDB_PARSE_TIMEOUT_MS, default 120 s). */
   parseTimeoutMs: number;
 }
@@ -68,6 +74,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       maxString: positiveInt(env, 'SYNDB_MAX_INPUT_STRING', DEFAULT_INPUT_LIMITS.maxString),
     },
     parseWorkers: positiveInt(env, 'SYNDB_PARSE_WORKERS', 1, 0),
+    parseInlineBytes: positiveInt(env, 'SYNDB_PARSE_INLINE_BYTES', 8192, 0),
     parseTimeoutMs: positiveInt(env, 'SYNDB_PARSE_TIMEOUT_MS', 120_000),
   };
 }

@@ -9,7 +9,7 @@ import { loadShapes } from '../shacl/validator.js';
 import { toNQuads, df, lit, iri, type Quad } from '../util/rdf.js';
 import { NS } from '../model/namespaces.js';
 import { Catalog } from './catalog.js';
-import { DatasetService } from './datasets.js';
+import { DatasetService, checkDataset } from './datasets.js';
 import { TokenRegistry } from './tokens.js';
 import { CheckPool } from './check-pool.js';
 import type { Config } from './config.js';
@@ -39,7 +39,9 @@ export async function openContext(config: Config, opts: { readOnly?: boolean; lo
       ? new CheckPool({ size: config.parseWorkers, baseIri: config.baseIri, limits: config.inputLimits, timeoutMs: config.parseTimeoutMs })
       : undefined;
     const datasets = new DatasetService({ store, iris, vocabulary, ontology, shapes, catalog, limits: config.inputLimits,
-      checker: pool && ((body, format, o) => pool.check(body, format, o)) });
+      checker: pool && ((body, format, o) => Buffer.byteLength(body) <= config.parseInlineBytes
+        ? checkDataset({ iris, vocabulary, ontology, shapes, limits: config.inputLimits }, body, format, o)
+        : pool.check(body, format, o)) });
     const tokens = new TokenRegistry(config.dataDir, config.adminToken);
     return { config, store, iris, datasets, catalog, tokens, close: async () => { await pool?.close(); await store.close(); } };
   } catch (e) {
