@@ -10,7 +10,7 @@
  * first proves the work ran elsewhere or in short slices.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestService, type TestService } from './helpers/service.js';
+import { startTestService, ADMIN_TOKEN, type TestService } from './helpers/service.js';
 import { DEFAULT_INPUT_LIMITS } from '../src/model/input-limits.js';
 
 // the first upload to a worker starts it (under tsx the worker compiles its modules first)
@@ -157,5 +157,47 @@ describe('a body at the limits is processed off the main thread', () => {
   it('afterwards a normal upload and /health still work', async () => {
     expect((await upload(JSON.stringify(base('after')), 'application/json')).status).toBe(201);
     expect((await svc.fetch('/health')).status).toBe(200);
+  });
+});
+
+describe('Graph Store bodies: the same limits, parsed and validated off the main thread', () => {
+  const gsp = (graph: string, body: string, type: string) => svc.fetch(`/store?graph=${encodeURIComponent(graph)}`, {
+    method: 'PUT', token: ADMIN_TOKEN, headers: { 'content-type': type, accept: 'application/problem+json' }, body });
+
+  it('Turtle with 50,000 nested blank nodes: 400 naming SYNDB_MAX_INPUT_DEPTH, /health answered meanwhile, nothing stored', async () => {
+    const quadsBefore = await svc.quadCount();
+    const n = 50_000;
+    const body = `@prefix ex: <http://example.org/> .\nex:s ex:p ${'[ ex:p '.repeat(n)}"x"${' ]'.repeat(n)} .\n`;
+    const { heavy, failed } = await healthWhile(() => gsp('http://example.org/nested', body, 'text/turtle'));
+    expect(heavy.status, heavy.body.slice(0, 300)).toBe(400);
+    expect(JSON.parse(heavy.body).limit).toBe('SYNDB_MAX_INPUT_DEPTH');
+    expect(failed).toBe(0);
+    expect(await svc.quadCount()).toBe(quadsBefore);
+  });
+
+  it('RDF/XML with nested blank nodes: 400 naming SYNDB_MAX_INPUT_DEPTH', async () => {
+    const n = 200;
+    const open = '<ex:p rdf:parseType="Resource">'.repeat(n), close = '</ex:p>'.repeat(n);
+    const body = `<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/s">${open}<ex:q>x</ex:q>${close}</rdf:Description></rdf:RDF>`;
+    const r = await gsp('http://example.org/nested-xml', body, 'application/rdf+xml');
+    expect(r.status).toBe(400);
+    expect((await r.json()).limit).toBe('SYNDB_MAX_INPUT_DEPTH');
+  });
+
+  it('N-Triples with more than SYNDB_MAX_INPUT_TRIPLES triples: 413 naming it', async () => {
+    const body = Array.from({ length: L.maxTriples + 1 }, (_, i) => `<http://example.org/s${i}> <http://example.org/p> "v${i}" .`).join('\n');
+    const r = await gsp('http://example.org/too-many', body, 'application/n-triples');
+    expect(r.status).toBe(413);
+    expect((await r.json()).limit).toBe('SYNDB_MAX_INPUT_TRIPLES');
+  });
+
+  it('N-Triples at the triple limit: stored, /health answered several times while it was parsed and validated', async () => {
+    const body = Array.from({ length: L.maxTriples }, (_, i) => `<http://example.org/s${i}> <http://example.org/p> "v${i}" .`).join('\n');
+    const { heavy, before, failed } = await healthWhile(() => gsp('http://example.org/at-limit', body, 'application/n-triples'));
+    expect(heavy.status, heavy.body.slice(0, 300)).toBe(201);
+    expect(failed).toBe(0);
+    expect(before).toBeGreaterThanOrEqual(5);
+    const n = await svc.ctx.store.select('SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/at-limit> { ?s ?p ?o } }');
+    expect(Number(n[0].n.value)).toBe(L.maxTriples);
   });
 });

@@ -13,7 +13,8 @@ import { parseNQuadsYielding } from '../util/rdf.js';
 import type { InputFormat } from '../model/parse-input.js';
 import type { InputLimits } from '../model/input-limits.js';
 import type { CheckResult } from './datasets.js';
-import { deserializeCheckError, type CheckJob, type CheckReply } from './check-messages.js';
+import type { ValidationReport } from '../shacl/validator.js';
+import { deserializeCheckError, type CheckJob, type CheckOk, type CheckReply } from './check-messages.js';
 
 /** The upload could not be processed right now (worker stopped, out of memory, too slow): 503. */
 export class ParseUnavailableError extends Error {
@@ -38,14 +39,33 @@ export class CheckPool {
 
   /** checkDataset in a worker; InputError / InputLimitError are rethrown as such. */
   async check(body: string, format: InputFormat, opts: { id?: string } = {}): Promise<CheckResult> {
+    const ok = await this.run({ job: this.nextJob++, kind: 'check', body, format, id: opts.id });
+    if (ok.kind !== 'check') throw new Error('parse worker: unexpected answer');
+    return { parsed: ok.parsed, quads: await parseNQuadsYielding(ok.nquads), report: ok.report, problems: ok.problems };
+  }
+
+  /** A Graph Store body -> N-Triples lines (graph-body.ts), with the input limits. */
+  async parseGraph(body: string, format: string, base: string): Promise<string[]> {
+    const ok = await this.run({ job: this.nextJob++, kind: 'graph', body, format, base });
+    if (ok.kind !== 'graph') throw new Error('parse worker: unexpected answer');
+    return ok.lines;
+  }
+
+  /** SHACL validation of one graph given as N-Triples (datasets.ts validateGraph). */
+  async validate(ntriples: string): Promise<ValidationReport> {
+    const ok = await this.run({ job: this.nextJob++, kind: 'validate', ntriples });
+    if (ok.kind !== 'validate') throw new Error('parse worker: unexpected answer');
+    return ok.report;
+  }
+
+  private async run(job: CheckJob): Promise<CheckOk> {
     if (this.closed) throw new ParseUnavailableError('the service is shutting down');
     const reply = await new Promise<CheckReply>((resolve, reject) => {
-      this.queue.push({ job: { job: this.nextJob++, body, format, id: opts.id }, resolve, reject });
+      this.queue.push({ job, resolve, reject });
       this.pump();
     });
     if (reply.error) throw deserializeCheckError(reply.error);
-    const { parsed, nquads, report, problems } = reply.ok;
-    return { parsed, quads: await parseNQuadsYielding(nquads), report, problems };
+    return reply.ok;
   }
 
   private pump() {

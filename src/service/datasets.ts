@@ -275,6 +275,11 @@ export function normalizeDataset(iris: Iris, quads: Quad[], subject: string, id:
 
 export type CheckDeps = Pick<Deps, 'iris' | 'vocabulary' | 'ontology' | 'shapes'> & { limits?: InputLimits };
 
+/** SHACL validation of one graph (Graph Store / SPARQL Update writes), with the ontology's typing. */
+export function validateGraph(d: Pick<Deps, 'shapes' | 'ontology'>, quads: Quad[]): Promise<ValidationReport> {
+  return validate(d.shapes, quads, { extraQuads: d.ontology.typingFor(quads) });
+}
+
 export interface CheckResult {
   parsed: ParsedDataset;
   quads: Quad[];

@@ -22,7 +22,7 @@ import type { Caller } from './tokens.js';
 import type { WriteOp } from '../store/graph-store.js';
 import { NS } from '../model/namespaces.js';
 import { parseRdf, toNQuads, inGraph, type Quad } from '../util/rdf.js';
-import { validate, reportToTurtle } from '../shacl/validator.js';
+import { reportToTurtle } from '../shacl/validator.js';
 import { activityQuads } from '../provenance/activity.js';
 import { InputError, type Problem } from '../model/problems.js';
 import { ForbiddenError } from './datasets.js';
@@ -421,7 +421,7 @@ export class SparqlWrites {
       const quads = parseRdf(content.join('\n') + '\n', 'application/n-triples');
       newContent.set(g, quads);
       if (quads.length === 0) continue;
-      const report = await validate(this.ctx.datasets.d.shapes, quads, { extraQuads: this.ctx.datasets.d.ontology.typingFor(quads) });
+      const report = await this.ctx.work.validateGraph(quads);
       if (!report.conforms) {
         reports.push(reportToTurtle(report));
         for (const r of report.results) problems.push({ path: r.path ?? '', value: r.value, message: `in graph <${g}>: ${r.message}`, focusNode: r.focusNode, severity: r.severity, constraint: r.constraint });
