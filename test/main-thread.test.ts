@@ -144,6 +144,13 @@ describe('a body at the limits is processed off the main thread', () => {
     expect(Number(n[0].n.value)).toBe(L.maxItems);
   });
 
+  it(`publishing that draft (validated again, ${L.maxItems} keywords): 201, /health answered meanwhile`, async () => {
+    const { heavy, before, failed } = await healthWhile(() => svc.fetch('/datasets/kw-at-limit/versions', { method: 'POST', token: alice, headers: { 'content-type': 'application/json' }, body: '{}' }));
+    expect(heavy.status, heavy.body.slice(0, 300)).toBe(201);
+    expect(failed).toBe(0);
+    expect(before).toBeGreaterThanOrEqual(5);
+  });
+
   it(`Turtle with ${L.maxItems} keywords: validated (422), /health answered several times meanwhile`, async () => {
     const kws = keywords(L.maxItems).map((k) => JSON.stringify(k)).join(', ');
     const body = `${TTL_PREFIX}@prefix syndb: <https://w3id.org/syndb/> .\n<> a dcat:Dataset ; dct:identifier "ttl-at-limit" ; dct:title "TTL at limit" ; dcat:keyword ${kws} .\n`;

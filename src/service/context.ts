@@ -43,7 +43,7 @@ export async function openContext(config: Config, opts: { readOnly?: boolean; lo
       : undefined;
     const work = new OffThread({ iris, vocabulary, ontology, shapes }, { inlineBytes: config.parseInlineBytes, limits: config.inputLimits }, pool);
     const datasets = new DatasetService({ store, iris, vocabulary, ontology, shapes, catalog, limits: config.inputLimits,
-      checker: (body, format, o) => work.check(body, format, o) });
+      checker: (body, format, o) => work.check(body, format, o), graphValidator: (q) => work.validateGraph(q) });
     const tokens = new TokenRegistry(config.dataDir, config.adminToken);
     return { config, store, iris, datasets, catalog, tokens, work, close: async () => { await work.close(); await store.close(); } };
   } catch (e) {

@@ -36,6 +36,8 @@ export interface Deps {
   limits?: InputLimits;
   /** Runs checkDataset off the main thread (service/check-pool.ts); without it, checks run inline. */
   checker?: (body: string, format: InputFormat, opts: { id?: string }) => Promise<CheckResult>;
+  /** SHACL of a whole graph, off the main thread when large (off-thread.ts); without it, inline. */
+  graphValidator?: (quads: Quad[]) => Promise<ValidationReport>;
 }
 
 const S = (l: string) => iri(NS.syndb + l);
@@ -179,7 +181,7 @@ export class DatasetService {
       const P = iri(this.d.iris.version(id, prev));
       version.push(df.quad(Vn, DCAT('previousVersion'), P), df.quad(Vn, iri(NS.prov + 'wasRevisionOf'), P));
     }
-    const report = await validate(this.d.shapes, version, { extraQuads: this.d.ontology.typingFor(version) });
+    const report = await (this.d.graphValidator ?? ((q: Quad[]) => validateGraph(this.d, q)))(version);
     if (!report.conforms) throw new InputError('The draft is not valid', mergeProblems([], report, V), 422, reportToTurtle(report));
     const act = activityQuads(this.d.iris, { kind: 'Publish', user: caller.user ?? 'anonymous', startedAt: started, used: [{ snapshotOf: D, content: draftText.split('\n').filter(Boolean).sort().join('\n') + '\n', mediaType: 'application/n-quads', label: `the draft of ${id} as published` }], generated: [V], label: `publish version ${n} of ${id}` });
     const conceptAdd: Quad[] = [df.quad(iri(C), DCAT('hasVersion'), Vn), df.quad(iri(C), DCAT('hasCurrentVersion'), Vn)];
