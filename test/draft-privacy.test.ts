@@ -96,6 +96,24 @@ describe('a never-published public draft', () => {
     });
   }
 
+  it('REST answers the same: the dataset, its history, its versions and its activity are 404 with the words of a missing dataset', async () => {
+    const own = await svc.fetch(`/datasets/${ID}/history`, { token: alice, headers: { accept: 'application/json' } });
+    expect(own.status).toBe(200);
+    const activity = (await own.json()).changes[0].activity as string;
+    expect((await svc.fetch(new URL(activity).pathname, { token: alice, headers: { accept: 'application/ld+json' } })).status).toBe(200);
+    for (const token of [null, bob]) {
+      for (const path of [`/datasets/${ID}`, `/datasets/${ID}/history`, `/datasets/${ID}/versions`, new URL(activity).pathname]) {
+        const r = await svc.fetch(path, { token, headers: { accept: 'application/json, application/ld+json;q=0.9' } });
+        expect(r.status, `${path} as ${token ? 'bob' : 'anonymous'}`).toBe(404);
+        // the answer may echo the id that was asked for, never the draft's content
+        expect(await r.text(), path).not.toContain(MARK);
+      }
+    }
+    const missing = await (await svc.fetch('/datasets/zzz-none', { headers: { accept: 'application/json' } })).json();
+    const hidden = await (await svc.fetch(`/datasets/${ID}`, { headers: { accept: 'application/json' } })).json();
+    expect(hidden.detail.replace(ID, 'X')).toBe(missing.detail.replace('zzz-none', 'X'));
+  });
+
   it('once version 1 is published, the concept and provenance graphs become readable; the draft stays hidden', async () => {
     const p = await svc.fetch(`/datasets/${ID}/versions`, { method: 'POST', token: alice, headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(p.status, await p.clone().text()).toBe(201);

@@ -216,7 +216,7 @@ export async function activityQuadsFor(ctx: HistoryContext, activity: string, ca
   for (const g of graphs) { const p = ctx.iris.parse(g); if (p) named.add(p.id); }
   for (const id of named) {
     const e = ctx.catalog.entries.get(id);
-    if (!e || !ctx.catalog.canRead(e, caller)) return undefined;
+    if (!e || !ctx.catalog.graphsVisible(e, caller)) return undefined;
   }
   if (!named.size && caller.role !== 'admin') return undefined;
   const key = (q: Quad) => `${q.subject.value}\u0000${q.predicate.value}\u0000${q.object.value}`;

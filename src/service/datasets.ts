@@ -213,10 +213,13 @@ export class DatasetService {
 
   provGraph(id: string) { return `${this.d.iris.concept(id)}/provenance`; }
 
-  /** The dataset entry if the caller may see it; 404 otherwise (never reveals private ids). */
+  /**
+   * The dataset entry if the caller may see it; 404 otherwise (never reveals private ids, nor a
+   * never-published draft to anyone who may not write it: the same rule as SPARQL's graph sets).
+   */
   entry(id: string, caller: Caller): DatasetEntry {
     const e = this.catalog.entries.get(id);
-    if (!e || !this.catalog.canRead(e, caller)) throw new NotFoundError(`no dataset "${id}"`);
+    if (!e || !this.catalog.graphsVisible(e, caller)) throw new NotFoundError(`no dataset "${id}"`);
     return e;
   }
 
