@@ -213,11 +213,19 @@ export class DatasetService {
 
   provGraph(id: string) { return `${this.d.iris.concept(id)}/provenance`; }
 
-  /**
-   * The dataset entry if the caller may see it; 404 otherwise (never reveals private ids, nor a
-   * never-published draft to anyone who may not write it: the same rule as SPARQL's graph sets).
-   */
+  /** The dataset entry if the caller may see it; 404 otherwise (never reveals private ids). */
   entry(id: string, caller: Caller): DatasetEntry {
+    const e = this.catalog.entries.get(id);
+    if (!e || !this.catalog.canRead(e, caller)) throw new NotFoundError(`no dataset "${id}"`);
+    return e;
+  }
+
+  /**
+   * For reads of its content (description, versions, history): as entry(), and a never-published
+   * draft is 404 to anyone who may not write it, in the words of a missing dataset (the same rule
+   * as SPARQL's graph sets, Catalog.graphsVisible). Writes keep entry(): 401/403 say what is missing.
+   */
+  visibleEntry(id: string, caller: Caller): DatasetEntry {
     const e = this.catalog.entries.get(id);
     if (!e || !this.catalog.graphsVisible(e, caller)) throw new NotFoundError(`no dataset "${id}"`);
     return e;
@@ -225,7 +233,7 @@ export class DatasetService {
 
   /** The graph to show for GET /datasets/{id}[/versions/n]: latest published version, else the draft (to its writers). */
   graphFor(id: string, caller: Caller, version?: number): { graph: string; subject: string; version?: number } {
-    const e = this.entry(id, caller);
+    const e = this.visibleEntry(id, caller);
     if (version !== undefined) {
       if (!e.versions.includes(version)) throw new NotFoundError(`dataset "${id}" has no version ${version}${e.versions.length ? `; versions: ${e.versions.join(', ')}` : ''}`);
       const g = this.d.iris.version(id, version);
