@@ -1,6 +1,8 @@
 /** RFC 9457 problem details for every error; never a 500 for bad input. */
 import type { NextFunction, Request, Response } from 'express';
 import { InputError } from '../model/problems.js';
+import { InputLimitError } from '../model/input-limits.js';
+import { ParseUnavailableError } from '../service/check-pool.js';
 import { NotFoundError, ConflictError, ForbiddenError } from '../service/datasets.js';
 import { StoreError } from '../store/graph-store.js';
 import { NotAcceptableError } from './negotiate.js';
@@ -24,6 +26,12 @@ export function sendProblem(res: Response, status: number, title: string, detail
 export function errorHandler(log: (o: Record<string, unknown>) => void) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = err as Error & { status?: number; type?: string; expose?: boolean };
+    if (err instanceof InputLimitError) {
+      const p = err.problems[0];
+      return sendProblem(res, err.status, err.title, `${p.path === '$' ? '' : `${p.path}: `}${p.message}; nothing was stored`, {
+        limit: err.setting, max: err.max, errors: err.problems.map((x) => ({ path: x.path, message: x.message, severity: x.severity })),
+      });
+    }
     if (err instanceof InputError) {
       if (err.report && req.accepts(['application/problem+json', 'application/json', 'text/turtle']) === 'text/turtle') {
         res.status(err.status).type('text/turtle').send(err.report);
@@ -32,6 +40,10 @@ export function errorHandler(log: (o: Record<string, unknown>) => void) {
       return sendProblem(res, err.status, err.title, `${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} found; nothing was stored`, {
         errors: err.problems.map((p) => ({ path: p.path, value: p.value, message: p.message, focusNode: p.focusNode, severity: p.severity, ...(p.suggestions ? { suggestions: p.suggestions } : {}), ...(p.constraint ? { constraint: p.constraint } : {}) })),
       });
+    }
+    if (err instanceof ParseUnavailableError) {
+      res.setHeader('Retry-After', '5');
+      return sendProblem(res, 503, 'Service Unavailable', `${err.message}; nothing was stored`);
     }
     if (err instanceof HttpError) return sendProblem(res, err.status, err.title, err.message, err.extra);
     if (err instanceof SparqlBusyError) {

@@ -144,7 +144,10 @@ export function sparqlRouter(ctx: ServiceContext): Router {
       });
     } catch (e) {
       if (e instanceof StoreError && e.code === 'bad-query') throw badQuery(e.message, query);
-      if (e instanceof StoreError && e.code === 'timeout') throw new HttpError(503, 'Query Timeout', `the query ran longer than ${timeoutMs} ms and was stopped; narrow it (LIMIT, more specific patterns) or raise SYNDB_QUERY_TIMEOUT_MS`, { timeoutMs, ...e.details });
+      // the server was busy (the query waited for an engine): 503, retry later. The query ran its
+      // whole time budget: 422, the same query would fail again; narrow it.
+      if (e instanceof StoreError && e.code === 'timeout' && e.details.retryAfterS !== undefined) throw e;
+      if (e instanceof StoreError && e.code === 'timeout') throw new HttpError(422, 'Query Timeout', `the query ran longer than ${timeoutMs} ms and was stopped; narrow it (LIMIT, more specific patterns), or ask for more time with ?timeout= up to SYNDB_QUERY_TIMEOUT_MS`, { timeoutMs, ...e.details });
       if (e instanceof StoreError && e.code === 'too-large') throw new HttpError(413, 'Result Too Large', `${e.message}; add LIMIT/OFFSET to page through the results`);
       throw e;
     }

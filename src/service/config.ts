@@ -1,6 +1,7 @@
 /** Configuration from the environment (INTERFACE.md "Configuration"). */
 import { resolve } from 'node:path';
 import { DEFAULT_SPARQL_LIMITS, LIMIT_SETTINGS, type SparqlLimits } from '../sparql/limits.js';
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../model/input-limits.js';
 
 export interface Config {
   port: number;
@@ -46,6 +47,22 @@ export interface Config {
    * _DEPTH, _TRIPLE_PATTERNS, _VALUES_ROWS, _PATH; defaults in src/sparql/limits.ts).
    */
   sparqlLimits: SparqlLimits;
+  /**
+   * Count and depth limits on uploaded dataset descriptions (JSON, JSON-LD, Turtle):
+   * SYNDB_MAX_INPUT_TRIPLES (50,000), SYNDB_MAX_INPUT_DEPTH (16), SYNDB_MAX_INPUT_ITEMS (10,000 per
+   * array / object / property of a node), SYNDB_MAX_INPUT_STRING (262,144 characters).
+   */
+  inputLimits: InputLimits;
+  /** Worker threads that parse and validate uploads off the main thread (SYNDB_PARSE_WORKERS, default 1; 0 = on the main thread). */
+  parseWorkers: number;
+  /**
+   * Uploads up to this many bytes are checked on the main thread (SYNDB_PARSE_INLINE_BYTES, default
+   * 8192): within the limits such a body holds a few hundred values (tens of ms), less than the
+   * round trip to a worker, and most uploads never start one.
+   */
+  parseInlineBytes: number;
+  /** Longest time one upload may spend in a parse worker before it is stopped with a 503, ms (SYNDB_PARSE_TIMEOUT_MS, default 120 s). */
+  parseTimeoutMs: number;
 }
 
 /** A whole number from the environment (default when unset), within [min, max]. */
@@ -94,5 +111,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     queryRefuseMs: intSetting(env, 'SYNDB_QUERY_REFUSE_MS', 600_000, 0, 7 * 24 * 3_600_000),
     minFreeBytes: intSetting(env, 'SYNDB_MIN_FREE_BYTES', 256 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
     sparqlLimits: sparqlLimitsFromEnv(env),
+    inputLimits: {
+      maxTriples: intSetting(env, 'SYNDB_MAX_INPUT_TRIPLES', DEFAULT_INPUT_LIMITS.maxTriples, 1, Number.MAX_SAFE_INTEGER),
+      maxDepth: intSetting(env, 'SYNDB_MAX_INPUT_DEPTH', DEFAULT_INPUT_LIMITS.maxDepth, 1, 10_000),
+      maxItems: intSetting(env, 'SYNDB_MAX_INPUT_ITEMS', DEFAULT_INPUT_LIMITS.maxItems, 1, Number.MAX_SAFE_INTEGER),
+      maxString: intSetting(env, 'SYNDB_MAX_INPUT_STRING', DEFAULT_INPUT_LIMITS.maxString, 1, Number.MAX_SAFE_INTEGER),
+    },
+    parseWorkers: intSetting(env, 'SYNDB_PARSE_WORKERS', 1, 0, 64),
+    parseInlineBytes: intSetting(env, 'SYNDB_PARSE_INLINE_BYTES', 8192, 0, Number.MAX_SAFE_INTEGER),
+    parseTimeoutMs: intSetting(env, 'SYNDB_PARSE_TIMEOUT_MS', 120_000, 1, 86_400_000),
   };
 }

@@ -8,9 +8,10 @@ import type { Quad } from '../util/rdf.js';
 import { df, iri, lit, typed, toNQuads, inGraph, parseRdf, RDF_TYPE } from '../util/rdf.js';
 import { NS } from '../model/namespaces.js';
 import type { Iris } from '../model/iris.js';
-import { parseDatasetInput, type InputFormat } from '../model/parse-input.js';
+import { parseDatasetInput, type InputFormat, type ParsedDataset } from '../model/parse-input.js';
 import { FIELD_OF_PROPERTY, ACCESS, type TermResolver } from '../model/dataset-json.js';
 import { skolemize } from '../model/skolemize.js';
+import type { InputLimits } from '../model/input-limits.js';
 import { InputError, type Problem } from '../model/problems.js';
 import type { Ontology } from '../model/ontology.js';
 import { validate, reportToTurtle, type Shapes, type ValidationReport } from '../shacl/validator.js';
@@ -33,6 +34,12 @@ export interface Deps {
   ontology: Ontology;
   shapes: Shapes;
   catalog: Catalog;
+  /** Count and depth limits on uploads (config.inputLimits). */
+  limits?: InputLimits;
+  /** Runs checkDataset off the main thread (service/check-pool.ts); without it, checks run inline. */
+  checker?: (body: string, format: InputFormat, opts: { id?: string }) => Promise<CheckResult>;
+  /** SHACL of a whole graph, off the main thread when large (off-thread.ts); without it, inline. */
+  graphValidator?: (quads: Quad[]) => Promise<ValidationReport>;
 }
 
 const S = (l: string) => iri(NS.syndb + l);
@@ -57,8 +64,8 @@ export class DatasetService {
   get catalog() { return this.d.catalog; }
 
   /** Validate without storing: the normalised triples and every problem. */
-  check(body: string, format: InputFormat, opts: { id?: string } = {}) {
-    return checkDataset(this.d, body, format, opts);
+  check(body: string, format: InputFormat, opts: { id?: string } = {}): Promise<CheckResult> {
+    return this.d.checker ? this.d.checker(body, format, opts) : checkDataset(this.d, body, format, opts);
   }
 
   /** Create a dataset (its draft) from an upload. */
@@ -189,7 +196,7 @@ export class DatasetService {
       const P = iri(this.d.iris.version(id, prev));
       version.push(df.quad(Vn, DCAT('previousVersion'), P), df.quad(Vn, iri(NS.prov + 'wasRevisionOf'), P));
     }
-    const report = await validate(this.d.shapes, version, { extraQuads: this.d.ontology.typingFor(version) });
+    const report = await (this.d.graphValidator ?? ((q: Quad[]) => validateGraph(this.d, q)))(version);
     if (!report.conforms) throw new InputError('The draft is not valid', mergeProblems([], report, V), 422, reportToTurtle(report));
     const act = activityQuads(this.d.iris, { kind: 'Publish', user: caller.user ?? 'anonymous', startedAt: started, used: [{ snapshotOf: D, content: draftText.split('\n').filter(Boolean).sort().join('\n') + '\n', mediaType: 'application/n-quads', label: `the draft of ${id} as published` }], generated: [V], label: `publish version ${n} of ${id}` });
     const conceptAdd: Quad[] = [df.quad(iri(C), DCAT('hasVersion'), Vn), df.quad(iri(C), DCAT('hasCurrentVersion'), Vn)];
@@ -228,9 +235,20 @@ export class DatasetService {
     return e;
   }
 
+  /**
+   * For reads of its content (description, versions, history): as entry(), and a never-published
+   * draft is 404 to anyone who may not write it, in the words of a missing dataset (the same rule
+   * as SPARQL's graph sets, Catalog.graphsVisible). Writes keep entry(): 401/403 say what is missing.
+   */
+  visibleEntry(id: string, caller: Caller): DatasetEntry {
+    const e = this.catalog.entries.get(id);
+    if (!e || !this.catalog.graphsVisible(e, caller)) throw new NotFoundError(`no dataset "${id}"`);
+    return e;
+  }
+
   /** The graph to show for GET /datasets/{id}[/versions/n]: latest published version, else the draft (to its writers). */
   graphFor(id: string, caller: Caller, version?: number): { graph: string; subject: string; version?: number } {
-    const e = this.entry(id, caller);
+    const e = this.visibleEntry(id, caller);
     if (version !== undefined) {
       if (!e.versions.includes(version)) throw new NotFoundError(`dataset "${id}" has no version ${version}${e.versions.length ? `; versions: ${e.versions.join(', ')}` : ''}`);
       const g = this.d.iris.version(id, version);
@@ -283,11 +301,23 @@ export function normalizeDataset(iris: Iris, quads: Quad[], subject: string, id:
     return out;
   }
 
-export type CheckDeps = Pick<Deps, 'iris' | 'vocabulary' | 'ontology' | 'shapes'>;
+export type CheckDeps = Pick<Deps, 'iris' | 'vocabulary' | 'ontology' | 'shapes'> & { limits?: InputLimits };
+
+/** SHACL validation of one graph (Graph Store / SPARQL Update writes), with the ontology's typing. */
+export function validateGraph(d: Pick<Deps, 'shapes' | 'ontology'>, quads: Quad[]): Promise<ValidationReport> {
+  return validate(d.shapes, quads, { extraQuads: d.ontology.typingFor(quads) });
+}
+
+export interface CheckResult {
+  parsed: ParsedDataset;
+  quads: Quad[];
+  report: ValidationReport;
+  problems: Problem[];
+}
 
 /** Parse, normalise, skolemise and validate an upload; nothing is stored. */
-export async function checkDataset(d: CheckDeps, body: string, format: InputFormat, opts: { id?: string } = {}) {
-  const parsed = await parseDatasetInput(body, format, { iris: d.iris, vocabulary: d.vocabulary, id: opts.id });
+export async function checkDataset(d: CheckDeps, body: string, format: InputFormat, opts: { id?: string } = {}): Promise<CheckResult> {
+  const parsed = await parseDatasetInput(body, format, { iris: d.iris, vocabulary: d.vocabulary, id: opts.id, limits: d.limits });
   const quads = await skolemize(normalizeDataset(d.iris, parsed.quads, parsed.subject, parsed.id), parsed.subject);
   const report = await validate(d.shapes, quads, { extraQuads: d.ontology.typingFor(quads) });
   const problems = mergeProblems(parsed.problems, report, parsed.subject);

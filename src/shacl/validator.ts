@@ -21,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Parser, Store, DataFactory } from 'n3';
 import type { Quad, Term, DatasetCore } from '@rdfjs/types';
+import './grapoi-fast-dataset.js';
 import Validator from 'shacl-engine/Validator.js';
 import type { EngineResult, EnginePathStep, EngineReport } from 'shacl-engine/Validator.js';
 import { validations as sparqlValidations, targetResolvers as sparqlTargetResolvers } from 'shacl-engine/sparql.js';

@@ -3,7 +3,7 @@ import { afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configFromEnv } from '../../src/service/config.js';
+import { configFromEnv, type Config } from '../../src/service/config.js';
 import { openContext, type ServiceContext } from '../../src/service/context.js';
 import { loadExamples } from '../../src/service/examples.js';
 import { startServer } from '../../src/http/server.js';
@@ -27,7 +27,7 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-export async function startTestService(opts: { examples?: boolean; dataDir?: string } = {}): Promise<TestService> {
+export async function startTestService(opts: { examples?: boolean; dataDir?: string; config?: Partial<Config> } = {}): Promise<TestService> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'syndb-test-'));
   // SYNDB_TEST_STORE=virtuoso: the same service on a Virtuoso 7 started on loopback for this test
   // file; a restart on the same data directory finds the same server (stopped at process exit)
@@ -37,7 +37,7 @@ export async function startTestService(opts: { examples?: boolean; dataDir?: str
     if (opts.dataDir) virtuosoByDir.set(dataDir, virtuoso);
   }
   const remote = virtuoso ? { SYNDB_STORE: virtuoso.url, SYNDB_STORE_GSP_URL: virtuoso.gspUrl, SYNDB_STORE_USER: virtuoso.user, SYNDB_STORE_PASSWORD: virtuoso.password } : {};
-  const config = { ...configFromEnv({ SYNDB_DATA_DIR: dataDir, SYNDB_BASE_IRI: BASE, SYNDB_ADMIN_TOKEN: ADMIN_TOKEN, PORT: '0', ...remote }), maxBody: 256 * 1024 };
+  const config = { ...configFromEnv({ SYNDB_DATA_DIR: dataDir, SYNDB_BASE_IRI: BASE, SYNDB_ADMIN_TOKEN: ADMIN_TOKEN, PORT: '0', ...remote }), maxBody: 256 * 1024, ...opts.config };
   const ctx = await openContext(config).catch(async (e) => { if (!opts.dataDir) await virtuoso?.stop(); throw e; });
   if (opts.examples !== false && ctx.catalog.entries.size === 0) await loadExamples(ctx);
   const srv = await startServer(ctx, () => {});

@@ -522,7 +522,7 @@ export class EmbeddedStore implements GraphStore {
       this.waiting.splice(i, 1);
       if (timedOut && w.req.type === 'query') {
         this.counters.timeouts++;
-        return w.reject(new StoreError(`query exceeded the timeout of ${this.describeTimeout(w.req)} while waiting for a free query engine (all were busy or being rebuilt); retry, or raise the timeout`, 'timeout'));
+        return w.reject(new StoreError(`query exceeded the timeout of ${this.describeTimeout(w.req)} while waiting for a free query engine (all were busy or being rebuilt); retry, or raise the timeout`, 'timeout', { retryAfterS: this.retryHint() }));
       }
       const why = this.replicas.some((r) => r.ready) ? 'all query engines were busy' : 'the query engines are being rebuilt';
       const retryAfterS = this.retryHint();
