@@ -231,12 +231,14 @@ export class AssetService {
     }
     const report = await validate(this.ctx.datasets.d.shapes, quads, { extraQuads: this.ctx.datasets.d.ontology.typingFor(quads) });
     if (!report.conforms) throw new InputError('The asset description is not valid', mergeProblems([], report, A), 422, reportToTurtle(report));
-    // an asset of the same name in the draft is replaced (its old description and links go)
-    const old = await this.ctx.store.select(`SELECT ?s ?p ?o WHERE { GRAPH <${D}> { { BIND(<${A}> AS ?s) ?s ?p ?o } UNION { BIND(<${A}/checksum> AS ?s) ?s ?p ?o } UNION { BIND(<${A}> AS ?o) BIND(<${NS.dcat}distribution> AS ?p) ?s ?p ?o } } }`);
-    const oldQuads = old.map((b) => df.quad(b.s.type === 'uri' ? iri(b.s.value) : df.blankNode(b.s.value), iri(b.p.value), termOf(b.o)));
+    // an asset of the same name in the draft is replaced (its old description and links go):
+    // the old quads are taken from the same dump as the rest of the draft, matched by subject, so
+    // the delete removes exactly what the store holds, whatever datatype it gives a literal
+    const isOld = (q: Quad) => q.subject.value === A || q.subject.value === `${A}/checksum` || (q.object.value === A && q.predicate.value === `${NS.dcat}distribution`);
+    const dump = parseRdf(await this.ctx.store.dumpGraph(D), 'application/n-quads');
+    const oldQuads = dump.filter(isOld);
     // the whole draft as it will be (service/draft-check.ts)
-    const gone = new Set(oldQuads.map(tripleKey));
-    const draftNow = parseRdf(await this.ctx.store.dumpGraph(D), 'application/n-quads').filter((q) => !gone.has(tripleKey(q)));
+    const draftNow = dump.filter((q) => !isOld(q));
     const e = this.ctx.catalog.entries.get(id);
     refuseIfInvalid(await checkDraftGraph(this.ctx.datasets.d, id, [...draftNow, ...quads], e?.tables.get('draft') ?? []), 'The asset would make the draft invalid');
     const act = activityQuads(this.ctx.iris, {
@@ -324,7 +326,6 @@ export class AssetService {
   }
 }
 
-const tripleKey = (q: Quad) => `${q.subject.value} ${q.predicate.value} ${q.object.termType}:${q.object.value}${q.object.termType === 'Literal' ? `@${q.object.language}^^${q.object.datatype.value}` : ''}`;
 
 function termOf(b: { type: string; value: string; datatype?: string; 'xml:lang'?: string }): Quad['object'] {
   if (b.type === 'uri') return iri(b.value);

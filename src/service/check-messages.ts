@@ -10,7 +10,7 @@ import { GraphSyntaxError } from './graph-body.js';
 export type CheckJob =
   | { job: number; kind: 'check'; body: string; format: InputFormat; id?: string }
   | { job: number; kind: 'graph'; body: string; format: string; base: string }
-  | { job: number; kind: 'validate'; ntriples: string };
+  | { job: number; kind: 'validate'; nquads: string };
 
 export type CheckOk =
   | { kind: 'check'; parsed: ParsedDataset; nquads: string; report: ValidationReport; problems: Problem[] }

@@ -51,9 +51,9 @@ export class CheckPool {
     return ok.lines;
   }
 
-  /** SHACL validation of one graph given as N-Triples (datasets.ts validateGraph). */
-  async validate(ntriples: string): Promise<ValidationReport> {
-    const ok = await this.run({ job: this.nextJob++, kind: 'validate', ntriples });
+  /** SHACL validation of one graph given as N-Quads (datasets.ts validateGraph). */
+  async validate(nquads: string): Promise<ValidationReport> {
+    const ok = await this.run({ job: this.nextJob++, kind: 'validate', nquads });
     if (ok.kind !== 'validate') throw new Error('parse worker: unexpected answer');
     return ok.report;
   }

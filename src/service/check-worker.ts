@@ -35,7 +35,7 @@ parentPort!.on('message', async (m: CheckJob) => {
     } else if (m.kind === 'graph') {
       reply = { job: m.job, ok: { kind: 'graph', lines: parseGraphText(m.body, m.format, m.base, d.limits!) } };
     } else {
-      reply = { job: m.job, ok: { kind: 'validate', report: plain(await validateGraph(d, parseRdf(m.ntriples, 'application/n-triples'))) } };
+      reply = { job: m.job, ok: { kind: 'validate', report: plain(await validateGraph(d, parseRdf(m.nquads, 'application/n-quads'))) } };
     }
   } catch (e) {
     reply = { job: m.job, error: serializeCheckError(e) };
