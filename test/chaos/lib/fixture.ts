@@ -54,10 +54,21 @@ export async function startChaosService(extra: Record<string, string> = {}): Pro
 
 /** Every quad of the store with its graph, sorted, hashed (admin SPARQL), and the count. */
 export async function storeDigest(url: string): Promise<{ quads: number; sha256: string }> {
-  const r = await send(url, 'POST', '/sparql', { token: CHAOS_ADMIN, headers: { 'content-type': 'application/sparql-query', accept: 'text/tab-separated-values' }, body: 'SELECT ?g ?s ?p ?o WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }', timeoutMs: 120_000 });
+  const r = await send(url, 'POST', '/sparql', { token: CHAOS_ADMIN, headers: { 'content-type': 'application/sparql-query', accept: 'text/tab-separated-values' }, body: 'SELECT ?g ?s ?p ?o WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }', timeoutMs: 120_000, maxBody: Infinity });
   if (r.status !== 200) throw new Error(`store dump failed: ${r.status} ${r.body.slice(0, 300)}`);
   const lines = r.body.split('\n').slice(1).filter(Boolean).map((l) => l.replace(/_:[A-Za-z0-9]+/g, '_:b')).sort();
-  return { quads: lines.length, sha256: createHash('sha256').update(lines.join('\n')).digest('hex') };
+  const digest = { quads: lines.length, sha256: createHash('sha256').update(lines.join('\n')).digest('hex') };
+  // the lines themselves, not enumerable (toEqual compares the digest), for digestDiff
+  return Object.defineProperty(digest, 'lines', { value: lines, enumerable: false });
+}
+
+/** The quads one digest has and the other lacks (first `max` each), to name what a request changed. */
+export function digestDiff(before: object, after: object, max = 15): string {
+  const a = new Set((before as { lines?: string[] }).lines ?? []);
+  const b = new Set((after as { lines?: string[] }).lines ?? []);
+  const gone = [...a].filter((l) => !b.has(l));
+  const added = [...b].filter((l) => !a.has(l));
+  return [`${gone.length} quads gone, ${added.length} added`, ...gone.slice(0, max).map((l) => `- ${l.slice(0, 300)}`), ...added.slice(0, max).map((l) => `+ ${l.slice(0, 300)}`)].join('\n');
 }
 
 /** A normal read and a normal write by the owner; both must succeed. `n` makes each write new. */

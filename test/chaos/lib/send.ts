@@ -3,7 +3,7 @@ import { request } from 'node:http';
 
 export interface Sent { status: number; body: string; ms: number; hang?: boolean; error?: string; headers: Record<string, string | string[] | undefined> }
 
-export function send(base: string, method: string, path: string, opts: { headers?: Record<string, string>; body?: string | Buffer; token?: string; timeoutMs?: number } = {}): Promise<Sent> {
+export function send(base: string, method: string, path: string, opts: { headers?: Record<string, string>; body?: string | Buffer; token?: string; timeoutMs?: number; maxBody?: number } = {}): Promise<Sent> {
   const t0 = performance.now();
   const url = new URL(base);
   const headers: Record<string, string> = { ...opts.headers };
@@ -16,7 +16,9 @@ export function send(base: string, method: string, path: string, opts: { headers
     const req = request({ host: url.hostname, port: url.port, method, path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      res.on('data', (c: Buffer) => { if (size < 1_000_000) chunks.push(c); size += c.length; });
+      // a hostile answer may be huge: keep the first maxBody bytes (1 MB unless told)
+      const keep = opts.maxBody ?? 1_000_000;
+      res.on('data', (c: Buffer) => { if (size < keep) chunks.push(c); size += c.length; });
       res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
       res.on('error', (e) => done({ status: res.statusCode ?? 0, body: '', error: e.message, headers: res.headers }));
     });
