@@ -327,7 +327,7 @@ async function peer(name: string, start: () => Engine | Promise<Engine>): Promis
 async function bench(n: number) {
   const dir = mkdtempSync(join(tmpdir(), 'syndb-bench-sparql-'));
   const engines: Engine[] = [];
-  const config = { ...configFromEnv({ SYNDB_DATA_DIR: join(dir, 'store'), PORT: '0', SYNDB_ADMIN_TOKEN: 'bench' }), queryTimeoutMs: 3_600_000 };
+  const config = { ...configFromEnv({ SYNDB_DATA_DIR: join(dir, 'store'), PORT: '0', SYNDB_ADMIN_TOKEN: 'bench', SYNDB_CLIENT_QUERIES: '64', SYNDB_CLIENT_QUEUE: '64' }), queryTimeoutMs: 3_600_000 };
   const ctx = await openContext(config);
   try {
     const admin = { user: 'bench', role: 'admin' as const };

@@ -50,7 +50,8 @@ import { projectPath } from '../src/util/paths.js';
 import { NS } from '../src/model/namespaces.js';
 import { startVirtuoso, type Virtuoso } from '../test/helpers/virtuoso.js';
 
-const JENA = process.env.SYNDB_JENA ?? '/work/shared/tools/jena';
+// Jena of ../shared beside the project, or of SYNDB_SHARED_DIR, or SYNDB_JENA
+const JENA = process.env.SYNDB_JENA ?? join(process.env.SYNDB_SHARED_DIR ?? projectPath('..', 'shared'), 'tools', 'jena');
 const ADMIN = { user: 'bench', role: 'admin' as const };
 
 const argv = process.argv.slice(2);

@@ -219,7 +219,7 @@ describe('list and download', () => {
   it('replacing a file of the same name keeps one description; publishing makes the assets public', async () => {
     const v2 = Buffer.from(swc.toString('utf8').replace('7 3 9 12 0 0.5 4', '7 3 9 12 0 0.5 4\n8 3 9 12 1 0.5 7'));
     const res = await post('assets-test', `?filename=n1.swc&row=neuron/${firstNeuron()}`, v2);
-    expect(res.status).toBe(200);
+    expect(res.status, await res.clone().text()).toBe(200);
     expect(((await res.json()) as { replaced: boolean }).replaced).toBe(true);
     const D = svc.ctx.iris.draft('assets-test');
     const counts = await svc.ctx.store.select(`SELECT (COUNT(*) AS ?n) WHERE { GRAPH <${D}> { <${D}/assets/n1.swc> <${NS.syndb}nodeCount> ?c } }`);

@@ -72,6 +72,10 @@ describe('syndb CLI', () => {
     expect(q.stdout).toContain('<http://localhost:3030/datasets/l4dense-motta2019/versions/1>');
     const badq = await run('query', 'SELECT * WHERE { ?s ?p }');
     expect(badq.code).toBe(1);
+    // the request limits apply to the CLI too (checked before the store is opened)
+    const deep = await run('query', `SELECT * WHERE { BIND(${'('.repeat(200)}1${')'.repeat(200)} AS ?x) }`);
+    expect(deep.code).toBe(1);
+    expect(deep.stderr).toContain('nesting depth 202 exceeds the limit of 64 (SYNDB_SPARQL_MAX_DEPTH)');
 
     const backup = join(dir, 'backup.nq.gz');
     const b = await run('backup', backup);

@@ -16,6 +16,8 @@ import { StoreError } from '../src/store/graph-store.js';
 import { openRemoteStore, splitValues, type RemoteStore, type RemoteStoreOptions } from '../src/store/remote/remote-store.js';
 import { openStore } from '../src/store/open-store.js';
 import { startVirtuoso, type Virtuoso } from './helpers/virtuoso.js';
+import { parseQuery } from '../src/sparql/index.js';
+import type { ValuesPattern } from 'sparqljs';
 import { JENA } from './helpers/shared.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -89,6 +91,14 @@ describe('queries', () => {
     expect(await store.select(`PREFIX g: <${G}/> SELECT ?o FROM NAMED g:private WHERE { GRAPH ?g { ?s ?p "private" } }`, dataset)).toEqual([]);
     // without a dataset from the caller, the query's own FROM applies
     expect((await store.select(`SELECT ?o FROM <${G}/private> WHERE { ?s ?p ?o }`)).map((r) => r.o.value)).toEqual(['private']);
+    // a '#' inside an IRI is not a comment: the GRAPH constant after it is rewritten too
+    await store.transact([{ op: 'add', nquads: nq('hashed', 'p', '"private#a"', `${G}/private#a`) }]);
+    const hashed = `SELECT (COUNT(*) AS ?n) WHERE { GRAPH <${G}/private#a> { ?s ?p ?o } GRAPH <${G}/private> { ?s2 ?p2 ?o2 } }`;
+    expect((await store.select(hashed, { defaultGraph: [], namedGraphs: [`${G}/private#a`] }))[0].n.value).toBe('0');
+    expect((await store.select(`SELECT (COUNT(*) AS ?n) WHERE { GRAPH <${G}/private#a> { ?s ?p ?o } }`, { defaultGraph: [], namedGraphs: [`${G}/private#a`] }))[0].n.value).toBe('1');
+    expect((await store.select(`SELECT (COUNT(*) AS ?n) WHERE { GRAPH <${G}/1#x> { ?s ?p ?o } OPTIONAL { GRAPH <${G}/private#a> { ?s ?p ?o } } }`, dataset))[0].n.value).toBe('0');
+    expect(await store.ask(`ASK { GRAPH <${G}/private#a> { ?s ?p ?o } }`, dataset)).toBe(false);
+    expect(await store.ask(`ASK { FILTER NOT EXISTS { GRAPH <${G}/private#a> { ?s ?p ?o } } }`, dataset)).toBe(true);
   });
 
   it('refuses SERVICE, Virtuoso pragmas and bif: functions (they would reach around the dataset)', async () => {
@@ -149,9 +159,12 @@ describe('queries', () => {
     const rows = await store.select(`SELECT ?n ?r WHERE { VALUES ?n { ${values} } ?r <https://example.org/n> ?n }`, { defaultGraph: [g] });
     expect(rows).toHaveLength(6000);
     expect(new Set(rows.map((r) => r.n.value)).size).toBe(6000);
-    expect(splitValues('SELECT ?n WHERE { VALUES ?n { 1 "a}"@en "b"^^<http://t> <http://i> """x\ny""" } ?r ?p ?n }', 2)).toEqual([
-      'SELECT ?n WHERE { VALUES ?n { 1 "a}"@en } ?r ?p ?n }', 'SELECT ?n WHERE { VALUES ?n { "b"^^<http://t> <http://i> } ?r ?p ?n }', 'SELECT ?n WHERE { VALUES ?n { """x\ny""" } ?r ?p ?n }',
-    ]);
+    // the parts, read back: the rows of the block in order, two per part, the rest of the query unchanged
+    const parts = splitValues('SELECT ?n WHERE { VALUES ?n { 1 "a}"@en "b"^^<http://t> <http://i> """x\ny""" } ?r ?p ?n }', 2)!;
+    expect(parts).toHaveLength(3);
+    const rowsOf = (q: string) => (parseQuery(q).tree.where![0] as ValuesPattern).values.map((r) => { const t = r['?n'] as { value: string; language?: string; datatype?: { value: string } }; return t.language ? `${t.value}@${t.language}` : t.datatype ? `${t.value}^^${t.datatype.value}` : t.value; });
+    expect(parts.map(rowsOf)).toEqual([['1^^http://www.w3.org/2001/XMLSchema#integer', 'a}@en'], ['b^^http://t', 'http://i'], ['x\ny^^http://www.w3.org/2001/XMLSchema#string']]);
+    for (const q of parts) expect(parseQuery(q).tree.where!.slice(1)).toEqual(parseQuery('SELECT ?n WHERE { ?r ?p ?n }').tree.where);
     // where splitting would change the answer, the query stays whole (and Virtuoso refuses it)
     for (const q of ['SELECT DISTINCT ?r', 'SELECT (COUNT(*) AS ?c)', 'SELECT ?r'].map((h, i) => `${h} WHERE { VALUES ?n { ${values} } ?r <https://example.org/n> ?n }${i === 2 ? ' LIMIT 10' : ''}`)) {
       expect(splitValues(q, 2000)).toBeUndefined();

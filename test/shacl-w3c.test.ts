@@ -1,5 +1,5 @@
 /**
- * The W3C SHACL test suite (/work/shared/conformance/shacl): core/ and sparql/.
+ * The W3C SHACL test suite (../shared/conformance/shacl, or SYNDB_SHARED_DIR): core/ and sparql/.
  * Each sht:Validate entry is run with our validator; the report we produce is serialised
  * with reportToTurtle, parsed back, and compared with mf:result: sh:conforms and the
  * multiset of results (focus node, path, value, severity, source shape, constraint

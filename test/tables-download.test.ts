@@ -41,6 +41,8 @@ const NEURONS = [
   'n4,0.12345678901234568,9007199254740993,1.7976931348623157e308,2.2250738585072014e-308,,<b>&amp;</b>,"two\nlines", spaced ',
   'n5,870767000000,15442,102475.1,4.35,,a\\b,"cr\r\nlf",\'apostrophe\'',
   'n6,0.000001,-1e-7,0.000123456789012345678,98765.43210987654,,x,y,z',
+  // the neuron the spines below link to (a link must name an existing row of a stored table)
+  'n/3 x%,1,,,,,,,',
 ].join('\n') + '\n';
 
 const AXONS = [
@@ -90,7 +92,7 @@ describe('download gives back the uploaded bytes', () => {
       const seen: number[] = [];
       await tables.download(graph, (c) => { out += c; }, { pageRows, onProgress: (n) => seen.push(n) });
       expect(out, `pages of ${pageRows}`).toBe(NEURONS);
-      expect(seen.at(-1)).toBe(6);
+      expect(seen.at(-1)).toBe(7);
       expect(seen).toEqual([...seen].sort((a, b) => a - b));
     }
   }, 60_000);

@@ -20,7 +20,7 @@ import { TokenRegistry, ROLES, type Role } from '../service/tokens.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
 import { parseRdf } from '../util/rdf.js';
 import { FORMAT_MEDIA } from '../http/negotiate.js';
-import { analyseQuery } from '../service/sparql-update.js';
+import { parseQueryAsync } from '../sparql/index.js';
 import { restoreStore } from '../store/open-store.js';
 import type { InputFormat } from '../model/parse-input.js';
 import { datasetCitation, renderCitation, citationFormatFromParam } from '../publish/citation/index.js';
@@ -42,6 +42,9 @@ const USAGE = `usage: syndb <command> [options]
   token create --name N [--role R]       create an API token (roles: ${ROLES.join(', ')}; default contributor)
   backup FILE                   write every graph as N-Quads (FILE.gz: gzip)
   restore FILE                  replace the store's content with a backup (server stopped)
+  store verify [--data-dir D] [--json]   check snapshots, journals and checksums; exit 1 on any problem
+  store repair [--data-dir D] [--drop-after]   remove journal damage (server stopped), keeping every intact
+                                record (--drop-after: none after the damage) and a copy of what it replaces
 
 The store is the one of SYNDB_DATA_DIR (default ./data); commands that write need the server stopped.`;
 
@@ -74,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'token': return tokenCmd(rest);
       case 'backup': return await backupCmd(rest);
       case 'restore': return await restoreCmd(rest);
+      case 'store': return await (await import('./store-commands.js')).storeCmd(rest);
       case 'table': return await (await import('./table-commands.js')).tableCmd(rest);
       case 'import': return await (await import('./table-commands.js')).importCmd(rest);
       case undefined: case 'help': case '--help': case '-h':
@@ -189,8 +193,10 @@ async function citeCmd(args: string[]): Promise<number> {
 async function queryCmd(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string' } } });
   if (positionals.length !== 1) throw new UsageError("query needs one SPARQL string: syndb query 'SELECT * WHERE { ?s ?p ?o } LIMIT 10'");
+  // limits and syntax first (an error names the limit or the position; nothing is opened)
+  const config = configFromEnv();
+  const form = (await parseQueryAsync(positionals[0], { base: `${config.baseIri}/`, limits: config.sparqlLimits })).tree.queryType;
   return withContext(async (ctx) => {
-    const form = analyseQuery(positionals[0]).form;
     const media = values.format ? FORMAT_MEDIA[values.format] ?? values.format : form === 'SELECT' || form === 'ASK' ? 'text/tab-separated-values' : 'application/n-triples';
     const r = await ctx.store.query(positionals[0], { format: media, defaultGraph: ctx.catalog.defaultGraphs(ADMIN), namedGraphs: ctx.catalog.namedGraphs(ADMIN), baseIri: `${ctx.iris.base}/` });
     process.stdout.write(r.body.endsWith('\n') ? r.body : `${r.body}\n`);

@@ -13,6 +13,8 @@ import { provenanceRouter } from './provenance-router.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { assetsRouter } from './assets-router.js';
 import { page } from './html.js';
+import { FairShare, fairShareMiddleware } from './fair-share.js';
+import { observability } from './health-router.js';
 
 export type Logger = (o: Record<string, unknown>) => void;
 export const jsonLogger: Logger = (o) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...o })}\n`);
@@ -22,14 +24,18 @@ export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
   app.set('trust proxy', false);
+  const share = new FairShare(ctx.config.fairShare);
+  const obs = observability(ctx, share);
+  app.use(obs.observe);
   app.use((req: Request, res: Response, next: NextFunction) => {
     const t0 = process.hrtime.bigint();
     res.on('finish', () => log({ level: 'info', msg: 'request', method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
     req.setTimeout(10 * 60_000);
     next();
   });
-  app.get('/health', (_req, res) => res.json({ status: 'ok' }));
+  app.use(obs.router); // /health, /health/ready, /metrics: before authentication, never behind the fair share
   app.use(authenticate(ctx.tokens));
+  app.use(fairShareMiddleware(share));
   app.use(searchRouter(ctx), collectionsRouter(ctx)); // before the home page below and datasetsRouter: GET / and GET /datasets search
   app.get('/', (_req, res) => res.type('html').send(page('Home', `<h1>SynDB Graph</h1>
 <p>A linked-data knowledge graph of connectomics datasets.</p>

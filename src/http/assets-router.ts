@@ -26,9 +26,10 @@ export function assetsRouter(ctx: ServiceContext): Router {
   const assets = new AssetService(ctx);
   const archives = new ArchiveService(ctx);
 
-  r.get('/datasets/:id/assets', async (req, res) => {
+  r.get('/datasets/:id/assets', (req, res) => listAssets(req, res, q(req, 'version')));
+  async function listAssets(req: Request, res: Response, version: string | undefined) {
     const id = String(req.params.id);
-    const list = await assets.list(id, callerOf(res), q(req, 'version'));
+    const list = await assets.list(id, callerOf(res), version);
     const type = negotiate(req, ['application/json', 'application/ld+json', 'text/turtle', 'text/html', 'application/n-triples']);
     if (type === 'application/json') return res.json({ id, version: list.version, graph: list.graph, assets: list.assets });
     if (type === 'text/html') {
@@ -37,10 +38,20 @@ export function assetsRouter(ctx: ServiceContext): Router {
 ${list.assets.length ? `<table><thead><tr><th>file</th><th>kind</th><th>media type</th><th>bytes</th><th>attached to</th><th>summary</th><th>SHA-256</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>No meshes or skeletons.</p>'}`));
     }
     res.type(type).send(await serializeGraph(list.quads, type));
-  });
+  }
 
-  r.get('/datasets/:id/assets/:name', async (req, res) => {
-    const a = await assets.file(String(req.params.id), String(req.params.name), callerOf(res), q(req, 'version'));
+  const versionParam = (req: Request) => {
+    const n = String(req.params.n);
+    if (!/^[1-9][0-9]{0,8}$/.test(n)) throw new HttpError(404, 'Not Found', `"${n}" is not a version number`);
+    return n;
+  };
+  // a published version's assets at their own IRIs (the dcat:downloadURL a version announces)
+  r.get('/datasets/:id/versions/:n/assets', (req, res) => listAssets(req, res, versionParam(req)));
+  r.get('/datasets/:id/versions/:n/assets/:name', (req, res) => sendAsset(req, res, versionParam(req)));
+  r.get('/datasets/:id/assets/:name', (req, res) => sendAsset(req, res, q(req, 'version')));
+
+  async function sendAsset(req: Request, res: Response, version: string | undefined) {
+    const a = await assets.file(String(req.params.id), String(req.params.name), callerOf(res), version);
     res.setHeader('Content-Type', a.mediaType === 'text/plain' ? 'text/plain; charset=utf-8' : a.mediaType);
     res.setHeader('Content-Length', String(a.bytes));
     res.setHeader('Content-Disposition', `attachment; filename="${a.name}"`);
@@ -51,7 +62,7 @@ ${list.assets.length ? `<table><thead><tr><th>file</th><th>kind</th><th>media ty
     rs.on('error', () => res.destroy());
     rs.pipe(res);
     await once(res, 'close');
-  });
+  }
 
   r.post('/datasets/:id/assets', async (req, res) => {
     const id = String(req.params.id);

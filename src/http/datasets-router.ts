@@ -111,7 +111,7 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     return show(req, res, n);
   });
   r.get('/datasets/:id/versions', (req, res) => {
-    const e = ctx.datasets.entry(String(req.params.id), callerOf(res));
+    const e = ctx.datasets.visibleEntry(String(req.params.id), callerOf(res));
     res.json({ id: e.id, versions: e.versions.map((v) => ({ version: v, iri: ctx.iris.version(e.id, v), withdrawn: e.withdrawn.has(v) })), hasDraft: e.hasDraft });
   });
   r.post('/datasets/:id/versions', body, async (req, res) => {

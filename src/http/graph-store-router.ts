@@ -8,13 +8,13 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import oxigraph from 'oxigraph';
 import type { ServiceContext } from '../service/context.js';
 import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { negotiate } from './negotiate.js';
-import { sparqlWrites, tripleLine } from '../service/sparql-update.js';
+import { sparqlWrites } from '../service/sparql-update.js';
 import { serializeGraph, RDF_MEDIA_TYPES } from '../publish/rdf-formats.js';
+import { GraphSyntaxError } from '../service/graph-body.js';
 import { parseRdf } from '../util/rdf.js';
 
 /** Media types a graph can be sent in (GSP PUT/POST bodies and multipart parts). */
@@ -24,20 +24,22 @@ export const GSP_INPUT_TYPES: Record<string, string> = {
 };
 const OUTPUT_TYPES = RDF_MEDIA_TYPES.filter((t) => t !== 'application/n-quads' && t !== 'application/trig');
 
-/** Parse an RDF graph body into N-Triples lines (blank nodes kept; skolemised when written). */
-export function parseGraphBody(body: Buffer | string, contentType: string, base: string, what = 'the request body'): string[] {
+/**
+ * Parse an RDF graph body into N-Triples lines (blank nodes kept; skolemised when written), with
+ * the input limits (SYNDB_MAX_INPUT_*); large bodies are parsed in a worker thread.
+ */
+export async function parseGraphBody(ctx: ServiceContext, body: Buffer | string, contentType: string, base: string, what = 'the request body'): Promise<string[]> {
   const mt = contentType.split(';')[0].trim().toLowerCase();
   const format = GSP_INPUT_TYPES[mt];
   if (!format) throw new HttpError(415, 'Unsupported Media Type', `${what} is ${mt ? `"${mt}"` : 'without a Content-Type'}; send RDF as one of ${Object.keys(GSP_INPUT_TYPES).join(', ')}`);
   const cs = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1];
   if (cs && !/^utf-?8$/i.test(cs)) throw new HttpError(415, 'Unsupported Media Type', `${what} must be UTF-8; it declares charset=${cs}`);
-  const s = new oxigraph.Store();
   try {
-    s.load(typeof body === 'string' ? body : body.toString('utf8'), { format, base_iri: base, to_graph_name: oxigraph.defaultGraph() });
+    return await ctx.work.parseGraph(typeof body === 'string' ? body : body.toString('utf8'), format, base);
   } catch (e) {
-    throw new HttpError(400, 'Bad Request', `${what} is not valid ${format}: ${(e as Error).message}`);
+    if (e instanceof GraphSyntaxError) throw new HttpError(400, 'Bad Request', `${what} is not valid ${format}: ${e.message}`);
+    throw e;
   }
-  return s.match(null, null, null, oxigraph.defaultGraph()).map(tripleLine);
 }
 
 /** Split a multipart/form-data body into its parts (headers lower-cased, body as a Buffer). */
@@ -129,7 +131,7 @@ export function graphStoreRouter(ctx: ServiceContext): Router {
     if (!g) throw new HttpError(400, 'Bad Request', 'PUT needs a graph: ?graph=IRI, ?default or a URL under /store/');
     const ct = req.headers['content-type'] ?? '';
     const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const lines = parseGraphBody(body, ct, g);
+    const lines = await parseGraphBody(ctx, body, ct, g);
     const out = await writes.putGraph(callerOf(res), g, lines.join('\n'), 'put', { body, mediaType: ct.split(';')[0].trim() }, accessParam(req));
     if (out.created) return res.status(201).location(gspLocation(ctx.iris.base, g)).json({ status: 'created', graph: g, activity: out.activity ?? null });
     res.status(204).end();
@@ -144,12 +146,12 @@ export function graphStoreRouter(ctx: ServiceContext): Router {
     let lines: string[];
     if (ct.split(';')[0].trim().toLowerCase() === 'multipart/form-data') {
       lines = [];
-      multipartParts(body, ct).forEach((p, i) => {
+      for (const [i, p] of multipartParts(body, ct).entries()) {
         const name = /filename="([^"]*)"/.exec(p.headers['content-disposition'] ?? '')?.[1] ?? `part ${i + 1}`;
-        lines.push(...parseGraphBody(p.body, p.headers['content-type'] ?? guessType(name), g!, `multipart part "${name}"`));
-      });
+        lines.push(...await parseGraphBody(ctx, p.body, p.headers['content-type'] ?? guessType(name), g!, `multipart part "${name}"`));
+      }
     } else {
-      lines = parseGraphBody(body, ct, g);
+      lines = await parseGraphBody(ctx, body, ct, g);
     }
     const out = await writes.putGraph(callerOf(res), g, lines.join('\n'), 'post', { body, mediaType: ct.split(';')[0].trim() }, accessParam(req));
     if (created || out.created) return res.status(201).location(gspLocation(ctx.iris.base, g)).json({ status: 'created', graph: g, activity: out.activity ?? null });

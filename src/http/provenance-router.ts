@@ -162,7 +162,7 @@ export function provenanceRouter(ctx: ServiceContext): Router {
   r.get('/datasets/:id/diff', async (req, res) => {
     const id = String(req.params.id);
     const caller = callerOf(res);
-    const e = ctx.datasets.entry(id, caller);
+    const e = ctx.datasets.visibleEntry(id, caller);
     const side = (v: unknown, name: string): number | 'draft' => {
       if (v === 'draft') {
         if (!(e.hasDraft && ctx.catalog.canWrite(e, caller))) throw new NotFoundError(`dataset "${id}" has no draft you may see`);
@@ -194,7 +194,7 @@ export function provenanceRouter(ctx: ServiceContext): Router {
     const id = String(req.params.id);
     const caller = callerOf(res);
     const version = req.query.version !== undefined ? versionParam(req.query.version, 'version') : undefined;
-    const e = ctx.datasets.entry(id, caller);
+    const e = ctx.datasets.visibleEntry(id, caller);
     if (version !== undefined && e.withdrawn.has(version)) {
       throw new HttpError(410, 'Gone', `version ${version} of dataset "${id}" was withdrawn; see ${ctx.iris.version(id, version)}`);
     }

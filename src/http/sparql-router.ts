@@ -16,22 +16,30 @@ import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { NotAcceptableError, FORMAT_MEDIA } from './negotiate.js';
 import { StoreError } from '../store/graph-store.js';
-import { analyseQuery, errorPosition, sparqlWrites, UpdateRequestError, UpdateTimeoutError } from '../service/sparql-update.js';
+import { errorPosition, sparqlWrites, UpdateRequestError, UpdateTimeoutError } from '../service/sparql-update.js';
+import { parseQueryAsync, analyseQuery, SparqlSyntaxError, type QueryAnalysis } from '../sparql/index.js';
 import { serviceDescription, SD_MEDIA_TYPES } from './service-description.js';
 import { editorPage, editorAsset } from './sparql-editor/page.js';
 
 export const SELECT_TYPES = ['application/sparql-results+json', 'application/sparql-results+xml', 'text/csv', 'text/tab-separated-values', 'application/json', 'application/xml'];
 export const GRAPH_TYPES = ['text/turtle', 'application/n-triples', 'application/ld+json', 'application/rdf+xml', 'application/trig', 'application/n-quads'];
 
-/** The query form (SELECT/ASK/CONSTRUCT/DESCRIBE), read from tokens (prologue, comments and strings skipped). */
-export function queryForm(q: string): 'SELECT' | 'ASK' | 'CONSTRUCT' | 'DESCRIBE' | undefined {
-  return analyseQuery(q).form;
-}
-
-/** IRIs named by FROM / FROM NAMED clauses (resolved against PREFIX and BASE). */
-export function datasetClauses(q: string, base?: string): { from: string[]; fromNamed: string[] } {
-  const a = analyseQuery(q, base);
-  return { from: a.from, fromNamed: a.fromNamed };
+/**
+ * The query parsed under the configured limits (before any engine sees it): its form, dataset
+ * clauses and SERVICE. A limit is a 400 naming it (SparqlLimitError, problem.ts); a syntax error a
+ * 400 with its position.
+ */
+export async function checkedQuery(query: string, base: string, ctx: ServiceContext): Promise<QueryAnalysis> {
+  try {
+    return analyseQuery((await parseQueryAsync(query, { base, limits: ctx.config.sparqlLimits })).tree);
+  } catch (e) {
+    if (e instanceof SparqlSyntaxError) {
+      const pos = e.position;
+      const line = pos ? query.split(/\r\n|\r|\n/)[pos.line - 1] : undefined;
+      throw new HttpError(400, 'Malformed Query', `the query is not valid SPARQL 1.1: ${e.message}`, pos ? { line: pos.line, column: pos.column, near: line?.slice(Math.max(0, pos.column - 30), pos.column + 30) } : {});
+    }
+    throw e;
+  }
 }
 
 type Params = Map<string, string[]>;
@@ -103,14 +111,8 @@ export function sparqlRouter(ctx: ServiceContext): Router {
   async function runQuery(req: Request, res: Response, query: string, p: Params) {
     const caller = callerOf(res);
     const base = `${ctx.iris.base}/`;
-    const a = analyseQuery(query, base);
+    const a = await checkedQuery(query, base, ctx);
     if (a.usesService) throw new HttpError(400, 'Malformed Query', 'SERVICE (federated query) is not available on this endpoint');
-    if (!a.form) {
-      // let the engine find the syntax error (with its position); a query without a form is never valid
-      const e = await ctx.store.query(query, { defaultGraph: [], namedGraphs: ['urn:syndb:no-graph'], baseIri: base, timeoutMs: 5000 }).then(() => undefined, (x: unknown) => x);
-      if (e instanceof StoreError) throw badQuery(e.message, query);
-      throw new HttpError(400, 'Malformed Query', 'the text is not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue');
-    }
     const { dflt, named } = await visible(caller);
     // empty values (some clients send `default-graph-uri=`) name no graph
     const dg = (p.get('default-graph-uri') ?? []).filter((g) => g.trim() !== '');
@@ -134,14 +136,18 @@ export function sparqlRouter(ctx: ServiceContext): Router {
     const timeoutMs = Number.isFinite(asked) && asked > 0 ? Math.min(asked, limit) : limit;
     let result;
     try {
-      result = await ctx.store.query(a.stripped, {
+      // the original text (the engine's error positions stay right); the dataset given here replaces FROM / FROM NAMED
+      result = await ctx.store.query(query, {
         defaultGraph: defaultGraph.length ? defaultGraph : ['urn:syndb:no-graph'],
         namedGraphs: namedGraphs.length ? namedGraphs : ['urn:syndb:no-graph'],
         format: engineType, timeoutMs, baseIri: base,
       });
     } catch (e) {
       if (e instanceof StoreError && e.code === 'bad-query') throw badQuery(e.message, query);
-      if (e instanceof StoreError && e.code === 'timeout') throw new HttpError(503, 'Query Timeout', `the query ran longer than ${timeoutMs} ms and was stopped; narrow it (LIMIT, more specific patterns) or raise SYNDB_QUERY_TIMEOUT_MS`, { timeoutMs });
+      // the server was busy (the query waited for an engine): 503, retry later. The query ran its
+      // whole time budget: 422, the same query would fail again; narrow it.
+      if (e instanceof StoreError && e.code === 'timeout' && e.details.retryAfterS !== undefined) throw e;
+      if (e instanceof StoreError && e.code === 'timeout') throw new HttpError(422, 'Query Timeout', `the query ran longer than ${timeoutMs} ms and was stopped; narrow it (LIMIT, more specific patterns), or ask for more time with ?timeout= up to SYNDB_QUERY_TIMEOUT_MS`, { timeoutMs, ...e.details });
       if (e instanceof StoreError && e.code === 'too-large') throw new HttpError(413, 'Result Too Large', `${e.message}; add LIMIT/OFFSET to page through the results`);
       throw e;
     }

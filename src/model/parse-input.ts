@@ -11,6 +11,7 @@ import { Iris, slugify, SLUG } from './iris.js';
 import { datasetJsonToRdf, ACCESS, type AccessLevel, type TermResolver } from './dataset-json.js';
 import { InputError, type Problem } from './problems.js';
 import { projectPath } from '../util/paths.js';
+import { checkJsonLimits, checkQuadLimits, DEFAULT_INPUT_LIMITS, type InputLimits } from './input-limits.js';
 
 export type InputFormat = 'json' | 'jsonld' | 'turtle';
 
@@ -69,12 +70,16 @@ export interface ParseContext {
   vocabulary: TermResolver;
   /** An id chosen by the caller (e.g. PUT /datasets/{id}); must agree with the input if it names one. */
   id?: string;
+  /** Count and depth limits (default: DEFAULT_INPUT_LIMITS). */
+  limits?: InputLimits;
 }
 
 export async function parseDatasetInput(body: string, format: InputFormat, ctx: ParseContext): Promise<ParsedDataset> {
+  const limits = ctx.limits ?? DEFAULT_INPUT_LIMITS;
   if (format === 'json') {
     let json: unknown;
     try { json = JSON.parse(body); } catch (e) { throw jsonSyntaxError(body, e as Error); }
+    checkJsonLimits(json, limits);
     const obj = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
     let id = ctx.id ?? (typeof obj.id === 'string' && SLUG.test(obj.id) ? obj.id : undefined);
     const idGiven = id !== undefined;
@@ -84,6 +89,7 @@ export async function parseDatasetInput(body: string, format: InputFormat, ctx: 
     id ??= slugify(typeof obj.title === 'string' ? obj.title : 'dataset');
     const subject = ctx.iris.draft(id);
     const r = datasetJsonToRdf(json, { subject, vocabulary: ctx.vocabulary, conceptIri: (x) => ctx.iris.concept(x) });
+    checkQuadLimits(r.quads, limits);
     return { id, idGiven, access: r.access, quads: r.quads, subject, problems: r.problems };
   }
 
@@ -96,6 +102,7 @@ export async function parseDatasetInput(body: string, format: InputFormat, ctx: 
   } else {
     let doc: unknown;
     try { doc = JSON.parse(body); } catch (e) { throw jsonSyntaxError(body, e as Error); }
+    checkJsonLimits(doc, limits);
     try {
       const nq = await jsonld.toRDF(doc as jsonld.JsonLdDocument, { base: PLACEHOLDER, format: 'application/n-quads', documentLoader: documentLoader as never, safe: true } as never) as unknown as string;
       quads = parseRdf(nq, 'application/n-quads');
@@ -107,6 +114,7 @@ export async function parseDatasetInput(body: string, format: InputFormat, ctx: 
       throw new InputError('Malformed JSON-LD', [{ path: '$', severity: 'Violation', message: `the body is not valid JSON-LD: ${err.message ?? String(e)}${detail}` }], 422);
     }
   }
+  checkQuadLimits(quads, limits);
   if (quads.some((q) => q.graph.termType !== 'DefaultGraph')) {
     throw new InputError('Named graphs in upload', [{ path: '$', severity: 'Violation', message: 'a dataset upload is one graph; remove the named graphs (@graph with @id / TriG GRAPH blocks)' }], 422);
   }

@@ -63,7 +63,7 @@ const values = (iris: string[]) => `VALUES ?a { ${iris.map((i) => `<${i}>`).join
 
 /** Every change of a dataset the caller may read, newest first. */
 export async function datasetHistory(ctx: HistoryContext, id: string, caller: Caller): Promise<HistoryEntry[]> {
-  ctx.datasets.entry(id, caller);
+  ctx.datasets.visibleEntry(id, caller);
   const acts = await activityIris(ctx, id);
   if (!acts.length) return [];
   const g = provGraphs(ctx, id);
@@ -165,7 +165,7 @@ function summarize(ctx: HistoryContext, e: HistoryEntry): string {
  * the activities of the shared provenance graph that touched it, in a stable order.
  */
 export async function historyQuads(ctx: HistoryContext, id: string, caller: Caller): Promise<Quad[]> {
-  ctx.datasets.entry(id, caller);
+  ctx.datasets.visibleEntry(id, caller);
   const g = provGraphs(ctx, id);
   const own = parseRdf(await ctx.store.dumpGraph(g.own), 'application/n-quads');
   const acts = await activityIris(ctx, id);
@@ -216,7 +216,7 @@ export async function activityQuadsFor(ctx: HistoryContext, activity: string, ca
   for (const g of graphs) { const p = ctx.iris.parse(g); if (p) named.add(p.id); }
   for (const id of named) {
     const e = ctx.catalog.entries.get(id);
-    if (!e || !ctx.catalog.canRead(e, caller)) return undefined;
+    if (!e || !ctx.catalog.graphsVisible(e, caller)) return undefined;
   }
   if (!named.size && caller.role !== 'admin') return undefined;
   const key = (q: Quad) => `${q.subject.value}\u0000${q.predicate.value}\u0000${q.object.value}`;

@@ -9,7 +9,7 @@
  * datasets that do not exist, and never named.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -24,6 +24,7 @@ import { InputError, type Problem } from '../model/problems.js';
 import { findCompartment, COMPARTMENTS } from '../model/compartment-names.js';
 import { SLUG } from '../model/iris.js';
 import { parseRdf } from '../util/rdf.js';
+import { guardedWriteStream } from '../util/guarded-write-stream.js';
 import { datasetCitation, renderCitation } from '../publish/citation/index.js';
 
 export const MAX_ARCHIVE_DATASETS = 200;
@@ -111,14 +112,19 @@ export class ArchiveService {
           const path = `${p.id}/v${p.version}/${t.compartment}.csv`;
           const hash = createHash('sha256');
           let bytes = 0;
-          const ws = createWriteStream(local);
-          await this.tables.download(t.graph, async (chunk) => {
-            const b = Buffer.from(chunk, 'utf8');
-            hash.update(b); bytes += b.length;
-            if (!ws.write(b)) await once(ws, 'drain');
-          });
-          ws.end();
-          await once(ws, 'finish');
+          // a full or failing disk rejects here (503 before any byte is sent), never crashes the process
+          const ws = guardedWriteStream(local);
+          try {
+            await this.tables.download(t.graph, async (chunk) => {
+              const b = Buffer.from(chunk, 'utf8');
+              hash.update(b); bytes += b.length;
+              await ws.write(b);
+            });
+            await ws.end();
+          } catch (err) {
+            ws.destroy();
+            throw err;
+          }
           const rows = (await this.tables.description(t.graph)).rows;
           const f = { path, bytes, sha256: hash.digest('hex'), local };
           files.push(f);

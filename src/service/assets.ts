@@ -28,7 +28,8 @@ import { ASSET_NAME, assetClassIri, assetTypeOf, mediaTypeIri, ASSET_TYPES, type
 import { checkSwc, type SwcSummary } from '../model/assets/swc.js';
 import { activityQuads, SPDX_TERMS } from '../provenance/activity.js';
 import { validate, reportToTurtle } from '../shacl/validator.js';
-import { df, iri, lit, typed, toNQuads, inGraph, RDF_TYPE, type Quad } from '../util/rdf.js';
+import { df, iri, lit, typed, toNQuads, inGraph, parseRdf, RDF_TYPE, type Quad } from '../util/rdf.js';
+import { checkDraftGraph, refuseIfInvalid } from './draft-check.js';
 import type { WriteOp } from '../store/graph-store.js';
 
 export const DEFAULT_MAX_ASSET_BYTES = 1024 ** 3;
@@ -230,9 +231,16 @@ export class AssetService {
     }
     const report = await validate(this.ctx.datasets.d.shapes, quads, { extraQuads: this.ctx.datasets.d.ontology.typingFor(quads) });
     if (!report.conforms) throw new InputError('The asset description is not valid', mergeProblems([], report, A), 422, reportToTurtle(report));
-    // an asset of the same name in the draft is replaced (its old description and links go)
-    const old = await this.ctx.store.select(`SELECT ?s ?p ?o WHERE { GRAPH <${D}> { { BIND(<${A}> AS ?s) ?s ?p ?o } UNION { BIND(<${A}/checksum> AS ?s) ?s ?p ?o } UNION { BIND(<${A}> AS ?o) BIND(<${NS.dcat}distribution> AS ?p) ?s ?p ?o } } }`);
-    const oldQuads = old.map((b) => df.quad(b.s.type === 'uri' ? iri(b.s.value) : df.blankNode(b.s.value), iri(b.p.value), termOf(b.o)));
+    // an asset of the same name in the draft is replaced (its old description and links go):
+    // the old quads are taken from the same dump as the rest of the draft, matched by subject, so
+    // the delete removes exactly what the store holds, whatever datatype it gives a literal
+    const isOld = (q: Quad) => q.subject.value === A || q.subject.value === `${A}/checksum` || (q.object.value === A && q.predicate.value === `${NS.dcat}distribution`);
+    const dump = parseRdf(await this.ctx.store.dumpGraph(D), 'application/n-quads');
+    const oldQuads = dump.filter(isOld);
+    // the whole draft as it will be (service/draft-check.ts)
+    const draftNow = dump.filter((q) => !isOld(q));
+    const e = this.ctx.catalog.entries.get(id);
+    refuseIfInvalid(await checkDraftGraph(this.ctx.datasets.d, id, [...draftNow, ...quads], e?.tables.get('draft') ?? []), 'The asset would make the draft invalid');
     const act = activityQuads(this.ctx.iris, {
       kind: 'AssetUpload', user: caller.user ?? 'anonymous', startedAt: a.started,
       used: [{ sha256: a.sha, byteSize: a.bytes, mediaType: a.type.mediaType, label: `uploaded file ${a.name}` }],
@@ -298,14 +306,26 @@ export class AssetService {
 
   /** One asset of the graph a read means, with the path of its stored file. */
   async file(id: string, name: string, caller: Caller, version?: string): Promise<AssetInfo & { path: string }> {
-    const { assets } = await this.list(id, caller, version);
-    const a = assets.find((x) => x.name === name);
+    const { assets, version: v } = await this.list(id, caller, version);
+    let a = assets.find((x) => x.name === name);
+    if (!a && (version === undefined || version === '') && typeof v === 'number') {
+      // C/assets/NAME without ?version= is the latest version's file; versions published before
+      // download URLs named their version announced this URL: it still serves their file when a
+      // later version dropped the name (the newest version that has it)
+      const e = this.ctx.datasets.entry(id, caller);
+      for (const n of [...e.versions].reverse()) {
+        if (n >= v || e.withdrawn.has(n)) continue;
+        a = (await this.list(id, caller, String(n))).assets.find((x) => x.name === name);
+        if (a) break;
+      }
+    }
     if (!a) throw new NotFoundError(`dataset "${id}" has no asset "${name}"${assets.length ? `; its assets: ${assets.map((x) => x.name).slice(0, 20).join(', ')}` : ''}`);
     const path = this.filePath(a.sha256);
     if (!existsSync(path)) throw new ConflictError(`the stored file of asset "${name}" (SHA-256 ${a.sha256}) is missing from the data directory`);
     return { ...a, path };
   }
 }
+
 
 function termOf(b: { type: string; value: string; datatype?: string; 'xml:lang'?: string }): Quad['object'] {
   if (b.type === 'uri') return iri(b.value);

@@ -83,10 +83,24 @@ export class Catalog {
     return [...this.entries.values()].filter((e) => this.canRead(e, c));
   }
 
+  /**
+   * May the caller see the dataset's graphs (concept, provenance, versions, tables) through SPARQL
+   * and the Graph Store? Exactly when GET /datasets/{id} would answer: a readable dataset with a
+   * published version, or one the caller may write. A never-published draft is invisible to
+   * everyone else, even when its access level is public.
+   */
+  graphsVisible(e: DatasetEntry, c: Caller) {
+    return this.canRead(e, c) && (e.versions.length > 0 || this.canWrite(e, c));
+  }
+
+  private withVisibleGraphs(c: Caller): DatasetEntry[] {
+    return [...this.entries.values()].filter((e) => this.graphsVisible(e, c));
+  }
+
   /** The graphs whose union is the SPARQL default graph for this caller (DESIGN.md "Graph layout"). */
   defaultGraphs(c: Caller): string[] {
     const out = [this.iris.ontologyGraph];
-    for (const e of this.readable(c)) {
+    for (const e of this.withVisibleGraphs(c)) {
       out.push(this.iris.concept(e.id), `${this.iris.concept(e.id)}/provenance`);
       const v = this.latest(e);
       if (v !== undefined) {
@@ -100,7 +114,7 @@ export class Catalog {
   /** Every graph the caller may name (FROM NAMED / GRAPH ?g). */
   namedGraphs(c: Caller): string[] {
     const out = [this.iris.ontologyGraph];
-    for (const e of this.readable(c)) {
+    for (const e of this.withVisibleGraphs(c)) {
       out.push(this.iris.concept(e.id), `${this.iris.concept(e.id)}/provenance`);
       for (const v of e.versions) {
         out.push(this.iris.version(e.id, v));

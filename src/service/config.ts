@@ -1,5 +1,7 @@
 /** Configuration from the environment (INTERFACE.md "Configuration"). */
 import { join, resolve } from 'node:path';
+import { DEFAULT_SPARQL_LIMITS, LIMIT_SETTINGS, type SparqlLimits } from '../sparql/limits.js';
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../model/input-limits.js';
 
 export interface Config {
   port: number;
@@ -27,6 +29,62 @@ export interface Config {
   tableRowsAsTriplesMax: number;
   /** Memory the columnar engine may use (SYNDB_TABLE_MEMORY_LIMIT, DuckDB syntax, default 1GB). */
   tableMemoryLimit: string;
+  /** Fair share of /sparql between clients (see src/http/fair-share.ts). */
+  fairShare: {
+    /** Queries one client (token user, else address) runs at once (SYNDB_CLIENT_QUERIES, default 1). */
+    perClient: number;
+    /** Queries one client may have waiting on top (SYNDB_CLIENT_QUEUE, default 4). */
+    perClientQueue: number;
+    /** Queries running at once, all clients (SYNDB_MAX_QUERIES, default 8). */
+    maxRunning: number;
+    /** Queries waiting, all clients (SYNDB_QUERY_QUEUE, default 64). */
+    queueSize: number;
+    /** Longest wait for a slot, ms (SYNDB_QUEUE_WAIT_MS, default 10000). */
+    queueWaitMs: number;
+  };
+  /** A query that broke query engines this many times (SYNDB_QUERY_STRIKES, default 2)… */
+  queryStrikes: number;
+  /** …is refused for this long after its last break, ms (SYNDB_QUERY_REFUSE_MS, default 600000). */
+  queryRefuseMs: number;
+  /** /health/ready fails below this much free disk space, bytes (SYNDB_MIN_FREE_BYTES, default 256 MiB). */
+  minFreeBytes: number;
+  /**
+   * Limits on every SPARQL query and update, checked before it runs (SYNDB_SPARQL_MAX_LENGTH,
+   * _DEPTH, _TRIPLE_PATTERNS, _VALUES_ROWS, _PATH; defaults in src/sparql/limits.ts).
+   */
+  sparqlLimits: SparqlLimits;
+  /**
+   * Count and depth limits on uploaded dataset descriptions (JSON, JSON-LD, Turtle):
+   * SYNDB_MAX_INPUT_TRIPLES (50,000), SYNDB_MAX_INPUT_DEPTH (16), SYNDB_MAX_INPUT_ITEMS (10,000 per
+   * array / object / property of a node), SYNDB_MAX_INPUT_STRING (262,144 characters).
+   */
+  inputLimits: InputLimits;
+  /** Worker threads that parse and validate uploads off the main thread (SYNDB_PARSE_WORKERS, default 1; 0 = on the main thread). */
+  parseWorkers: number;
+  /**
+   * Uploads up to this many bytes are checked on the main thread (SYNDB_PARSE_INLINE_BYTES, default
+   * 8192): within the limits such a body holds a few hundred values (tens of ms), less than the
+   * round trip to a worker, and most uploads never start one.
+   */
+  parseInlineBytes: number;
+  /** Longest time one upload may spend in a parse worker before it is stopped with a 503, ms (SYNDB_PARSE_TIMEOUT_MS, default 120 s). */
+  parseTimeoutMs: number;
+}
+
+/** A whole number from the environment (default when unset), within [min, max]. */
+function intSetting(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
+  const v = env[name]?.trim();
+  if (!v) return dflt;
+  const n = Number(v.replaceAll('_', ''));
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${v}"`);
+  return n;
+}
+
+/** SPARQL limits from SYNDB_SPARQL_MAX_…; each a positive whole number. */
+function sparqlLimitsFromEnv(env: NodeJS.ProcessEnv): SparqlLimits {
+  const out = { ...DEFAULT_SPARQL_LIMITS };
+  for (const key of Object.keys(LIMIT_SETTINGS) as (keyof SparqlLimits)[]) out[key] = intSetting(env, LIMIT_SETTINGS[key], out[key], 1, Number.MAX_SAFE_INTEGER);
+  return out;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -49,14 +107,27 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     maxResultBytes: env.SYNDB_MAX_RESULT_BYTES ? Number(env.SYNDB_MAX_RESULT_BYTES) : undefined,
     publisher: env.SYNDB_PUBLISHER ?? 'SynDB Graph',
     tableDir: resolve(env.SYNDB_TABLE_DIR ?? join(resolve(env.SYNDB_DATA_DIR ?? './data'), 'tables')),
-    tableRowsAsTriplesMax: nonNegative(env.SYNDB_TABLE_ROWS_AS_TRIPLES_MAX, 1_000_000, 'SYNDB_TABLE_ROWS_AS_TRIPLES_MAX'),
+    tableRowsAsTriplesMax: intSetting(env, 'SYNDB_TABLE_ROWS_AS_TRIPLES_MAX', 1_000_000, 0, Number.MAX_SAFE_INTEGER),
     tableMemoryLimit: env.SYNDB_TABLE_MEMORY_LIMIT ?? '1GB',
+    fairShare: {
+      perClient: intSetting(env, 'SYNDB_CLIENT_QUERIES', 1, 1, 1000),
+      perClientQueue: intSetting(env, 'SYNDB_CLIENT_QUEUE', 4, 0, 100_000),
+      maxRunning: intSetting(env, 'SYNDB_MAX_QUERIES', 8, 1, 10_000),
+      queueSize: intSetting(env, 'SYNDB_QUERY_QUEUE', 64, 0, 1_000_000),
+      queueWaitMs: intSetting(env, 'SYNDB_QUEUE_WAIT_MS', 10_000, 1, 3_600_000),
+    },
+    queryStrikes: intSetting(env, 'SYNDB_QUERY_STRIKES', 2, 1, 1000),
+    queryRefuseMs: intSetting(env, 'SYNDB_QUERY_REFUSE_MS', 600_000, 0, 7 * 24 * 3_600_000),
+    minFreeBytes: intSetting(env, 'SYNDB_MIN_FREE_BYTES', 256 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
+    sparqlLimits: sparqlLimitsFromEnv(env),
+    inputLimits: {
+      maxTriples: intSetting(env, 'SYNDB_MAX_INPUT_TRIPLES', DEFAULT_INPUT_LIMITS.maxTriples, 1, Number.MAX_SAFE_INTEGER),
+      maxDepth: intSetting(env, 'SYNDB_MAX_INPUT_DEPTH', DEFAULT_INPUT_LIMITS.maxDepth, 1, 10_000),
+      maxItems: intSetting(env, 'SYNDB_MAX_INPUT_ITEMS', DEFAULT_INPUT_LIMITS.maxItems, 1, Number.MAX_SAFE_INTEGER),
+      maxString: intSetting(env, 'SYNDB_MAX_INPUT_STRING', DEFAULT_INPUT_LIMITS.maxString, 1, Number.MAX_SAFE_INTEGER),
+    },
+    parseWorkers: intSetting(env, 'SYNDB_PARSE_WORKERS', 1, 0, 64),
+    parseInlineBytes: intSetting(env, 'SYNDB_PARSE_INLINE_BYTES', 8192, 0, Number.MAX_SAFE_INTEGER),
+    parseTimeoutMs: intSetting(env, 'SYNDB_PARSE_TIMEOUT_MS', 120_000, 1, 86_400_000),
   };
-}
-
-function nonNegative(v: string | undefined, dflt: number, name: string): number {
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number >= 0, got "${v}"`);
-  return n;
 }

@@ -11,7 +11,9 @@ import { toNQuads, df, lit, iri, type Quad } from '../util/rdf.js';
 import { NS } from '../model/namespaces.js';
 import { Catalog } from './catalog.js';
 import { DatasetService } from './datasets.js';
+import { OffThread } from './off-thread.js';
 import { TokenRegistry } from './tokens.js';
+import { CheckPool } from './check-pool.js';
 import type { Config } from './config.js';
 
 export interface ServiceContext {
@@ -23,6 +25,8 @@ export interface ServiceContext {
   tokens: TokenRegistry;
   /** The content-addressed table files (Parquet, CSV) beside the graph. */
   tableFiles: TableFiles;
+  /** Parsing and validation of large inputs off the main thread (off-thread.ts). */
+  work: OffThread;
   close(): Promise<void>;
 }
 
@@ -36,10 +40,16 @@ export async function openContext(config: Config, opts: { readOnly?: boolean; lo
     if (!opts.readOnly) await syncOntologyGraph(store, iris, ontology.quads, log);
     const catalog = new Catalog(iris);
     await catalog.load(store);
-    const datasets = new DatasetService({ store, iris, vocabulary, ontology, shapes, catalog });
+    // large uploads are parsed and validated in worker threads (none for read-only CLI commands)
+    const pool = !opts.readOnly && config.parseWorkers > 0
+      ? new CheckPool({ size: config.parseWorkers, baseIri: config.baseIri, limits: config.inputLimits, timeoutMs: config.parseTimeoutMs })
+      : undefined;
+    const work = new OffThread({ iris, vocabulary, ontology, shapes }, { inlineBytes: config.parseInlineBytes, limits: config.inputLimits }, pool);
+    const datasets = new DatasetService({ store, iris, vocabulary, ontology, shapes, catalog, limits: config.inputLimits,
+      checker: (body, format, o) => work.check(body, format, o), graphValidator: (q) => work.validateGraph(q) });
     const tokens = new TokenRegistry(config.dataDir, config.adminToken);
     const tableFiles = new TableFiles(config.tableDir, { memoryLimit: config.tableMemoryLimit });
-    return { config, store, iris, datasets, catalog, tokens, tableFiles, close: () => { tableFiles.close(); return store.close(); } };
+    return { config, store, iris, datasets, catalog, tokens, tableFiles, work, close: async () => { tableFiles.close(); await work.close(); await store.close(); } };
   } catch (e) {
     await store.close();
     throw e;

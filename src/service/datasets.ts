@@ -8,9 +8,10 @@ import type { Quad } from '../util/rdf.js';
 import { df, iri, lit, typed, toNQuads, inGraph, parseRdf, RDF_TYPE } from '../util/rdf.js';
 import { NS } from '../model/namespaces.js';
 import type { Iris } from '../model/iris.js';
-import { parseDatasetInput, type InputFormat } from '../model/parse-input.js';
+import { parseDatasetInput, type InputFormat, type ParsedDataset } from '../model/parse-input.js';
 import { FIELD_OF_PROPERTY, ACCESS, type TermResolver } from '../model/dataset-json.js';
 import { skolemize } from '../model/skolemize.js';
+import type { InputLimits } from '../model/input-limits.js';
 import { InputError, type Problem } from '../model/problems.js';
 import type { Ontology } from '../model/ontology.js';
 import { validate, reportToTurtle, type Shapes, type ValidationReport } from '../shacl/validator.js';
@@ -19,6 +20,8 @@ import { Catalog, type DatasetEntry } from './catalog.js';
 import type { Caller } from './tokens.js';
 
 import { WriteLocks } from './write-locks.js';
+import { checkDraftGraph, refuseIfInvalid } from './draft-check.js';
+import { compartmentClass, compartmentConcept } from '../model/compartment-names.js';
 
 export class NotFoundError extends Error { constructor(m: string) { super(m); this.name = 'NotFoundError'; } }
 export class ConflictError extends Error { constructor(m: string) { super(m); this.name = 'ConflictError'; } }
@@ -31,6 +34,12 @@ export interface Deps {
   ontology: Ontology;
   shapes: Shapes;
   catalog: Catalog;
+  /** Count and depth limits on uploads (config.inputLimits). */
+  limits?: InputLimits;
+  /** Runs checkDataset off the main thread (service/check-pool.ts); without it, checks run inline. */
+  checker?: (body: string, format: InputFormat, opts: { id?: string }) => Promise<CheckResult>;
+  /** SHACL of a whole graph, off the main thread when large (off-thread.ts); without it, inline. */
+  graphValidator?: (quads: Quad[]) => Promise<ValidationReport>;
 }
 
 const S = (l: string) => iri(NS.syndb + l);
@@ -55,8 +64,8 @@ export class DatasetService {
   get catalog() { return this.d.catalog; }
 
   /** Validate without storing: the normalised triples and every problem. */
-  check(body: string, format: InputFormat, opts: { id?: string } = {}) {
-    return checkDataset(this.d, body, format, opts);
+  check(body: string, format: InputFormat, opts: { id?: string } = {}): Promise<CheckResult> {
+    return this.d.checker ? this.d.checker(body, format, opts) : checkDataset(this.d, body, format, opts);
   }
 
   /** Create a dataset (its draft) from an upload. */
@@ -78,6 +87,7 @@ export class DatasetService {
     }
     if (problems.some((p) => p.severity === 'Violation')) throw new InputError('The dataset is not valid', problems, 422, reportToTurtle(report));
     const id = parsed.id;
+    refuseIfInvalid(await checkDraftGraph(this.d, id, quads, [], { shapesChecked: true }), 'The dataset is not valid');
     const D = this.d.iris.draft(id);
     const C = this.d.iris.concept(id);
     const title = quads.find((q) => q.subject.value === D && q.predicate.equals(DCT('title')))?.object.value ?? id;
@@ -125,6 +135,11 @@ export class DatasetService {
     const { quads, report, problems, parsed } = await this.check(body, format, { id });
     if (problems.some((p) => p.severity === 'Violation')) throw new InputError('The dataset is not valid', problems, 422, reportToTurtle(report));
     const D = this.d.iris.draft(id), C = this.d.iris.concept(id);
+    // what other routes attached to the draft stays: uploaded assets and the compartments of its tables
+    const draftTables = e.hasDraft ? e.tables.get('draft') ?? [] : [];
+    const kept = e.hasDraft ? draftAttachments(this.d.iris, id, parseRdf(await this.d.store.dumpGraph(D), 'application/n-quads'), draftTables) : [];
+    const content = union(quads, kept);
+    refuseIfInvalid(await checkDraftGraph(this.d, id, content, draftTables, { shapesChecked: kept.length === 0 }), 'The dataset is not valid');
     const act = activityQuads(this.d.iris, {
       kind: 'Edit', user: caller.user ?? 'anonymous', startedAt: started,
       used: [{ content: body, mediaType: mediaTypeOf(format), label: 'uploaded dataset description' }],
@@ -133,7 +148,7 @@ export class DatasetService {
     const accessIri = quads.find((q) => q.subject.value === D && q.predicate.equals(DCT('accessRights')))!.object.value;
     const ops: WriteOp[] = [
       { op: 'clear', graph: D },
-      { op: 'add', nquads: toNQuads(inGraph(quads, D)) },
+      { op: 'add', nquads: toNQuads(inGraph(content, D)) },
       { op: 'delete', nquads: toNQuads(inGraph([df.quad(iri(C), DCT('accessRights'), iri(ACCESS[e.access]))], C)) },
       { op: 'add', nquads: toNQuads(inGraph([df.quad(iri(C), S('hasDraft'), iri(D)), df.quad(iri(C), DCT('accessRights'), iri(accessIri))], C)) },
       { op: 'add', nquads: toNQuads(inGraph(act.quads, this.provGraph(id))) },
@@ -159,9 +174,16 @@ export class DatasetService {
     const D = this.d.iris.draft(id), V = this.d.iris.version(id, n), C = this.d.iris.concept(id);
     const draftText = await this.d.store.dumpGraph(D);
     const draft = parseRdf(draftText, 'application/n-quads');
+    const draftCheck = await checkDraftGraph(this.d, id, draft, e.tables.get('draft') ?? []);
+    refuseIfInvalid(draftCheck, `The draft of "${id}" is not valid; nothing was published`);
     const move = (t: Quad['object']) => t.termType === 'NamedNode' && (t.value === D || t.value.startsWith(`${D}/`) || t.value.startsWith(`${D}#`))
       ? iri(V + t.value.slice(D.length)) : t;
-    const version: Quad[] = draft.map((q) => df.quad(move(q.subject) as Quad['subject'], q.predicate, move(q.object)));
+    // an asset's download URL names the version (C/versions/n/assets/NAME, the asset's own IRI in
+    // the version): it keeps serving these bytes whatever later versions do with the name
+    const assetUrl = `${C}/assets/`;
+    const scoped = (q: Quad, o: Quad['object']) => (q.predicate.equals(DCAT('downloadURL')) || q.predicate.equals(DCAT('accessURL'))) && o.termType === 'NamedNode' && o.value.startsWith(assetUrl)
+      ? iri(`${V}/assets/${o.value.slice(assetUrl.length)}`) : o;
+    const version: Quad[] = draft.map((q) => df.quad(move(q.subject) as Quad['subject'], q.predicate, scoped(q, move(q.object))));
     const Vn = iri(V);
     version.push(
       df.quad(Vn, DCAT('version'), lit(String(n))),
@@ -174,7 +196,7 @@ export class DatasetService {
       const P = iri(this.d.iris.version(id, prev));
       version.push(df.quad(Vn, DCAT('previousVersion'), P), df.quad(Vn, iri(NS.prov + 'wasRevisionOf'), P));
     }
-    const report = await validate(this.d.shapes, version, { extraQuads: this.d.ontology.typingFor(version) });
+    const report = await (this.d.graphValidator ?? ((q: Quad[]) => validateGraph(this.d, q)))(version);
     if (!report.conforms) throw new InputError('The draft is not valid', mergeProblems([], report, V), 422, reportToTurtle(report));
     const act = activityQuads(this.d.iris, { kind: 'Publish', user: caller.user ?? 'anonymous', startedAt: started, used: [{ snapshotOf: D, content: draftText.split('\n').filter(Boolean).sort().join('\n') + '\n', mediaType: 'application/n-quads', label: `the draft of ${id} as published` }], generated: [V], label: `publish version ${n} of ${id}` });
     const conceptAdd: Quad[] = [df.quad(iri(C), DCAT('hasVersion'), Vn), df.quad(iri(C), DCAT('hasCurrentVersion'), Vn)];
@@ -213,9 +235,20 @@ export class DatasetService {
     return e;
   }
 
+  /**
+   * For reads of its content (description, versions, history): as entry(), and a never-published
+   * draft is 404 to anyone who may not write it, in the words of a missing dataset (the same rule
+   * as SPARQL's graph sets, Catalog.graphsVisible). Writes keep entry(): 401/403 say what is missing.
+   */
+  visibleEntry(id: string, caller: Caller): DatasetEntry {
+    const e = this.catalog.entries.get(id);
+    if (!e || !this.catalog.graphsVisible(e, caller)) throw new NotFoundError(`no dataset "${id}"`);
+    return e;
+  }
+
   /** The graph to show for GET /datasets/{id}[/versions/n]: latest published version, else the draft (to its writers). */
   graphFor(id: string, caller: Caller, version?: number): { graph: string; subject: string; version?: number } {
-    const e = this.entry(id, caller);
+    const e = this.visibleEntry(id, caller);
     if (version !== undefined) {
       if (!e.versions.includes(version)) throw new NotFoundError(`dataset "${id}" has no version ${version}${e.versions.length ? `; versions: ${e.versions.join(', ')}` : ''}`);
       const g = this.d.iris.version(id, version);
@@ -268,13 +301,50 @@ export function normalizeDataset(iris: Iris, quads: Quad[], subject: string, id:
     return out;
   }
 
-export type CheckDeps = Pick<Deps, 'iris' | 'vocabulary' | 'ontology' | 'shapes'>;
+export type CheckDeps = Pick<Deps, 'iris' | 'vocabulary' | 'ontology' | 'shapes'> & { limits?: InputLimits };
+
+/** SHACL validation of one graph (Graph Store / SPARQL Update writes), with the ontology's typing. */
+export function validateGraph(d: Pick<Deps, 'shapes' | 'ontology'>, quads: Quad[]): Promise<ValidationReport> {
+  return validate(d.shapes, quads, { extraQuads: d.ontology.typingFor(quads) });
+}
+
+export interface CheckResult {
+  parsed: ParsedDataset;
+  quads: Quad[];
+  report: ValidationReport;
+  problems: Problem[];
+}
 
 /** Parse, normalise, skolemise and validate an upload; nothing is stored. */
-export async function checkDataset(d: CheckDeps, body: string, format: InputFormat, opts: { id?: string } = {}) {
-  const parsed = await parseDatasetInput(body, format, { iris: d.iris, vocabulary: d.vocabulary, id: opts.id });
+export async function checkDataset(d: CheckDeps, body: string, format: InputFormat, opts: { id?: string } = {}): Promise<CheckResult> {
+  const parsed = await parseDatasetInput(body, format, { iris: d.iris, vocabulary: d.vocabulary, id: opts.id, limits: d.limits });
   const quads = await skolemize(normalizeDataset(d.iris, parsed.quads, parsed.subject, parsed.id), parsed.subject);
   const report = await validate(d.shapes, quads, { extraQuads: d.ontology.typingFor(quads) });
   const problems = mergeProblems(parsed.problems, report, parsed.subject);
   return { parsed, quads, report, problems };
 }
+
+/**
+ * What the draft graph holds that a new description (PUT /datasets/{id}) does not replace: the
+ * descriptions of uploaded assets (their statements, checksums and the links to them from the
+ * dataset or from rows), and `<D> syndb:compartment` for each of the draft's compartment tables.
+ */
+export function draftAttachments(iris: Iris, id: string, draft: Quad[], draftTables: string[]): Quad[] {
+  const D = iris.draft(id);
+  const assets = new Set(draft.filter((q) => q.predicate.equals(RDF_TYPE) && q.object.equals(S('SourceAsset'))).map((q) => q.subject.value));
+  const inner = new Set(draft.filter((q) => assets.has(q.subject.value) && q.object.termType === 'NamedNode' && q.object.value.startsWith(`${q.subject.value}/`)).map((q) => q.object.value));
+  const out = draft.filter((q) => assets.has(q.subject.value) || inner.has(q.subject.value) || (q.predicate.equals(DCAT('distribution')) && assets.has(q.object.value)))
+    .map((q) => df.quad(q.subject, q.predicate, q.object));
+  for (const t of draftTables) if (compartmentClass(t)) out.push(df.quad(iri(D), S('compartment'), iri(compartmentConcept(t))));
+  return out;
+}
+
+/** a ∪ b without duplicate triples (graph names dropped). */
+function union(a: Quad[], b: Quad[]): Quad[] {
+  const key = (q: Quad) => `${q.subject.value} ${q.predicate.value} ${termKey(q.object)}`;
+  const seen = new Set(a.map(key));
+  const out = a.map((q) => df.quad(q.subject, q.predicate, q.object));
+  for (const q of b) { const k = key(q); if (!seen.has(k)) { seen.add(k); out.push(df.quad(q.subject, q.predicate, q.object)); } }
+  return out;
+}
+const termKey = (t: Quad['object']) => t.termType === 'Literal' ? `"${t.value}"@${t.language}^^${t.datatype.value}` : `${t.termType}:${t.value}`;

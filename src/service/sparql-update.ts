@@ -1,9 +1,10 @@
 /**
  * Writes through SPARQL 1.1 Update and the Graph Store Protocol, under the same rules as every
  * other write: only graphs the caller may change, SHACL validation of every changed graph,
- * one atomic and durable transaction, a PROV-O record. Also: the SPARQL tokenizer that the
- * endpoint uses to read dataset clauses (FROM / FROM NAMED / USING / WITH) without regexes
- * over raw text (strings, IRIs and comments are skipped properly).
+ * one atomic and durable transaction, a PROV-O record. The update is parsed once (src/sparql,
+ * with the configured limits); its syntax tree says which graphs it names and which it writes.
+ * An update that names a graph its author may not change is refused whole (403) before it runs;
+ * a `GRAPH ?g` template is checked on the graphs it actually changed.
  *
  * Where graphs may live (docs: README "SPARQL endpoint"):
  * - dataset graphs (B/datasets/…): only a dataset's draft graph and its existing draft table
@@ -22,207 +23,11 @@ import type { Caller } from './tokens.js';
 import type { WriteOp } from '../store/graph-store.js';
 import { NS } from '../model/namespaces.js';
 import { parseRdf, toNQuads, inGraph, type Quad } from '../util/rdf.js';
-import { validate, reportToTurtle } from '../shacl/validator.js';
+import { checkGraphContent } from './draft-check.js';
 import { activityQuads } from '../provenance/activity.js';
 import { InputError, type Problem } from '../model/problems.js';
 import { ForbiddenError } from './datasets.js';
-
-// ------------------------------------------------------------------------------------ tokenizer
-
-export type TokKind = 'iri' | 'pname' | 'var' | 'str' | 'word' | 'num' | 'bnode' | 'punct';
-export interface Tok { kind: TokKind; text: string; start: number; end: number }
-
-export class SparqlSyntaxError extends Error {
-  constructor(message: string, readonly position: { line: number; column: number; offset: number }) {
-    super(message);
-    this.name = 'SparqlSyntaxError';
-  }
-}
-
-export function positionOf(src: string, offset: number) {
-  const before = src.slice(0, offset).split('\n');
-  return { line: before.length, column: before[before.length - 1].length + 1, offset };
-}
-
-const PN_CHARS_BASE = 'A-Za-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD';
-const PN_CHARS = `${PN_CHARS_BASE}_0-9\\-\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
-const RE_PNAME = new RegExp(`^(?:[${PN_CHARS_BASE}](?:[${PN_CHARS}.]*[${PN_CHARS}])?)?:(?:(?:[${PN_CHARS}:]|%[0-9A-Fa-f]{2}|\\\\[_~.\\-!$&'()*+,;=/?#@%])(?:(?:[${PN_CHARS}.:]|%[0-9A-Fa-f]{2}|\\\\[_~.\\-!$&'()*+,;=/?#@%])*(?:[${PN_CHARS}:]|%[0-9A-Fa-f]{2}|\\\\[_~.\\-!$&'()*+,;=/?#@%]))?)?`, 'u');
-const RE_IRI = /^<[^<>"{}|^`\\\u0000-\u0020]*>/;
-const RE_VAR = new RegExp(`^[?$][${PN_CHARS}]+`, 'u');
-const RE_BNODE = new RegExp(`^_:[${PN_CHARS}](?:[${PN_CHARS}.]*[${PN_CHARS}])?`, 'u');
-const RE_WORD = /^[A-Za-z][A-Za-z0-9_]*/;
-const RE_NUM = /^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)/;
-
-/** Split SPARQL text into tokens; comments and whitespace are dropped. Never throws on odd input:
- *  whatever it cannot read becomes a one-character punct token (the engine reports real errors). */
-export function tokenize(src: string): Tok[] {
-  const out: Tok[] = [];
-  let i = 0;
-  const n = src.length;
-  while (i < n) {
-    const c = src[i];
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === '#') { while (i < n && src[i] !== '\n' && src[i] !== '\r') i++; continue; }
-    const rest = src.slice(i, i + 4096);
-    let m: RegExpExecArray | null;
-    const push = (kind: TokKind, len: number) => { out.push({ kind, text: src.slice(i, i + len), start: i, end: i + len }); i += len; };
-    if (c === '"' || c === "'") {
-      const long = src.startsWith(c.repeat(3), i);
-      let j = i + (long ? 3 : 1);
-      for (;;) {
-        if (j >= n) break;
-        if (src[j] === '\\') { j += 2; continue; }
-        if (long ? src.startsWith(c.repeat(3), j) : src[j] === c) { j += long ? 3 : 1; break; }
-        if (!long && (src[j] === '\n' || src[j] === '\r')) break;
-        j++;
-      }
-      push('str', Math.min(j, n) - i);
-      continue;
-    }
-    if (c === '<' && (m = RE_IRI.exec(rest))) { push('iri', m[0].length); continue; }
-    if ((c === '?' || c === '$') && (m = RE_VAR.exec(rest))) { push('var', m[0].length); continue; }
-    if (c === '_' && (m = RE_BNODE.exec(rest))) { push('bnode', m[0].length); continue; }
-    if ((m = RE_PNAME.exec(rest)) && m[0].includes(':')) { push('pname', m[0].length); continue; }
-    if ((m = RE_WORD.exec(rest))) { push('word', m[0].length); continue; }
-    if (/[0-9.+-]/.test(c) && (m = RE_NUM.exec(rest)) && /[0-9]/.test(m[0])) { push('num', m[0].length); continue; }
-    if (src.startsWith('^^', i) || src.startsWith('&&', i) || src.startsWith('||', i) || src.startsWith('!=', i) || src.startsWith('<=', i) || src.startsWith('>=', i)) { push('punct', 2); continue; }
-    push('punct', 1);
-  }
-  return out;
-}
-
-const isWord = (t: Tok | undefined, w: string) => !!t && t.kind === 'word' && t.text.toUpperCase() === w;
-
-/** IRIs of IRIREF and prefixed-name tokens, resolved against PREFIX / BASE declarations. */
-export class IriResolver {
-  prefixes = new Map<string, string>();
-  constructor(public base?: string) {}
-  /** Feed tokens in order; returns the IRI a token stands for, if it is one. */
-  resolve(t: Tok): string | undefined {
-    if (t.kind === 'iri') {
-      const raw = t.text.slice(1, -1).replace(/\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})/g, (_m, a, b) => String.fromCodePoint(parseInt(a ?? b, 16)));
-      if (!this.base || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(raw)) return raw;
-      try { return new URL(raw, this.base).href; } catch { return raw; }
-    }
-    if (t.kind === 'pname') {
-      const k = t.text.indexOf(':');
-      const ns = this.prefixes.get(t.text.slice(0, k));
-      if (ns === undefined) return undefined;
-      return ns + t.text.slice(k + 1).replace(/\\(.)/g, '$1');
-    }
-    return undefined;
-  }
-  /** Handle PREFIX / BASE at index i (returns the index after the declaration, or i). */
-  declare(toks: Tok[], i: number): number {
-    if (isWord(toks[i], 'PREFIX') && toks[i + 1]?.kind === 'pname' && toks[i + 2]?.kind === 'iri') {
-      const p = toks[i + 1].text;
-      const ns = this.resolve(toks[i + 2]);
-      if (p.endsWith(':') && ns !== undefined) this.prefixes.set(p.slice(0, -1), ns);
-      return i + 3;
-    }
-    if (isWord(toks[i], 'BASE') && toks[i + 1]?.kind === 'iri') {
-      const b = this.resolve(toks[i + 1]);
-      if (b) this.base = b;
-      return i + 2;
-    }
-    return i;
-  }
-}
-
-export interface QueryAnalysis {
-  form?: 'SELECT' | 'ASK' | 'CONSTRUCT' | 'DESCRIBE';
-  from: string[];
-  fromNamed: string[];
-  /** The query text without its FROM / FROM NAMED clauses (the dataset is passed to the engine). */
-  stripped: string;
-  usesService: boolean;
-  /** Prefixed names whose prefix is not declared (reported as a syntax error with its position). */
-  undeclared?: Tok;
-}
-
-/** Query form and dataset clauses, read from tokens (strings, IRIs and comments cannot fool it). */
-export function analyseQuery(q: string, base?: string): QueryAnalysis {
-  const toks = tokenize(q);
-  const r = new IriResolver(base);
-  const from: string[] = [], fromNamed: string[] = [];
-  const cuts: [number, number][] = [];
-  let form: QueryAnalysis['form'];
-  let depth = 0;
-  let usesService = false;
-  let undeclared: Tok | undefined;
-  for (let i = 0; i < toks.length; i++) {
-    const j = r.declare(toks, i);
-    if (j !== i) { i = j - 1; continue; }
-    const t = toks[i];
-    if (t.kind === 'punct') {
-      if (t.text === '{') depth++;
-      else if (t.text === '}') depth--;
-      continue;
-    }
-    if (t.kind === 'pname' && r.resolve(t) === undefined && !undeclared) undeclared = t;
-    if (t.kind !== 'word') continue;
-    const w = t.text.toUpperCase();
-    if (!form && (w === 'SELECT' || w === 'ASK' || w === 'CONSTRUCT' || w === 'DESCRIBE')) form = w;
-    if (w === 'SERVICE') usesService = true;
-    if (w === 'FROM' && depth === 0) {
-      const named = isWord(toks[i + 1], 'NAMED');
-      const g = toks[i + (named ? 2 : 1)];
-      const value = g && r.resolve(g);
-      if (value !== undefined) {
-        (named ? fromNamed : from).push(value);
-        cuts.push([t.start, g.end]);
-        i += named ? 2 : 1;
-      }
-    }
-  }
-  let stripped = q;
-  for (const [a, b] of cuts.reverse()) stripped = `${stripped.slice(0, a)}${' '.repeat(b - a)}${stripped.slice(b)}`;
-  return { form, from, fromNamed, stripped, usesService, undeclared };
-}
-
-export interface UpdateAnalysis {
-  /** Every IRI the update names (resolved): graphs it may read or write are among them. */
-  iris: Set<string>;
-  hasUsingOrWith: boolean;
-  usesService: boolean;
-  /** The update with `USING <g>` / `USING NAMED <g>` inserted before each WHERE of a DELETE/INSERT operation. */
-  withUsing(using: string[], usingNamed: string[]): string;
-}
-
-export function analyseUpdate(u: string, base?: string): UpdateAnalysis {
-  const toks = tokenize(u);
-  const r = new IriResolver(base);
-  const iris = new Set<string>();
-  let depth = 0, hasUsingOrWith = false, usesService = false;
-  const whereAt: number[] = [];
-  for (let i = 0; i < toks.length; i++) {
-    const j = r.declare(toks, i);
-    if (j !== i) { i = j - 1; continue; }
-    const t = toks[i];
-    if (t.kind === 'punct') {
-      if (t.text === '{') depth++;
-      else if (t.text === '}') depth--;
-      continue;
-    }
-    const v = r.resolve(t);
-    if (v !== undefined) iris.add(v);
-    if (t.kind !== 'word') continue;
-    const w = t.text.toUpperCase();
-    if (w === 'SERVICE') usesService = true;
-    if (depth === 0 && (w === 'USING' || w === 'WITH')) hasUsingOrWith = true;
-    if (depth === 0 && w === 'WHERE' && !isWord(toks[i - 1], 'DELETE')) whereAt.push(t.start);
-  }
-  return {
-    iris, hasUsingOrWith, usesService,
-    withUsing(using, usingNamed) {
-      if (using.length === 0 && usingNamed.length === 0) return u;
-      const clause = [...using.map((g) => `USING <${g}>`), ...usingNamed.map((g) => `USING NAMED <${g}>`)].join(' ');
-      let out = u;
-      for (const at of [...whereAt].reverse()) out = `${out.slice(0, at)}${clause} ${out.slice(at)}`;
-      return out;
-    },
-  };
-}
+import { parseUpdateAsync, analyseUpdate, withUsing, SparqlSyntaxError, type UpdateTargets } from '../sparql/index.js';
 
 /** Oxigraph's parse errors read "error at 1:5: expected …": the position, if the message has one. */
 export function errorPosition(message: string): { line: number; column: number } | undefined {
@@ -309,6 +114,28 @@ export class SparqlWrites {
     return undefined;
   }
 
+  /**
+   * Why the caller may not make the writes an update names (empty when it may): every graph it
+   * writes by name, the default graph, CLEAR/DROP NAMED or ALL (admins only). A `GRAPH ?g`
+   * template is checked on the graphs it changes (commit); here only that the caller may write
+   * some graph at all.
+   */
+  targetRefusals(t: UpdateTargets, c: Caller): string[] {
+    const out = new Set<string>();
+    if (t.defaultGraph) { const r = this.writeRefusal(this.defaultGraph, c); if (r) out.add(`the update writes the default graph: ${r}`); }
+    for (const g of t.graphs) { const r = this.writeRefusal(g, c); if (r) out.add(r); }
+    if (t.allNamed && c.role !== 'admin') out.add('CLEAR / DROP of NAMED or ALL graphs changes graphs managed by the service; only admins may, name the graph instead (CLEAR GRAPH <draft>)');
+    if (t.dynamic && c.role !== 'admin' && !this.mayWriteSomeGraph(c)) out.add('the update writes GRAPH ?variable, and you may change no graph: only the draft of a dataset you own (or curate) can be changed');
+    return [...out];
+  }
+
+  /** Has the caller a draft it may change (admins: always)? */
+  private mayWriteSomeGraph(c: Caller): boolean {
+    if (c.role === 'admin') return true;
+    for (const e of this.ctx.catalog.entries.values()) if (e.hasDraft && this.ctx.catalog.canWrite(e, c)) return true;
+    return false;
+  }
+
   /** SPARQL and Graph Store writes may touch any graph: each runs alone (no dataset write beside it). */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     return this.ctx.datasets.locks.all(fn);
@@ -321,16 +148,26 @@ export class SparqlWrites {
    */
   async update(caller: Caller, text: string, opts: { using?: string[]; usingNamed?: string[]; baseIri: string; timeoutMs?: number }): Promise<WriteOutcome> {
     if (caller.role === 'anonymous') throw new ForbiddenError('SPARQL Update needs a token: send "Authorization: Bearer <token>"', 401);
+    // limits and syntax before anything else (SparqlLimitError goes up as it is: a 400 naming the limit)
+    let tree;
+    try {
+      tree = (await parseUpdateAsync(text, { base: opts.baseIri, limits: this.ctx.config.sparqlLimits })).tree;
+    } catch (e) {
+      if (e instanceof SparqlSyntaxError) throw new UpdateRequestError(`the update is not valid SPARQL 1.1 Update: ${e.message}`, e.position);
+      throw e;
+    }
+    const a = analyseUpdate(tree);
+    if (a.usesService) throw new UpdateRequestError('SERVICE (federated query) is not available on this endpoint');
     return this.serial(async () => {
       await this.load();
       const started = new Date();
-      const a = analyseUpdate(text, opts.baseIri);
-      if (a.usesService) throw new UpdateRequestError('SERVICE (federated query) is not available on this endpoint');
       const using = opts.using ?? [], usingNamed = opts.usingNamed ?? [];
       if ((using.length || usingNamed.length) && a.hasUsingOrWith) {
         throw new UpdateRequestError('the request has using-graph-uri / using-named-graph-uri parameters and the update has USING or WITH clauses; SPARQL 1.1 Protocol §2.2.3 forbids both, use one or the other');
       }
       for (const g of [...using, ...usingNamed]) if (!isAbsoluteIri(g)) throw new UpdateRequestError(`using-graph-uri / using-named-graph-uri "${g}" is not an absolute IRI`);
+      const refusals = this.targetRefusals(a.targets, caller);
+      if (refusals.length) throw new ForbiddenError(`nothing was changed: ${refusals.join('; ')}`, 403);
       const names = new Set<string>();
       if (caller.role === 'admin') for (const g of this.free) names.add(g);
       const readableNamed = new Set(this.ctx.catalog.namedGraphs(caller));
@@ -343,7 +180,7 @@ export class SparqlWrites {
       const dText = defaultReadable && this.free.has(this.defaultGraph) ? await this.ctx.store.dumpGraph(this.defaultGraph) : '';
       const graphs: [string, string][] = [];
       for (const g of names) graphs.push([g, await this.ctx.store.dumpGraph(g)]);
-      const r = await runScratchUpdate({ defaultNq: dText, graphs, update: a.withUsing(using, usingNamed), baseIri: opts.baseIri }, Math.min(opts.timeoutMs ?? Infinity, this.ctx.config.queryTimeoutMs));
+      const r = await runScratchUpdate({ defaultNq: dText, graphs, update: withUsing(text, tree, using, usingNamed), baseIri: opts.baseIri }, Math.min(opts.timeoutMs ?? Infinity, this.ctx.config.queryTimeoutMs));
       if ('error' in r) throw new UpdateRequestError(`the update is not valid SPARQL 1.1 Update: ${r.error}`, errorPosition(r.error));
       const beforeSets = new Map(Object.entries(r.before).map(([g, l]) => [g, new Set(l)]));
       const afterSets = new Map(Object.entries(r.after).map(([g, l]) => [g, new Set(l)]));
@@ -420,12 +257,12 @@ export class SparqlWrites {
       const content = [...was.filter((l) => !del.has(l)), ...ch.add];
       const quads = parseRdf(content.join('\n') + '\n', 'application/n-triples');
       newContent.set(g, quads);
-      if (quads.length === 0) continue;
-      const report = await validate(this.ctx.datasets.d.shapes, quads, { extraQuads: this.ctx.datasets.d.ontology.typingFor(quads) });
-      if (!report.conforms) {
-        reports.push(reportToTurtle(report));
-        for (const r of report.results) problems.push({ path: r.path ?? '', value: r.value, message: `in graph <${g}>: ${r.message}`, focusNode: r.focusNode, severity: r.severity, constraint: r.constraint });
-      }
+      // the whole graph as it would be after the change (service/draft-check.ts)
+      const touched = new Set(parseRdf([...ch.add, ...ch.del].join('\n') + '\n', 'application/n-triples').map((q) => q.subject.value));
+      const pr = this.ctx.iris.parse(g);
+      const check = await checkGraphContent(this.ctx.datasets.d, g, quads, { touched, draftTables: pr ? this.ctx.catalog.entries.get(pr.id)?.tables.get('draft') : undefined });
+      if (check.report) reports.push(check.report);
+      for (const r of check.problems) problems.push({ ...r, message: `in graph <${g}>: ${r.message}` });
       // the draft's access and embargo live in the concept graph too: they change only through PUT /datasets/{id}
       const p = this.ctx.iris.parse(g);
       if (p && p.version === 'draft' && !p.rest) {

@@ -27,6 +27,7 @@ import { NS } from '../model/namespaces.js';
 import { findCompartment, compartmentConcept } from '../model/compartment-names.js';
 import { compileTableSchemas, CSVW, QUDT, type ColumnDef, type TableSchema } from '../model/tables/schema.js';
 import { CidIndex } from '../model/tables/cid-index.js';
+import { LinkChecks } from '../model/tables/link-check.js';
 import { mapHeader, convertRow, checkRow, encodeCid, rowToNQuads, rowToNTriples, rowQuadCount, parseRowIri, PARENT_TABLE, CSVW_ROWNUM, SOURCE_LEXICAL, type RowProblem, type ColumnMap, type LinkResolver } from '../model/tables/rows.js';
 import { activityQuads } from '../provenance/activity.js';
 import { InputError } from '../model/problems.js';
@@ -191,6 +192,7 @@ export class TableService {
       let total = 0;
       const note = (p: RowProblem) => { total++; counts[p.kind] = (counts[p.kind] ?? 0) + 1; if (problems.length < MAX_LISTED_PROBLEMS) problems.push(p); };
       let map: ColumnMap | undefined;
+      let links: LinkChecks | undefined;
       const headerOf = new Map<string, string>();
       const cids = new CidIndex();
       const suspects: Array<{ row: number; earlier: number; cid: string }> = [];
@@ -215,6 +217,7 @@ export class TableService {
               headerRejected = new TableRejected(`the header of the ${schema.slug} table is not valid`, [], {}, map.problems.length, 0, map.problems);
               break;
             }
+            links = new LinkChecks(schema, map, (t) => t === schema.slug || (e.tables.get('draft') ?? []).includes(t));
             continue;
           }
           rows++;
@@ -222,6 +225,7 @@ export class TableService {
           if (rec.length !== map.headers.length) note({ row: rows, column: '', value: `${rec.length} fields`, expected: `${map.headers.length} fields, as in the header`, kind: 'syndb:FieldCount' });
           const conv = convertRow({ schema, map, dataset: D }, rec, rows);
           quads += rowQuadCount(conv);
+          links!.note(rec);
           for (const p of checkRow(schema, conv, rows)) note(p.path ? { ...p, column: headerOf.get(p.path) ?? p.column } : p);
           if (conv.cid !== '') {
             const earlier = cids.add(conv.cid, rows);
@@ -242,6 +246,9 @@ export class TableService {
       }
       if (!map) throw new TableRejected('the table is empty: it needs a header line and at least one row', [], { 'syndb:EmptyTable': 1 }, 1, 0, [{ column: '', position: 0, message: 'no header line' }]);
       if (rows === 0) note({ row: 0, column: '', expected: 'at least one row after the header', kind: 'syndb:EmptyTable' });
+      // links that must name an existing row (model/tables/link-check.ts): the rows naming a missing one are read again from the spool
+      const missing = links ? await this.missingLinkTargets(e, schema.slug, links.ids, cids) : new Map<string, Set<string>>();
+      if (missing.size) await eachRecord(spool, (rec, n) => { for (const p of links!.problems(rec, n, (t, x) => missing.get(t)?.has(x) ?? false)) note({ ...p, column: headerOf.get(p.path!) ?? p.column }); });
       if (total > 0) throw new TableRejected(`${total} problem${total === 1 ? '' : 's'} in ${rows} rows of the ${schema.slug} table; nothing was stored`, problems, counts, total, rows);
       onProgress?.({ phase: 'validate', rows, bytes, totalRows: rows });
       const sha256 = hash.digest('hex');
@@ -388,6 +395,30 @@ export class TableService {
     } finally {
       rmSync(spool, { force: true });
     }
+  }
+
+  /**
+   * Of the ids the checked links name (target table -> ids), those that are no cid of that table:
+   * the upload's own cids for its own table, else the draft's stored table. Links to a table the
+   * draft does not have are not checked (tables may come in any order).
+   */
+  private async missingLinkTargets(e: DatasetEntry, slug: string, named: Map<string, Set<string>>, own: CidIndex): Promise<Map<string, Set<string>>> {
+    const out = new Map<string, Set<string>>();
+    const draft = e.tables.get('draft') ?? [];
+    for (const [t, ids] of named) {
+      let missing: Set<string>;
+      if (t === slug) missing = new Set([...ids].filter((x) => !own.has(x)));
+      else if (draft.includes(t)) {
+        missing = new Set(ids);
+        const list = [...ids];
+        for (let i = 0; i < list.length; i += 500) {
+          const res = await this.ctx.store.select(`SELECT ?cid WHERE { VALUES ?cid { ${list.slice(i, i + 500).map(sparqlString).join(' ')} } ?r <${NS.syndb}cid> ?cid }`, { defaultGraph: [this.ctx.iris.table(e.id, 'draft', t)] });
+          for (const b of res) missing.delete(b.cid.value);
+        }
+      } else continue;
+      if (missing.size) out.set(t, missing);
+    }
+    return out;
   }
 
   /**
@@ -1095,6 +1126,14 @@ export function rejectionBody(r: TableRejected) {
 }
 
 export { InputError };
+
+/** Every record of a spooled CSV file after the header, with its row number (1 = the first after the header). */
+async function eachRecord(file: string, fn: (rec: string[], row: number) => void): Promise<void> {
+  let n = 0;
+  await pipeline(createReadStream(file), parse({ bom: true, relax_column_count: true, skip_empty_lines: true, from_line: 2 }), async (records: AsyncIterable<string[]>) => {
+    for await (const rec of records) fn(rec, ++n);
+  });
+}
 
 /** The cid of each of the given rows (1 = the first after the header) of a spooled CSV file. */
 async function cidsOfRows(file: string, cidIndex: number, rows: Set<number>): Promise<Map<number, string>> {

@@ -19,6 +19,7 @@ export const ANONYMOUS: Caller = { role: 'anonymous' };
 interface TokenRecord { name: string; role: Role; sha256: string; created: string }
 
 const hash = (t: string) => createHash('sha256').update(t).digest('hex');
+const digest = (t: string) => createHash('sha256').update(t).digest();
 
 export class TokenRegistry {
   private file: string;
@@ -36,13 +37,19 @@ export class TokenRegistry {
     this.mtime = m;
   }
 
-  /** The caller a token stands for, or undefined if unknown. */
+  /**
+   * The caller a token stands for, or undefined if unknown. Every comparison is between two
+   * 32-byte SHA-256 digests with crypto.timingSafeEqual, and every stored token is compared (no
+   * early exit): the time taken does not depend on the token's length or on how much of it matches.
+   */
   verify(token: string): Caller | undefined {
-    if (this.adminToken && safeEqual(token, this.adminToken)) return { user: 'admin', role: 'admin' };
+    const d = digest(token);
+    const isAdmin = this.adminToken !== undefined && secretsEqual(d, digest(this.adminToken));
+    if (isAdmin) return { user: 'admin', role: 'admin' };
     this.load();
-    const h = hash(token);
-    const r = this.records.find((x) => safeEqual(x.sha256, h));
-    return r ? { user: r.name, role: r.role } : undefined;
+    let found: TokenRecord | undefined;
+    for (const r of this.records) if (secretsEqual(d, storedDigest(r.sha256)) && !found) found = r;
+    return found ? { user: found.name, role: found.role } : undefined;
   }
 
   /** Create a token; only its hash is stored. Returns the token (shown once). */
@@ -62,7 +69,13 @@ export class TokenRegistry {
   }
 }
 
-function safeEqual(a: string, b: string) {
-  const x = Buffer.from(a), y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+/** Two SHA-256 digests (always 32 bytes) compared in constant time. */
+export function secretsEqual(a: Buffer, b: Buffer): boolean {
+  return timingSafeEqual(a, b);
+}
+
+/** A stored hex digest as 32 bytes; a malformed record becomes a digest no token hashes to. */
+function storedDigest(hex: unknown): Buffer {
+  const b = typeof hex === 'string' && /^[0-9a-f]{64}$/i.test(hex) ? Buffer.from(hex, 'hex') : undefined;
+  return b ?? randomBytes(32);
 }

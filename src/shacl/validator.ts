@@ -21,10 +21,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Parser, Store, DataFactory } from 'n3';
 import type { Quad, Term, DatasetCore } from '@rdfjs/types';
+import './grapoi-fast-dataset.js';
 import Validator from 'shacl-engine/Validator.js';
 import type { EngineResult, EnginePathStep, EngineReport } from 'shacl-engine/Validator.js';
 import { validations as sparqlValidations, targetResolvers as sparqlTargetResolvers } from 'shacl-engine/sparql.js';
 import { NS, compactIri } from '../model/namespaces.js';
+import { parseQuery, walk, SparqlSyntaxError } from '../sparql/index.js';
 
 const { namedNode } = DataFactory;
 
@@ -315,31 +317,52 @@ function materialisePaths(shapes: Shapes, data: Store): void {
  * they are rejected here because the engine would silently give wrong answers.
  */
 function checkSparqlQueries(store: Store): void {
-  const prebound = ['this', 'value', 'shapesGraph', 'currentShape'];
+  const prebound = new Set(['this', 'value', 'shapesGraph', 'currentShape']);
+  // the queries' prefixes come from sh:declare (sh:prefixes); all declarations of the shapes graph
+  const prefixes: Record<string, string> = {};
+  for (const d of store.getQuads(null, namedNode(`${SH}declare`), null, null)) {
+    const prefix = store.getObjects(d.object, namedNode(`${SH}prefix`), null)[0]?.value;
+    const ns = store.getObjects(d.object, namedNode(`${SH}namespace`), null)[0]?.value;
+    if (prefix !== undefined && ns !== undefined) prefixes[prefix] = ns;
+  }
   for (const p of ['select', 'ask']) {
     for (const q of store.getQuads(null, namedNode(SH + p), null, null)) {
       const where = `sh:${p} of ${q.subject.termType === 'BlankNode' ? 'a blank node' : `<${q.subject.value}>`}`;
-      // Drop IRIs, strings and comments so that keywords inside them do not count.
-      const text = q.object.value
-        .replace(/<[^<>\s]*>/g, '<>')
-        .replace(/"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, '""')
-        .replace(/#[^\n]*/g, '');
-      for (const kw of ['MINUS', 'VALUES', 'SERVICE']) {
-        if (new RegExp(`\\b${kw}\\b`, 'i').test(text)) {
-          throw new Error(`ill-formed SHACL-SPARQL query in ${where}: ${kw} is not allowed in a query with pre-bound variables (SHACL 1.0 §5.3.1)`);
+      const ill = (why: string) => new Error(`ill-formed SHACL-SPARQL query in ${where}: ${why} (SHACL 1.0 §5.3.1)`);
+      // a prefix declared nowhere gets a stand-in namespace (these checks do not look at IRIs); any
+      // other syntax error is reported by the engine when it runs the query
+      let tree;
+      const known = { ...prefixes };
+      for (let tries = 0; !tree && tries < 50; tries++) {
+        try {
+          tree = parseQuery(q.object.value, { prefixes: known }).tree;
+        } catch (e) {
+          if (!(e instanceof SparqlSyntaxError)) throw ill((e as Error).message);
+          const undeclared = /^Unknown prefix: (\S*)/.exec(e.message)?.[1];
+          if (undeclared === undefined || undeclared in known) break;
+          known[undeclared] = `urn:syndb:undeclared:${undeclared}:`;
         }
       }
-      const rebind = new RegExp(`\\bAS\\s*[?$](${prebound.join('|')})\\b`, 'i').exec(text);
-      if (rebind) throw new Error(`ill-formed SHACL-SPARQL query in ${where}: it re-binds the pre-bound variable ?${rebind[1]} with AS (SHACL 1.0 §5.3.1)`);
-      const used = ['this', 'value'].filter((v) => new RegExp(`[?$]${v}\\b`).test(text));
-      const selects = [...text.matchAll(/\bSELECT\b([^{]*?)(?:\bWHERE\b|\{)/gi)];
-      for (const m of selects.slice(p === 'select' ? 1 : 0)) {
-        const projection = m[1].trim();
-        if (/^(DISTINCT|REDUCED)?\s*\*/i.test(projection)) continue;
-        for (const v of used) {
-          if (!new RegExp(`[?$]${v}\\b`).test(projection)) {
-            throw new Error(`ill-formed SHACL-SPARQL query in ${where}: a sub-SELECT does not project the pre-bound variable $${v} (SHACL 1.0 §5.3.1)`);
-          }
+      if (!tree) continue;
+      const used = new Set<string>();
+      const subqueries: Array<{ variables?: unknown[] }> = [];
+      let forbidden: string | undefined, rebind: string | undefined;
+      walk(tree, (o) => {
+        if (o.termType === 'Variable') used.add(o.value as string);
+        if (o.type === 'minus' || o.type === 'values' || o.type === 'service') forbidden ??= (o.type as string).toUpperCase();
+        if (o.queryType && Array.isArray(o.values)) forbidden ??= 'VALUES';
+        if (o.type === 'query' && o !== (tree as unknown)) subqueries.push(o as { variables?: unknown[] });
+        const v = o.variable as { termType?: string; value?: string } | undefined;
+        if (o.expression && v?.termType === 'Variable' && prebound.has(v.value!)) rebind ??= v.value;
+      });
+      if (forbidden) throw ill(`${forbidden} is not allowed in a query with pre-bound variables`);
+      if (rebind) throw ill(`it re-binds the pre-bound variable ?${rebind} with AS`);
+      for (const sub of subqueries) {
+        const vars = sub.variables ?? [];
+        if (vars.some((x) => (x as { termType?: string }).termType === 'Wildcard')) continue;
+        const projected = new Set(vars.map((x) => (x as { value?: string; variable?: { value: string } }).variable?.value ?? (x as { value?: string }).value));
+        for (const v of ['this', 'value']) {
+          if (used.has(v) && !projected.has(v)) throw ill(`a sub-SELECT does not project the pre-bound variable $${v}`);
         }
       }
     }

@@ -53,6 +53,30 @@ export type Binding = Record<string, { type: 'uri' | 'literal' | 'bnode' | 'trip
 
 export interface StoreStats { quads: number; graphs: number; journalBytes?: number }
 
+/**
+ * What the store says about itself, cheaply and without running a query (GraphStore.health()):
+ * for readiness checks and metrics. Backend-neutral: an external server reports one "replica".
+ */
+export interface StoreHealth {
+  /** Every replica serving or being rebuilt, and writes possible (or the store opened read-only on purpose). */
+  ready: boolean;
+  /** Query engines: 'serving', 'loading' (starting or rebuilding), 'waiting' (rebuild delayed by back-off), 'failed'. */
+  replicas: Array<{ id: number; state: 'serving' | 'loading' | 'waiting' | 'failed'; detail?: string }>;
+  /** Writes can be made durable now (journal open and its directory writable; external: not read-only). */
+  writable: boolean;
+  readOnly: boolean;
+  /** Why not writable / not ready, in words. */
+  problems: string[];
+  /** Bytes of journal not yet folded into a snapshot (embedded store only). */
+  journalBytes?: number;
+  /** Local directory whose free space matters to the store (embedded store only). */
+  dataDir?: string;
+  /** Requests waiting for a free query engine. */
+  queueDepth: number;
+  /** Counters since open. */
+  counters: { queries: number; timeouts: number; engineFailures: number; rebuilds: number; refused: number };
+}
+
 export interface GraphStore {
   /** True when transact() accepts the 'load' op (the embedded store: files on its own disk); every store takes the other ops. */
   readonly bulkOps?: boolean;
@@ -75,6 +99,8 @@ export interface GraphStore {
   /** Names of the non-empty named graphs. */
   graphs(): Promise<string[]>;
   stats(): Promise<StoreStats>;
+  /** The store's own state (see StoreHealth); never waits for a query engine. */
+  health(): StoreHealth;
   /** Write a consistent snapshot of everything to a file (N-Quads, gzip when the name ends in .gz). */
   backup(file: string): Promise<void>;
   close(): Promise<void>;
@@ -86,10 +112,22 @@ export interface GraphStore {
  * unavailable result format), 'unavailable', 'closed', 'read-only' (write on a read-only store),
  * 'bad-input' (a WriteOp or restored file is invalid: bad N-Quads, blank nodes, default-graph quads).
  */
-export type StoreErrorCode = 'locked' | 'corrupt' | 'timeout' | 'too-large' | 'bad-query' | 'unavailable' | 'closed' | 'read-only' | 'bad-input';
+export type StoreErrorCode = 'locked' | 'corrupt' | 'timeout' | 'too-large' | 'bad-query' | 'unavailable' | 'closed' | 'read-only' | 'bad-input'
+  /** The query crashed the query engine that ran it (that engine is being rebuilt); `details.fingerprint` names it. */
+  | 'engine-failure'
+  /** The query is refused for a while because it broke query engines before; `details.retryAfterS` says when to retry. */
+  | 'refused';
+
+/** Extra facts an error carries for the HTTP layer (problem fields, Retry-After). */
+export interface StoreErrorDetails {
+  /** Hash of the normalised query text (see query-fingerprint.ts). */
+  fingerprint?: string;
+  /** Seconds after which a retry may succeed. */
+  retryAfterS?: number;
+}
 
 export class StoreError extends Error {
-  constructor(message: string, readonly code: StoreErrorCode) {
+  constructor(message: string, readonly code: StoreErrorCode, readonly details: StoreErrorDetails = {}) {
     super(message);
     this.name = 'StoreError';
   }

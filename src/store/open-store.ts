@@ -7,6 +7,8 @@ import { openEmbeddedStore, restoreStore, type EmbeddedStoreOptions } from './em
 import { openRemoteStore } from './remote/remote-store.js';
 
 export { restoreStore };
+export { verifyDataDir, formatVerifyReport, type VerifyReport } from './embedded/verify.js';
+export { repairDataDir, type RepairResult } from './embedded/repair.js';
 
 /** The store part of the service configuration (src/service/config.ts `Config` fits it). */
 export interface StoreConfig {
@@ -20,6 +22,9 @@ export interface StoreConfig {
   storeGspUrl?: string;
   storeUser?: string;
   storePassword?: string;
+  /** A query that broke query engines this many times is refused for queryRefuseMs (embedded store). */
+  queryStrikes?: number;
+  queryRefuseMs?: number;
 }
 
 /** Embedded-store settings that can be set per call (e.g. `{ readOnly: true }` for a second process). */
@@ -32,6 +37,7 @@ export async function openStore(config: StoreConfig, overrides: StoreOverrides =
       dataDir: config.dataDir,
       queryTimeoutMs: config.queryTimeoutMs,
       maxResultBytes: config.maxResultBytes,
+      quarantine: { strikes: config.queryStrikes, refuseMs: config.queryRefuseMs },
       ...overrides,
     });
   }

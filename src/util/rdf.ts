@@ -53,6 +53,32 @@ export function parseRdf(text: string, format: 'text/turtle' | 'application/trig
   }
 }
 
+/**
+ * Parse N-Quads in slices of `linesPerSlice` lines, yielding to the event loop between slices, so
+ * that a large answer from a worker never holds the main thread for long. Blank node labels are
+ * kept as written (one document: the same label is the same node across slices).
+ */
+export async function parseNQuadsYielding(text: string, linesPerSlice = 2000): Promise<Quad[]> {
+  const out: Quad[] = [];
+  let at = 0;
+  while (at < text.length) {
+    let end = at;
+    for (let n = 0; n < linesPerSlice && end < text.length; n++) {
+      const nl = text.indexOf('\n', end);
+      end = nl < 0 ? text.length : nl + 1;
+    }
+    const parser = new N3.Parser({ format: 'application/n-quads', blankNodePrefix: '' });
+    try {
+      for (const q of parser.parse(text.slice(at, end)) as Quad[]) out.push(q);
+    } catch (e) {
+      throw new RdfSyntaxError((e as Error).message, 'application/n-quads');
+    }
+    at = end;
+    if (at < text.length) await new Promise<void>((r) => setImmediate(r));
+  }
+  return out;
+}
+
 /** Term in N-Triples syntax (for SPARQL and messages). */
 export function termToString(t: Term): string {
   if (t.termType === 'NamedNode') return `<${t.value}>`;

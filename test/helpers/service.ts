@@ -40,7 +40,8 @@ export async function startTestService(opts: { examples?: boolean; dataDir?: str
   const config = { ...configFromEnv({ SYNDB_DATA_DIR: dataDir, SYNDB_BASE_IRI: BASE, SYNDB_ADMIN_TOKEN: ADMIN_TOKEN, PORT: '0', ...remote }), maxBody: 256 * 1024, ...opts.config };
   const ctx = await openContext(config).catch(async (e) => { if (!opts.dataDir) await virtuoso?.stop(); throw e; });
   if (opts.examples !== false && ctx.catalog.entries.size === 0) await loadExamples(ctx);
-  const srv = await startServer(ctx, () => {});
+  // errors (500s, storage failures) reach stderr so a failing test shows their cause
+  const srv = await startServer(ctx, (o) => { if (o.level === 'error') process.stderr.write(`${JSON.stringify(o)}\n`); });
   return {
     ctx, url: srv.url, dataDir,
     fetch(path, init = {}) {

@@ -1,9 +1,8 @@
 /** Where ../shared (conformance suites, reference data, tools/jena) is: beside the project, or SYNDB_SHARED_DIR. */
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SHARED = process.env.SYNDB_SHARED_DIR ?? [resolve(projectRoot, '..', 'shared'), '/work/shared'].find((d) => existsSync(d)) ?? resolve(projectRoot, '..', 'shared');
+export const SHARED = process.env.SYNDB_SHARED_DIR ?? resolve(projectRoot, '..', 'shared');
 export const sharedPath = (...parts: string[]) => resolve(SHARED, ...parts);
 export const JENA = sharedPath('tools', 'jena');

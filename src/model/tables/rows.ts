@@ -9,6 +9,7 @@
 import { NS } from '../namespaces.js';
 import { findCompartment } from '../compartment-names.js';
 import type { ColumnDef, CompiledProperty, TableSchema } from './schema.js';
+import { compareDecimalText } from './decimal-compare.js';
 
 const XSD = NS.xsd;
 export const PARENT_TABLE = 'parent_table';
@@ -104,6 +105,10 @@ export interface ConvertedRow {
   problems: RowProblem[];
 }
 
+export const UNKNOWN_TABLE_MESSAGE = 'parent_table must name a compartment table (neuron, dendrite, axon, pre_synaptic_terminal, synapse, dendritic_spine, endoplasmic_reticulum, nucleus, vesicle, mitochondria)';
+export const PARENT_WITHOUT_ID_MESSAGE = 'parent_table is given but parent_id is empty';
+export const unresolvedLinkMessage = (col: ColumnDef) => `${col.name} needs ${col.property === `${NS.syndb}parent` ? 'a parent_table value naming the table of the parent row' : 'the table of the row it links to'}`;
+
 const splitMulti = (v: string) => v.split(';').map((s) => s.trim()).filter(Boolean);
 
 /** Turn one CSV record into the row's RDF terms. Problems here are link problems the shapes cannot see (unknown parent_table). */
@@ -128,13 +133,13 @@ export function convertRow(ctx: RowContext, record: string[], row: number): Conv
         if (col.property === `${NS.syndb}parent` && parentTable) {
           target = findCompartment(parentTable)?.slug;
           if (!target) {
-            problems.push({ row, column: PARENT_TABLE, value: parentTable, expected: 'parent_table must name a compartment table (neuron, dendrite, axon, pre_synaptic_terminal, synapse, dendritic_spine, endoplasmic_reticulum, nucleus, vesicle, mitochondria)', kind: 'syndb:UnknownTable' });
+            problems.push({ row, column: PARENT_TABLE, value: parentTable, expected: UNKNOWN_TABLE_MESSAGE, kind: 'syndb:UnknownTable' });
             continue;
           }
         } else {
           target = ctx.resolve?.(col, id) ?? (col.targets?.length === 1 ? col.targets[0] : FALLBACK_TARGET[col.property]);
           if (!target) {
-            problems.push({ row, column: col.name, value: id, expected: `${col.name} needs ${col.property === `${NS.syndb}parent` ? 'a parent_table value naming the table of the parent row' : 'the table of the row it links to'}`, kind: 'syndb:UnresolvedLink' });
+            problems.push({ row, column: col.name, value: id, expected: unresolvedLinkMessage(col), kind: 'syndb:UnresolvedLink' });
             continue;
           }
         }
@@ -151,7 +156,7 @@ export function convertRow(ctx: RowContext, record: string[], row: number): Conv
     if (terms.length) values.set(col.property, terms);
   }
   if (parentTable && !map.cols.some((c, i) => c !== undefined && c !== PARENT_TABLE && c.property === `${NS.syndb}parent` && (record[i] ?? '') !== '')) {
-    problems.push({ row, column: PARENT_TABLE, value: parentTable, expected: 'parent_table is given but parent_id is empty', kind: 'syndb:UnresolvedLink' });
+    problems.push({ row, column: PARENT_TABLE, value: parentTable, expected: PARENT_WITHOUT_ID_MESSAGE, kind: 'syndb:UnresolvedLink' });
   }
   const subject = `${ctx.dataset}/tables/${schema.slug}/rows/${encodeCid(cid)}`;
   return { subject, cid, values, problems, lexical };
@@ -189,13 +194,16 @@ export const SOURCE_LEXICAL = `${NS.syndb}sourceLexical`;
 const DOUBLE = /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))([Ee](\+|-)?[0-9]+)?$|^-?INF$|^NaN$/;
 const DECIMAL = /^(\+|-)?([0-9]+(\.[0-9]*)?|\.[0-9]+)$/;
 const INTEGER = /^(\+|-)?[0-9]+$/;
-const LEXICAL: Record<string, RegExp | undefined> = {
+/** The lexical space of each datatype the row validator checks (the SQL checks translate these). */
+export const LEXICAL: Record<string, RegExp | undefined> = {
   [`${XSD}double`]: DOUBLE, [`${XSD}float`]: DOUBLE, [`${XSD}decimal`]: DECIMAL, [`${XSD}integer`]: INTEGER,
   [`${XSD}nonNegativeInteger`]: /^(\+)?[0-9]+$|^-0+$/, [`${XSD}boolean`]: /^(true|false|1|0)$/,
   [`${XSD}date`]: /^-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-][0-9]{2}:[0-9]{2})?$/,
   [`${XSD}dateTime`]: /^-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$/,
 };
-const NUMERIC = new Set([`${XSD}double`, `${XSD}float`, `${XSD}decimal`, `${XSD}integer`, `${XSD}nonNegativeInteger`]);
+/** Numeric datatypes whose values are compared exactly (as decimals), not as doubles. */
+const EXACT = new Set([`${XSD}decimal`, `${XSD}integer`, `${XSD}nonNegativeInteger`]);
+export const NUMERIC = new Set([`${XSD}double`, `${XSD}float`, `${XSD}decimal`, `${XSD}integer`, `${XSD}nonNegativeInteger`]);
 
 export function lexicallyValid(lex: string, dt: string | undefined): boolean {
   if (dt === undefined) return true;
@@ -243,10 +251,15 @@ export function checkRow(schema: TableSchema, conv: ConvertedRow, row: number, o
       }
       if (p.minInclusive !== undefined || p.maxInclusive !== undefined || p.minExclusive !== undefined || p.maxExclusive !== undefined) {
         const n = numericValue(v);
-        if (p.minInclusive !== undefined && !(n !== undefined && n >= p.minInclusive)) fail('MinInclusive', v);
-        if (p.maxInclusive !== undefined && !(n !== undefined && n <= p.maxInclusive)) fail('MaxInclusive', v);
-        if (p.minExclusive !== undefined && !(n !== undefined && n > p.minExclusive)) fail('MinExclusive', v);
-        if (p.maxExclusive !== undefined && !(n !== undefined && n < p.maxExclusive)) fail('MaxExclusive', v);
+        // integers and decimals are compared exactly (64-bit ids, long decimals); doubles as doubles
+        const exact = n !== undefined && 'lex' in v && v.dt !== undefined && EXACT.has(v.dt);
+        const cmp = (b: number) => (n === undefined ? undefined : exact ? compareDecimalText((v as { lex: string }).lex, b) : n < b ? -1 : n > b ? 1 : 0);
+        /** The bound is given and the value is not comparable with it or not on the right side. */
+        const violates = (b: number | undefined, ok: (c: number) => boolean) => { if (b === undefined) return false; const c = cmp(b); return c === undefined || !ok(c); };
+        if (violates(p.minInclusive, (c) => c >= 0)) fail('MinInclusive', v);
+        if (violates(p.maxInclusive, (c) => c <= 0)) fail('MaxInclusive', v);
+        if (violates(p.minExclusive, (c) => c > 0)) fail('MinExclusive', v);
+        if (violates(p.maxExclusive, (c) => c < 0)) fail('MaxExclusive', v);
       }
       if (p.pattern !== undefined) {
         p.pattern.lastIndex = 0;

@@ -11,6 +11,7 @@
 import type { Quad } from '../../util/rdf.js';
 import { NS } from '../namespaces.js';
 import { COMPARTMENTS } from '../compartment-names.js';
+import { xpathRegex } from './xpath-regex.js';
 
 export const CSVW = 'http://www.w3.org/ns/csvw#';
 export const QUDT = 'http://qudt.org/schema/qudt/';
@@ -108,8 +109,9 @@ class Graph {
   }
 }
 
+/** sh:pattern with XPath's meaning of \s, \S, \d and . (xpath-regex.ts). */
 function regexOf(pattern: string, flags?: string) {
-  return new RegExp(pattern, (flags ?? '').replace(/[^imsu]/g, '') + 'u');
+  return xpathRegex(pattern, flags);
 }
 
 function compileProperty(g: Graph, ps: string): CompiledProperty {

@@ -7,7 +7,7 @@
  * replica; one that exceeds its timeout is ended by terminating that worker, which is respawned
  * from the data directory while the other replicas keep serving.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, openSync, closeSync, fsyncSync, readFileSync, truncateSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, rmSync, openSync, closeSync, fsyncSync, readFileSync, truncateSync } from 'node:fs';
 import { copyFile, open as openFile, readFile, rename, unlink } from 'node:fs/promises';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -19,6 +19,7 @@ import {
   type GraphStore,
   type QueryOptions,
   type QueryResult,
+  type StoreHealth,
   type StoreStats,
   type WriteOp,
   selectVia,
@@ -36,9 +37,11 @@ import {
 import { JournalWriter, encodeRecord, scanJournal } from './journal.js';
 import { checkGraphIri, WriteOpError, type OpMeta } from './ops.js';
 import { writeSnapshot } from './snapshot.js';
+import { corruptJournalError } from './recovery.js';
 import { queryKind, resultFormat } from './sparql.js';
 import type { WorkerError, WorkerRequest } from './store-worker.js';
 import { spawnModuleWorker } from './worker-spawn.js';
+import { QueryQuarantine, queryFingerprint, type QuarantineOptions } from '../query-quarantine.js';
 
 export interface EmbeddedStoreOptions {
   dataDir: string;
@@ -60,7 +63,26 @@ export interface EmbeddedStoreOptions {
   compactBytes?: number;
   /** Write a new snapshot at close() when the journal is not empty. Default true. */
   compactOnClose?: boolean;
-  logger?: { warn(message: string): void };
+  /**
+   * Longest wait (ms) of a request for a free query engine, e.g. while the only replica is rebuilt;
+   * then StoreError 'unavailable' with a retry hint. Default SYNDB_STORE_WAIT_MS, else 30000.
+   */
+  waitMs?: number;
+  /** Back-off between rebuilds of failing replicas: first delay and cap (ms). Defaults 200 and 10000. */
+  rebuildBackoffMs?: { base: number; cap: number };
+  /** Refusal of queries that broke engines (see query-quarantine.ts). */
+  quarantine?: QuarantineOptions;
+  /** warn: human-readable lines; event (optional): structured records, e.g. a query that broke an engine. */
+  logger?: { warn(message: string): void; event?(record: Record<string, unknown>): void };
+}
+
+/** A request waiting (in this thread) for a free, ready replica. */
+interface Waiter {
+  req: WorkerRequest;
+  deadline?: number;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer?: NodeJS.Timeout;
 }
 
 interface Pending {
@@ -77,6 +99,8 @@ class Replica {
   gone = false;
   /** Holds a transaction that is applied but not yet durable: no reads go here meanwhile. */
   held = false;
+  /** Requests from the wait queue in flight here (at most one: a timeout then ends only its own query). */
+  busy = 0;
   constructor(
     readonly n: number,
     readonly worker: Worker,
@@ -86,7 +110,9 @@ class Replica {
 /** Rejection of a request whose worker was terminated before answering (internal). */
 class WorkerGone extends Error {}
 
-const DEFAULTS = { queryTimeoutMs: 30_000, maxResultBytes: 128 * 1024 * 1024, workers: 2, compactBytes: 64 * 1024 * 1024, maxQuads: 12_000_000 };
+const DEFAULTS = { queryTimeoutMs: 30_000, maxResultBytes: 128 * 1024 * 1024, workers: 2, compactBytes: 64 * 1024 * 1024, maxQuads: 12_000_000, waitMs: 30_000, rebuildBackoffMs: { base: 200, cap: 10_000 } };
+/** Breaks counted for the rebuild back-off are those of the last minute. */
+const BREAK_WINDOW_MS = 60_000;
 
 /** A whole number from the environment variable `name`, within [min, max]; undefined when unset. */
 function intFromEnv(name: string, min: number, max: number, what: string): number | undefined {
@@ -101,6 +127,8 @@ function intFromEnv(name: string, min: number, max: number, what: string): numbe
 const workersFromEnv = () => intFromEnv('SYNDB_STORE_WORKERS', 1, 64, 'a whole number of store workers');
 /** SYNDB_STORE_MAX_QUADS: the most quads the embedded store accepts from large writers. */
 const maxQuadsFromEnv = () => intFromEnv('SYNDB_STORE_MAX_QUADS', 1000, 1_000_000_000, 'a whole number of quads');
+/** SYNDB_STORE_WAIT_MS: the longest wait of a request for a free query engine. */
+const waitMsFromEnv = () => intFromEnv('SYNDB_STORE_WAIT_MS', 100, 3_600_000, 'a number of milliseconds');
 
 function fileSeq(name: string): number {
   const m = /-(\d+)(\.log)?$/.exec(name);
@@ -127,9 +155,24 @@ export class EmbeddedStore implements GraphStore {
   private closing?: Promise<void>;
   private compacting?: Promise<void>;
   private initializing = new Set<Promise<unknown>>();
-  private failure?: StoreError;
+  /** Requests waiting for a free, ready replica (FIFO). */
+  private waiting: Waiter[] = [];
+  /** True once open() has its replicas: from then on a failed replica is always rebuilt. */
+  private opened = false;
+  /** Times of recent replica breaks (the rebuild back-off grows with them). */
+  private breaks: number[] = [];
+  /** Rebuilds waiting for their back-off delay. */
+  private delayed = new Set<NodeJS.Timeout>();
+  /** Rebuilds in a row whose replica failed while loading, and the last such error. */
+  private loadFailures = 0;
+  private lastLoadError?: string;
+  /** Set while the last journal append failed (cleared by the next successful one). */
+  private journalError?: string;
+  private readonly counters = { queries: 0, timeouts: 0, engineFailures: 0, rebuilds: 0, refused: 0 };
+  private readonly quarantine: QueryQuarantine;
   private readonly warn: (m: string) => void;
-  private readonly opts: Required<Omit<EmbeddedStoreOptions, 'logger' | 'readOnly' | 'dataDir' | 'compactOnClose'>>;
+  private readonly event: (o: Record<string, unknown>) => void;
+  private readonly opts: Required<Omit<EmbeddedStoreOptions, 'logger' | 'readOnly' | 'dataDir' | 'compactOnClose' | 'quarantine'>>;
 
   private constructor(
     readonly dataDir: string,
@@ -144,12 +187,19 @@ export class EmbeddedStore implements GraphStore {
     private readonly compactOnClose: boolean,
   ) {
     this.warn = options.logger?.warn.bind(options.logger) ?? ((m) => console.warn(`[syndb store] ${m}`));
+    // structured records: to logger.event, else as a JSON line to logger.warn / stderr
+    const json = (o: Record<string, unknown>) => JSON.stringify({ time: new Date().toISOString(), level: 'warn', ...o });
+    const logger = options.logger;
+    this.event = logger?.event ? logger.event.bind(logger) : logger ? (o) => logger.warn(json(o)) : (o) => console.warn(json(o));
+    this.quarantine = new QueryQuarantine(options.quarantine);
     this.opts = {
       queryTimeoutMs: options.queryTimeoutMs ?? DEFAULTS.queryTimeoutMs,
       maxResultBytes: options.maxResultBytes ?? DEFAULTS.maxResultBytes,
       workers: Math.max(1, options.workers ?? workersFromEnv() ?? DEFAULTS.workers),
       compactBytes: options.compactBytes ?? DEFAULTS.compactBytes,
       maxQuads: options.maxQuads ?? maxQuadsFromEnv() ?? DEFAULTS.maxQuads,
+      waitMs: options.waitMs ?? waitMsFromEnv() ?? DEFAULTS.waitMs,
+      rebuildBackoffMs: options.rebuildBackoffMs ?? DEFAULTS.rebuildBackoffMs,
     };
   }
 
@@ -210,7 +260,9 @@ export class EmbeddedStore implements GraphStore {
           const scan = scanJournal(buf, lsn);
           const last = idx === manifest.journals.length - 1;
           if (scan.problem) {
-            if (!last) throw new StoreError(`journal ${path} is damaged (${scan.problem}) and later journals depend on it`, 'corrupt');
+            // damage followed by intact records (or by later journals) is corruption, never a torn tail
+            if (scan.resumes) throw corruptJournalError(path, dataDir, buf, lsn, scan);
+            if (!last) throw corruptJournalError(path, dataDir, buf, lsn, scan, `Later journals depend on it, so the store was not opened and nothing was truncated.`);
             const dropped = scan.totalBytes - scan.validBytes;
             if (readOnly) {
               warn(`journal ${path}: ignoring a torn or corrupt tail of ${dropped} bytes (${scan.problem}); read-only open leaves the file as it is`);
@@ -239,6 +291,7 @@ export class EmbeddedStore implements GraphStore {
       const store = new EmbeddedStore(dataDir, readOnly, options, manifest, journalSizes, lsn, seq, journal, releaseLock, options.compactOnClose !== false);
       try {
         await Promise.all(Array.from({ length: store.opts.workers }, () => store.spawnReplica()));
+        store.opened = true;
       } catch (e) {
         await store.shutdownWorkers();
         await journal?.close();
@@ -273,7 +326,11 @@ export class EmbeddedStore implements GraphStore {
       if (!p) return;
       r.pending.delete(m.id);
       if (p.timer) clearTimeout(p.timer);
-      if (m.error?.name === 'ReplicaPoisoned') {
+      if (m.error?.name === 'EngineTrap') {
+        // the WebAssembly engine trapped: its memory cannot be trusted; the request that did it is told, the replica rebuilt
+        p.reject(this.engineFailure(r, p.req, m.error.message));
+        this.retire(r, undefined);
+      } else if (m.error?.name === 'ReplicaPoisoned') {
         // the replica may hold a half-applied write: nothing it says counts; rebuild it from disk
         this.warn(`store worker ${r.n} is being rebuilt from the data directory: ${m.error.message}`);
         // a transaction applied before it is journaled failed on bad input: the caller is told why
@@ -299,9 +356,16 @@ export class EmbeddedStore implements GraphStore {
     const p = this.send(r, init).then(
       () => {
         r.ready = true;
+        this.loadFailures = 0;
+        this.lastLoadError = undefined;
+        this.pump();
       },
       (e: Error) => {
-        if (!(e instanceof WorkerGone)) this.retire(r, undefined, false);
+        if (!(e instanceof WorkerGone)) {
+          this.loadFailures++;
+          this.lastLoadError = e.message;
+          this.retire(r, undefined);
+        }
         throw e instanceof WorkerGone ? new StoreError('store worker ended while loading', 'unavailable') : e;
       },
     );
@@ -311,8 +375,22 @@ export class EmbeddedStore implements GraphStore {
     return p;
   }
 
-  /** Take a replica out of service: terminate it, fail/requeue its requests, start a replacement. */
-  private retire(r: Replica, failOldest: Error | undefined, respawn = true): void {
+  /** The error for a request whose engine trapped; logs it with the query's fingerprint and counts the break. */
+  private engineFailure(r: Replica, req: WorkerRequest, message: string): StoreError {
+    this.counters.engineFailures++;
+    const fingerprint = req.type === 'query' ? queryFingerprint(req.sparql) : undefined;
+    const breaks = fingerprint ? this.quarantine.recordBreak(fingerprint, `engine failure: ${message}`) : undefined;
+    this.event({ msg: 'query engine failed', replica: r.n, request: req.type, error: message, fingerprint, breaks, action: 'rebuilding the replica from the data directory' });
+    const what = req.type === 'query' ? 'this query' : `this request (${req.type})`;
+    return new StoreError(
+      `${what} made the query engine fail (${message}); that engine is being rebuilt and nothing was changed. Simplify the request (fewer nested expressions or patterns)${fingerprint ? `; a query that does this ${this.quarantine.strikes} times is refused for ${Math.round(this.quarantine.refuseMs / 1000)} s` : ''}`,
+      'engine-failure',
+      { fingerprint },
+    );
+  }
+
+  /** Take a replica out of service: terminate it, fail its requests (queued ones run again elsewhere), schedule a rebuild. */
+  private retire(r: Replica, failOldest: Error | undefined): void {
     if (r.gone) return;
     r.gone = true;
     this.replicas = this.replicas.filter((x) => x !== r);
@@ -321,18 +399,32 @@ export class EmbeddedStore implements GraphStore {
     r.pending.clear();
     pend.forEach((p, i) => {
       if (p.timer) clearTimeout(p.timer);
-      if (i === 0 && failOldest) return p.reject(failOldest);
-      if (p.req.type === 'apply' || p.req.type === 'validateApply' || p.req.type === 'init' || p.req.type === 'snapshot') return p.reject(new WorkerGone());
-      // other requests run again on another replica, keeping their deadline
-      this.dispatch(p.req, p.deadline).then(p.resolve, p.reject);
+      // WorkerGone: a write is in the journal already (the rebuilt replica has it); a read goes back to the queue
+      p.reject(i === 0 && failOldest ? failOldest : new WorkerGone());
     });
-    // a worker that never finished loading is not replaced (its failure would simply repeat)
-    if (respawn && !this.closed && r.ready) {
-      this.spawnReplica().catch((e: Error) => {
-        this.warn(`could not restart a store worker: ${e.message}`);
-        if (this.replicas.length === 0) this.failure = e instanceof StoreError ? e : new StoreError(e.message, 'unavailable');
-      });
-    }
+    if (this.opened && !this.closed) this.scheduleRebuild();
+  }
+
+  /** Start a replacement replica, at once after an isolated break, later (exponential back-off, capped) after many. */
+  private scheduleRebuild(): void {
+    const now = Date.now();
+    this.breaks = [...this.breaks.filter((t) => now - t < BREAK_WINDOW_MS), now].slice(-64);
+    const n = this.breaks.length + this.loadFailures;
+    const { base, cap } = this.opts.rebuildBackoffMs;
+    const delay = n <= 1 ? 0 : Math.min(cap, base * 2 ** Math.min(n - 2, 30));
+    this.counters.rebuilds++;
+    const start = () => {
+      if (this.closed) return;
+      this.spawnReplica().catch((e: Error) => this.warn(`a store worker could not be rebuilt (${e.message}); trying again`));
+    };
+    if (delay === 0) return start();
+    this.warn(`rebuilding a store worker in ${delay} ms (${n} failures in the last minute)`);
+    const t = setTimeout(() => {
+      this.delayed.delete(t);
+      start();
+    }, delay);
+    t.unref();
+    this.delayed.add(t);
   }
 
   private send(r: Replica, req: WorkerRequest, deadline?: number): Promise<unknown> {
@@ -345,8 +437,11 @@ export class EmbeddedStore implements GraphStore {
         p.timer = setTimeout(() => {
           if (!r.pending.has(id)) return;
           r.pending.delete(id);
-          reject(new StoreError(`query exceeded the timeout of ${this.describeTimeout(req)} and was stopped`, 'timeout'));
-          this.warn(`stopping store worker ${r.n}: a query ran past its timeout; it restarts from the data directory`);
+          this.counters.timeouts++;
+          const fingerprint = req.type === 'query' ? queryFingerprint(req.sparql) : undefined;
+          const breaks = fingerprint ? this.quarantine.recordBreak(fingerprint, `timeout after ${this.describeTimeout(req)}`) : undefined;
+          this.event({ msg: `stopping store worker ${r.n}: a query ran past its timeout`, replica: r.n, request: req.type, timeout: this.describeTimeout(req), fingerprint, breaks, action: 'rebuilding the replica from the data directory' });
+          reject(new StoreError(`query exceeded the timeout of ${this.describeTimeout(req)} and was stopped`, 'timeout', { fingerprint }));
           this.retire(r, undefined);
         }, ms);
       }
@@ -366,6 +461,7 @@ export class EmbeddedStore implements GraphStore {
     return n;
   }
 
+  /** The least busy replica that is not held (may still be loading): for writes, which queue behind its load. */
   private pick(): Replica | undefined {
     let best: Replica | undefined;
     let bestLoad = Infinity;
@@ -380,35 +476,137 @@ export class EmbeddedStore implements GraphStore {
     return best;
   }
 
-  /** Send a request to the least busy replica (re-dispatched if that worker is replaced meanwhile). */
-  private async dispatch(req: WorkerRequest, deadline?: number): Promise<unknown> {
-    for (;;) {
-      const r = this.pick();
-      if (!r) {
-        if (this.failure) throw this.failure;
-        if (this.initializing.size > 0) {
-          await Promise.race([...this.initializing].map((p) => p.catch(() => undefined)));
+  /** A ready replica with no request of the wait queue in flight, least loaded first. */
+  private free(): Replica | undefined {
+    let best: Replica | undefined;
+    for (const r of this.replicas) {
+      if (r.gone || r.held || !r.ready || r.busy > 0) continue;
+      if (!best || this.load(r) < this.load(best)) best = r;
+    }
+    return best;
+  }
+
+  /** The refusal of a query whose fingerprint broke engines too often, or undefined. */
+  private refusal(sparql: string): StoreError | undefined {
+    const fingerprint = queryFingerprint(sparql);
+    const r = this.quarantine.refused(fingerprint);
+    if (!r) return undefined;
+    this.counters.refused++;
+    return new StoreError(
+      `this query is refused for ${r.retryAfterS} s: the same query (fingerprint ${fingerprint}) broke the query engine ${r.breaks} times recently (${r.reasons.join('; ')}); change it (narrow it, add LIMIT, simplify expressions) or retry after ${r.retryAfterS} s`,
+      'refused',
+      { fingerprint, retryAfterS: r.retryAfterS },
+    );
+  }
+
+  /** Seconds until a rebuild can be expected (for Retry-After). */
+  private retryHint(): number {
+    const { cap } = this.opts.rebuildBackoffMs;
+    return Math.max(1, Math.ceil(Math.min(cap, 2000 * (this.delayed.size + 1)) / 1000));
+  }
+
+  /** Send a request to a free replica, waiting in the queue (bounded) while none is; re-queued if its worker is replaced meanwhile. */
+  private dispatch(req: WorkerRequest, deadline?: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.enqueue({ req, deadline, resolve, reject }, false);
+    });
+  }
+
+  private enqueue(w: Waiter, front: boolean): void {
+    if (this.closed) return w.reject(new StoreError(`the store at ${this.dataDir} was closed`, 'closed'));
+    const limit = Math.min(w.deadline ?? Infinity, Date.now() + this.opts.waitMs);
+    const timedOut = w.deadline !== undefined && w.deadline <= limit;
+    w.timer = setTimeout(() => {
+      const i = this.waiting.indexOf(w);
+      if (i < 0) return;
+      this.waiting.splice(i, 1);
+      if (timedOut && w.req.type === 'query') {
+        this.counters.timeouts++;
+        return w.reject(new StoreError(`query exceeded the timeout of ${this.describeTimeout(w.req)} while waiting for a free query engine (all were busy or being rebuilt); retry, or raise the timeout`, 'timeout', { retryAfterS: this.retryHint() }));
+      }
+      const why = this.replicas.some((r) => r.ready) ? 'all query engines were busy' : 'the query engines are being rebuilt';
+      const retryAfterS = this.retryHint();
+      w.reject(new StoreError(`no query engine became free within ${this.opts.waitMs < 1000 ? `${this.opts.waitMs} ms` : `${Math.round(this.opts.waitMs / 1000)} s`}: ${why}; nothing was changed, retry in ${retryAfterS} s`, 'unavailable', { retryAfterS }));
+    }, Math.max(0, limit - Date.now()));
+    if (front) this.waiting.unshift(w);
+    else this.waiting.push(w);
+    this.pump();
+  }
+
+  /** Hand queued requests to free replicas. */
+  private pump(): void {
+    while (this.waiting.length > 0) {
+      const r = this.free();
+      if (!r) return;
+      const w = this.waiting.shift()!;
+      clearTimeout(w.timer);
+      if (w.req.type === 'query') {
+        const refused = this.refusal(w.req.sparql);
+        if (refused) {
+          w.reject(refused);
           continue;
         }
-        if (this.released && this.replicas.some((x) => x.held && !x.gone)) {
-          await this.released.promise;
-          continue;
-        }
-        throw new StoreError('no query engine is running', 'unavailable');
       }
-      try {
-        return await this.send(r, req, deadline);
-      } catch (e) {
-        if (e instanceof WorkerGone) continue;
-        throw e;
-      }
+      r.busy++;
+      this.send(r, w.req, w.deadline).then(
+        (v) => {
+          r.busy--;
+          w.resolve(v);
+          this.pump();
+        },
+        (e: Error) => {
+          r.busy--;
+          if (e instanceof WorkerGone && !this.closed) this.enqueue(w, true);
+          else w.reject(e);
+          this.pump();
+        },
+      );
     }
   }
 
   private check(write: boolean): void {
     if (this.closed) throw new StoreError(`the store at ${this.dataDir} is closed`, 'closed');
     if (write && this.readOnly) throw new StoreError(`the store at ${this.dataDir} was opened read-only; writes are refused`, 'read-only');
-    if (write && this.failure) throw this.failure;
+  }
+
+  /** GraphStore.health(): replicas, journal, queue and counters, without asking a worker. */
+  health(): StoreHealth {
+    const replicas: StoreHealth['replicas'] = this.replicas.map((r) => ({ id: r.n, state: r.ready ? 'serving' : 'loading' }));
+    const failing = this.loadFailures >= 3;
+    for (let i = 0; i < this.delayed.size; i++) {
+      replicas.push(failing
+        ? { id: 0, state: 'failed', detail: `${this.loadFailures} rebuilds in a row failed while loading: ${this.lastLoadError}` }
+        : { id: 0, state: 'waiting', detail: 'rebuild delayed by back-off after repeated failures' });
+    }
+    const problems: string[] = [];
+    if (this.closed) problems.push('the store is closed');
+    let writable = !this.readOnly && !this.closed && this.journal !== undefined;
+    if (!this.readOnly && !this.closed) {
+      if (this.journalError) {
+        writable = false;
+        problems.push(`the last journal write failed: ${this.journalError}`);
+      }
+      try {
+        accessSync(this.dataDir, fsConstants.W_OK);
+        if (this.journal) accessSync(this.journal.path, fsConstants.W_OK);
+      } catch (e) {
+        writable = false;
+        problems.push(`the data directory or journal is not writable: ${(e as Error).message}`);
+      }
+    }
+    if (replicas.length === 0) problems.push('no query engine is running or being rebuilt');
+    for (const r of replicas) if (r.state === 'failed') problems.push(`store replica: ${r.detail}`);
+    return {
+      ready: problems.length === 0,
+      replicas,
+      writable,
+      readOnly: this.readOnly,
+      problems,
+      journalBytes: this.journalSizes.reduce((a, b) => a + b, 0),
+      dataDir: this.dataDir,
+      queueDepth: this.waiting.length,
+      counters: { ...this.counters },
+    };
   }
 
   // ---------------------------------------------------------------- reads
@@ -432,6 +630,9 @@ export class EmbeddedStore implements GraphStore {
         }
       });
     }
+    const refused = this.refusal(sparql);
+    if (refused) throw refused;
+    this.counters.queries++;
     const timeoutMs = options.timeoutMs ?? this.opts.queryTimeoutMs;
     const req = {
       type: 'query' as const,
@@ -526,7 +727,9 @@ export class EmbeddedStore implements GraphStore {
       const journal = this.journal!;
       try {
         await journal.append(encodeRecord(lsn, ops, meta));
+        this.journalError = undefined;
       } catch (e) {
+        this.journalError = (e as Error).message;
         throw new StoreError(`the write could not be made durable (journal ${journal.path}): ${(e as Error).message}; nothing was changed`, 'unavailable');
       }
       this.lsn = lsn;
@@ -561,6 +764,7 @@ export class EmbeddedStore implements GraphStore {
     const w = this.released;
     this.released = undefined;
     w?.resolve();
+    this.pump();
   }
 
   /**
@@ -709,6 +913,12 @@ export class EmbeddedStore implements GraphStore {
   // ---------------------------------------------------------------- close
 
   private async shutdownWorkers(): Promise<void> {
+    for (const t of this.delayed) clearTimeout(t);
+    this.delayed.clear();
+    for (const w of this.waiting.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(new StoreError(`the store at ${this.dataDir} was closed`, 'closed'));
+    }
     const rs = this.replicas;
     this.replicas = [];
     for (const r of rs) {
@@ -732,7 +942,7 @@ export class EmbeddedStore implements GraphStore {
     try {
       await this.writeChain;
       if (this.compacting) await this.compacting;
-      if (!this.readOnly && this.compactOnClose && !this.failure && this.journal && this.journal.bytes > 0) {
+      if (!this.readOnly && this.compactOnClose && this.journal && this.journal.bytes > 0) {
         try {
           await this.compact();
         } catch (e) {

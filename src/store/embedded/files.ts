@@ -9,7 +9,7 @@
  * The manifest names the snapshot and the (one or two, during compaction) journals that
  * make up the store; files it does not name are leftovers of an interrupted step.
  */
-import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { StoreError } from '../graph-store.js';
@@ -52,14 +52,20 @@ export function writeFileDurable(dir: string, name: string, data: string | Uint8
   const tmp = join(dir, `${name}.tmp-${process.pid}`);
   const fd = openSync(tmp, 'w');
   try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, join(dir, name));
+  } catch (e) {
+    // a full or failing disk: the half-written temp file goes, the old file stays as it was
+    rmSync(tmp, { force: true });
+    throw e;
   }
-  renameSync(tmp, join(dir, name));
   if (!skipDirSync) fsyncDir(dir);
 }
 

@@ -1,11 +1,11 @@
 /** Writing and loading snapshots (one N-Quads file per named graph) and replaying journals. */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store, namedNode } from 'oxigraph';
 import { StoreError } from '../graph-store.js';
 import { fsyncDir, writeFileDurable, type Manifest, type SnapshotFile } from './files.js';
-import { decodeRecordPayload, scanJournal } from './journal.js';
+import { decodeRecordPayload, scanJournal, type JournalRecord } from './journal.js';
 import { applyOps, checkOps, checkedFromMeta, releaseOps } from './ops.js';
 
 const NQ = 'application/n-quads';
@@ -79,15 +79,21 @@ export function writeSnapshot(store: Store, dataDir: string, dirName: string): S
   const dir = join(dataDir, dirName);
   mkdirSync(dir, { recursive: true });
   const files: SnapshotFile[] = [];
-  for (const graph of listGraphs(store)) {
-    for (const text of graphPieces(store, graph)) {
-      const buf = Buffer.from(text, 'utf8');
-      const file = `${String(files.length + 1).padStart(6, '0')}.nq`;
-      writeFileDurable(dir, file, buf, true);
-      files.push({ file, graph, quads: countLines(text), bytes: buf.length, sha256: createHash('sha256').update(buf).digest('hex') });
+  try {
+    for (const graph of listGraphs(store)) {
+      for (const text of graphPieces(store, graph)) {
+        const buf = Buffer.from(text, 'utf8');
+        const file = `${String(files.length + 1).padStart(6, '0')}.nq`;
+        writeFileDurable(dir, file, buf, true);
+        files.push({ file, graph, quads: countLines(text), bytes: buf.length, sha256: createHash('sha256').update(buf).digest('hex') });
+      }
     }
+    fsyncDir(dir);
+  } catch (e) {
+    // no manifest names this snapshot yet: a half-written one (full or failing disk) goes at once
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
   }
-  fsyncDir(dir);
   fsyncDir(dataDir);
   return files;
 }
@@ -97,11 +103,8 @@ export interface LoadedState {
   quads: number;
 }
 
-/**
- * Load a manifest's snapshot and replay its journals into `store`.
- * @param journalBytes how many bytes of each journal to replay (the verified prefix); undefined = the whole file, which must then be valid.
- */
-export function loadState(store: Store, dataDir: string, m: Manifest, journalBytes?: number[]): LoadedState {
+/** Load the snapshot a manifest names into `store`, checking every file against its SHA-256. */
+export function loadSnapshot(store: Store, dataDir: string, m: Manifest): void {
   const snapDir = join(dataDir, m.snapshot.dir);
   for (const f of m.snapshot.files) {
     const path = join(snapDir, f.file);
@@ -121,6 +124,14 @@ export function loadState(store: Store, dataDir: string, m: Manifest, journalByt
       throw new StoreError(`snapshot file ${path} (graph <${f.graph}>) does not parse: ${(e as Error).message}`, 'corrupt');
     }
   }
+}
+
+/**
+ * Load a manifest's snapshot and replay its journals into `store`.
+ * @param journalBytes how many bytes of each journal to replay (the verified prefix); undefined = the whole file, which must then be valid.
+ */
+export function loadState(store: Store, dataDir: string, m: Manifest, journalBytes?: number[]): LoadedState {
+  loadSnapshot(store, dataDir, m);
   let lsn = m.snapshot.lsn;
   m.journals.forEach((j, idx) => {
     const path = join(dataDir, j.file);
@@ -137,20 +148,23 @@ export function loadState(store: Store, dataDir: string, m: Manifest, journalByt
     if (scan.validBytes !== buf.length) {
       throw new StoreError(`journal ${path} is damaged at byte ${scan.validBytes}: ${scan.problem}`, 'corrupt');
     }
-    for (const r of scan.records) {
-      try {
-        const { ops, meta } = decodeRecordPayload(r.payload);
-        const checked = meta ? checkedFromMeta(ops, meta, dataDir) : checkOps(ops);
-        try {
-          applyOps(store, checked);
-        } finally {
-          releaseOps(checked);
-        }
-      } catch (e) {
-        throw new StoreError(`journal ${path}: transaction ${r.lsn} (byte ${r.offset}) cannot be replayed: ${(e as Error).message}`, 'corrupt');
-      }
-    }
+    for (const r of scan.records) replayRecord(store, dataDir, path, r);
     lsn = scan.lastLsn;
   });
   return { lsn, quads: store.size };
+}
+
+/** Apply one journal record to `store` (StoreError 'corrupt' naming the journal and record when it cannot be). */
+export function replayRecord(store: Store, dataDir: string, path: string, r: JournalRecord): void {
+  try {
+    const { ops, meta } = decodeRecordPayload(r.payload);
+    const checked = meta ? checkedFromMeta(ops, meta, dataDir) : checkOps(ops);
+    try {
+      applyOps(store, checked);
+    } finally {
+      releaseOps(checked);
+    }
+  } catch (e) {
+    throw new StoreError(`journal ${path}: transaction ${r.lsn} (byte ${r.offset}) cannot be replayed: ${(e as Error).message}`, 'corrupt');
+  }
 }

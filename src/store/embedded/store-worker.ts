@@ -3,7 +3,7 @@
  * one at a time in arrival order, so a query sees every write posted before it.
  */
 import { parentPort } from 'node:worker_threads';
-import { renameSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import { renameSync, openSync, writeSync, fsyncSync, closeSync, rmSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Store, namedNode } from 'oxigraph';
@@ -48,6 +48,18 @@ let dataDir: string | undefined;
 /** Set when a write failed half-way without undo: this replica answers nothing more and is replaced. */
 let poisoned: string | undefined;
 
+/**
+ * A fault of the WebAssembly engine itself (a trap: out-of-bounds access, `unreachable` after a Rust
+ * panic, stack exhaustion; or the borrow errors a trap leaves behind). After one the engine's memory
+ * cannot be trusted: this replica answers nothing more and is rebuilt.
+ */
+export function isEngineTrap(e: unknown): boolean {
+  if (e instanceof Error && e.name === 'RuntimeError') return true; // WebAssembly.RuntimeError
+  const m = e instanceof Error ? e.message : '';
+  if (e instanceof RangeError && /call stack|Memory|memory/.test(m)) return true;
+  return /memory access out of bounds|^unreachable|recursive use of an object|already (mutably )?borrowed/.test(m);
+}
+
 function runQuery(msg: Extract<WorkerRequest, { type: 'query' }>): { body: string; kind: QueryKind; contentType: string } {
   const opts: {
     base_iri?: string;
@@ -65,6 +77,7 @@ function runQuery(msg: Extract<WorkerRequest, { type: 'query' }>): { body: strin
   try {
     body = store.query(msg.sparql, opts) as string;
   } catch (e) {
+    if (isEngineTrap(e)) throw e;
     const m = (e as Error).message;
     if (kind === undefined && /Not supported RDF format/.test(m)) {
       kind = 'graph';
@@ -72,6 +85,7 @@ function runQuery(msg: Extract<WorkerRequest, { type: 'query' }>): { body: strin
       try {
         body = store.query(msg.sparql, opts) as string;
       } catch (e2) {
+        if (isEngineTrap(e2)) throw e2;
         throw new StoreError((e2 as Error).message, 'bad-query');
       }
     } else throw new StoreError(m, 'bad-query');
@@ -88,15 +102,20 @@ function writeDurable(file: string, pieces: Iterable<Buffer>): void {
   const tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}`);
   const fd = openSync(tmp, 'w');
   try {
-    for (const data of pieces) {
-      let off = 0;
-      while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    try {
+      for (const data of pieces) {
+        let off = 0;
+        while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true }); // a full disk keeps no half-written backup
+    throw e;
   }
-  renameSync(tmp, file);
   fsyncDir(dirname(file));
 }
 
@@ -177,6 +196,11 @@ port.on('message', (m: { id: number; req: WorkerRequest }) => {
   try {
     port.postMessage({ id: m.id, ok: handle(m.req) });
   } catch (e) {
+    if (isEngineTrap(e)) {
+      poisoned = `the query engine of this replica failed earlier (${(e as Error).message})`;
+      port.postMessage({ id: m.id, error: { name: 'EngineTrap', message: (e as Error).message } satisfies WorkerError });
+      return;
+    }
     if (e instanceof ReplicaPoisonedError) poisoned = e.message;
     const err = e as Error & { code?: string };
     const out: WorkerError = {

@@ -45,6 +45,7 @@ import {
   type GraphStore,
   type QueryOptions,
   type QueryResult,
+  type StoreHealth,
   type StoreStats,
   type WriteOp,
   selectVia,
@@ -52,7 +53,12 @@ import {
 } from '../graph-store.js';
 import { checkIri, checkOps, termString, type CheckedOp } from './ops.js';
 import { copyUpdate } from '../copy-update.js';
-import { queryKind, resultFormat } from '../embedded/sparql.js';
+import { resultFormat } from '../embedded/sparql.js';
+import type { Query, SelectQuery } from 'sparqljs';
+import {
+  parseQuery, parseQueryAsync, serialize, walk, usesService, dropDatasetClauses, replaceGraphConstants, askToSelect, splitLeadingValues, wrapWithStr,
+  SparqlSyntaxError, SparqlLimitError, type SparqlLimits,
+} from '../../sparql/index.js';
 import { RemoteHttp, type HttpReply } from './http.js';
 import { GraphGate, type GraphSet } from './gate.js';
 import { Lease } from './lease.js';
@@ -167,124 +173,37 @@ interface CopyJob { from: string; rewrite?: [string, string]; parts: PartRef[] }
 
 const literal = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
 
-/** The query with strings, comments and IRIs blanked out (same length), to find keywords safely. */
-function mask(q: string): string {
-  return q
-    .replace(/"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*|<[^<>"{}|^`\\\s]*>/g, (m) => ' '.repeat(m.length));
-}
+/** Limits for queries this store is given (the endpoint has applied the configured ones already). */
+const STORE_LIMITS: SparqlLimits = { maxLength: Infinity, maxDepth: 256, maxTriplePatterns: Infinity, maxValuesRows: Infinity, maxPathElements: Infinity };
 
-/**
- * ASK rewritten as a SELECT of at most one row. Virtuoso 7.2 answers ASK wrongly when a protocol
- * dataset is given: ASK { GRAPH <g> { … } } is true for a graph outside named-graph-uri.
- */
-export function askAsSelect(q: string): string {
-  const m = mask(q);
-  const at = /\bASK\b/i.exec(m);
-  if (!at) return q;
-  const out = `${q.slice(0, at.index)}SELECT (1 AS ?syndb_ask_)${q.slice(at.index + 3)}`;
-  const tail = m.slice(m.lastIndexOf('}') + 1);
-  return /\b(LIMIT|VALUES)\b/i.test(tail) ? out : `${out}\nLIMIT 1`;
-}
+const badQuery = (e: unknown) => (e instanceof SparqlSyntaxError || e instanceof SparqlLimitError ? new StoreError(`the query is not valid SPARQL 1.1: ${e.message}`, 'bad-query') : e);
 
-/**
- * `GRAPH <g>` / `GRAPH pfx:g` naming a graph outside the query's named graphs becomes
- * `GRAPH <EMPTY_GRAPH>` (an empty graph that is in the dataset). Same meaning in SPARQL; needed
- * because Virtuoso 7.2 turns such a GRAPH block into the empty pattern (one solution) instead of
- * no solutions, which makes COUNT, ASK, OPTIONAL and NOT EXISTS wrong.
- */
-export function rewriteGraphConstants(q: string, allowed: Set<string>): string {
-  const m = q.replace(/"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*/g, (x) => ' '.repeat(x.length));
-  const prefixes = new Map<string, string>();
-  for (const p of m.matchAll(/\bPREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>/gi)) prefixes.set(p[1] ?? '', p[2]);
-  const base = /\bBASE\s*<([^>]*)>/i.exec(m)?.[1];
-  let out = '';
-  let last = 0;
-  for (const g of m.matchAll(/\bGRAPH\s*(?:<([^<>"{}|^`\\\s]*)>|([A-Za-z][\w.-]*)?:((?:[\w-]|\\.|%[0-9A-Fa-f]{2})(?:[\w.:-]|\\.|%[0-9A-Fa-f]{2})*)?)/gi)) {
-    let iri: string | undefined;
-    if (g[1] !== undefined) {
-      try {
-        iri = base ? new URL(g[1], base).href : g[1];
-      } catch {
-        iri = g[1];
-      }
-    } else {
-      const ns = prefixes.get(g[2] ?? '');
-      if (ns === undefined) continue; // undeclared prefix: the server reports the error
-      iri = ns + (g[3] ?? '').replace(/\\(.)/g, '$1');
-    }
-    if (allowed.has(iri) || (g[1] !== undefined && allowed.has(g[1]))) continue;
-    const afterKeyword = g.index + 5 + (g[0].slice(5).length - g[0].slice(5).trimStart().length);
-    out += q.slice(last, afterKeyword) + `<${EMPTY_GRAPH}>`;
-    last = g.index + g[0].length;
+/** Parse a query for the dialect rewrites; a bad query is a StoreError 'bad-query'. */
+function parseForServer(q: string, base?: string): Query {
+  try {
+    return parseQuery(q, { base, limits: STORE_LIMITS }).tree;
+  } catch (e) {
+    throw badQuery(e);
   }
-  return out + q.slice(last);
+}
+
+/** The same, long texts parsed off the main thread. */
+async function parseForServerAsync(q: string, base?: string): Promise<Query> {
+  try {
+    return (await parseQueryAsync(q, { base, limits: STORE_LIMITS, wait: true })).tree;
+  } catch (e) {
+    throw badQuery(e);
+  }
 }
 
 /**
- * FROM / FROM NAMED clauses blanked out. When the caller gives the dataset (QueryOptions), it
- * replaces the query's, as on the embedded store and in the SPARQL Protocol; Virtuoso instead
- * honours the query's FROM over default-graph-uri, which would let a query name any graph.
- */
-export function stripFromClauses(q: string): { text: string; found: boolean } {
-  const m = q.replace(/"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*/g, (x) => ' '.repeat(x.length));
-  let text = q;
-  let found = false;
-  for (const f of m.matchAll(/\bFROM\s+(?:NAMED\s+)?(?:<[^<>"{}|^`\s]*>|[A-Za-z][\w.-]*:[^\s{}()]*|:[^\s{}()]*)/gi)) {
-    found = true;
-    text = text.slice(0, f.index) + ' '.repeat(f[0].length) + text.slice(f.index + f[0].length);
-  }
-  return { text, found };
-}
-
-/** \u / \U escapes inside IRIs decoded (SPARQL allows them; Virtuoso rejects them). */
-export function decodeIriEscapes(q: string): string {
-  if (!/\\[uU]/.test(q)) return q;
-  const m = q.replace(/"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*/g, (x) => ' '.repeat(x.length));
-  let out = '';
-  let last = 0;
-  for (const t of m.matchAll(/<(?:[^<>"{}|^`\\\s]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>/g)) {
-    if (!t[0].includes('\\')) continue;
-    const decoded = q.slice(t.index, t.index + t[0].length).replace(/\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})/g, (_, a: string | undefined, b: string | undefined) => String.fromCodePoint(parseInt(a ?? b!, 16)));
-    out += q.slice(last, t.index) + decoded;
-    last = t.index + t[0].length;
-  }
-  return out + q.slice(last);
-}
-
-/** One RDF term of a VALUES data block (literals with their language tag or datatype). */
-const VALUES_TERM = /("""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')(?:@[A-Za-z0-9-]+|\^\^(?:<[^<>"{}|^`\\\s]*>|[^\s{}()]*))?|<[^<>"{}|^`\\\s]*>|[^\s{}()]+/g;
-
-/**
- * A SELECT whose WHERE group starts with `VALUES ?x { … }` of more than `max` terms, split into
- * queries of at most `max` terms each (undefined when the query is not of that form, or small).
+ * A SELECT whose WHERE group starts with a VALUES block of more than `max` rows, as queries of at
+ * most `max` rows each (undefined when splitting could change the answer, or the block is small).
  * Virtuoso 7.2 refuses a VALUES block of about 5,000 terms ("Too many arguments for standard
- * built-in function in operator()"). Splitting is exact when the block is joined with the rest
- * of the top-level group and the solutions are only projected: join, filter and left join
- * distribute over the union of the blocks' rows, so the solutions of the parts together are the
- * solutions of the whole. Any DISTINCT, REDUCED, aggregate, GROUP BY, HAVING, ORDER BY, LIMIT,
- * OFFSET or subquery keeps the query whole.
+ * built-in function in operator()"). See splitLeadingValues (src/sparql/rewrite.ts).
  */
 export function splitValues(q: string, max: number): string[] | undefined {
-  const m = mask(q);
-  if ((m.match(/\bSELECT\b/gi) ?? []).length !== 1) return undefined;
-  if (/\b(DISTINCT|REDUCED|GROUP\s+BY|ORDER\s+BY|LIMIT|OFFSET|HAVING)\b|\b(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(/i.test(m)) return undefined;
-  const at = /\bSELECT\b[^{]*\{\s*VALUES\s+\?[A-Za-z_][\w]*\s*\{/i.exec(m);
-  if (!at) return undefined;
-  const open = at.index + at[0].length;
-  const close = m.indexOf('}', open);
-  if (close < 0) return undefined;
-  const terms = q.slice(open, close).match(VALUES_TERM) ?? [];
-  if (terms.length <= max) return undefined;
-  const out: string[] = [];
-  for (let i = 0; i < terms.length; i += max) out.push(`${q.slice(0, open)} ${terms.slice(i, i + max).join(' ')} ${q.slice(close)}`);
-  return out;
-}
-
-/** Text between quotes, comments and IRIs removed, to look for keywords safely. */
-function skeleton(q: string): string {
-  return q
-    .replace(/"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, '""')
-    .replace(/#[^\n]*/g, ' ');
+  return splitLeadingValues(parseForServer(q), max);
 }
 
 export class RemoteStore implements GraphStore {
@@ -503,41 +422,72 @@ export class RemoteStore implements GraphStore {
 
   // ------------------------------------------------------------------ reads
 
+  /** Counters since open, for health(). */
+  private readonly counters = { queries: 0, timeouts: 0, engineFailures: 0, rebuilds: 0, refused: 0 };
+
   async query(sparql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    this.counters.queries++;
+    try {
+      return await this.runQuery(sparql, options);
+    } catch (e) {
+      if (e instanceof StoreError && e.code === 'timeout') this.counters.timeouts++;
+      throw e;
+    }
+  }
+
+  /** GraphStore.health(): the external server counts as one replica; nothing is asked of it (readiness of the server shows in the answers). */
+  health(): StoreHealth {
+    const problems: string[] = [];
+    if (this.closed) problems.push('the store is closed');
+    if (this.needsRecovery) problems.push('a write failed half-way and is rolled back before the next request');
+    return {
+      ready: !this.closed,
+      replicas: [{ id: 1, state: this.closed ? 'failed' : 'serving', detail: this.server || undefined }],
+      writable: !this.closed,
+      readOnly: false,
+      problems,
+      queueDepth: 0,
+      counters: { ...this.counters },
+    };
+  }
+
+  private async runQuery(sparql: string, options: QueryOptions): Promise<QueryResult> {
     this.check();
     if (typeof sparql !== 'string') throw new StoreError(`the query must be a string, got ${typeof sparql}`, 'bad-query');
-    const kind = queryKind(sparql);
-    if (kind === undefined) throw new StoreError('the query has no SELECT, ASK, CONSTRUCT or DESCRIBE form (or its prologue is malformed)', 'bad-query');
+    // the server gets the query written back from its syntax tree, in the dialect it answers right
+    const tree = await parseForServerAsync(sparql, options.baseIri);
+    const kind = tree.queryType === 'SELECT' ? 'bindings' : tree.queryType === 'ASK' ? 'boolean' : 'graph';
     const fmt = resultFormat(kind, options.format);
     if ('error' in fmt) throw new StoreError(fmt.error, 'bad-query');
-    const sk = skeleton(sparql);
-    const noIris = sk.replace(/<[^<>"{}|^`\\\s]*>/g, '<>');
-    if (/^\s*define\s/im.test(noIris)) throw new StoreError('server-specific pragmas ("define …") are not allowed in queries', 'bad-query');
-    if (/\bSERVICE\b/i.test(noIris)) throw new StoreError('SERVICE (federated query) is not allowed: only the data of this service can be queried', 'bad-query');
-    if (/<\s*(bif|sql):/i.test(sk) || /(^|[\s(,])(bif|sql):/i.test(noIris)) throw new StoreError('server-specific functions (bif:, sql:) are not allowed in queries; use SPARQL 1.1 functions', 'bad-query');
+    if (usesService(tree)) throw new StoreError('SERVICE (federated query) is not allowed: only the data of this service can be queried', 'bad-query');
+    let serverSpecific: string | undefined;
+    walk(tree, (o) => { if (o.termType === 'NamedNode' && /^(bif|sql):/i.test(o.value as string)) serverSpecific ??= o.value as string; });
+    if (serverSpecific) throw new StoreError(`server-specific functions (bif:, sql:) are not allowed in queries, found <${serverSpecific}>; use SPARQL 1.1 functions`, 'bad-query');
     for (const [name, list] of [['defaultGraph', options.defaultGraph], ['namedGraphs', options.namedGraphs]] as const) {
       if (list === undefined) continue;
       if (!Array.isArray(list)) throw new StoreError(`QueryOptions.${name} must be an array of graph IRIs`, 'bad-query');
       list.forEach((g, i) => checkIri(g, `QueryOptions.${name}[${i}]`, 'bad-query'));
     }
-    const text = options.baseIri && !/^\s*BASE\s/i.test(sk) ? `BASE <${options.baseIri}>\n${sparql}` : sparql;
     const given = options.defaultGraph !== undefined || options.namedGraphs !== undefined;
-    const from = stripFromClauses(decodeIriEscapes(text));
+    const hasFrom = !!tree.from && (tree.from.default.length > 0 || tree.from.named.length > 0);
     // the caller's dataset replaces the query's; without one, a query's own FROM applies
-    const dataset = given || !from.found ? { defaultGraph: options.defaultGraph, namedGraphs: options.namedGraphs } : undefined;
+    const dataset = given || !hasFrom ? { defaultGraph: options.defaultGraph, namedGraphs: options.namedGraphs } : undefined;
+    if (dataset) dropDatasetClauses(tree);
     const timeoutMs = options.timeoutMs ?? this.opts.queryTimeoutMs;
     const signal = AbortSignal.timeout(timeoutMs);
     // the graphs this query can read, for the gate (all of ours when the named graphs are not given)
     const reads: GraphSet = dataset && dataset.namedGraphs !== undefined ? new Set([...(dataset.defaultGraph ?? []), ...dataset.namedGraphs]) : 'all';
     return this.gated(reads, async () => {
-      const named = new Set(options.namedGraphs ?? this.known);
-      const text2 = dataset ? rewriteGraphConstants(from.text, named) : decodeIriEscapes(text);
+      // GRAPH <g> outside the named graphs names the empty graph (see EMPTY_GRAPH): same meaning, and
+      // Virtuoso 7.2 otherwise answers such a block with one empty solution
+      if (dataset) replaceGraphConstants(tree, new Set(options.namedGraphs ?? this.known), EMPTY_GRAPH);
       if (kind === 'graph') {
-        const nt = await this.rawQuery(text2, 'application/n-triples', dataset, timeoutMs, 'running a query', signal);
+        const nt = await this.rawQuery(serialize(tree), 'application/n-triples', dataset, timeoutMs, 'running a query', signal);
         return { kind, body: serialiseGraph(nt, fmt.mediaType), contentType: fmt.mediaType };
       }
       if (kind === 'boolean') {
-        const body = await this.rawQuery(askAsSelect(text2), RESULTS_ACCEPT, dataset, timeoutMs, 'running a query', signal);
+        // Virtuoso 7.2 answers ASK wrongly when a protocol dataset is given: a SELECT of at most one row instead
+        const body = await this.rawQuery(serialize(askToSelect(tree, 'syndb_ask_')), RESULTS_ACCEPT, dataset, timeoutMs, 'running a query', signal);
         const rows = normaliseJson(body, 'bindings');
         return { kind, body: serialiseResults({ boolean: 'bindings' in rows && rows.bindings.length > 0 }, fmt.mediaType), contentType: fmt.mediaType };
       }
@@ -551,11 +501,13 @@ export class RemoteStore implements GraphStore {
         for (const b of r.bindings) for (const [k, t] of Object.entries(b)) if (t.datatype === XSD_DOUBLE || t.datatype === XSD_FLOAT) found.add(k);
         return found;
       };
-      for (const part of splitValues(text2, VALUES_MAX) ?? [text2]) {
+      const split = splitLeadingValues(tree, VALUES_MAX);
+      const parts: Array<{ text: string; tree?: SelectQuery }> = split ? split.map((text) => ({ text })) : [{ text: serialize(tree), tree: tree as SelectQuery }];
+      for (const part of parts) {
         let r = dataset && dvars.size ? await this.exactQuery(part, vars, dvars, dataset, timeoutMs, signal) : undefined;
         if (r && [...doubles(r)].some((v) => !dvars.has(v))) r = undefined; // a new double column: ask again
         if (!r) {
-          const plain = normaliseJson(await this.rawQuery(part, RESULTS_ACCEPT, dataset, timeoutMs, 'running a query', signal), 'bindings') as { vars: string[]; bindings: Binding[] };
+          const plain = normaliseJson(await this.rawQuery(part.text, RESULTS_ACCEPT, dataset, timeoutMs, 'running a query', signal), 'bindings') as { vars: string[]; bindings: Binding[] };
           r = plain;
           const dv = doubles(plain);
           if (dataset && dv.size) {
@@ -577,12 +529,9 @@ export class RemoteStore implements GraphStore {
    * variables that hold doubles (`dvars`) are also projected through STR(), and doubles take those
    * lexical forms. Undefined when the query cannot be wrapped (then the rounded answer stays).
    */
-  private async exactQuery(q: string, vars: string[], dvars: Set<string>, dataset: { defaultGraph?: string[]; namedGraphs?: string[] }, timeoutMs: number, signal: AbortSignal): Promise<{ vars: string[]; bindings: Binding[] } | undefined> {
-    const m = mask(q);
-    const at = /\bSELECT\b/i.exec(m);
-    if (!at) return undefined;
+  private async exactQuery(part: { text: string; tree?: SelectQuery }, vars: string[], dvars: Set<string>, dataset: { defaultGraph?: string[]; namedGraphs?: string[] }, timeoutMs: number, signal: AbortSignal): Promise<{ vars: string[]; bindings: Binding[] } | undefined> {
     const lex = (v: string) => `syndb_lex_${v}`;
-    const wrapped = `${q.slice(0, at.index)}SELECT ${vars.map((v) => (dvars.has(v) ? `?${v} (STR(?${v}) AS ?${lex(v)})` : `?${v}`)).join(' ')} WHERE {\n${q.slice(at.index)}\n}`;
+    const wrapped = wrapWithStr(part.tree ?? ((await parseForServerAsync(part.text)) as SelectQuery), vars, dvars, lex);
     let again: { vars: string[]; bindings: Binding[] };
     try {
       again = normaliseJson(await this.rawQuery(wrapped, RESULTS_ACCEPT, dataset, timeoutMs, 'running a query', signal), 'bindings') as typeof again;
