@@ -8,7 +8,7 @@
  * The main thread only re-reads the worker's N-Quads answer, in slices that yield to the event loop.
  */
 import type { Worker } from 'node:worker_threads';
-import { spawnModuleWorker } from '../store/embedded/worker-spawn.js';
+import { spawnModuleWorker } from '../util/worker-spawn.js';
 import { parseNQuadsYielding } from '../util/rdf.js';
 import type { InputFormat } from '../model/parse-input.js';
 import type { InputLimits } from '../model/input-limits.js';

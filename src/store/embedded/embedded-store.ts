@@ -40,7 +40,7 @@ import { writeSnapshot } from './snapshot.js';
 import { corruptJournalError } from './recovery.js';
 import { queryKind, resultFormat } from './sparql.js';
 import type { WorkerError, WorkerRequest } from './store-worker.js';
-import { spawnModuleWorker } from './worker-spawn.js';
+import { spawnModuleWorker } from '../../util/worker-spawn.js';
 import { QueryQuarantine, queryFingerprint, type QuarantineOptions } from '../query-quarantine.js';
 
 export interface EmbeddedStoreOptions {

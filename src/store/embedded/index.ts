@@ -1,2 +1,2 @@
 export { EmbeddedStore, openEmbeddedStore, restoreStore, type EmbeddedStoreOptions } from './embedded-store.js';
-export { spawnModuleWorker, workerModuleUrl } from './worker-spawn.js';
+export { spawnModuleWorker, workerModuleUrl } from '../../util/worker-spawn.js';
