@@ -29,6 +29,12 @@ export interface Config {
   tableRowsAsTriplesMax: number;
   /** Memory the columnar engine may use (SYNDB_TABLE_MEMORY_LIMIT, DuckDB syntax, default 1GB). */
   tableMemoryLimit: string;
+  /**
+   * Which row validator checks uploaded tables (SYNDB_TABLE_VALIDATOR): 'sql' (default: the row
+   * shapes as DuckDB queries, falling back to JavaScript for files DuckDB reads differently) or
+   * 'javascript' (row by row, always). Both give the same verdict and report.
+   */
+  tableValidator: 'sql' | 'javascript';
   /** Fair share of /sparql between clients (see src/http/fair-share.ts). */
   fairShare: {
     /** Queries one client (token user, else address) runs at once (SYNDB_CLIENT_QUERIES, default 1). */
@@ -72,6 +78,13 @@ export interface Config {
 }
 
 /** A whole number from the environment (default when unset), within [min, max]. */
+function choiceSetting<T extends string>(env: NodeJS.ProcessEnv, name: string, choices: readonly T[], dflt: T): T {
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  if (!(choices as readonly string[]).includes(v)) throw new Error(`${name}=${v} is not one of: ${choices.join(', ')}`);
+  return v as T;
+}
+
 function intSetting(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
   const v = env[name]?.trim();
   if (!v) return dflt;
@@ -109,6 +122,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     tableDir: resolve(env.SYNDB_TABLE_DIR ?? join(resolve(env.SYNDB_DATA_DIR ?? './data'), 'tables')),
     tableRowsAsTriplesMax: intSetting(env, 'SYNDB_TABLE_ROWS_AS_TRIPLES_MAX', 1_000_000, 0, Number.MAX_SAFE_INTEGER),
     tableMemoryLimit: env.SYNDB_TABLE_MEMORY_LIMIT ?? '1GB',
+    tableValidator: choiceSetting(env, 'SYNDB_TABLE_VALIDATOR', ['sql', 'javascript'] as const, 'sql'),
     fairShare: {
       perClient: intSetting(env, 'SYNDB_CLIENT_QUERIES', 1, 1, 1000),
       perClientQueue: intSetting(env, 'SYNDB_CLIENT_QUEUE', 4, 0, 100_000),

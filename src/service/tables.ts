@@ -11,10 +11,11 @@
  *     transaction carrying the table description and the provenance record.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { caveToSyndb, CaveFormatError } from '../model/importers/cave.js';
 import { parseConnectome, connectomeQuads } from '../model/importers/connectome.js';
 import { importDendritic } from '../model/importers/dendritic.js';
@@ -26,9 +27,9 @@ import { df, iri, lit, typed, toNQuads, inGraph, RDF_TYPE, sparqlString, parseRd
 import { NS } from '../model/namespaces.js';
 import { findCompartment, compartmentConcept } from '../model/compartment-names.js';
 import { compileTableSchemas, CSVW, QUDT, type ColumnDef, type TableSchema } from '../model/tables/schema.js';
-import { CidIndex } from '../model/tables/cid-index.js';
-import { LinkChecks } from '../model/tables/link-check.js';
-import { mapHeader, convertRow, checkRow, encodeCid, rowToNQuads, rowToNTriples, rowQuadCount, parseRowIri, PARENT_TABLE, CSVW_ROWNUM, SOURCE_LEXICAL, type RowProblem, type ColumnMap, type LinkResolver } from '../model/tables/rows.js';
+import { mapHeader, convertRow, encodeCid, rowToNQuads, rowToNTriples, parseRowIri, PARENT_TABLE, CSVW_ROWNUM, SOURCE_LEXICAL, type ColumnMap, type LinkResolver } from '../model/tables/rows.js';
+import { lookupColumns } from '../model/tables/sql-profile.js';
+import { validateTable, TableRejected, MAX_LISTED_PROBLEMS, type OtherTable, type ValidTable } from './table-validation.js';
 import { activityQuads } from '../provenance/activity.js';
 import { InputError } from '../model/problems.js';
 import type { ServiceContext } from './context.js';
@@ -43,53 +44,11 @@ import { fileSystemError, type ColumnStats, type ColumnType, type StoredFile } f
 const FS_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EFBIG']);
 const isFileSystemError = (e: unknown) => FS_CODES.has((e as { code?: string })?.code ?? '');
 
-const INTEGER_TYPES = new Set(['integer', 'nonNegativeInteger', 'positiveInteger', 'negativeInteger', 'nonPositiveInteger', 'long', 'int', 'short', 'byte', 'unsignedLong', 'unsignedInt', 'unsignedShort', 'unsignedByte'].map((l) => NS.xsd + l));
-
-/**
- * The Parquet type of each column, from its CSVW datatype and, for integers, the values seen:
- * BIGINT when every value fits 64 bits signed, UBIGINT unsigned, DECIMAL(38,0) up to 38 digits,
- * else text (never a floating-point type: ids above 2^53 stay exact).
- */
-export class ColumnTypes {
-  private widths = new Map<number, { neg: boolean; big: bigint; huge: boolean }>();
-
-  see(map: ColumnMap, rec: string[]) {
-    for (let i = 0; i < map.cols.length; i++) {
-      const c = map.cols[i];
-      if (c === undefined || c === PARENT_TABLE || c.kind !== 'literal' || c.multi || !c.datatype || !INTEGER_TYPES.has(c.datatype)) continue;
-      const v = rec[i];
-      if (!v) continue;
-      let w = this.widths.get(i);
-      if (!w) { w = { neg: false, big: 0n, huge: false }; this.widths.set(i, w); }
-      if (v.charCodeAt(0) === 45 /* - */) w.neg = true;
-      if (v.length > 18 && /^[+-]?[0-9]+$/.test(v)) {
-        const digits = v.replace(/^[+-]?0*/, '');
-        if (digits.length > 38) w.huge = true;
-        else { const b = BigInt(digits || '0'); if (b > w.big) w.big = b; }
-      }
-    }
-  }
-
-  type(map: ColumnMap, i: number): ColumnType {
-    const c = map.cols[i];
-    if (c === undefined || c === PARENT_TABLE || c.kind !== 'literal' || c.multi || !c.datatype) return 'VARCHAR';
-    if (c.datatype === `${NS.xsd}double` || c.datatype === `${NS.xsd}float`) return 'DOUBLE';
-    if (c.datatype === `${NS.xsd}boolean`) return 'BOOLEAN';
-    if (!INTEGER_TYPES.has(c.datatype)) return 'VARCHAR';
-    const w = this.widths.get(i);
-    if (!w) return 'BIGINT';
-    if (w.huge) return 'VARCHAR';
-    if (w.big < 2n ** 63n) return 'BIGINT';
-    if (!w.neg && w.big < 2n ** 64n) return 'UBIGINT';
-    return 'DECIMAL(38,0)';
-  }
-}
-
-export const MAX_LISTED_PROBLEMS = 100;
 /** Rows of N-Quads per store transaction (about 30-60 MB of N-Quads for wide tables). */
 export const CHUNK_BYTES = 48 * 1024 * 1024;
 
-export interface UploadProgress { phase: 'validate' | 'store'; rows: number; bytes: number; totalRows?: number }
+/** Progress of an upload: bytes received, rows validated, rows stored (totalRows once known). */
+export interface UploadProgress { phase: 'receive' | 'validate' | 'store'; rows: number; bytes: number; totalRows?: number }
 
 export interface UploadOptions {
   onProgress?: (p: UploadProgress) => void;
@@ -119,14 +78,8 @@ export interface UploadResult {
   rowsInGraph: boolean;
   /** Why the rows are not in the graph (and how to get them there), when they are not. */
   note?: string;
-}
-
-/** The reply for a rejected table: the first problems and the count of every kind. */
-export class TableRejected extends Error {
-  constructor(readonly summary: string, readonly problems: RowProblem[], readonly counts: Record<string, number>, readonly total: number, readonly rowsChecked: number, readonly header: Array<{ column: string; position: number; message: string }> = []) {
-    super(summary);
-    this.name = 'TableRejected';
-  }
+  /** Which row validator checked the table: 'sql' (DuckDB) or 'javascript' (row by row). */
+  validator: 'sql' | 'javascript';
 }
 
 const schemaCache = new WeakMap<object, Map<string, TableSchema>>();
@@ -174,252 +127,197 @@ export class TableService {
     const files = this.ctx.tableFiles;
     let spool: string;
     try { spool = files.tmpPath('csv'); } catch (err) { throw fileSystemError(err, `the ${schema.slug} table cannot be received`); }
-    const file = createWriteStream(spool);
-    // a full or failing disk under the spool file fails the upload (503), never the process
-    let fileError: Error | undefined;
-    file.on('error', (err) => { fileError = err; tee.destroy(err); });
     const written: StoredFile[] = [];
-    let tee!: Transform;
+    let valid: ValidTable | undefined;
+    const onProgress = opts.onProgress;
     try {
-      // ---------------- pass 1: checksum, spool, validate every row
-      const hash = createHash('sha256');
-      let bytes = 0;
-      tee = teeTo(file, hash, (n) => { bytes += n; });
-      if (fileError) tee.destroy(fileError);
-      const types = new ColumnTypes();
-      const problems: RowProblem[] = [];
-      const counts: Record<string, number> = {};
-      let total = 0;
-      const note = (p: RowProblem) => { total++; counts[p.kind] = (counts[p.kind] ?? 0) + 1; if (problems.length < MAX_LISTED_PROBLEMS) problems.push(p); };
-      let map: ColumnMap | undefined;
-      let links: LinkChecks | undefined;
-      const headerOf = new Map<string, string>();
-      const cids = new CidIndex();
-      const suspects: Array<{ row: number; earlier: number; cid: string }> = [];
-      const linkIds = new Set<string>();
-      const lookupCols = schema.columns.filter((c) => c.kind === 'link' && c.property !== `${NS.syndb}parent` && (c.targets?.length ?? 0) !== 1);
-      const spellings = new Map<string, string>();
-      let rows = 0;
-      let quads = 0;
-      const onProgress = opts.onProgress;
-      // the source is piped, not handed to pipeline(): a rejected table must not destroy the
-      // request (the reply still has to be sent); the rest of the body is drained instead
-      const forward = (err: Error) => tee.destroy(err);
-      source.once('error', forward);
-      source.pipe(tee);
-      let headerRejected: TableRejected | undefined;
-      await pipeline(tee, parse({ bom: true, relax_column_count: true, skip_empty_lines: true }), async (records: AsyncIterable<string[]>) => {
-        for await (const rec of records) {
-          if (!map) {
-            map = mapHeader(schema, rec);
-            map.cols.forEach((c, i) => { if (c && c !== PARENT_TABLE) headerOf.set(c.property, rec[i].trim()); });
-            if (map.problems.length) {
-              headerRejected = new TableRejected(`the header of the ${schema.slug} table is not valid`, [], {}, map.problems.length, 0, map.problems);
-              break;
-            }
-            links = new LinkChecks(schema, map, (t) => t === schema.slug || (e.tables.get('draft') ?? []).includes(t));
-            continue;
-          }
-          rows++;
-          types.see(map, rec);
-          if (rec.length !== map.headers.length) note({ row: rows, column: '', value: `${rec.length} fields`, expected: `${map.headers.length} fields, as in the header`, kind: 'syndb:FieldCount' });
-          const conv = convertRow({ schema, map, dataset: D }, rec, rows);
-          quads += rowQuadCount(conv);
-          links!.note(rec);
-          for (const p of checkRow(schema, conv, rows)) note(p.path ? { ...p, column: headerOf.get(p.path) ?? p.column } : p);
-          if (conv.cid !== '') {
-            const earlier = cids.add(conv.cid, rows);
-            if (earlier !== undefined) suspects.push({ row: rows, earlier, cid: conv.cid });
-          }
-          if (lookupCols.length) for (const c of lookupCols) { const i = map.cols.indexOf(c); const v = i >= 0 ? rec[i] : ''; if (v) for (const x of c.multi ? v.split(';') : [v]) if (x.trim()) linkIds.add(x.trim()); }
-          if (map.parentTableIndex >= 0) { const v = (rec[map.parentTableIndex] ?? '').trim(); const slug = v && findCompartment(v)?.slug; if (slug && !spellings.has(slug)) spellings.set(slug, v); }
-          if (onProgress && (rows & 4095) === 0) onProgress({ phase: 'validate', rows, bytes });
-        }
-      }).catch((err) => { if (!headerRejected) throw err; });
-      if (headerRejected) throw headerRejected;
-      source.off('error', forward);
-      await closeStream(file);
-      // same hash as an earlier row's cid: a duplicate when the earlier row's cid is the same string
-      if (suspects.length && map) {
-        const earlierCid = await cidsOfRows(spool, map.cidIndex, new Set(suspects.map((x) => x.earlier)));
-        for (const x of suspects) if (earlierCid.get(x.earlier) === x.cid) note({ row: x.row, column: 'cid', value: x.cid, expected: `cid must be unique in the table; it is also the cid of row ${x.earlier}`, kind: 'syndb:DuplicateCid' });
-      }
-      if (!map) throw new TableRejected('the table is empty: it needs a header line and at least one row', [], { 'syndb:EmptyTable': 1 }, 1, 0, [{ column: '', position: 0, message: 'no header line' }]);
-      if (rows === 0) note({ row: 0, column: '', expected: 'at least one row after the header', kind: 'syndb:EmptyTable' });
-      // links that must name an existing row (model/tables/link-check.ts): the rows naming a missing one are read again from the spool
-      const missing = links ? await this.missingLinkTargets(e, schema.slug, links.ids, cids) : new Map<string, Set<string>>();
-      if (missing.size) await eachRecord(spool, (rec, n) => { for (const p of links!.problems(rec, n, (t, x) => missing.get(t)?.has(x) ?? false)) note({ ...p, column: headerOf.get(p.path!) ?? p.column }); });
-      if (total > 0) throw new TableRejected(`${total} problem${total === 1 ? '' : 's'} in ${rows} rows of the ${schema.slug} table; nothing was stored`, problems, counts, total, rows);
+      // ---------------- receive: checksum and spool (the validator reads the rows from the file)
+      const { sha256, bytes } = await receive(source, spool, (n) => onProgress?.({ phase: 'receive', rows: 0, bytes: n }));
+      // ---------------- validate every row (SQL over the staged file, or row by row in JavaScript)
+      const others = await this.otherTables(e, schema.slug);
+      valid = await validateTable({ schema, file: spool, dataset: D, files, otherTables: others, validator: this.ctx.config.tableValidator, onProgress: (rows) => onProgress?.({ phase: 'validate', rows, bytes }) });
+      const { map, rows } = valid;
       onProgress?.({ phase: 'validate', rows, bytes, totalRows: rows });
-      const sha256 = hash.digest('hex');
       // rows as triples: when asked, or when they fit (per deployment) and the store can hold them
       let rowsNote: string | undefined;
       let asTriples: boolean;
-      if (opts.triples === true) { await this.checkCapacity(T, quads, rows, schema.slug); asTriples = true; }
+      if (opts.triples === true) { await this.checkCapacity(T, await valid.quads(), rows, schema.slug); asTriples = true; }
       else if (opts.triples === false) { asTriples = false; rowsNote = `the rows of this table were uploaded as Parquet only (?triples=false): they are not in the SPARQL graph. Upload the table again with ?triples=true to load them as triples`; }
       else {
         const max = this.ctx.config.tableRowsAsTriplesMax;
-        const tooLarge = await this.capacityProblem(T, quads, rows, schema.slug);
+        const tooLarge = rows <= max ? await this.capacityProblem(T, await valid.quads(), rows, schema.slug) : undefined;
         asTriples = rows <= max && tooLarge === undefined;
         if (!asTriples) rowsNote = `the ${rows.toLocaleString('en')} rows of this table are in its Parquet and CSV files only, not in the SPARQL graph: ${tooLarge ?? `this service loads tables of at most ${max.toLocaleString('en')} rows as triples (SYNDB_TABLE_ROWS_AS_TRIPLES_MAX)`}. Query the rows with GET …/tables/${schema.slug}?format=parquet (filters ?column=value, ?column.gte=, ?column.lte=, ?columns=) or read the Parquet file with DuckDB, pandas or Spark; to have them in the graph, upload the table again with ?triples=true${tooLarge ? ' on a service with an external SPARQL store (SYNDB_STORE, see "Running at scale" in the README)' : ''}`;
       }
 
       // ---------------- the table files: the CSV as uploaded and its typed Parquet copy, content-addressed
-      const specs = map.headers.map((h, i) => ({ name: h.trim(), type: types.type(map!, i) }));
-      let csvFile: StoredFile, parquet: StoredFile, stats: ColumnStats[];
+      const specs = map.headers.map((h, i) => ({ name: h.trim(), type: valid!.types[i] }));
+      let csvFile: StoredFile;
       try {
         csvFile = files.keep(spool, sha256, 'csv');
       } catch (err) { throw fileSystemError(err, `the ${schema.slug} table could not be stored`); }
       written.push(csvFile);
-      parquet = await files.csvToParquet(csvFile.path, specs, rows);
+      const parquet = valid.staged ? await files.stagedToParquet(valid.staged, specs) : await files.csvToParquet(csvFile.path, specs, rows, valid.skipLines);
       written.push(parquet);
-      stats = await files.stats(parquet.sha256, specs).catch((err: unknown) => { throw fileSystemError(err, 'the column statistics could not be computed'); });
+      const stats = await files.stats(parquet.sha256, specs).catch((err: unknown) => { throw fileSystemError(err, 'the column statistics could not be computed'); });
       const tableFiles = { csv: csvFile, parquet, specs, stats, asTriples, note: rowsNote };
 
-      // ---------------- links to rows of the draft's other tables
+      // ---------------- links of the lookup columns (pre_id, post_id, …) to rows of this or the draft's other tables
       const found = new Map<string, string>();
-      for (const id of linkIds) if (cids.has(id)) linkIds.delete(id);
-      const others = (e.tables.get('draft') ?? []).filter((t) => t !== schema.slug).map((t) => this.ctx.iris.table(id, 'draft', t));
-      if (linkIds.size && others.length) {
-        const ids = [...linkIds];
-        for (let i = 0; i < ids.length; i += 500) {
-          const batch = ids.slice(i, i + 500);
-          const res = await this.ctx.store.select(`SELECT ?r ?cid WHERE { VALUES ?cid { ${batch.map(sparqlString).join(' ')} } GRAPH ?g { ?r <${NS.syndb}cid> ?cid } }`, { namedGraphs: others });
-          for (const b of res) { const t = parseRowIri(b.r.value); if (t && !found.has(b.cid.value)) found.set(b.cid.value, t.table); }
+      let resolve: LinkResolver | undefined;
+      if (asTriples) {
+        const { own, others: ids } = await valid.lookups();
+        for (const [t, o] of others) {
+          if (!ids.size) break;
+          for (const x of await o.present(ids)) { if (!found.has(x)) found.set(x, t); ids.delete(x); }
         }
+        const lookups = new Set(lookupColumns(map).map((c) => c.col));
+        resolve = (col, x) => (lookups.has(col) ? (own.has(x) ? schema.slug : found.get(x)) : undefined);
       }
-      const resolve: LinkResolver = (col, x) => (cids.has(x) ? schema.slug : found.get(x));
+      files.unstage(valid.staged);
 
-      // ---------------- pass 2: N-Quads to the store
+      // ---------------- the rows as triples, the description and provenance to the store
       const columns = map.headers.map((h) => h.trim());
       const act = activityQuads(this.ctx.iris, {
         kind: opts.activityKind ?? 'TableUpload', user: caller.user ?? 'anonymous', startedAt: started,
         used: [{ sha256, byteSize: bytes, mediaType: opts.mediaType ?? 'text/csv', label: opts.label ?? `${schema.slug} table (CSV)` }],
         generated: [T], label: `upload of the ${schema.slug} table of ${id} (${rows} rows)`,
       });
-      const description = describeTable(this.ctx, schema, map, { id, T, D, rows, sha256, bytes, activity: act.iri, spellings, modified: new Date(), files: tableFiles });
+      const description = describeTable(this.ctx, schema, map, { id, T, D, rows, sha256, bytes, activity: act.iri, spellings: valid.spellings, modified: new Date(), files: tableFiles });
       const hasCompartment = await this.ctx.store.ask(`ASK { GRAPH <${D}> { <${D}> <${NS.syndb}compartment> <${compartmentConcept(schema.slug)}> } }`);
       const finalOps: WriteOp[] = [
         { op: 'add', nquads: toNQuads(inGraph(description, T)) },
         { op: 'add', nquads: toNQuads(inGraph([...act.quads, ...(opts.extraProvenance?.(act.iri) ?? [])], this.ctx.datasets.provGraph(id))) },
       ];
       if (!hasCompartment) finalOps.push({ op: 'add', nquads: toNQuads(inGraph([df.quad(iri(D), S('compartment'), iri(compartmentConcept(schema.slug)))], D)) });
-      let chunk = '';
-      let first = true;
-      let stored = 0;
-      // stores with bulk ops get each chunk as an N-Triples file they load directly (and keep by reference)
-      const bulk = this.ctx.store.bulkOps === true;
-      // stores that stage large loads (the remote store) get the table as ONE resumable load: nothing
-      // is visible until all of it is stored, and an upload of the same file after a failure continues it
-      const loads = 'resumableLoad' in this.ctx.store ? (this.ctx.store as unknown as ResumableLoads) : undefined;
-      const resumable = asTriples && loads && await loads.resumableLoad(T, createHash('sha256').update(`${sha256}\n${JSON.stringify([...found].sort())}`).digest('hex'));
-      const flush = async (last: boolean) => {
-        if (resumable) {
-          const text = chunk;
-          chunk = '';
-          first = false;
-          if (inflight) await inflight;
-          inflight = undefined;
-          const p = resumable.stage(text);
-          if (last) return p.then(() => resumable.commit(finalOps));
-          inflight = p;
-          p.catch(() => undefined);
-          return;
-        }
-        const ops: WriteOp[] = first ? [{ op: 'clear', graph: T }] : [];
-        if (chunk && bulk) {
-          const f = join(this.spoolDir(), `${randomUUID()}.nt`);
-          loadFiles.push(f);
-          await writeFile(f, chunk);
-          ops.push({ op: 'load', graph: T, file: f, sha256: createHash('sha256').update(chunk).digest('hex') });
-        } else if (chunk) ops.push({ op: 'add', nquads: chunk });
-        if (last) ops.push(...finalOps);
-        chunk = '';
-        first = false;
-        // one chunk is stored while the next is prepared (transactions stay in order)
-        if (inflight) await inflight;
-        inflight = undefined;
-        const p = this.ctx.store.transact(ops);
-        if (last) return p;
-        inflight = p;
-        p.catch(() => undefined);
-      };
-      let inflight: Promise<void> | undefined;
-      let storeFailure: unknown;
-      const loadFiles: string[] = [];
-      const rowMap = map;
-      let n = 0;
-      try {
-        if (!asTriples) await this.ctx.store.transact([{ op: 'clear', graph: T }, ...finalOps]);
-        else await pipeline(createReadStream(csvFile.path), parse({ bom: true, relax_column_count: true, skip_empty_lines: true, from_line: 2 }), async (records: AsyncIterable<string[]>) => {
-          for await (const rec of records) {
-            n++;
-            const conv = convertRow({ schema, map: rowMap, dataset: D, resolve }, rec, n);
-            chunk += bulk || resumable ? rowToNTriples(schema, conv, n, D) : rowToNQuads(schema, conv, n, D, T);
-            if (chunk.length >= CHUNK_BYTES) {
-              try {
-                await flush(false);
-              } catch (e) {
-                storeFailure = e;
-                throw e;
-              }
-              stored = n;
-              onProgress?.({ phase: 'store', rows: stored, bytes, totalRows: rows });
-            }
-          }
-        }).catch((e: unknown) => { throw storeFailure ?? e; }) // the store's error, not the stream's abort that follows it
-          .then(() => flush(true));
-      } catch (err) {
-        await inflight?.catch(() => undefined);
-        if (!first && !resumable) {
-          // some chunks are in: take them out again so that no half table stays
-          await this.ctx.store.transact([{ op: 'clear', graph: T }]).catch(() => undefined);
-          const draftTables = e.tables.get('draft')?.filter((t) => t !== schema.slug) ?? [];
-          e.tables.set('draft', draftTables);
-        }
-        throw err;
-      } finally {
-        // files the store took over are gone from here; the others are removed
-        for (const f of loadFiles) rmSync(f, { force: true });
-      }
+      if (!asTriples) await this.ctx.store.transact([{ op: 'clear', graph: T }, ...finalOps]);
+      else await this.storeRows(e, { schema, map, D, T, file: csvFile.path, rows, bytes, sha256, resolve: resolve!, found, finalOps, onProgress });
       onProgress?.({ phase: 'store', rows, bytes, totalRows: rows });
       registerDraftTable(e, schema.slug);
-      return { id, compartment: schema.slug, table: T, rows, columns, sha256, bytes, activity: act.iri, parquet: { sha256: parquet.sha256, bytes: parquet.bytes }, rowsInGraph: asTriples, ...(rowsNote ? { note: rowsNote } : {}) };
+      return { id, compartment: schema.slug, table: T, rows, columns, sha256, bytes, activity: act.iri, parquet: { sha256: parquet.sha256, bytes: parquet.bytes }, rowsInGraph: asTriples, ...(rowsNote ? { note: rowsNote } : {}), validator: valid.validator };
     } catch (err) {
-      source.unpipe();
-      source.resume();
-      if (!file.closed) await new Promise<void>((r) => { file.once('close', () => r()); file.destroy(); });
       for (const f of written) files.remove(f);
-      if (err === fileError || isFileSystemError(err)) throw fileSystemError(err, `the ${schema.slug} table could not be received`);
+      if (isFileSystemError(err)) throw fileSystemError(err, `the ${schema.slug} table could not be received`);
       throw err;
     } finally {
+      files.unstage(valid?.staged);
       rmSync(spool, { force: true });
     }
   }
 
   /**
-   * Of the ids the checked links name (target table -> ids), those that are no cid of that table:
-   * the upload's own cids for its own table, else the draft's stored table. Links to a table the
-   * draft does not have are not checked (tables may come in any order).
+   * The rows of a validated table as triples in the draft's table graph, in chunks of N-Triples
+   * (one transaction when the table is small); the last transaction carries `finalOps` (the table
+   * description and provenance). Each row is converted once, here.
    */
-  private async missingLinkTargets(e: DatasetEntry, slug: string, named: Map<string, Set<string>>, own: CidIndex): Promise<Map<string, Set<string>>> {
-    const out = new Map<string, Set<string>>();
-    const draft = e.tables.get('draft') ?? [];
-    for (const [t, ids] of named) {
-      let missing: Set<string>;
-      if (t === slug) missing = new Set([...ids].filter((x) => !own.has(x)));
-      else if (draft.includes(t)) {
-        missing = new Set(ids);
+  private async storeRows(e: DatasetEntry, t: { schema: TableSchema; map: ColumnMap; D: string; T: string; file: string; rows: number; bytes: number; sha256: string; resolve: LinkResolver; found: Map<string, string>; finalOps: WriteOp[]; onProgress?: (p: UploadProgress) => void }): Promise<void> {
+    const { schema, D, T, finalOps } = t;
+    let chunk = '';
+    let first = true;
+    // stores with bulk ops get each chunk as an N-Triples file they load directly (and keep by reference)
+    const bulk = this.ctx.store.bulkOps === true;
+    // stores that stage large loads (the remote store) get the table as ONE resumable load: nothing
+    // is visible until all of it is stored, and an upload of the same file after a failure continues it
+    const loads = 'resumableLoad' in this.ctx.store ? (this.ctx.store as unknown as ResumableLoads) : undefined;
+    const resumable = loads && await loads.resumableLoad(T, createHash('sha256').update(`${t.sha256}\n${JSON.stringify([...t.found].sort())}`).digest('hex'));
+    let inflight: Promise<void> | undefined;
+    let storeFailure: unknown;
+    const loadFiles: string[] = [];
+    const flush = async (last: boolean) => {
+      if (resumable) {
+        const text = chunk;
+        chunk = '';
+        first = false;
+        if (inflight) await inflight;
+        inflight = undefined;
+        const p = resumable.stage(text);
+        if (last) return p.then(() => resumable.commit(finalOps));
+        inflight = p;
+        p.catch(() => undefined);
+        return;
+      }
+      const ops: WriteOp[] = first ? [{ op: 'clear', graph: T }] : [];
+      if (chunk && bulk) {
+        const f = join(this.spoolDir(), `${randomUUID()}.nt`);
+        loadFiles.push(f);
+        await writeFile(f, chunk);
+        ops.push({ op: 'load', graph: T, file: f, sha256: createHash('sha256').update(chunk).digest('hex') });
+      } else if (chunk) ops.push({ op: 'add', nquads: chunk });
+      if (last) ops.push(...finalOps);
+      chunk = '';
+      first = false;
+      // one chunk is stored while the next is prepared (transactions stay in order)
+      if (inflight) await inflight;
+      inflight = undefined;
+      const p = this.ctx.store.transact(ops);
+      if (last) return p;
+      inflight = p;
+      p.catch(() => undefined);
+    };
+    let n = 0;
+    try {
+      await eachRecordAsync(t.file, async (rec) => {
+        n++;
+        const conv = convertRow({ schema, map: t.map, dataset: D, resolve: t.resolve }, rec, n);
+        chunk += bulk || resumable ? rowToNTriples(schema, conv, n, D) : rowToNQuads(schema, conv, n, D, T);
+        if (chunk.length >= CHUNK_BYTES) {
+          try {
+            await flush(false);
+          } catch (err) {
+            storeFailure = err;
+            throw err;
+          }
+          t.onProgress?.({ phase: 'store', rows: n, bytes: t.bytes, totalRows: t.rows });
+        }
+      }).catch((err: unknown) => { throw storeFailure ?? err; }); // the store's error, not the stream's abort that follows it
+      await flush(true);
+    } catch (err) {
+      await inflight?.catch(() => undefined);
+      if (!first && !resumable) {
+        // some chunks are in: take them out again so that no half table stays
+        await this.ctx.store.transact([{ op: 'clear', graph: T }]).catch(() => undefined);
+        const draftTables = e.tables.get('draft')?.filter((x) => x !== schema.slug) ?? [];
+        e.tables.set('draft', draftTables);
+      }
+      throw err;
+    } finally {
+      // files the store took over are gone from here; the others are removed
+      for (const f of loadFiles) rmSync(f, { force: true });
+    }
+  }
+
+  /**
+   * The draft's other tables, for link checks and lookups: the relation of their cids in their
+   * Parquet file (undefined for a table stored before tables had Parquet files), which of some ids
+   * are missing, and which are present.
+   */
+  private async otherTables(e: DatasetEntry, slug: string): Promise<Map<string, OtherTable>> {
+    const out = new Map<string, OtherTable>();
+    for (const t of e.tables.get('draft') ?? []) {
+      if (t === slug || !this.schemas.has(t)) continue;
+      const graph = this.ctx.iris.table(e.id, 'draft', t);
+      const d = await this.description(graph).catch(() => undefined);
+      const cidCol = d?.parquet && d.specs && this.ctx.tableFiles.has(d.parquet, 'parquet') ? d.specs[mapHeader(this.schemas.get(t)!, d.specs.map((c) => c.name)).cidIndex]?.name : undefined;
+      const file = cidCol ? { sha256: d!.parquet!, cid: cidCol } : undefined;
+      const present = async (ids: Set<string>): Promise<Set<string>> => {
+        if (file) return this.ctx.tableFiles.presentValues(file.sha256, file.cid, ids);
+        const found = new Set<string>();
         const list = [...ids];
         for (let i = 0; i < list.length; i += 500) {
-          const res = await this.ctx.store.select(`SELECT ?cid WHERE { VALUES ?cid { ${list.slice(i, i + 500).map(sparqlString).join(' ')} } ?r <${NS.syndb}cid> ?cid }`, { defaultGraph: [this.ctx.iris.table(e.id, 'draft', t)] });
-          for (const b of res) missing.delete(b.cid.value);
+          const res = await this.ctx.store.select(`SELECT ?cid WHERE { VALUES ?cid { ${list.slice(i, i + 500).map(sparqlString).join(' ')} } ?r <${NS.syndb}cid> ?cid }`, { defaultGraph: [graph] });
+          for (const b of res) found.add(b.cid.value);
         }
-      } else continue;
-      if (missing.size) out.set(t, missing);
+        return found;
+      };
+      out.set(t, {
+        relation: file ? this.ctx.tableFiles.columnRelation(file.sha256, file.cid, 'cid') : undefined,
+        present,
+        missing: async (ids) => { const p = await present(ids); return new Set([...ids].filter((x) => !p.has(x))); },
+      });
     }
     return out;
   }
+
 
   /**
    * Refuse, before anything is written, a table the store cannot hold (the embedded store's
@@ -967,19 +865,50 @@ export function csvField(v: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-function teeTo(file: WriteStream, hash: ReturnType<typeof createHash>, count: (n: number) => void) {
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
+/**
+ * The request body into the spool file, through SHA-256. The source is piped, not handed to
+ * pipeline(): a failure must not destroy the request (the reply still has to be sent); the rest of
+ * the body is drained instead. A full or failing disk fails the upload (503), never the process.
+ */
+async function receive(source: Readable, path: string, progress: (bytes: number) => void): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  const file = createWriteStream(path);
+  let bytes = 0;
+  let lastReport = 0;
+  const sink = new Writable({
+    highWaterMark: 1 << 20,
+    write(chunk: Buffer, _enc, cb) {
       hash.update(chunk);
-      count(chunk.length);
-      if (!file.write(chunk)) file.once('drain', () => cb(null, chunk));
-      else cb(null, chunk);
+      bytes += chunk.length;
+      if (bytes - lastReport >= 8 << 20) { lastReport = bytes; progress(bytes); }
+      if (!file.write(chunk)) file.once('drain', () => cb()); else cb();
     },
+    final(cb) { file.end((err?: Error | null) => cb(err ?? null)); },
   });
+  const fail = (err: Error) => sink.destroy(err);
+  file.on('error', fail);
+  source.once('error', fail);
+  source.pipe(sink);
+  try {
+    await finished(sink);
+  } catch (err) {
+    source.unpipe(sink);
+    source.resume();
+    if (!file.closed) await new Promise<void>((r) => { file.once('close', () => r()); file.destroy(); });
+    throw err;
+  } finally {
+    source.off('error', fail);
+  }
+  progress(bytes);
+  return { sha256: hash.digest('hex'), bytes };
 }
 
-function closeStream(s: WriteStream) {
-  return new Promise<void>((resolve, reject) => s.end((err?: Error | null) => (err ? reject(err) : resolve())));
+/** Every record of a CSV file after the header, awaiting `fn` for each (backpressure). */
+async function eachRecordAsync(file: string, fn: (rec: string[]) => Promise<void>): Promise<void> {
+  let n = -1;
+  await pipeline(createReadStream(file), parse({ bom: true, relax_column_count: true, skip_empty_lines: true }), async (records: AsyncIterable<string[]>) => {
+    for await (const rec of records) if (++n > 0) await fn(rec);
+  });
 }
 
 interface StoredTable { csv: StoredFile; parquet: StoredFile; specs: Array<{ name: string; type: ColumnType }>; stats: ColumnStats[]; asTriples: boolean; note?: string }
@@ -1125,25 +1054,4 @@ export function rejectionBody(r: TableRejected) {
   };
 }
 
-export { InputError };
-
-/** Every record of a spooled CSV file after the header, with its row number (1 = the first after the header). */
-async function eachRecord(file: string, fn: (rec: string[], row: number) => void): Promise<void> {
-  let n = 0;
-  await pipeline(createReadStream(file), parse({ bom: true, relax_column_count: true, skip_empty_lines: true, from_line: 2 }), async (records: AsyncIterable<string[]>) => {
-    for await (const rec of records) fn(rec, ++n);
-  });
-}
-
-/** The cid of each of the given rows (1 = the first after the header) of a spooled CSV file. */
-async function cidsOfRows(file: string, cidIndex: number, rows: Set<number>): Promise<Map<number, string>> {
-  const out = new Map<number, string>();
-  let n = 0;
-  await pipeline(createReadStream(file), parse({ bom: true, relax_column_count: true, skip_empty_lines: true, from_line: 2 }), async (records: AsyncIterable<string[]>) => {
-    for await (const rec of records) {
-      if (rows.has(++n)) out.set(n, rec[cidIndex] ?? '');
-      if (out.size === rows.size) break;
-    }
-  }).catch((e: unknown) => { if (out.size < rows.size) throw e; }); // stopping early closes the stream under the parser
-  return out;
-}
+export { InputError, TableRejected, MAX_LISTED_PROBLEMS };

@@ -35,9 +35,26 @@ export interface ColumnStats {
 
 export interface StoredFile { sha256: string; bytes: number; path: string; created: boolean }
 
+/** An uploaded CSV file as text columns in a temporary Parquet file (TableFiles.stageCsv). */
+export interface StagedTable {
+  path: string;
+  /** Data records DuckDB read. */
+  rows: number;
+  /** The relation sql-checks.ts expects: the header's columns as uploaded and `__row`. */
+  relation: string;
+  header: string[];
+}
+
+/** DuckDB's CSV reader refused the file where csv-parse may not (see TableFiles.stageCsv). */
+export class CsvNotStaged extends Error {
+  constructor(message: string) { super(message); this.name = 'CsvNotStaged'; }
+}
+
 export interface Filter { column: string; op: 'in' | 'gte' | 'lte'; values: string[] }
 export interface Selection { columns: ColumnSpec[]; filters: Filter[] }
 
+/** DuckDB's NULL string while staging: text no uploaded table holds (two control characters), so an empty field stays ''. */
+const NO_NULL = '\u0001\u0002';
 const INTEGER = /^[+-]?[0-9]+$/;
 const DOUBLE = /^[+-]?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))([Ee][+-]?[0-9]+)?$|^-?INF$|^NaN$/;
 
@@ -110,12 +127,18 @@ export class TableFiles {
 
   /**
    * A validated CSV file -> a Parquet file with typed columns (in the CSV's column order).
-   * `rows` is the number of data rows the validator read: DuckDB must find the same.
+   * `rows` is the number of data rows the validator read: DuckDB must find the same. `skipLines`:
+   * the lines before the first row (blank lines, then the header, which its reader skips as one).
    */
-  async csvToParquet(csv: string, columns: ColumnSpec[], rows: number): Promise<StoredFile> {
+  async csvToParquet(csv: string, columns: ColumnSpec[], rows: number, skipLines = 1): Promise<StoredFile> {
+    const read = `read_csv(${sqlString(csv)}, header = false, skip = ${Math.max(0, Math.floor(skipLines))}, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = false, columns = {${columns.map((c, i) => `${sqlString(`c${i}`)}: 'VARCHAR'`).join(', ')}})`;
+    return this.writeParquet(read, columns, rows);
+  }
+
+  /** Columns c0…cN of `read` (text) -> a content-addressed Parquet file of typed columns; `rows` must match. */
+  private async writeParquet(read: string, columns: ColumnSpec[], rows: number): Promise<StoredFile> {
     const tmp = this.tmpPath('parquet');
     try {
-      const read = `read_csv(${sqlString(csv)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = false, columns = {${columns.map((c, i) => `${sqlString(`c${i}`)}: 'VARCHAR'`).join(', ')}})`;
       const cast = (c: ColumnSpec, i: number) => {
         const v = `NULLIF(${sqlIdent(`c${i}`)}, '')`;
         return `${c.type === 'VARCHAR' ? v : `CAST(${v} AS ${c.type})`} AS ${sqlIdent(c.name)}`;
@@ -205,27 +228,115 @@ export class TableFiles {
   }
 
   /**
-   * Run row checks given as SQL SELECTs, each yielding ("row", "column", value, message[, kind]) per
-   * problem (src/model/tables/sql-checks.ts rowCheckQueries): every problem counted (per kind), the
-   * first `limit` in row order returned. The checks read files of the table directory only.
+   * Run row checks given as SQL SELECTs, each yielding ("row", "column", value, message[, kind][, path])
+   * per problem (src/model/tables/sql-checks.ts rowCheckQueries): every problem counted (per kind),
+   * the first `limit` in row order returned. The checks read files of the table directory only.
    */
-  async problems(queries: string[], limit: number): Promise<{ total: number; counts: Record<string, number>; problems: Array<{ row: number; column: string; value: string | null; message: string; kind: string }> }> {
+  async problems(queries: string[], limit: number): Promise<{ total: number; counts: Record<string, number>; problems: Array<{ row: number; column: string; value: string | null; message: string; kind: string; path?: string }> }> {
     if (!queries.length) return { total: 0, counts: {}, problems: [] };
     return this.withConnection(async (c) => {
       const union = queries.map((q) => `SELECT * FROM (${q})`).join(' UNION ALL BY NAME ');
       await c.run(`CREATE TEMP TABLE __problems AS ${union}`);
       try {
-        const hasKind = (await c.runAndReadAll(`SELECT count(*) FROM (DESCRIBE __problems) WHERE column_name = 'kind'`)).getRows()[0][0];
-        const kind = Number(hasKind) ? 'kind' : "'problem'";
+        const names = new Set((await c.runAndReadAll(`SELECT column_name FROM (DESCRIBE __problems)`)).getRows().map((r) => String(r[0])));
+        const kind = names.has('kind') ? 'kind' : "'problem'";
+        const path = names.has('path') ? 'CAST(path AS VARCHAR)' : 'NULL';
         const counts: Record<string, number> = {};
         let total = 0;
         for (const [k, n] of (await c.runAndReadAll(`SELECT ${kind} AS k, count(*) FROM __problems GROUP BY k`)).getRows()) { counts[String(k)] = Number(n); total += Number(n); }
-        const rows = (await c.runAndReadAll(`SELECT "row", "column", value, message, ${kind} AS k FROM __problems ORDER BY "row", "column" LIMIT ${Math.max(0, Math.floor(limit))}`)).getRows();
-        return { total, counts, problems: rows.map((r) => ({ row: Number(r[0]), column: String(r[1] ?? ''), value: r[2] === null ? null : String(r[2]), message: String(r[3] ?? ''), kind: String(r[4]) })) };
+        // values travel as base64: @duckdb/node-api decodes strings with a TextDecoder that drops a leading U+FEFF
+        const rows = (await c.runAndReadAll(`SELECT "row", "column", to_base64(encode(CAST(value AS VARCHAR))), message, ${kind} AS k, ${path} FROM __problems ORDER BY "row", "column", k, value LIMIT ${Math.max(0, Math.floor(limit))}`)).getRows();
+        return {
+          total, counts,
+          problems: rows.map((r) => ({ row: Number(r[0]), column: String(r[1] ?? ''), value: r[2] === null ? null : Buffer.from(String(r[2]), 'base64').toString('utf8'), message: String(r[3] ?? ''), kind: String(r[4]), ...(r[5] !== null ? { path: String(r[5]) } : {}) })),
+        };
       } finally {
         await c.run('DROP TABLE IF EXISTS __problems');
       }
     }).catch((e: unknown) => { throw e instanceof StoreError ? e : fileSystemError(e, 'the table could not be checked'); });
+  }
+
+  /**
+   * An uploaded CSV file staged for the row checks: every field as uploaded (text, no trimming, no
+   * type detection) in a Parquet file of the tmp folder, read by DuckDB's parallel CSV reader. Its
+   * `relation` has the header's columns (named exactly as uploaded) and `__row`, the record's number
+   * (1 = the first after the header), as sql-checks.ts expects; the typed Parquet copy is made from
+   * it (stagedToParquet), so the CSV is parsed once.
+   *
+   * DuckDB's reader refuses some files csv-parse reads (a record with more or fewer fields than
+   * the header, bytes that are not UTF-8, an unclosed quote): then this throws CsvNotStaged and the
+   * caller validates the file with the JavaScript validator, which names the record.
+   */
+  async stageCsv(csv: string, header: string[]): Promise<StagedTable> {
+    const tmp = this.tmpPath('stage.parquet');
+    const names = header.map((_, i) => `c${i}`);
+    // one column more than the header and null_padding: a record with fewer fields has a NULL, one
+    // with more a value in __extra (DuckDB drops trailing empty fields silently otherwise); an empty
+    // field is '' (nullstr is a string no table holds), so NULL means "no such field"
+    const cols = [...names, '__extra'].map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ');
+    const read = (parallel: boolean) => `read_csv(${sqlString(csv)}, auto_detect = false, header = false, skip = 1, delim = ',', quote = '"', escape = '"', null_padding = true, nullstr = ${sqlString(NO_NULL)}, parallel = ${parallel}, columns = {${cols}})`;
+    try {
+      const { rows, odd, quoted } = await this.withConnection(async (c) => {
+        const copy = (parallel: boolean) => c.runAndReadAll(`COPY (SELECT * FROM ${read(parallel)}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+        // the parallel reader cannot pad records when a quoted field holds a line break: read that file serially
+        const r = await copy(true).catch((e: Error) => { if (/Parameter Not Allowed/.test(e.message)) return copy(false); throw e; });
+        const n = Number(r.getRows()[0]?.[0] ?? -1);
+        // records csv-parse reads otherwise: a field count other than the header's, or a quote inside
+        // a field (csv-parse refuses a quote in an unquoted field; DuckDB keeps it)
+        const q = (await c.runAndReadAll(`SELECT coalesce(bool_or(__extra IS NOT NULL OR ${names.map((x) => `${sqlIdent(x)} IS NULL`).join(' OR ')}), FALSE), coalesce(bool_or(${names.map((x) => `contains(${sqlIdent(x)}, '"')`).join(' OR ')}), FALSE) FROM read_parquet(${sqlString(tmp)})`)).getRows()[0];
+        return { rows: n, odd: q[0] === true, quoted: q[1] === true };
+      });
+      if (odd || quoted) throw new CsvNotStaged(odd ? 'a record has more or fewer fields than the header' : 'a field holds a quote character');
+      const src = `read_parquet(${sqlString(tmp)}, file_row_number = true)`;
+      const relation = `(SELECT file_row_number + 1 AS __row, ${header.map((h, i) => `${sqlIdent(`c${i}`)} AS ${sqlIdent(h)}`).join(', ')} FROM ${src})`;
+      return { path: tmp, rows, relation, header };
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      if (e instanceof CsvNotStaged) throw e;
+      const msg = (e as Error).message ?? '';
+      if (/CSV Error|Invalid Input Error|Invalid unicode|Conversion Error/i.test(msg) && !/No space left|ENOSPC|disk is full/i.test(msg)) throw new CsvNotStaged(msg.split('\n')[0]);
+      throw fileSystemError(e, 'the table could not be read');
+    }
+  }
+
+  /** The rows of a query over staged tables (text values, base64 on the wire: see problems). */
+  async rows(sql: string): Promise<Array<Array<string | null>>> {
+    return this.withConnection(async (c) => {
+      const r = await c.runAndReadAll(sql);
+      return r.getRows().map((row) => row.map((x) => (x === null || x === undefined ? null : String(x))));
+    }).catch((e: unknown) => { throw e instanceof StoreError ? e : fileSystemError(e, 'the table could not be read'); });
+  }
+
+  /** A relation of one column of a table file, as text named `as` (the cids of a table for link checks). */
+  columnRelation(sha256: string, column: string, as: string): string {
+    return `(SELECT CAST(${sqlIdent(column)} AS VARCHAR) AS ${sqlIdent(as)} FROM read_parquet(${sqlString(this.path(sha256, 'parquet'))}))`;
+  }
+
+  /** Which of `values` occur in `column` of the table file (compared as text; values are bound parameters). */
+  async presentValues(sha256: string, column: string, values: Iterable<string>): Promise<Set<string>> {
+    const all = [...values];
+    const out = new Set<string>();
+    if (!all.length) return out;
+    const q = sqlIdent(column);
+    await this.withConnection(async (c) => {
+      for (let i = 0; i < all.length; i += 1000) {
+        const batch = all.slice(i, i + 1000);
+        const r = await c.runAndReadAll(`SELECT DISTINCT to_base64(encode(CAST(${q} AS VARCHAR))) FROM read_parquet(${sqlString(this.path(sha256, 'parquet'))}) WHERE CAST(${q} AS VARCHAR) IN (${batch.map((_, k) => `$${k + 1}`).join(', ')})`, batch);
+        for (const [v] of r.getRows()) out.add(Buffer.from(String(v), 'base64').toString('utf8'));
+      }
+    }).catch((e: unknown) => { throw e instanceof StoreError ? e : fileSystemError(e, 'the table could not be read'); });
+    return out;
+  }
+
+  /** The staged table -> the table's Parquet file with typed columns (in the header's order, trimmed names). */
+  async stagedToParquet(staged: StagedTable, columns: ColumnSpec[]): Promise<StoredFile> {
+    const read = `read_parquet(${sqlString(staged.path)})`;
+    return this.writeParquet(read, columns, staged.rows);
+  }
+
+  /** Remove a staged table's file. */
+  unstage(staged: StagedTable | undefined) {
+    if (staged) rmSync(staged.path, { force: true });
   }
 
   /** How many rows match (for the X-Row-Count header of a filtered download). */
