@@ -167,6 +167,9 @@ export function multipartFile(req: Readable, boundary: string): Promise<{ fields
             const filename = /\bfilename="([^"]*)"/i.exec(disp)?.[1];
             if (filename !== undefined) {
               file = new PassThrough();
+              // a body that breaks off destroys the file stream with an error: its reader sees it
+              // (pipeline), and when nobody reads it any more the error must not end the process
+              file.on('error', () => undefined);
               state = 'file';
               resolved = true;
               resolve({ fields, filename: filename.replace(/^.*[\\/]/, ''), contentType: type, stream: file });
