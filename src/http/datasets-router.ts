@@ -9,6 +9,8 @@ import { negotiate } from './negotiate.js';
 import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { representationEtag } from '../service/dataset-state.js';
+import { deleteDataset } from '../service/dataset-delete.js';
+import { parseWithdrawalBody } from '../provenance/versions.js';
 import { page, esc } from './html.js';
 import { NS, compactIri } from '../model/namespaces.js';
 import { landingSections, termLink } from './pages/dataset-parts.js';
@@ -120,6 +122,15 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     if (typeof req.body !== 'string' || req.body.trim() === '') throw new HttpError(400, 'Empty Body', 'the request body is empty; send the fields to change, e.g. {"title": "New title"} (null removes a field)');
     const result = await ctx.datasets.patch(String(req.params.id), req.body, callerOf(res), { ifMatch: req.headers['if-match'] });
     res.status(200).json({ id: result.id, draft: result.iri, activity: result.activity });
+  });
+  r.delete('/datasets/:id', body, async (req, res) => {
+    const text = typeof req.body === 'string' ? req.body : '';
+    const mediaType = (req.headers['content-type'] ?? 'text/plain').split(';')[0].trim();
+    const reason = text.trim() ? parseWithdrawalBody(text, req.headers['content-type'])
+      : typeof req.query.reason === 'string' ? parseWithdrawalBody(req.query.reason, 'text/plain') : undefined;
+    const result = await deleteDataset(ctx, String(req.params.id), callerOf(res), { reason, body: text, mediaType }, { ifMatch: req.headers['if-match'] });
+    if (result.removed) return res.status(204).end();
+    res.status(200).json(result);
   });
   r.get('/datasets/:id/versions/:n', (req, res) => {
     const n = Number(req.params.n);

@@ -68,7 +68,7 @@ export class DatasetService {
   private readonly changeListeners: Array<(id: string) => void> = [];
   /** Be told, after a write is durable, that a dataset's stored description changed (search index). */
   onChange(fn: (id: string) => void) { this.changeListeners.push(fn); }
-  protected changed(id: string) {
+  changed(id: string) {
     for (const fn of this.changeListeners) { try { fn(id); } catch { /* a listener never fails a write */ } }
   }
 
