@@ -15,6 +15,7 @@ import { assetsRouter } from './assets-router.js';
 import { page } from './html.js';
 import { FairShare, fairShareMiddleware } from './fair-share.js';
 import { observability } from './health-router.js';
+import { methodNotAllowed, optionsResponder } from './allowed-methods.js';
 
 export type Logger = (o: Record<string, unknown>) => void;
 export const jsonLogger: Logger = (o) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...o })}\n`);
@@ -34,6 +35,7 @@ export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
     next();
   });
   app.use(obs.router); // /health, /health/ready, /metrics: before authentication, never behind the fair share
+  app.use(optionsResponder(app)); // OPTIONS: 204 with the Allow of every router's routes for the path
   app.use(authenticate(ctx.tokens));
   app.use(fairShareMiddleware(share));
   app.use(searchRouter(ctx), collectionsRouter(ctx)); // before the home page below and datasetsRouter: GET / and GET /datasets search
@@ -48,6 +50,7 @@ export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
   app.use(graphStoreRouter(ctx));
   app.use(fairRouter(ctx));
   app.use(assetsRouter(ctx));
+  app.use(methodNotAllowed(app)); // a known path, another method: 405 with Allow
   app.use((req: Request, res: Response) => sendProblem(res, 404, 'Not Found', `no resource at ${req.path}`));
   app.use(errorHandler(log));
   return app;

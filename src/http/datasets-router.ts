@@ -8,6 +8,9 @@ import { sortedGraph } from '../provenance/versions.js';
 import { negotiate } from './negotiate.js';
 import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
+import { representationEtag } from '../service/dataset-state.js';
+import { deleteDataset } from '../service/dataset-delete.js';
+import { parseWithdrawalBody } from '../provenance/versions.js';
 import { page, esc } from './html.js';
 import { NS, compactIri } from '../model/namespaces.js';
 import { landingSections, termLink } from './pages/dataset-parts.js';
@@ -76,6 +79,9 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     const target = ctx.datasets.graphFor(id, caller, version);
     const quads = await sortedGraph(ctx.store, target.graph); // sorted: the same version always gives the same bytes (immutable versions)
     res.vary('Accept');
+    // a strong ETag per representation of the dataset's current state (If-Match on PUT/PATCH/DELETE)
+    const state = await ctx.datasets.stateTag(id);
+    const tag = (variant: string) => res.setHeader('ETag', representationEtag(state, `${variant} ${target.graph} ${JSON.stringify(req.query)}`));
     const profile = takeJsonLdProfile(req);
     const fair = await publicationView(ctx, id, caller, target, version, quads);
     setSignposting(res, fair);
@@ -85,10 +91,12 @@ export function datasetsRouter(ctx: ServiceContext): Router {
       const record = datasetCitation(quads, target.subject, { publisher: ctx.config.publisher, withdrawn: target.version !== undefined && e.withdrawn.has(target.version) ? {} : undefined });
       const out = renderCitation([record], cite, `${id}${target.version ? `-v${target.version}` : ''}`);
       if (req.query.download !== undefined) res.attachment(out.filename);
+      tag(out.contentType);
       return res.type(out.contentType).send(out.body);
     }
     const offered = [...READ_TYPES, ...FAIR_READ_TYPES, ...CITATION_MEDIA_TYPES.map((m) => m.mediaType)];
     const type = negotiate(req, offered);
+    tag(`${type} ${profile ?? ''}`);
     if (type === 'text/html') {
       const extra = await landingSections(ctx, id, quads, target.subject, target.version, caller);
       const vocab = await loadVocabulary();
@@ -102,8 +110,27 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     const format = formatFromMediaType(req.headers['content-type']);
     if (!format) throw new HttpError(415, 'Unsupported Media Type', `send the dataset as application/json, application/ld+json or text/turtle (got "${req.headers['content-type']}")`);
     if (typeof req.body !== 'string' || req.body.trim() === '') throw new HttpError(400, 'Empty Body', 'the request body is empty; send the new description of the dataset');
-    const result = await ctx.datasets.edit(String(req.params.id), req.body, format, callerOf(res));
+    const result = await ctx.datasets.edit(String(req.params.id), req.body, format, callerOf(res), { ifMatch: req.headers['if-match'] });
     res.status(200).json({ id: result.id, draft: result.iri, activity: result.activity });
+  });
+  r.patch('/datasets/:id', body, async (req, res) => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/merge-patch+json' && type !== 'application/json') {
+      res.setHeader('Accept-Patch', 'application/merge-patch+json');
+      throw new HttpError(415, 'Unsupported Media Type', `send a JSON Merge Patch (RFC 7396) of the Dataset JSON as application/merge-patch+json (got "${req.headers['content-type'] ?? ''}")`);
+    }
+    if (typeof req.body !== 'string' || req.body.trim() === '') throw new HttpError(400, 'Empty Body', 'the request body is empty; send the fields to change, e.g. {"title": "New title"} (null removes a field)');
+    const result = await ctx.datasets.patch(String(req.params.id), req.body, callerOf(res), { ifMatch: req.headers['if-match'] });
+    res.status(200).json({ id: result.id, draft: result.iri, activity: result.activity });
+  });
+  r.delete('/datasets/:id', body, async (req, res) => {
+    const text = typeof req.body === 'string' ? req.body : '';
+    const mediaType = (req.headers['content-type'] ?? 'text/plain').split(';')[0].trim();
+    const reason = text.trim() ? parseWithdrawalBody(text, req.headers['content-type'])
+      : typeof req.query.reason === 'string' ? parseWithdrawalBody(req.query.reason, 'text/plain') : undefined;
+    const result = await deleteDataset(ctx, String(req.params.id), callerOf(res), { reason, body: text, mediaType }, { ifMatch: req.headers['if-match'] });
+    if (result.removed) return res.status(204).end();
+    res.status(200).json(result);
   });
   r.get('/datasets/:id/versions/:n', (req, res) => {
     const n = Number(req.params.n);

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { InputError } from '../model/problems.js';
 import { InputLimitError } from '../model/input-limits.js';
 import { ParseUnavailableError } from '../service/check-pool.js';
-import { NotFoundError, ConflictError, ForbiddenError } from '../service/datasets.js';
+import { NotFoundError, ConflictError, ForbiddenError, PreconditionFailedError } from '../service/datasets.js';
 import { StoreError } from '../store/graph-store.js';
 import { NotAcceptableError } from './negotiate.js';
 import { storageFailure } from '../util/storage-errors.js';
@@ -56,6 +56,7 @@ export function errorHandler(log: (o: Record<string, unknown>) => void) {
     if (e?.name === 'CitationError') return sendProblem(res, 400, 'Bad Citation Request', e.message);
     if (err instanceof NotFoundError) return sendProblem(res, 404, 'Not Found', err.message);
     if (err instanceof ConflictError) return sendProblem(res, 409, 'Conflict', err.message);
+    if (err instanceof PreconditionFailedError) return sendProblem(res, 412, 'Precondition Failed', err.message);
     if (err instanceof ForbiddenError) {
       if (err.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="syndb"');
       return sendProblem(res, err.status, err.status === 401 ? 'Unauthorized' : 'Forbidden', err.message);

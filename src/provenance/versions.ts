@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError } from '../service/datasets.js';
 import { InputError } from '../model/problems.js';
 import { NS } from '../model/namespaces.js';
 import type { GraphStore, WriteOp } from '../store/graph-store.js';
+import type { DatasetEntry } from '../service/catalog.js';
 import { df, iri, lit, typed, toNQuads, inGraph, parseRdf, type Quad } from '../util/rdf.js';
 import { activityQuads } from './activity.js';
 
@@ -107,23 +108,40 @@ async function withdrawUnlocked(ctx: VersionsContext, id: string, n: number, rea
   ctx.datasets.requireWrite(e, caller);
   if (!e.versions.includes(n)) throw new NotFoundError(`dataset "${id}" has no version ${n}${e.versions.length ? `; versions: ${e.versions.join(', ')}` : ''}`);
   if (e.withdrawn.has(n)) throw new ConflictError(`version ${n} of "${id}" is already withdrawn`);
+  const change = withdrawalChange(ctx, e, [n], reason, caller, request);
+  await ctx.store.transact(change.ops);
+  change.applied();
+  return { id, version: n, iri: ctx.iris.version(id, n), activity: change.activity, latestVersion: ctx.catalog.latest(e) ?? null };
+}
+
+/**
+ * The write that withdraws versions of a dataset (withdrawVersion; DELETE of a published dataset
+ * withdraws all its live versions): the concept graph records `syndb:withdrawn true`, the reason,
+ * when and by whom, and the current version moves to the latest live one; a Withdrawal activity
+ * invalidates the versions (and `invalidated`, e.g. a discarded draft). `extraOps` run in the same
+ * transaction; `applied()` updates the catalog once the transaction is durable.
+ */
+export function withdrawalChange(ctx: VersionsContext, e: DatasetEntry, versions: number[], reason: string, caller: Caller,
+  request: { body: string; mediaType: string }, opts: { invalidated?: string[]; label?: string; extraOps?: WriteOp[] } = {}): { ops: WriteOp[]; activity: string; applied: () => void } {
+  const id = e.id;
   const started = new Date();
-  const C = ctx.iris.concept(id), V = ctx.iris.version(id, n);
+  const C = ctx.iris.concept(id);
   const user = caller.user ?? 'anonymous';
+  const Vs = versions.map((n) => ctx.iris.version(id, n));
   const act = activityQuads(ctx.iris, {
     kind: 'Withdrawal', user, startedAt: started,
     used: [{ content: request.body, mediaType: request.mediaType, label: 'withdrawal request' }],
-    invalidated: [V], label: `withdraw version ${n} of ${id}: ${reason}`,
+    invalidated: [...Vs, ...(opts.invalidated ?? [])], label: opts.label ?? `withdraw version ${versions.join(', ')} of ${id}: ${reason}`,
   });
-  const add: Quad[] = [
+  const add: Quad[] = Vs.flatMap((V) => [
     df.quad(iri(V), iri(`${NS.syndb}withdrawn`), typed('true', 'boolean')),
     df.quad(iri(V), iri(`${NS.syndb}withdrawalReason`), lit(reason)),
     df.quad(iri(V), iri(`${NS.syndb}withdrawnAt`), typed(started.toISOString(), 'dateTime')),
     df.quad(iri(V), iri(`${NS.syndb}withdrawnBy`), iri(ctx.iris.agent(user))),
-  ];
+  ]);
   const del: Quad[] = [];
   const before = ctx.catalog.latest(e);
-  const after = e.versions.filter((v) => v !== n && !e.withdrawn.has(v)).at(-1);
+  const after = e.versions.filter((v) => !versions.includes(v) && !e.withdrawn.has(v)).at(-1);
   if (before !== after) {
     if (before !== undefined) del.push(df.quad(iri(C), iri(`${NS.dcat}hasCurrentVersion`), iri(ctx.iris.version(id, before))));
     if (after !== undefined) add.push(df.quad(iri(C), iri(`${NS.dcat}hasCurrentVersion`), iri(ctx.iris.version(id, after))));
@@ -131,9 +149,8 @@ async function withdrawUnlocked(ctx: VersionsContext, id: string, n: number, rea
   const ops: WriteOp[] = [
     ...(del.length ? [{ op: 'delete' as const, nquads: toNQuads(inGraph(del, C)) }] : []),
     { op: 'add', nquads: toNQuads(inGraph(add, C)) },
+    ...(opts.extraOps ?? []),
     { op: 'add', nquads: toNQuads(inGraph(act.quads, ctx.datasets.provGraph(id))) },
   ];
-  await ctx.store.transact(ops);
-  e.withdrawn.add(n);
-  return { id, version: n, iri: V, activity: act.iri, latestVersion: ctx.catalog.latest(e) ?? null };
+  return { ops, activity: act.iri, applied: () => { for (const n of versions) e.withdrawn.add(n); } };
 }

@@ -22,10 +22,15 @@ import type { Caller } from './tokens.js';
 import { WriteLocks } from './write-locks.js';
 import { checkDraftGraph, refuseIfInvalid } from './draft-check.js';
 import { compartmentClass, compartmentConcept } from '../model/compartment-names.js';
+import { datasetJsonFromGraph } from '../model/dataset-json-from-graph.js';
+import { applyMergePatch } from '../util/merge-patch.js';
+import { datasetStateTag, ifMatchHolds } from './dataset-state.js';
 
 export class NotFoundError extends Error { constructor(m: string) { super(m); this.name = 'NotFoundError'; } }
 export class ConflictError extends Error { constructor(m: string) { super(m); this.name = 'ConflictError'; } }
 export class ForbiddenError extends Error { constructor(m: string, readonly status: 401 | 403 = 403) { super(m); this.name = 'ForbiddenError'; } }
+/** If-Match names a state the dataset is no longer in (a lost update refused): 412. */
+export class PreconditionFailedError extends Error { constructor(m: string, readonly current: string) { super(m); this.name = 'PreconditionFailedError'; } }
 
 export interface Deps {
   store: GraphStore;
@@ -48,6 +53,12 @@ const DCAT = (l: string) => iri(NS.dcat + l);
 
 export interface WriteResult { id: string; iri: string; version?: number; activity: string }
 
+/** Conditions on a write: `If-Match` (the ETag of GET /datasets/{id}). */
+export interface WriteConditions { ifMatch?: string }
+
+/** What a change used, for its provenance record (default: the uploaded description). */
+interface UsedInput { content: string; mediaType: string; label: string }
+
 export class DatasetService {
   constructor(readonly d: Deps) {}
 
@@ -57,7 +68,7 @@ export class DatasetService {
   private readonly changeListeners: Array<(id: string) => void> = [];
   /** Be told, after a write is durable, that a dataset's stored description changed (search index). */
   onChange(fn: (id: string) => void) { this.changeListeners.push(fn); }
-  protected changed(id: string) {
+  changed(id: string) {
     for (const fn of this.changeListeners) { try { fn(id); } catch { /* a listener never fails a write */ } }
   }
 
@@ -124,11 +135,63 @@ export class DatasetService {
   }
 
   /** Replace the draft of an existing dataset (a new draft after a release). */
-  edit(id: string, body: string, format: InputFormat, caller: Caller): Promise<WriteResult> {
-    return this.locks.dataset(id, () => this.editUnlocked(id, body, format, caller));
+  edit(id: string, body: string, format: InputFormat, caller: Caller, cond: WriteConditions = {}): Promise<WriteResult> {
+    return this.locks.dataset(id, async () => {
+      const e = this.entry(id, caller);
+      this.requireWrite(e, caller);
+      await this.requireState(id, cond);
+      return this.editUnlocked(id, body, format, caller);
+    });
   }
 
-  private async editUnlocked(id: string, body: string, format: InputFormat, caller: Caller): Promise<WriteResult> {
+  /**
+   * JSON Merge Patch (RFC 7396) of the draft's Dataset JSON (of the latest version's when there
+   * is no draft), then stored as PUT stores a description: validated whole, nothing on rejection.
+   */
+  patch(id: string, patchText: string, caller: Caller, cond: WriteConditions = {}): Promise<WriteResult> {
+    return this.locks.dataset(id, async () => {
+      const e = this.entry(id, caller);
+      this.requireWrite(e, caller);
+      await this.requireState(id, cond);
+      let patch: unknown;
+      try { patch = JSON.parse(patchText); } catch (err) {
+        throw new InputError('Malformed JSON', [{ path: '$', message: `the body is not JSON (${(err as Error).message}); send a JSON Merge Patch of the Dataset JSON, e.g. {"title": "New title"}`, severity: 'Violation' }], 400);
+      }
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+        throw new InputError('The patch is not valid', [{ path: '$', value: JSON.stringify(patch), message: 'a merge patch of a dataset is a JSON object of the fields to change (null removes a field)', severity: 'Violation' }], 422);
+      }
+      const latest = this.catalog.latest(e);
+      const graph = e.hasDraft ? this.d.iris.draft(id) : latest !== undefined ? this.d.iris.version(id, latest) : undefined;
+      if (!graph) throw new ConflictError(`dataset "${id}" has no draft and no published version to patch; PUT /datasets/${id} a new description`);
+      const stored = parseRdf(await this.d.store.dumpGraph(graph), 'application/n-quads');
+      // the attachments of other routes (assets) stay, as with PUT; they are not part of the JSON form
+      const attached = new Set(draftAttachments(this.d.iris, id, stored, []).map(tripleKey));
+      const description = stored.filter((q) => !attached.has(tripleKey(q)));
+      const { json, unmapped } = datasetJsonFromGraph(description, graph, { id, conceptId: (v) => { const p = this.d.iris.parse(v); return p && p.version === undefined && !p.rest && v === this.d.iris.concept(p.id) ? p.id : undefined; } });
+      if (unmapped.length) {
+        throw new ConflictError(`the description of "${id}" has ${unmapped.length} statement${unmapped.length === 1 ? '' : 's'} the Dataset JSON cannot carry (e.g. <${unmapped[0].subject.value}> <${unmapped[0].predicate.value}>), which a merge patch would drop; change it with PUT (Turtle or JSON-LD) or SPARQL Update`);
+      }
+      const merged = applyMergePatch(json, patch) as Record<string, unknown>;
+      if (merged.id !== id) {
+        throw new InputError('The patch is not valid', [{ path: 'id', value: JSON.stringify(merged.id ?? null), message: `the id of a dataset does not change (it is "${id}"); leave "id" out of the patch`, severity: 'Violation' }], 422);
+      }
+      return this.editUnlocked(id, JSON.stringify(merged), 'json', caller, { content: patchText, mediaType: 'application/merge-patch+json', label: 'JSON Merge Patch of the dataset description' });
+    });
+  }
+
+  /** The state tag of a dataset the caller may see (ETags of its representations; dataset-state.ts). */
+  stateTag(id: string): Promise<string> {
+    return datasetStateTag(this.d.store, this.provGraph(id));
+  }
+
+  /** 412 when If-Match names another state; call inside the dataset's write lock. */
+  async requireState(id: string, cond: WriteConditions) {
+    if (cond.ifMatch === undefined) return;
+    const state = await this.stateTag(id);
+    if (!ifMatchHolds(cond.ifMatch, state)) throw new PreconditionFailedError(`dataset "${id}" changed since the ETag in If-Match (${cond.ifMatch.trim()}) was read; GET it again and reapply the change`, state);
+  }
+
+  private async editUnlocked(id: string, body: string, format: InputFormat, caller: Caller, used?: UsedInput): Promise<WriteResult> {
     const e = this.entry(id, caller);
     this.requireWrite(e, caller);
     const started = new Date();
@@ -142,8 +205,8 @@ export class DatasetService {
     refuseIfInvalid(await checkDraftGraph(this.d, id, content, draftTables, { shapesChecked: kept.length === 0 }), 'The dataset is not valid');
     const act = activityQuads(this.d.iris, {
       kind: 'Edit', user: caller.user ?? 'anonymous', startedAt: started,
-      used: [{ content: body, mediaType: mediaTypeOf(format), label: 'uploaded dataset description' }],
-      generated: [D], label: `edit the draft of ${id}`,
+      used: [used ?? { content: body, mediaType: mediaTypeOf(format), label: 'uploaded dataset description' }],
+      generated: [D], label: `${used ? 'patch' : 'edit'} the draft of ${id}`,
     });
     const accessIri = quads.find((q) => q.subject.value === D && q.predicate.equals(DCT('accessRights')))!.object.value;
     const ops: WriteOp[] = [
@@ -347,4 +410,5 @@ function union(a: Quad[], b: Quad[]): Quad[] {
   for (const q of b) { const k = key(q); if (!seen.has(k)) { seen.add(k); out.push(df.quad(q.subject, q.predicate, q.object)); } }
   return out;
 }
+const tripleKey = (q: Quad) => `${q.subject.value} ${q.predicate.value} ${termKey(q.object)}`;
 const termKey = (t: Quad['object']) => t.termType === 'Literal' ? `"${t.value}"@${t.language}^^${t.datatype.value}` : `${t.termType}:${t.value}`;

@@ -8,7 +8,7 @@
  */
 import { citationKeys } from './keys.js';
 import { splitParticle } from './names.js';
-import { checkRecords, isoDate, parseIsoDate, type CitationAuthor, type CitationRecord } from './record.js';
+import { checkRecords, citationNotes, citedDate, isoDate, parseIsoDate, type CitationAuthor, type CitationRecord } from './record.js';
 
 const LATEX_SPECIALS: Record<string, string> = {
   '\\': '$\\backslash$',
@@ -67,6 +67,7 @@ function noteFor(r: CitationRecord, biblatex: boolean): string | undefined {
     parts.push(r.kind === 'collection' ? 'Dataset collection' : 'Dataset');
     if (r.version) parts.push(`Version ${r.version}`);
   }
+  parts.push(...citationNotes(r));
   if (r.withdrawn) {
     const d = r.withdrawn.date ? ` on ${isoDate(parseIsoDate(r.withdrawn.date, 'withdrawn.date'))}` : '';
     parts.push(`Withdrawn${d}${r.withdrawn.reason ? `: ${r.withdrawn.reason.replace(/\s+/g, ' ').trim()}` : ''}`);
@@ -77,7 +78,8 @@ function noteFor(r: CitationRecord, biblatex: boolean): string | undefined {
 
 function entry(r: CitationRecord, key: string, biblatex: boolean): string {
   const fields: Array<[string, string | undefined]> = [];
-  const issued = r.issued ? parseIsoDate(r.issued, 'issued') : undefined;
+  const cited = citedDate(r);
+  const issued = cited ? parseIsoDate(cited, 'issued') : undefined;
   const authors = r.authors.length ? r.authors.map(bibtexName).join(' and ') : undefined;
   const title = `{${escapeLatex(r.title)}}`;
   let type: string;

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { citationKeys } from './keys.js';
 import { splitParticle } from './names.js';
-import { CitationError, checkRecords, parseIsoDate, type CitationAuthor, type CitationRecord } from './record.js';
+import { CitationError, checkRecords, citationNotes, citedDate, parseIsoDate, type CitationAuthor, type CitationRecord } from './record.js';
 
 /** Style name -> bundled CSL file (official CSL repository styles). */
 const STYLE_FILES = {
@@ -116,7 +116,8 @@ export type CslItem = Record<string, unknown> & { id: string; type: string };
 function cslItem(r: CitationRecord, key: string): CslItem {
   const item: CslItem = { id: key, type: CSL_TYPES[r.kind], title: r.title };
   if (r.authors.length) item.author = r.authors.map(cslName);
-  if (r.issued) item.issued = cslDate(r.issued, 'issued');
+  const cited = citedDate(r);
+  if (cited) item.issued = cslDate(cited, 'issued');
   if (r.kind === 'article') {
     if (r.containerTitle) item['container-title'] = r.containerTitle;
   } else {
@@ -135,6 +136,8 @@ function cslItem(r: CitationRecord, key: string): CslItem {
     const d = r.withdrawn.date ? ` on ${r.withdrawn.date.slice(0, 10)}` : '';
     item.note = `Withdrawn${d}${r.withdrawn.reason ? `: ${r.withdrawn.reason}` : ''}`;
   }
+  const notes = citationNotes(r);
+  if (notes.length) item.note = [...notes, ...(item.note ? [item.note as string] : [])].join('. ');
   return item;
 }
 

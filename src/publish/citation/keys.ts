@@ -1,5 +1,5 @@
 import { asciify, splitParticle } from './names.js';
-import { checkRecords, issuedYear, type CitationRecord } from './record.js';
+import { checkRecords, citedDate, parseIsoDate, type CitationRecord } from './record.js';
 
 const STOPWORDS = new Set(['a', 'an', 'the', 'of', 'on', 'in', 'for', 'and', 'with', 'to', 'from', 'by', 'at', 'as', 'or', 'is', 'are', 'der', 'die', 'das', 'le', 'la', 'les', 'el']);
 
@@ -33,9 +33,13 @@ export function baseKey(record: CitationRecord): string {
     .map((w) => keyPart(w, 20))
     .find((w) => w.length > 1 && !STOPWORDS.has(w.toLowerCase())) ?? '';
   if (!who) who = capitalise(word.toLowerCase()) || 'Item';
-  const year = issuedYear(record);
+  const cited = citedDate(record);
+  const year = cited ? parseIsoDate(cited, 'issued')[0] : undefined;
   let key = `${who}${year ?? 'nd'}${capitalise(word.toLowerCase())}`;
   if (!/^[A-Za-z]/.test(key)) key = `k${key}`;
+  // the dataset id: keys unique across everything the service cites, not only within one file
+  const d = record.disambiguator && asciify(record.disambiguator).replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  if (d) key += `_${d}`;
   if (record.kind !== 'article' && record.version) {
     const v = asciify(record.version).replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
     if (v) key += `_v${v}`;

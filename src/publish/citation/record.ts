@@ -39,6 +39,18 @@ export interface CitationRecord {
   containerTitle?: string;
   /** BCP 47 tag, e.g. `en`. */
   language?: string;
+  /**
+   * Makes the key of this record differ from every other record's, in every file (the dataset id):
+   * two datasets with the same first author, year, title word and version get different keys.
+   */
+  disambiguator?: string;
+  /** Publications the dataset is a supplement to (DOIs), printed in a note in every format. */
+  supplementTo?: string[];
+  /**
+   * ISO date of the first release elsewhere (before this service's version): the citation gives
+   * this year, with the version's own date (`issued`) beside it.
+   */
+  originalRelease?: string;
 }
 
 export class CitationError extends Error {
@@ -114,6 +126,8 @@ export function checkRecord(record: CitationRecord, index = 0): CitationRecord {
   if (record.issued !== undefined) parseIsoDate(record.issued, at('issued'));
   if (record.accessed !== undefined) parseIsoDate(record.accessed, at('accessed'));
   if (record.withdrawn?.date !== undefined) parseIsoDate(record.withdrawn.date, at('withdrawn.date'));
+  if (record.originalRelease !== undefined) parseIsoDate(record.originalRelease, at('originalRelease'));
+  if (record.supplementTo !== undefined && !Array.isArray(record.supplementTo)) throw new CitationError(`${at('supplementTo')}: expected an array of DOIs`, at('supplementTo'));
   if (record.key !== undefined && (typeof record.key !== 'string' || !record.key.trim())) {
     throw new CitationError(`${at('key')}: expected a non-empty string`, at('key'));
   }
@@ -129,6 +143,7 @@ export function checkRecord(record: CitationRecord, index = 0): CitationRecord {
     doi: normaliseDoi(record.doi, at('doi')),
   };
   if (out.doi === undefined) delete out.doi;
+  if (record.supplementTo) out.supplementTo = record.supplementTo.map((d, i) => normaliseDoi(d, at(`supplementTo[${i}]`))!).filter(Boolean);
   if (record.version !== undefined) {
     const v = String(record.version).trim();
     if (v) out.version = v; else delete out.version;
@@ -145,4 +160,24 @@ export function checkRecords(records: readonly CitationRecord[]): CitationRecord
 /** The year of `issued`, if any. */
 export function issuedYear(record: CitationRecord): number | undefined {
   return record.issued ? parseIsoDate(record.issued, 'issued')[0] : undefined;
+}
+
+/** The date the citation gives: the first release elsewhere when there was one, else `issued`. */
+export function citedDate(record: CitationRecord): string | undefined {
+  return record.originalRelease ?? record.issued;
+}
+
+/**
+ * The sentences every format adds to its note: the publications the dataset supplements, and,
+ * for a dataset first released elsewhere, that release and this version's own date.
+ */
+export function citationNotes(r: CitationRecord): string[] {
+  const out: string[] = [];
+  if (r.supplementTo?.length) out.push(`Supplement to ${r.supplementTo.map((d) => `https://doi.org/${d}`).join(', ')}`);
+  if (r.originalRelease) {
+    const first = isoDate(parseIsoDate(r.originalRelease, 'originalRelease'));
+    const here = r.issued ? isoDate(parseIsoDate(r.issued, 'issued')) : undefined;
+    out.push(`First released ${first}${here ? `; ${r.version ? `version ${r.version}` : 'this version'} published ${here}` : ''}`);
+  }
+  return out;
 }

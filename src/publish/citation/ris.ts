@@ -4,7 +4,7 @@
  * RIS readers take as a broken tag line. Here every tag is one line, `XX  - value`, `ER  - ` last.
  */
 import { citationKeys } from './keys.js';
-import { checkRecords, parseIsoDate, type CitationAuthor, type CitationRecord } from './record.js';
+import { checkRecords, citationNotes, citedDate, parseIsoDate, type CitationAuthor, type CitationRecord } from './record.js';
 
 /** One line: newlines and other control characters become spaces. */
 function oneLine(v: string): string {
@@ -43,9 +43,10 @@ function entry(r: CitationRecord, key: string): string[] {
   for (const a of r.authors) tag('AU', risName(a));
   tag('TI', r.title);
   if (r.kind === 'article') tag('JO', r.containerTitle);
-  if (r.issued) {
-    tag('PY', String(parseIsoDate(r.issued, 'issued')[0]));
-    tag('DA', risDate(r.issued, 'issued'));
+  const cited = citedDate(r);
+  if (cited) {
+    tag('PY', String(parseIsoDate(cited, 'issued')[0]));
+    tag('DA', risDate(cited, 'issued'));
   }
   if (r.kind !== 'article') {
     tag('ET', r.version);
@@ -58,6 +59,7 @@ function entry(r: CitationRecord, key: string): string[] {
   tag('LA', r.language);
   for (const k of r.keywords ?? []) tag('KW', k);
   tag('AB', r.abstract);
+  for (const n of citationNotes(r)) tag('N1', n);
   if (r.withdrawn) {
     const d = r.withdrawn.date ? ` on ${r.withdrawn.date.slice(0, 10)}` : '';
     tag('N1', `Withdrawn${d}${r.withdrawn.reason ? `: ${r.withdrawn.reason}` : ''}`);
