@@ -24,6 +24,7 @@ import { negotiate, FORMAT_MEDIA } from './negotiate.js';
 import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { esc } from './html.js';
+import { queryString } from './query-string.js';
 
 export { DATACITE_XML, DATACITE_JSON };
 
@@ -321,7 +322,7 @@ export function fairRouter(ctx: ServiceContext): Router {
     const xml = await oaiRespond(oaiRepository(ctx), queryParams(raw), oaiPage);
     res.type('text/xml; charset=utf-8').send(xml);
   };
-  r.get('/oai', (req, res) => oai(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '', res));
+  r.get('/oai', (req, res) => oai(queryString(req), res));
   r.post('/oai', express.text({ type: () => true, limit: '64kb' }), (req, res) => {
     const ct = req.headers['content-type'];
     if (ct && !/^application\/x-www-form-urlencoded\b/i.test(ct)) throw new HttpError(415, 'Unsupported Media Type', `send OAI-PMH POST requests as application/x-www-form-urlencoded (got "${ct}")`);
