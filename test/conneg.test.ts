@@ -43,6 +43,7 @@ describe('media type parameters in Accept', () => {
       ['/sparql', 'text/turtle; charset=utf-8', 'text/turtle'],
       ['/catalog', 'text/turtle; charset=utf-8', 'text/turtle'],
       ['/datasets', 'application/json; charset=utf-8', 'application/json'],
+      ['/store?graph=http%3A%2F%2Fconneg.example%2Fg', 'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"', 'application/ld+json'],
     ] as const) {
       const res = await get(path, { accept }, ADMIN_TOKEN);
       expect(res.status, `${path} with Accept: ${accept}`).toBe(200);
@@ -57,6 +58,7 @@ describe('media type parameters in Accept', () => {
     for (const [path, accept] of [
       ['/store?graph=http%3A%2F%2Fconneg.example%2Fg', 'text/turtle; charset=iso-8859-1'],
       [L4, 'text/turtle; level=1'],
+      ['/store?graph=http%3A%2F%2Fconneg.example%2Fg', 'application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"'],
       [`/sparql?query=${encodeURIComponent(SELECT)}`, 'application/sparql-results+json; charset=iso-8859-1'],
     ] as const) {
       const p = await problem(await get(path, { accept }, ADMIN_TOKEN), 406);

@@ -4,8 +4,10 @@
  *
  * A media range with parameters matches only a representation that has them. Every text we send
  * is UTF-8, so each offer is matched as `type;charset=utf-8`: `Accept: text/turtle; charset=utf-8`
- * is served, `Accept: text/turtle; charset=iso-8859-1` (or `;level=1`) is not. Matching is done
- * by express' req.accepts (the `accepts` / `negotiator` packages).
+ * is served, `Accept: text/turtle; charset=iso-8859-1` (or `;level=1`) is not. Our JSON-LD is
+ * compacted: `application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"` is served too
+ * (publication profiles of dataset pages are read before, http/profiles.ts). Matching is done by
+ * express' req.accepts (the `accepts` / `negotiator` packages).
  */
 import type { Request } from 'express';
 
@@ -31,6 +33,9 @@ export interface NegotiateOptions {
   aliases?: Record<string, string>;
 }
 
+/** Our JSON-LD is compacted (it has a @context), so a request for that JSON-LD form is served. */
+const JSONLD_COMPACTED = 'http://www.w3.org/ns/json-ld#compacted';
+
 /** The media type (lower case, without parameters) of a media type string. */
 export const essence = (mediaType: string): string => mediaType.split(';')[0].trim().toLowerCase();
 
@@ -41,7 +46,7 @@ export const essence = (mediaType: string): string => mediaType.split(';')[0].tr
 export function preferred(req: Request, offers: string[]): string | undefined {
   const accept = req.headers.accept;
   if (!accept || accept.trim() === '') return offers[0];
-  const utf8 = offers.map((o) => `${essence(o)};charset=utf-8`);
+  const utf8 = offers.map((o) => `${essence(o)};charset=utf-8${essence(o) === 'application/ld+json' ? `;profile="${JSONLD_COMPACTED}"` : ''}`);
   const chosen = req.accepts(utf8);
   return chosen ? offers[utf8.indexOf(chosen)] : undefined;
 }
