@@ -1,12 +1,14 @@
 /**
  * Independent clients, unchanged: Python SPARQLWrapper and rdflib (Debian packages) query and update
- * the endpoint, parse our results and read graphs from /store. Nothing here is our code on the
- * client side, so a protocol or format mistake on our side fails in their parsers.
+ * the endpoint, parse our results and read graphs from /store; Apache Jena's rsparql queries it.
+ * Nothing here is our code on the client side, so a protocol or format mistake on our side fails
+ * in their parsers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { ensureDebianPackages } from './helpers/debian.js';
 import { startTestService, ADMIN_TOKEN, type TestService } from './helpers/service.js';
+import { JENA } from './helpers/shared.js';
 
 let svc: TestService;
 beforeAll(async () => {
@@ -15,16 +17,18 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => svc?.stop());
 
-/** Run Python asynchronously: the server under test lives in this process and must keep answering. */
-function python(script: string, env: Record<string, string>): Promise<{ out: string; err: string; status: number | null }> {
+/** Run a client asynchronously: the server under test lives in this process and must keep answering. */
+function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ out: string; err: string; status: number | null }> {
   return new Promise((resolve) => {
-    const p = spawn('/usr/bin/python3', ['-c', script], { env: { ...process.env, ...env }, timeout: 60_000 });
+    const p = spawn(cmd, args, { env: { ...process.env, ...env }, timeout: 60_000 });
     let out = '', err = '';
     p.stdout.on('data', (d) => { out += d; });
     p.stderr.on('data', (d) => { err += d; });
     p.on('close', (status) => resolve({ out, err, status }));
   });
 }
+
+const python = (script: string, env: Record<string, string>) => run('/usr/bin/python3', ['-c', script], env);
 
 const SCRIPT = String.raw`
 import os, json
@@ -105,5 +109,19 @@ describe('independent SPARQL clients', () => {
     expect(out.rdflib_sparqlstore).toEqual(['from SPARQLWrapper', 'from a form']);
     expect(out.gsp_rdfxml_triples).toBe(2);
     expect(out.sd_endpoints).toEqual([`${svc.url}/sparql`]);
+  }, 120_000);
+
+  it('Apache Jena rsparql: GET with the query in the URL (its "?" variables unescaped), JSON and XML results', async () => {
+    // rsparql sends GET /sparql?query=SELECT%20?d… : a "?" inside the query string is an ordinary character
+    const query = 'PREFIX syndb: <https://w3id.org/syndb/ontology#> SELECT ?d WHERE { ?d a syndb:DatasetVersion } ORDER BY ?d';
+    const json = await run(JENA, ['arq.rsparql', '--service', `${svc.url}/sparql`, '--results', 'json', query]);
+    expect(json.status, json.err).toBe(0);
+    const rows = (JSON.parse(json.out) as { results: { bindings: { d: { value: string } }[] } }).results.bindings.map((b) => b.d.value);
+    const mine = await (await svc.fetch(`/sparql?query=${encodeURIComponent(query)}`, { headers: { accept: 'application/sparql-results+json' } })).json() as { results: { bindings: { d: { value: string } }[] } };
+    expect(rows.length).toBeGreaterThan(2);
+    expect(rows).toEqual(mine.results.bindings.map((b) => b.d.value));
+    const xml = await run(JENA, ['arq.rsparql', '--service', `${svc.url}/sparql`, '--results', 'xml', `ASK { ?s a <https://w3id.org/syndb/ontology#DatasetVersion> }`]);
+    expect(xml.status, xml.err).toBe(0);
+    expect(xml.out).toMatch(/<boolean>true<\/boolean>/);
   }, 120_000);
 });

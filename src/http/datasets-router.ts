@@ -6,6 +6,7 @@ import { parseRdf } from '../util/rdf.js';
 import { serializeGraph, RDF_MEDIA_TYPES } from '../publish/rdf-formats.js';
 import { sortedGraph } from '../provenance/versions.js';
 import { negotiate } from './negotiate.js';
+import { requestedProfile, negotiateProfiled } from './profiles.js';
 import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { representationEtag } from '../service/dataset-state.js';
@@ -15,7 +16,7 @@ import { page, esc } from './html.js';
 import { NS, compactIri } from '../model/namespaces.js';
 import { landingSections, termLink } from './pages/dataset-parts.js';
 import { loadVocabulary, type Vocabulary } from '../model/vocabulary.js';
-import { publicationView, takeJsonLdProfile, setSignposting, sendPublication, landingHead, alternatesHtml, FAIR_READ_TYPES } from './fair-router.js';
+import { publicationView, setSignposting, sendPublication, landingHead, alternatesHtml, FAIR_READ_TYPES } from './fair-router.js';
 import { datasetCitation, renderCitation, negotiateCitation, citationFormatFromParam, CITATION_MEDIA_TYPES, type CitationRequest } from '../publish/citation/index.js';
 
 /** A citation format asked for by ?format= (with ?style=, ?locale=) or by Accept (DOI content negotiation). */
@@ -78,11 +79,11 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     const id = String(req.params.id);
     const target = ctx.datasets.graphFor(id, caller, version);
     const quads = await sortedGraph(ctx.store, target.graph); // sorted: the same version always gives the same bytes (immutable versions)
-    res.vary('Accept');
+    res.vary('Accept').vary('Accept-Profile');
     // a strong ETag per representation of the dataset's current state (If-Match on PUT/PATCH/DELETE)
     const state = await ctx.datasets.stateTag(id);
     const tag = (variant: string) => res.setHeader('ETag', representationEtag(state, `${variant} ${target.graph} ${JSON.stringify(req.query)}`));
-    const profile = takeJsonLdProfile(req);
+    const profile = requestedProfile(req, ['schema', 'dcat', 'full']);
     const fair = await publicationView(ctx, id, caller, target, version, quads);
     setSignposting(res, fair);
     const cite = citationRequest(req);
@@ -95,7 +96,7 @@ export function datasetsRouter(ctx: ServiceContext): Router {
       return res.type(out.contentType).send(out.body);
     }
     const offered = [...READ_TYPES, ...FAIR_READ_TYPES, ...CITATION_MEDIA_TYPES.map((m) => m.mediaType)];
-    const type = negotiate(req, offered);
+    const type = negotiateProfiled(req, offered, profile, ['schema', 'dcat', 'full']);
     tag(`${type} ${profile ?? ''}`);
     if (type === 'text/html') {
       const extra = await landingSections(ctx, id, quads, target.subject, target.version, caller);

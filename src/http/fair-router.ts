@@ -21,9 +21,11 @@ import { signposts, linkHeader, linksetJson, linksetText, DESCRIBED_BY, LINKSET,
 import { sitemapResponse, robotsTxt, SITEMAP_LIMIT, type SitemapUrl } from '../publish/sitemap.js';
 import { oaiRespond, datestamp, type OaiRepository, type OaiItem, type OaiSet } from '../publish/oai-pmh.js';
 import { negotiate, FORMAT_MEDIA } from './negotiate.js';
+import { requestedProfile, negotiateProfiled, PROFILE_URI, type ProfileRequest } from './profiles.js';
 import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { esc } from './html.js';
+import { queryString } from './query-string.js';
 
 export { DATACITE_XML, DATACITE_JSON };
 
@@ -43,50 +45,6 @@ export async function publicationView(ctx: ServiceContext, id: string, caller: C
   const e = ctx.datasets.entry(id, caller);
   const page = version === undefined ? ctx.iris.concept(id) : ctx.iris.version(id, version);
   return datasetMetadata(deps(ctx), e, target, page, quads);
-}
-
-const SCHEMA_PROFILES = ['https://schema.org/', 'http://schema.org/', 'https://schema.org', 'http://schema.org', 'schema.org', 'schema', 'schemaorg'];
-const DCAT_PROFILES = [DCAT_PROFILE, 'http://www.w3.org/ns/dcat', DCAT_AP_PROFILE, 'http://data.europa.eu/r5r', 'https://semiceu.github.io/DCAT-AP/releases/3.0.0/', 'dcat', 'dcat-ap'];
-const FULL_PROFILES = ['syndb', 'full', 'https://w3id.org/syndb/ontology'];
-export type JsonLdProfile = 'schema' | 'dcat' | 'full';
-
-/**
- * The JSON-LD profile asked for (`?profile=` or a `profile` parameter on application/ld+json in
- * Accept). The Accept header is rewritten without the profile so that media type negotiation
- * (which would not match a parameter we do not offer) sees plain application/ld+json.
- */
-export function takeJsonLdProfile(req: Request): JsonLdProfile | undefined {
-  const pick = (p: string): JsonLdProfile | undefined => {
-    const s = p.trim();
-    if (SCHEMA_PROFILES.includes(s)) return 'schema';
-    if (DCAT_PROFILES.includes(s)) return 'dcat';
-    if (FULL_PROFILES.includes(s)) return 'full';
-    return undefined;
-  };
-  const q = req.query.profile;
-  if (q !== undefined) {
-    const v = Array.isArray(q) ? String(q[0]) : String(q);
-    const p = pick(v);
-    if (!p) throw new HttpError(406, 'Not Acceptable', `profile "${v}" is not offered; use profile=schema.org (default), profile=dcat (DCAT-AP 3) or profile=syndb (the full graph)`, { availableProfiles: ['https://schema.org/', DCAT_PROFILE, 'https://w3id.org/syndb/ontology'] });
-    return p;
-  }
-  const accept = req.headers.accept;
-  if (!accept || !/application\/ld\+json\s*;[^,]*profile\s*=/i.test(accept)) return undefined;
-  let found: JsonLdProfile | undefined;
-  const parts = accept.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/).map((part) => {
-    const m = /^\s*application\/ld\+json\s*;(.*)$/i.exec(part);
-    if (!m) return part;
-    const params = m[1].split(';').map((x) => x.trim()).filter(Boolean);
-    const keep = params.filter((x) => {
-      const pm = /^profile\s*=\s*"?([^"]*)"?$/i.exec(x);
-      if (!pm) return true;
-      for (const uri of pm[1].split(/\s+/)) { const p = pick(uri); if (p && !found) found = p; }
-      return false;
-    });
-    return ['application/ld+json', ...keep].join(';');
-  });
-  req.headers.accept = parts.join(',');
-  return found;
 }
 
 /** Media types a dataset page offers besides the base RDF ones. */
@@ -135,22 +93,23 @@ export async function publicationQuads(m: DatasetMetadata): Promise<Quad[]> {
 }
 
 /**
- * Send the publication representations of a dataset page: JSON-LD (schema.org, DCAT, or the full
- * graph), DataCite XML / JSON, and Turtle / N-Triples / RDF/XML with the full graph (stored
- * statements plus the schema.org and DCAT statements of the page). Returns false for other types.
+ * Send the publication representations of a dataset page: JSON-LD (schema.org by default, DCAT,
+ * or the full graph), DataCite XML / JSON, and Turtle / N-Triples / RDF/XML (the full graph by
+ * default: stored statements plus the schema.org and DCAT statements of the page; or the
+ * schema.org or DCAT description alone). Every RDF representation names its profile in
+ * Content-Profile. Returns false for other types.
  */
-export async function sendPublication(res: Response, type: string, profile: JsonLdProfile | undefined, m: DatasetMetadata, quads: Quad[]): Promise<boolean> {
+export async function sendPublication(res: Response, type: string, asked: ProfileRequest, m: DatasetMetadata, quads: Quad[]): Promise<boolean> {
+  // a profile parameter on application/ld+json in Accept binds to JSON-LD only
+  const profile = asked.via === 'accept' && type !== 'application/ld+json' ? undefined : asked.profile;
+  const full = async () => [...quads, ...await publicationQuads(m)];
   switch (type) {
     case 'application/ld+json': {
-      if (profile === 'dcat') {
-        res.setHeader('Content-Profile', `<${DCAT_PROFILE}>`);
-        res.type('application/ld+json; profile="http://www.w3.org/ns/dcat#"').send(JSON.stringify(await dcatJsonLd(dcatDataset(m).quads), null, 2));
-      } else if (profile === 'full') {
-        res.type('application/ld+json').send(await serializeGraph([...quads, ...await publicationQuads(m)], 'application/ld+json'));
-      } else {
-        res.setHeader('Content-Profile', '<https://schema.org/>');
-        res.type('application/ld+json').send(JSON.stringify(schemaOrgDataset(m), null, 2));
-      }
+      const p = profile ?? 'schema';
+      res.setHeader('Content-Profile', `<${PROFILE_URI[p]}>`);
+      if (p === 'dcat') res.type(`application/ld+json; profile="${DCAT_PROFILE}"`).send(JSON.stringify(await dcatJsonLd(dcatDataset(m).quads), null, 2));
+      else if (p === 'full') res.type('application/ld+json').send(await serializeGraph(await full(), 'application/ld+json'));
+      else res.type('application/ld+json').send(JSON.stringify(schemaOrgDataset(m), null, 2));
       return true;
     }
     case DATACITE_XML:
@@ -159,9 +118,13 @@ export async function sendPublication(res: Response, type: string, profile: Json
     case DATACITE_JSON:
       res.type(DATACITE_JSON).send(JSON.stringify(dataciteJson(dataciteRecord(m)), null, 2));
       return true;
-    case 'text/turtle': case 'application/n-triples': case 'application/rdf+xml':
-      res.type(type).send(await serializeGraph([...quads, ...await publicationQuads(m)], type));
+    case 'text/turtle': case 'application/n-triples': case 'application/rdf+xml': {
+      const p = profile ?? 'full';
+      res.setHeader('Content-Profile', `<${PROFILE_URI[p]}>`);
+      const graph = p === 'dcat' ? dcatDataset(m).quads : p === 'schema' ? await jsonLdQuads(schemaOrgDataset(m)) : await full();
+      res.type(type).send(await serializeGraph(graph, type));
       return true;
+    }
     default:
       return false;
   }
@@ -276,7 +239,9 @@ export function fairRouter(ctx: ServiceContext): Router {
   const sitemapLimit = envInt('SYNDB_SITEMAP_LIMIT', SITEMAP_LIMIT);
 
   r.get('/catalog', async (req, res) => {
-    const type = negotiate(req, CATALOG_TYPES);
+    res.vary('Accept').vary('Accept-Profile');
+    const asked = requestedProfile(req, ['dcat']);
+    const type = negotiateProfiled(req, CATALOG_TYPES, asked, ['dcat']);
     const pageSize = positiveInt('pageSize', req.query.pageSize, 1000) ?? catalogPage;
     const page = positiveInt('page', req.query.page, 1_000_000) ?? 1;
     const entries = publicEntries(ctx.catalog);
@@ -288,11 +253,8 @@ export function fairRouter(ctx: ServiceContext): Router {
     const prov = await provenanceTimes(ctx.store, entries.map((e) => `${ctx.iris.concept(e.id)}/provenance`));
     const modified = entries.map((e) => datasetModified(prov, ctx.iris, e)).filter((x): x is string => !!x).sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1);
     const quads = dcatCatalog(ctx.iris.base, ctx.config.publisher, metas, { page, pageSize, total: entries.length, modified }).quads;
-    res.vary('Accept');
-    if (type === 'application/ld+json') {
-      res.setHeader('Content-Profile', `<${DCAT_AP_PROFILE}>`);
-      return res.type('application/ld+json').send(JSON.stringify(await dcatJsonLd(quads), null, 2));
-    }
+    res.setHeader('Content-Profile', `<${DCAT_AP_PROFILE}>`);
+    if (type === 'application/ld+json') return res.type('application/ld+json').send(JSON.stringify(await dcatJsonLd(quads), null, 2));
     res.type(type).send(await serializeGraph(quads, type));
   });
 
@@ -321,7 +283,7 @@ export function fairRouter(ctx: ServiceContext): Router {
     const xml = await oaiRespond(oaiRepository(ctx), queryParams(raw), oaiPage);
     res.type('text/xml; charset=utf-8').send(xml);
   };
-  r.get('/oai', (req, res) => oai(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '', res));
+  r.get('/oai', (req, res) => oai(queryString(req), res));
   r.post('/oai', express.text({ type: () => true, limit: '64kb' }), (req, res) => {
     const ct = req.headers['content-type'];
     if (ct && !/^application\/x-www-form-urlencoded\b/i.test(ct)) throw new HttpError(415, 'Unsupported Media Type', `send OAI-PMH POST requests as application/x-www-form-urlencoded (got "${ct}")`);

@@ -8,6 +8,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { callerOf } from './auth.js';
+import { queryString } from './query-string.js';
 import { sendProblem } from './problem.js';
 
 export interface FairShareOptions {
@@ -137,8 +138,7 @@ function isSparqlOperation(req: Request): boolean {
   if (req.path !== '/sparql' && req.path !== '/sparql/') return false;
   if (req.method === 'POST') return true;
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  const q = req.originalUrl.split('?')[1] ?? '';
-  return new URLSearchParams(q).has('query');
+  return new URLSearchParams(queryString(req)).has('query');
 }
 
 /** Express middleware: admits /sparql operations through `share`; mount after authentication. */

@@ -111,9 +111,18 @@ export function graphStoreRouter(ctx: ServiceContext): Router {
     if (!g) throw new HttpError(400, 'Bad Request', 'name a graph: ?graph=IRI or ?default (or GET /sparql for the SPARQL endpoint)');
     const caller = callerOf(res);
     const type = negotiate(req, OUTPUT_TYPES);
-    if (!(await writes.canRead(g, caller))) throw new HttpError(404, 'Not Found', `no graph <${g}> in the store`);
-    const nq = await ctx.store.dumpGraph(g);
-    if (!nq) throw new HttpError(404, 'Not Found', `no graph <${g}> in the store`);
+    // the default graph always exists (SPARQL 1.1 Query §13.1), perhaps empty; to a caller who may
+    // not read its statements it is empty, as in /sparql. Any other graph exists while it has
+    // statements, and one the caller may not read is as absent as one that does not exist.
+    const isDefault = g === writes.defaultGraph;
+    const readable = await writes.canRead(g, caller);
+    if (!readable && !isDefault) throw new HttpError(404, 'Not Found', `no graph <${g}> in the store`);
+    const nq = readable ? await ctx.store.dumpGraph(g) : '';
+    if (!nq && !isDefault) throw new HttpError(404, 'Not Found', `no graph <${g}> in the store`);
+    return sendGraph(res, nq, type, head);
+  }
+
+  async function sendGraph(res: Response, nq: string, type: string, head: boolean) {
     const body = await serializeGraph(parseRdf(nq, 'application/n-quads'), type);
     res.vary('Accept').type(type).set('Content-Length', String(Buffer.byteLength(body)));
     if (head) return res.status(200).end();
@@ -182,8 +191,12 @@ function guessType(filename: string): string {
   return '';
 }
 
-/** Where a graph can be fetched: its own URL for graphs under /store/, else /store?graph=. */
+/**
+ * Where a graph can be fetched, as an absolute URL: a graph under /store/ is its own IRI (so a
+ * client can also name it by `?graph=` + the Location, as the W3C GSP tests do), any other graph
+ * B/store?graph=IRI.
+ */
 function gspLocation(base: string, g: string): string {
-  if (g.startsWith(`${base}/store/`)) return g.slice(base.length);
-  return `/store?graph=${encodeURIComponent(g)}`;
+  if (g.startsWith(`${base}/store/`)) return g;
+  return `${base}/store?graph=${encodeURIComponent(g)}`;
 }

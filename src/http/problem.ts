@@ -5,7 +5,7 @@ import { InputLimitError } from '../model/input-limits.js';
 import { ParseUnavailableError } from '../service/check-pool.js';
 import { NotFoundError, ConflictError, ForbiddenError, PreconditionFailedError } from '../service/datasets.js';
 import { StoreError } from '../store/graph-store.js';
-import { NotAcceptableError } from './negotiate.js';
+import { NotAcceptableError, preferred } from './negotiate.js';
 import { storageFailure } from '../util/storage-errors.js';
 import { SparqlLimitError } from '../sparql/limits.js';
 import { SparqlBusyError } from '../sparql/parse-off-thread.js';
@@ -33,7 +33,7 @@ export function errorHandler(log: (o: Record<string, unknown>) => void) {
       });
     }
     if (err instanceof InputError) {
-      if (err.report && req.accepts(['application/problem+json', 'application/json', 'text/turtle']) === 'text/turtle') {
+      if (err.report && preferred(req, ['application/problem+json', 'application/json', 'text/turtle']) === 'text/turtle') {
         res.status(err.status).type('text/turtle').send(err.report);
         return;
       }

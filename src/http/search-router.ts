@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { ServiceContext } from '../service/context.js';
 import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
-import { negotiate } from './negotiate.js';
+import { negotiate, preferred } from './negotiate.js';
 import { NS, compactIri } from '../model/namespaces.js';
 import { projectPath } from '../util/paths.js';
 import { parseRdf } from '../util/rdf.js';
@@ -91,7 +91,7 @@ export function searchRouter(ctx: ServiceContext): Router {
   });
 
   r.get('/', async (req, res, next: NextFunction) => {
-    if (req.accepts(['text/html', 'application/json']) === 'application/json' && !req.accepts('text/html')) return next();
+    if (preferred(req, ['text/html', 'application/json']) === 'application/json' && !preferred(req, ['text/html'])) return next();
     const s = await services();
     const caller = callerOf(res);
     const result = await s.index.search({ filters: {}, ops: {}, page: 1, pageSize: 5, sort: 'newest' }, caller, s.view(caller));

@@ -14,7 +14,8 @@ import type { ServiceContext } from '../service/context.js';
 import type { Caller } from '../service/tokens.js';
 import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
-import { NotAcceptableError, FORMAT_MEDIA } from './negotiate.js';
+import { negotiate } from './negotiate.js';
+import { queryString } from './query-string.js';
 import { StoreError } from '../store/graph-store.js';
 import { errorPosition, sparqlWrites, UpdateRequestError, UpdateTimeoutError } from '../service/sparql-update.js';
 import { parseQueryAsync, analyseQuery, SparqlSyntaxError, type QueryAnalysis } from '../sparql/index.js';
@@ -73,25 +74,13 @@ function utf8Body(req: Request, what: string): string {
   }
 }
 
-/** Choose a result media type: ?format= first, then Accept with q-values; 406 if none fits. */
+/** Choose a result media type: ?format= (or ?output=, as SPARQLWrapper sends) first, then Accept; 406 if none fits. */
 function chooseType(req: Request, p: Params, offers: string[]): string {
-  const f = single(p, 'format') ?? single(p, 'output');
-  if (f) {
-    // short names as SPARQL clients send them (SPARQLWrapper adds format=/output=), read by result kind
-    const key = f.toLowerCase();
-    const results = offers.includes('application/sparql-results+json');
-    const alias: Record<string, string> = results
-      ? { xml: 'application/sparql-results+xml', json: 'application/sparql-results+json' }
-      : { xml: 'application/rdf+xml', json: 'application/ld+json', n3: 'text/turtle', 'rdf+xml': 'application/rdf+xml', 'json-ld': 'application/ld+json' };
-    const m = alias[key] ?? FORMAT_MEDIA[key] ?? (f.includes('/') ? key : undefined);
-    if (m && offers.includes(m)) return m;
-    throw new NotAcceptableError(offers);
-  }
-  const accept = req.headers.accept;
-  if (!accept || accept.trim() === '') return offers[0];
-  const chosen = req.accepts(offers);
-  if (!chosen) throw new NotAcceptableError(offers);
-  return chosen as string;
+  // short names as SPARQL clients send them, read by result kind
+  const aliases: Record<string, string> = offers.includes('application/sparql-results+json')
+    ? { xml: 'application/sparql-results+xml', json: 'application/sparql-results+json' }
+    : { xml: 'application/rdf+xml', json: 'application/ld+json', n3: 'text/turtle', 'rdf+xml': 'application/rdf+xml', 'json-ld': 'application/ld+json' };
+  return negotiate(req, offers, { format: single(p, 'format') ?? single(p, 'output'), aliases });
 }
 
 export function sparqlRouter(ctx: ServiceContext): Router {
@@ -182,7 +171,7 @@ export function sparqlRouter(ctx: ServiceContext): Router {
   });
 
   r.get(['/sparql', '/sparql/'], async (req, res) => {
-    const p = paramsOf(req.originalUrl.split('?')[1] ?? '');
+    const p = paramsOf(queryString(req));
     if (p.has('update')) throw new HttpError(400, 'Bad Request', 'SPARQL Update is only accepted by POST (form field "update" or an application/sparql-update body), never by GET');
     const query = single(p, 'query');
     if (query !== undefined) return runQuery(req, res, query, p);
@@ -195,7 +184,7 @@ export function sparqlRouter(ctx: ServiceContext): Router {
 
   r.post(['/sparql', '/sparql/'], express.raw({ type: () => true, limit: ctx.config.maxBody }), async (req, res) => {
     const ct = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    const p = paramsOf(req.originalUrl.split('?')[1] ?? '');
+    const p = paramsOf(queryString(req));
     if (ct === 'application/sparql-query') {
       if (p.has('update')) throw new HttpError(400, 'Bad Request', 'a request carries either a query or an update, not both');
       return runQuery(req, res, utf8Body(req, 'the query'), p);

@@ -7,6 +7,7 @@
  */
 import type { Request } from 'express';
 import { HttpError } from './problem.js';
+import { queryString } from './query-string.js';
 import { valueFits, type ColumnSpec, type Filter } from '../store/tables/table-files.js';
 import type { TableSchema } from '../model/tables/schema.js';
 
@@ -17,8 +18,7 @@ export const MAX_FILTER_VALUES = 100_000;
 export interface TableSelection { columns: ColumnSpec[]; filters: Filter[]; projected: boolean }
 
 export function tableSelection(req: Request, specs: ColumnSpec[], schema?: TableSchema): TableSelection {
-  const raw = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
-  const q = new URLSearchParams(raw);
+  const q = new URLSearchParams(queryString(req));
   const byName = new Map(specs.map((c) => [c.name, c]));
   const column = (name: string, param: string): ColumnSpec => {
     const direct = byName.get(name);

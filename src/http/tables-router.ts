@@ -9,7 +9,7 @@ import { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
 import express from 'express';
 import { TableService, TableRejected, rejectionBody, importCave, importConnectome, importDendriticTables, PARQUET_TYPE } from '../service/tables.js';
-import { negotiate } from './negotiate.js';
+import { negotiate, preferred } from './negotiate.js';
 import { RDF_MEDIA_TYPES, serializeGraph } from '../publish/rdf-formats.js';
 import { NotFoundError } from '../service/datasets.js';
 import { decodeCid } from '../model/tables/rows.js';
@@ -17,24 +17,14 @@ import { tableSelection, type TableSelection } from './table-selection.js';
 import { CaveFormatError } from '../model/importers/cave.js';
 import { callerOf } from './auth.js';
 import { HttpError, sendProblem } from './problem.js';
-import { NotAcceptableError } from './negotiate.js';
 
 const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain'];
 export const CSVW_TYPE = 'application/csvm+json';
 
 function chooseTableFormat(req: Request): 'csv' | 'csvw' | 'parquet' {
-  const f = typeof req.query.format === 'string' ? req.query.format.toLowerCase() : undefined;
   const offers = ['text/csv', CSVW_TYPE, 'application/ld+json', 'application/json', PARQUET_TYPE];
-  if (f) {
-    if (f === 'csv') return 'csv';
-    if (f === 'parquet' || f === PARQUET_TYPE) return 'parquet';
-    if (f === 'csvw' || f === 'csvm' || f === 'jsonld' || f === 'json') return 'csvw';
-    throw new NotAcceptableError(offers);
-  }
-  const a = req.headers.accept;
-  if (!a || !a.trim()) return 'csv';
-  const chosen = req.accepts(offers);
-  if (!chosen) throw new NotAcceptableError(offers);
+  const aliases: Record<string, string> = { parquet: PARQUET_TYPE, csvw: CSVW_TYPE, csvm: CSVW_TYPE, jsonld: CSVW_TYPE, json: CSVW_TYPE, 'application/ld+json': CSVW_TYPE, 'application/json': CSVW_TYPE };
+  const chosen = negotiate(req, offers, { aliases });
   return chosen === 'text/csv' ? 'csv' : chosen === PARQUET_TYPE ? 'parquet' : 'csvw';
 }
 
@@ -111,7 +101,7 @@ export function tablesRouter(ctx: ServiceContext): Router {
     res.vary('Accept');
     if (format === 'csvw') {
       const meta = await tables.csvw(id, t);
-      return res.type(req.accepts([CSVW_TYPE, 'application/ld+json', 'application/json']) === 'application/ld+json' ? 'application/ld+json' : CSVW_TYPE).send(JSON.stringify(meta, null, 2));
+      return res.type(preferred(req, [CSVW_TYPE, 'application/ld+json', 'application/json']) === 'application/ld+json' ? 'application/ld+json' : CSVW_TYPE).send(JSON.stringify(meta, null, 2));
     }
     const desc = await tables.description(t.graph);
     const base = `${id}-${t.version === 'draft' ? 'draft' : `v${t.version}`}-${t.schema.slug}`;
