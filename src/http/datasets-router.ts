@@ -2,8 +2,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
 import { formatFromMediaType } from '../model/parse-input.js';
-import { parseRdf } from '../util/rdf.js';
-import { serializeGraph, RDF_MEDIA_TYPES } from '../publish/rdf-formats.js';
+import { serializeGraph } from '../publish/rdf-formats.js';
 import { sortedGraph } from '../provenance/versions.js';
 import { negotiate } from './negotiate.js';
 import { requestedProfile, negotiateProfiled } from './profiles.js';
@@ -97,7 +96,7 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     }
     const offered = [...READ_TYPES, ...FAIR_READ_TYPES, ...CITATION_MEDIA_TYPES.map((m) => m.mediaType)];
     const type = negotiateProfiled(req, offered, profile, ['schema', 'dcat', 'full']);
-    tag(`${type} ${profile ?? ''}`);
+    tag(`${type} ${profile.profile ?? ''}`);
     if (type === 'text/html') {
       const extra = await landingSections(ctx, id, quads, target.subject, target.version, caller);
       const vocab = await loadVocabulary();
