@@ -12,6 +12,7 @@ import { TableService, TableRejected, rejectionBody, importCave, importConnectom
 import { negotiate, preferred } from './negotiate.js';
 import { RDF_MEDIA_TYPES, serializeGraph } from '../publish/rdf-formats.js';
 import { NotFoundError } from '../service/datasets.js';
+import { StoreError } from '../store/graph-store.js';
 import { decodeCid } from '../model/tables/rows.js';
 import { tableSelection, type TableSelection } from './table-selection.js';
 import { CaveFormatError } from '../model/importers/cave.js';
@@ -32,7 +33,7 @@ function chooseTableFormat(req: Request): 'csv' | 'csvw' | 'parquet' {
 async function sendFile(res: Response, path: string, remove: boolean) {
   try {
     res.setHeader('Content-Length', String(statSync(path).size));
-    await pipeline(createReadStream(path), res);
+    await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), res);
   } finally {
     if (remove) rmSync(path, { force: true });
   }
@@ -97,6 +98,20 @@ export function tablesRouter(ctx: ServiceContext): Router {
       res.vary('Accept');
       return serveFromFiles(res, f, format === 'parquet' ? 'parquet' : 'csv', tableSelection(req, f.specs), `${id}-${g.version === 'draft' ? 'draft' : `v${g.version}`}-connectome`, f.rows, true);
     }
+    if (req.params.compartment === 'dendritic-consortium') {
+      // the imported Dendritic Consortium tables: what they are, with a link to each one's files
+      const g = tables.resolveImported(id, 'dendritic-consortium', caller, typeof req.query.version === 'string' ? req.query.version : undefined);
+      const v = g.version === 'draft' ? 'draft' : String(g.version);
+      const base = `${ctx.iris.concept(id)}/tables/dendritic-consortium`;
+      const parts = await tables.importedParts(g.graph);
+      res.vary('Accept');
+      return res.json({
+        dataset: id, version: g.version, graph: g.graph,
+        tables: parts.map((p) => ({ name: p.name, title: p.title, rows: p.rows,
+          csv: p.csv && { url: `${base}/${encodeURIComponent(p.name)}?version=${v}&format=csv`, bytes: p.csv.bytes, sha256: p.csv.sha256 },
+          parquet: p.parquet && { url: `${base}/${encodeURIComponent(p.name)}?version=${v}&format=parquet`, bytes: p.parquet.bytes, sha256: p.parquet.sha256 } })),
+      });
+    }
     const t = tables.resolveTable(id, String(req.params.compartment), caller, typeof req.query.version === 'string' ? req.query.version : undefined);
     res.vary('Accept');
     if (format === 'csvw') {
@@ -127,6 +142,23 @@ export function tablesRouter(ctx: ServiceContext): Router {
       if (!res.headersSent) throw err;
       res.destroy(err as Error);
     }
+  });
+
+  // one table of the imported Dendritic Consortium tables, as its CSV or Parquet file
+  r.get('/datasets/:id/tables/dendritic-consortium/:name', async (req, res) => {
+    const caller = callerOf(res);
+    const id = String(req.params.id);
+    const format = chooseTableFormat(req) === 'parquet' ? 'parquet' : 'csv';
+    const g = tables.resolveImported(id, 'dendritic-consortium', caller, typeof req.query.version === 'string' ? req.query.version : undefined);
+    const part = (await tables.importedParts(g.graph)).find((p) => p.name === String(req.params.name));
+    const file = part?.[format];
+    if (!part || !file) throw new NotFoundError(`the Dendritic Consortium tables of ${g.dataset} have no table "${String(req.params.name)}" as ${format}`);
+    if (!ctx.tableFiles.has(file.sha256, format)) throw new StoreError(`the file ${file.sha256}.${format} is missing from the table directory (SYNDB_TABLE_DIR); restore it from a backup`, 'unavailable');
+    res.status(200).type(format === 'parquet' ? PARQUET_TYPE : 'text/csv; charset=utf-8').vary('Accept');
+    res.setHeader('Content-Disposition', `attachment; filename="${id}-${g.version === 'draft' ? 'draft' : `v${g.version}`}-${part.name.replace(/[^A-Za-z0-9_.-]/g, '_')}.${format}"`);
+    res.setHeader('X-Row-Count', String(part.rows));
+    res.setHeader('ETag', `"${file.sha256}"`);
+    return sendFile(res, ctx.tableFiles.path(file.sha256, format), false);
   });
 
   async function serveFromFiles(res: Response, f: Awaited<ReturnType<TableService['files']>>, format: 'parquet' | 'csv', sel: TableSelection, base: string, rows: number, csvFile = false) {

@@ -342,7 +342,7 @@ export class TableService {
   }
 
   /** Which graph of an imported table (connectome) a read means, by the same rules as resolveTable. */
-  resolveImported(id: string, slug: 'connectome', caller: Caller, version?: string): { graph: string; version: number | 'draft'; dataset: string } {
+  resolveImported(id: string, slug: 'connectome' | 'dendritic-consortium', caller: Caller, version?: string): { graph: string; version: number | 'draft'; dataset: string } {
     const e = this.ctx.datasets.entry(id, caller);
     const has = (k: string) => (e.tables.get(k) ?? []).includes(slug);
     const at = (v: number | 'draft') => ({ graph: this.ctx.iris.table(id, v, slug), version: v, dataset: v === 'draft' ? this.ctx.iris.draft(id) : this.ctx.iris.version(id, v) });
@@ -359,6 +359,27 @@ export class TableService {
     if (latest !== undefined && has(String(latest))) return at(latest);
     if (e.hasDraft && this.ctx.catalog.canWrite(e, caller) && has('draft')) return at('draft');
     throw new NotFoundError(`dataset "${id}" has no ${slug} table`);
+  }
+
+  /**
+   * The tables of an imported collection of tables (the Dendritic Consortium importer): each part's
+   * name, title, rows and its two files (Parquet, CSV), from the graph's description.
+   */
+  async importedParts(graph: string): Promise<Array<{ name: string; title?: string; rows: number; parquet?: { sha256: string; bytes: number }; csv?: { sha256: string; bytes: number } }>> {
+    const res = await this.ctx.store.select(`PREFIX dcterms: <${NS.dcterms}> PREFIX dcat: <${NS.dcat}> PREFIX syndb: <${NS.syndb}>
+      SELECT ?part ?title ?file ?rows ?bytes WHERE { <${graph}> dcterms:hasPart ?part . OPTIONAL { ?part dcterms:title ?title }
+        ?part dcat:distribution ?d . ?d syndb:fileName ?file ; syndb:rowCount ?rows ; dcat:byteSize ?bytes }`, { defaultGraph: [graph] });
+    const parts = new Map<string, { name: string; title?: string; rows: number; parquet?: { sha256: string; bytes: number }; csv?: { sha256: string; bytes: number } }>();
+    for (const b of res) {
+      const seg = b.part.value.slice(b.part.value.lastIndexOf('/') + 1);
+      let name: string;
+      try { name = decodeURIComponent(seg); } catch { continue; }
+      const p = parts.get(name) ?? { name, title: b.title?.value, rows: Number(b.rows.value) };
+      parts.set(name, p);
+      const m = /^([0-9a-f]{64})\.(parquet|csv)$/.exec(b.file.value);
+      if (m) p[m[2] as 'parquet' | 'csv'] = { sha256: m[1], bytes: Number(b.bytes.value) };
+    }
+    return [...parts.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   /** Which table graph a read means: ?version=n | draft, else the latest published version having it, else the draft (writers). */
@@ -689,7 +710,7 @@ async function importDendriticUnlocked(svc: TableService, id: string, tables: Ma
     const stored = await storeRecords(ctx, header.map((h) => h.trim()), rest.map((x) => header.map((_, i) => x[i] ?? '')), header.map(() => 'VARCHAR'));
     const Tn = `${T}/tables/${encodeURIComponent(name)}`;
     fileQuads.push(df.quad(iri(T), iri(`${NS.dcterms}hasPart`), iri(Tn)), df.quad(iri(Tn), iri(`${NS.dcterms}title`), lit(`Dendritic Consortium table ${name}`)),
-      ...distributionQuads(Tn, `${Tn}/distributions`, `${ctx.iris.concept(id)}/tables/dendritic-consortium`, stored.rows, stored, `Dendritic Consortium table ${name}`));
+      ...distributionQuads(Tn, `${Tn}/distributions`, `${ctx.iris.concept(id)}/tables/dendritic-consortium/${encodeURIComponent(name)}`, stored.rows, stored, `Dendritic Consortium table ${name}`));
     files.push({ name, sha256: stored.parquet.sha256 });
   }
   const quads = [...r.quads, ...fileQuads, df.quad(iri(T), RDF_TYPE, iri(`${NS.dcat}Dataset`)), df.quad(iri(T), iri(`${NS.dcterms}isPartOf`), iri(ctx.iris.draft(id))), df.quad(iri(T), iri(`${NS.prov}wasGeneratedBy`), iri(act.iri))];
