@@ -31,7 +31,7 @@
  *    CSV is byte-identical to the upload (SHA-256); on an external store twice (the first pass over
  *    a freshly loaded table is slower there)
  */
-import { mkdtempSync, rmSync, createWriteStream, createReadStream, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, createWriteStream, createReadStream, statSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,7 +61,7 @@ const STORE = argv.includes('--store') ? argv[argv.indexOf('--store') + 1] : 'em
 /** An 18-digit root id as CAVE has them (above 2^53: made as text, exact): 8646911350000xxxxx / 8646911351000xxxxx. */
 const rootId = (hi: 0 | 1, x: number) => `864691135${hi}000${String(x).padStart(5, '0')}`;
 
-async function generate(file: string, n: number) {
+async function generate(file: string, n: number, badRow = 0) {
   const out = createWriteStream(file);
   out.write(NARROW
     ? 'cid,pre_id,post_id,voxel_volume,centroid_x,centroid_y,centroid_z\n'
@@ -70,7 +70,7 @@ async function generate(file: string, n: number) {
   for (let i = 1; i <= n; i++) {
     buf += NARROW
       ? `${i},${rootId(0, i % 50000)},${rootId(1, (i * 7) % 50000)},${200 + (i % 5000)},${((i * 37) % 40000000) / 100},${((i * 13) % 30000000) / 100},${(i % 20000) * 40}\n`
-      : `${i},sp${i % 90000},dendritic_spine,${rootId(0, i % 50000)},${200 + (i % 5000)},${((i * 37) % 40000000) / 100},${((i * 13) % 30000000) / 100},${(i % 20000) * 40},${(i % 1000) / 1000},${((i * 7) % 1000) / 1000},${((i * 3) % 500) / 1000},${((i * 11) % 500) / 1000},${88000000 + i},${rootId(0, i % 50000)},${rootId(1, (i * 7) % 50000)}\n`;
+      : `${i},sp${i % 90000},dendritic_spine,${rootId(0, i % 50000)},${i === badRow ? 'twelve' : 200 + (i % 5000)},${((i * 37) % 40000000) / 100},${((i * 13) % 30000000) / 100},${(i % 20000) * 40},${(i % 1000) / 1000},${((i * 7) % 1000) / 1000},${((i * 3) % 500) / 1000},${((i * 11) % 500) / 1000},${88000000 + i},${rootId(0, i % 50000)},${rootId(1, (i * 7) % 50000)}\n`;
     if (buf.length > 1 << 20) { if (!out.write(buf)) await once(out, 'drain'); buf = ''; }
   }
   out.end(buf);
@@ -215,12 +215,20 @@ async function columnar(n: number, repeat: number) {
       const ds = { id, title: `Bench ${id}`, description: 'Generated synapses.', creators: [{ name: 'Bench, B' }], license: 'CC0-1.0', species: 'mouse', brainRegion: 'V1', microscopyMethod: 'SBEM', compartments: ['synapse'] };
       await ctx.datasets.create(JSON.stringify(ds), 'json', ADMIN);
     }
-    const put = async (id: string, q: string) => {
-      const res = await fetch(`${srv.url}/datasets/${id}/tables/synapse${q}`, { method: 'PUT', body: Readable.toWeb(createReadStream(csv)) as ReadableStream, headers: { 'content-type': 'text/csv', ...auth }, duplex: 'half' } as RequestInit & { duplex: 'half' });
+    const put = async (id: string, q: string, file = csv, expect = 201) => {
+      const res = await fetch(`${srv.url}/datasets/${id}/tables/synapse${q}`, { method: 'PUT', body: Readable.toWeb(createReadStream(file)) as ReadableStream, headers: { 'content-type': 'text/csv', ...auth }, duplex: 'half' } as RequestInit & { duplex: 'half' });
       const body = await res.text();
-      if (res.status >= 300) throw new Error(`upload ${id}${q}: ${res.status} ${body.slice(0, 300)}`);
-      return JSON.parse(body) as { rows: number; parquet: { bytes: number } };
+      if ((res.status >= 300) !== (expect >= 300)) throw new Error(`upload ${id}${q}: ${res.status} ${body.slice(0, 300)}`);
+      return JSON.parse(body) as { rows: number; parquet: { bytes: number }; validator?: string; errors?: Array<{ row: number; column: string; value: string }> };
     };
+    // first, as a user would: the same table with one bad cell near the end is rejected whole
+    const badCsv = join(dir, 'synapse-bad.csv');
+    const badRow = Math.max(1, n - 10);
+    await generate(badCsv, n, badRow);
+    const rej = await timed(() => put('bench-ours', '', badCsv, 422));
+    const e0 = rej.value.errors?.[0];
+    console.log(`  rejected (one bad cell in row ${badRow.toLocaleString('en')}): ${rej.wall.toFixed(2)} s wall, ${rej.cpu.toFixed(2)} CPU-s, RSS +${mb(rej.rss)}; the reply names row ${e0?.row}, column ${e0?.column}, value "${e0?.value}"; ${(await ctx.store.stats()).quads} quads in the store, ${readdirSync(config.tableDir).filter((f) => f !== 'tmp').length} table files kept, ${readdirSync(join(config.tableDir, 'tmp')).filter((f) => f !== 'duckdb').length} temporary files left`);
+    rmSync(badCsv);
     // DuckDB alone, with its own instance (as a user would run it), into the same temp directory
     const duck = await DuckDBInstance.create(':memory:', { threads: '2' });
     const duckAlone = async () => {
@@ -241,7 +249,8 @@ async function columnar(n: number, repeat: number) {
       for (const [name, f] of order) {
         const m = await timed(f);
         (results.get(name) ?? results.set(name, []).get(name)!).push(m);
-        console.log(`  run ${r + 1} ${name.padEnd(8)} ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} CPU-s, RSS +${mb(m.rss)}, ${Math.round(n / m.wall).toLocaleString('en')} rows/s`);
+        const v = (m.value as { validator?: string } | undefined)?.validator;
+        console.log(`  run ${r + 1} ${name.padEnd(8)} ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} CPU-s, RSS +${mb(m.rss)}, ${Math.round(n / m.wall).toLocaleString('en')} rows/s${v ? ` (validated by ${v})` : ''}`);
       }
     }
     const best = (name: string) => { const xs = results.get(name)!; return xs.reduce((a, b) => (b.wall < a.wall ? b : a)); };
@@ -261,6 +270,15 @@ async function columnar(n: number, repeat: number) {
       for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) bytes += c.length;
       return { s: (performance.now() - t) / 1000, bytes, rows: Number(res.headers.get('x-row-count')) };
     };
+    const upHash = createHash('sha256');
+    for await (const c of createReadStream(csv)) upHash.update(c as Buffer);
+    const upSha = upHash.digest('hex');
+    {
+      const res = await fetch(`${srv.url}/datasets/bench-ours/tables/synapse?version=draft`, { headers: { ...auth, accept: 'text/csv' } });
+      const h = createHash('sha256');
+      for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) h.update(c);
+      console.log(`  CSV download ${h.digest('hex') === upSha ? 'byte-identical to the upload (SHA-256)' : 'NOT identical to the upload'}`);
+    }
     for (const [label, q, accept] of [['Parquet', '&format=parquet', undefined], ['CSV', '', 'text/csv']] as const) {
       const xs = [await download(q, accept), await download(q, accept)];
       const b = xs.reduce((a, c) => (c.s < a.s ? c : a));
