@@ -1,4 +1,5 @@
 /** Configuration from the environment (INTERFACE.md "Configuration"). */
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_SPARQL_LIMITS, LIMIT_SETTINGS, type SparqlLimits } from '../sparql/limits.js';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../model/input-limits.js';
@@ -35,6 +36,8 @@ export interface Config {
    * 'javascript' (row by row, always). Both give the same verdict and report.
    */
   tableValidator: 'sql' | 'javascript';
+  /** Threads of the columnar engine (SYNDB_TABLE_THREADS, default: the machine's available parallelism). */
+  tableThreads: number;
   /** Fair share of /sparql between clients (see src/http/fair-share.ts). */
   fairShare: {
     /** Queries one client (token user, else address) runs at once (SYNDB_CLIENT_QUERIES, default 1). */
@@ -122,6 +125,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     tableDir: resolve(env.SYNDB_TABLE_DIR ?? join(resolve(env.SYNDB_DATA_DIR ?? './data'), 'tables')),
     tableRowsAsTriplesMax: intSetting(env, 'SYNDB_TABLE_ROWS_AS_TRIPLES_MAX', 1_000_000, 0, Number.MAX_SAFE_INTEGER),
     tableMemoryLimit: env.SYNDB_TABLE_MEMORY_LIMIT ?? '1GB',
+    tableThreads: intSetting(env, 'SYNDB_TABLE_THREADS', availableParallelism(), 1, 1024),
     tableValidator: choiceSetting(env, 'SYNDB_TABLE_VALIDATOR', ['sql', 'javascript'] as const, 'sql'),
     fairShare: {
       perClient: intSetting(env, 'SYNDB_CLIENT_QUERIES', 1, 1, 1000),

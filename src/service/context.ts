@@ -48,7 +48,7 @@ export async function openContext(config: Config, opts: { readOnly?: boolean; lo
     const datasets = new DatasetService({ store, iris, vocabulary, ontology, shapes, catalog, limits: config.inputLimits,
       checker: (body, format, o) => work.check(body, format, o), graphValidator: (q) => work.validateGraph(q) });
     const tokens = new TokenRegistry(config.dataDir, config.adminToken);
-    const tableFiles = new TableFiles(config.tableDir, { memoryLimit: config.tableMemoryLimit });
+    const tableFiles = new TableFiles(config.tableDir, { memoryLimit: config.tableMemoryLimit, threads: config.tableThreads });
     return { config, store, iris, datasets, catalog, tokens, tableFiles, work, close: async () => { tableFiles.close(); await work.close(); await store.close(); } };
   } catch (e) {
     await store.close();
