@@ -100,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
 async function serve(): Promise<number> {
   const config = configFromEnv();
   const log = (msg: string) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg })}\n`);
-  const ctx = await openContext(config, { log });
+  const ctx = await openContext(config, { log, jsonLog: (o) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...o })}\n`) });
   if (config.examples && ctx.catalog.entries.size === 0) await loadExamples(ctx, log);
   const { startServer } = await import('../http/server.js');
   const srv = await startServer(ctx);

@@ -5,6 +5,7 @@ import { formatFromMediaType } from '../model/parse-input.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
 import { sortedGraph } from '../provenance/versions.js';
 import { negotiate, NotAcceptableError } from './negotiate.js';
+import { datasetDoiStatus } from '../service/doi-status.js';
 import { requestedProfile, negotiateProfiled } from './profiles.js';
 import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
@@ -144,9 +145,13 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     if (!Number.isInteger(n) || n < 1) throw new HttpError(404, 'Not Found', `"${req.params.n}" is not a version number`);
     return show(req, res, n);
   });
-  r.get('/datasets/:id/versions', (req, res) => {
+  r.get('/datasets/:id/versions', async (req, res) => {
     const e = ctx.datasets.visibleEntry(String(req.params.id), callerOf(res));
-    res.json({ id: e.id, versions: e.versions.map((v) => ({ version: v, iri: ctx.iris.version(e.id, v), withdrawn: e.withdrawn.has(v) })), hasDraft: e.hasDraft });
+    const dois = await datasetDoiStatus(ctx, e.id);
+    res.json({
+      id: e.id, versions: e.versions.map((v) => ({ version: v, iri: ctx.iris.version(e.id, v), withdrawn: e.withdrawn.has(v), doi: dois.versions[v] })), hasDraft: e.hasDraft,
+      doi: { registering: dois.registering, concept: dois.concept, ...(dois.queued ? { queued: dois.queued } : {}) },
+    });
   });
   r.post('/datasets/:id/versions', body, async (req, res) => {
     let notes: string | undefined;
@@ -156,7 +161,9 @@ export function datasetsRouter(ctx: ServiceContext): Router {
       } else notes = req.body.trim();
     }
     const result = await ctx.datasets.publish(String(req.params.id), callerOf(res), notes);
-    res.status(201).location(`/datasets/${result.id}/versions/${result.version}`).json({ id: result.id, version: result.version, iri: result.iri, activity: result.activity });
+    // the DOI is registered after the answer (src/service/doi-registrar.ts): a DataCite failure never fails a publish
+    const doi = ctx.dois ? { state: 'queued', status: `/datasets/${result.id}/versions` } : null;
+    res.status(201).location(`/datasets/${result.id}/versions/${result.version}`).json({ id: result.id, version: result.version, iri: result.iri, activity: result.activity, doi });
   });
   return r;
 }
