@@ -41,10 +41,8 @@ export interface RegistrarContext { store: GraphStore; iris: Iris; catalog: Cata
 
 /** A dataset (or a deleted dataset's draft DOI) waiting for DataCite. */
 export interface DoiTask {
-  /** Dataset id. */
+  /** Dataset id (of a dataset deleted before it was published: its reserved draft DOI is deleted). */
   id: string;
-  /** For a dataset deleted before it was published: its reserved draft DOI, to delete. */
-  deleteDraft?: string;
   /** When it was queued (ISO). */
   since: string;
   attempts: number;
@@ -107,7 +105,7 @@ export class DoiRegistrar {
   async start() {
     if (existsSync(this.queueFile)) {
       const saved = JSON.parse(readFileSync(this.queueFile, 'utf8')) as { tasks?: DoiTask[] };
-      for (const t of saved.tasks ?? []) this.tasks.set(this.key(t), t);
+      for (const t of saved.tasks ?? []) this.tasks.set(t.id, t);
     }
     await this.check();
     this.checkTimer = setInterval(() => { this.check().catch((e) => this.log({ level: 'error', msg: 'DataCite check failed', error: String(e) })); }, this.cfg.checkMs);
@@ -115,22 +113,13 @@ export class DoiRegistrar {
     this.kick();
   }
 
-  private key(t: Pick<DoiTask, 'id' | 'deleteDraft'>) { return t.deleteDraft ? `delete ${t.deleteDraft}` : t.id; }
-
   /** Queue a dataset (after a write of it is durable): its DOIs are brought up to date soon. */
   enqueue(id: string) {
     if (this.closed) return;
     const now = new Date().toISOString();
-    if (!this.ctx.catalog.entries.has(id)) {
-      // deleted: a dataset never published had only its reserved draft; DataCite deletes drafts
-      const doi = conceptDoiName(this.cfg.prefix, id);
-      this.tasks.delete(id);
-      this.tasks.set(`delete ${doi}`, { id, deleteDraft: doi, since: now, attempts: 0, nextAttemptAt: now });
-    } else {
-      const t = this.tasks.get(id);
-      // a new change is worth an attempt now, whatever the backoff said; the count of failures stays
-      this.tasks.set(id, t ? { ...t, nextAttemptAt: now } : { id, since: now, attempts: 0, nextAttemptAt: now });
-    }
+    const t = this.tasks.get(id);
+    // a new change is worth an attempt now, whatever the backoff said; the count of failures stays
+    this.tasks.set(id, t ? { ...t, nextAttemptAt: now } : { id, since: now, attempts: 0, nextAttemptAt: now });
     this.persist();
     this.kick();
   }
@@ -184,7 +173,8 @@ export class DoiRegistrar {
     if (this.closed) return;
     if (this.running) { this.again = true; return; }
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
-    this.running = this.runDue().finally(() => {
+    // started on the next turn: a write tells its listeners before it updates the catalog
+    this.running = new Promise((r) => setImmediate(r)).then(() => this.runDue()).finally(() => {
       this.running = undefined;
       if (this.again) { this.again = false; this.kick(); } else this.schedule();
     });
@@ -205,7 +195,8 @@ export class DoiRegistrar {
       if (this.tasks.get(key) !== t) continue; // re-queued meanwhile: the newer task runs next round
       const attemptAt = new Date().toISOString();
       try {
-        if (t.deleteDraft) await this.deleteDraft(t);
+        // a dataset no longer in the catalog was deleted before it was published: only its reserved draft DOI is left
+        if (!this.ctx.catalog.entries.has(t.id)) await this.deleteDraft(conceptDoiName(this.cfg.prefix, t.id));
         else await this.reconcile(t.id);
         if (this.tasks.get(key) === t) this.tasks.delete(key);
         else this.tasks.set(key, { ...this.tasks.get(key)!, attempts: 0, lastError: undefined });
@@ -223,13 +214,12 @@ export class DoiRegistrar {
     }
   }
 
-  private async deleteDraft(t: DoiTask) {
-    if (this.ctx.catalog.entries.has(t.id)) return; // the id is in use again: its reconcile owns the DOI
+  private async deleteDraft(doi: string) {
     try {
-      await this.client.deleteDraft(t.deleteDraft!);
+      await this.client.deleteDraft(doi);
     } catch (e) {
       // not a draft (or not ours): there is nothing DataCite lets us delete; stop trying
-      if (e instanceof DataCiteError && !e.retryable) { this.log({ level: 'warn', msg: 'DataCite: draft DOI not deleted', doi: t.deleteDraft, error: e.message }); return; }
+      if (e instanceof DataCiteError && !e.retryable) { this.log({ level: 'warn', msg: 'DataCite: draft DOI not deleted', doi, error: e.message }); return; }
       throw e;
     }
   }
