@@ -155,6 +155,7 @@ export class DoiRegistrar {
   async idle(): Promise<void> {
     for (;;) {
       if (this.running) { await this.running; continue; }
+      if (this.closed) return;
       const now = Date.now();
       if (![...this.tasks.values()].some((t) => Date.parse(t.nextAttemptAt) <= now)) return;
       this.kick();
