@@ -9,11 +9,15 @@ import { startTestService, BASE, type TestService } from './helpers/service.js';
 import { jenaValidateMany } from './helpers/jena.js';
 import { ensureReferees, rdflibNTriples, tripleSet, tmpFile, xmlWellFormed, parseXml, parseXmlMany, findAll, first, type XmlNode } from './helpers/fair.js';
 import { sharedPath } from './helpers/shared.js';
+import { startDataCiteServer, type DataCiteTestServer } from './helpers/datacite-server.js';
 
 const DCAT_AP = sharedPath('conformance/dcat-ap/dcat-ap-3.0.0-SHACL.ttl');
 let svc: TestService;
 let alice: string;
 let publicIds: string[];
+// the service registers DOIs with a local DataCite stand-in (test/helpers/datacite-server.ts), so
+// every public dataset has a DOI and an oai_datacite record (without one it has none: datacite-xml.test.ts)
+let datacite: DataCiteTestServer;
 
 const dataset = (over: Record<string, unknown>) => JSON.stringify({
   title: 'Harvest test dataset', description: 'A dataset made by the harvesting tests of the FAIR publication service.',
@@ -26,7 +30,8 @@ const local = (u: string) => u.replace(BASE, '');
 beforeAll(async () => {
   ensureReferees();
   process.env.SYNDB_OAI_PAGE_SIZE = '2';
-  svc = await startTestService();
+  datacite = await startDataCiteServer();
+  svc = await startTestService({ config: { datacite: { url: datacite.url, prefix: datacite.prefix, user: datacite.user, password: datacite.password, retryMs: 200, maxRetryMs: 1000, timeoutMs: 10_000, checkMs: 60_000 } } });
   delete process.env.SYNDB_OAI_PAGE_SIZE;
   alice = svc.ctx.tokens.create('alice', 'contributor');
   expect((await post('/datasets?publish=true', dataset({ id: 'harvest-public' }))).status).toBe(201);
@@ -41,11 +46,13 @@ beforeAll(async () => {
   expect((await col({ id: 'harvest-set', title: 'Harvest set', members: ['harvest-public', 'harvest-private', 'l4dense-motta2019'] })).status).toBe(201);
   expect((await col({ id: 'harvest-tag', kind: 'tag', title: 'synthetic' })).status).toBe(201);
   expect((await col({ id: 'harvest-secret-col', title: 'SECRET collection', access: 'private', members: ['harvest-public'] })).status).toBe(201);
+  await svc.ctx.dois!.idle();
+  expect(svc.ctx.dois!.status().pending).toBe(0);
   publicIds = [...svc.ctx.catalog.entries.values()].filter((e) => e.access === 'public' && svc.ctx.catalog.latest(e) !== undefined).map((e) => e.id).sort();
   expect(publicIds).toEqual(expect.arrayContaining(['harvest-public', 'l4dense-motta2019']));
   expect(publicIds).not.toContain('harvest-withdrawn');
 }, 120_000);
-afterAll(async () => svc?.stop());
+afterAll(async () => { await svc?.stop(); await datacite?.close(); });
 
 const SECRET = /harvest-private|harvest-embargoed|SECRET/;
 
@@ -167,7 +174,10 @@ describe('/oai: OAI-PMH 2.0', () => {
           ids.push(first(rec, 'identifier').text);
           expect(first(rec, 'datestamp').text).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
           if (prefix === 'oai_dc') expect(first(rec, 'title').tag).toBe('{http://purl.org/dc/elements/1.1/}title');
-          else expect(first(rec, 'resource').tag).toBe('{http://datacite.org/schema/kernel-4}resource');
+          else {
+            expect(first(rec, 'resource').tag).toBe('{http://datacite.org/schema/kernel-4}resource');
+            expect(findAll(rec, 'identifier').filter((x) => x.attrs.identifierType === 'DOI').map((x) => x.text)).toEqual([`${datacite.prefix}/syndb.${first(rec, 'header') && ids.at(-1)!.replace('oai:localhost:', '')}`]);
+          }
         }
         const token = first(root, 'resumptionToken');
         if (token) expect(Number(token.attrs.completeListSize)).toBe(publicIds.length);

@@ -112,9 +112,13 @@ describe('landing page: one schema.org Dataset block with Google\'s properties',
     const html = await (await ok('/datasets/l4dense-motta2019', { headers: { accept: 'text/html' } })).text();
     const links = [...html.matchAll(/<link rel="alternate" type="([^"]+)" href="([^"]+)">/g)].map((m) => ({ type: m[1].replace(/&quot;/g, '"'), href: m[2].replace(/&amp;/g, '&') }));
     const types = links.map((l) => l.type.split(';')[0]);
-    for (const t of ['application/ld+json', 'text/turtle', 'application/n-triples', 'application/rdf+xml', 'application/vnd.datacite.datacite+xml', 'application/vnd.datacite.datacite+json', 'application/x-bibtex', 'application/x-research-info-systems', 'application/vnd.citationstyles.csl+json']) {
+    for (const t of ['application/ld+json', 'text/turtle', 'application/n-triples', 'application/rdf+xml', 'application/vnd.datacite.datacite+json', 'application/x-bibtex', 'application/x-research-info-systems', 'application/vnd.citationstyles.csl+json']) {
       expect(types, t).toContain(t);
     }
+    // DataCite XML needs a DOI: offered where the dataset has one, not where it has none
+    expect(types).not.toContain('application/vnd.datacite.datacite+xml');
+    const withDoi = await (await ok('/datasets/fair-tables', { headers: { accept: 'text/html' } })).text();
+    expect(withDoi).toContain('<link rel="alternate" type="application/vnd.datacite.datacite+xml"');
     for (const l of links) {
       const res = await ok(local(l.href));
       expect(res.headers.get('content-type'), l.href).toContain(l.type.split(';')[0]);
@@ -220,11 +224,15 @@ describe('DataCite Metadata Schema 4', () => {
     expect(findAll(concept, 'relatedIdentifier').filter((r) => r.attrs.relationType === 'HasVersion').map((r) => r.text))
       .toEqual([`${BASE}/datasets/fair-tables/versions/1`, `${BASE}/datasets/fair-tables/versions/2`]);
   });
-  it('a dataset without a DOI of its own is still well-formed, with its landing page as alternate identifier', async () => {
-    const root = parseXml(await dc('/datasets/l4dense-motta2019/versions/1'));
-    expect(findAll(root, 'identifier')).toHaveLength(0);
-    expect(first(root, 'alternateIdentifier')).toMatchObject({ text: `${L4}/versions/1`, attrs: { alternateIdentifierType: 'URL' } });
-    expect(findAll(root, 'creator')).toHaveLength(9);
+  it('a dataset without a DOI is not offered as DataCite XML (the schema requires one): 406 problem+json; DataCite JSON stays', async () => {
+    const res = await svc.fetch('/datasets/l4dense-motta2019/versions/1', { headers: { accept: 'application/vnd.datacite.datacite+xml' } });
+    expect(res.status).toBe(406);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect((await res.json() as { detail: string }).detail).toMatch(/no DOI/);
+    const j = await (await ok('/datasets/l4dense-motta2019/versions/1?format=datacite-json')).json() as Record<string, any>;
+    expect(j.doi).toBeUndefined();
+    expect(j.alternateIdentifiers[0]).toEqual({ alternateIdentifier: `${L4}/versions/1`, alternateIdentifierType: 'URL' });
+    expect(j.creators).toHaveLength(9);
   });
   it('JSON carries the same record (DataCite REST API attributes)', async () => {
     const res = await ok('/datasets/fair-tables/versions/2', { headers: { accept: 'application/vnd.datacite.datacite+json' } });

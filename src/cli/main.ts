@@ -24,6 +24,7 @@ import { parseQueryAsync } from '../sparql/index.js';
 import { restoreStore } from '../store/open-store.js';
 import type { InputFormat } from '../model/parse-input.js';
 import { datasetCitation, renderCitation, citationFormatFromParam } from '../publish/citation/index.js';
+import { datasetDois } from '../publish/dois.js';
 
 const USAGE = `usage: syndb <command> [options]
 
@@ -99,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
 async function serve(): Promise<number> {
   const config = configFromEnv();
   const log = (msg: string) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg })}\n`);
-  const ctx = await openContext(config, { log });
+  const ctx = await openContext(config, { log, jsonLog: (o) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...o })}\n`) });
   if (config.examples && ctx.catalog.entries.size === 0) await loadExamples(ctx, log);
   const { startServer } = await import('../http/server.js');
   const srv = await startServer(ctx);
@@ -184,7 +185,8 @@ async function citeCmd(args: string[]): Promise<number> {
     const v = values.version !== undefined ? Number(values.version) : undefined;
     const t = ctx.datasets.graphFor(positionals[0], ADMIN, v);
     const quads = parseRdf(await ctx.store.dumpGraph(t.graph), 'application/n-quads');
-    const out = renderCitation([datasetCitation(quads, t.subject, { publisher: ctx.config.publisher })], { format, style: values.style, locale: values.locale });
+    const doi = t.version !== undefined ? (await datasetDois(ctx.store, ctx.iris.concept(positionals[0]))).versions[t.version] : undefined;
+    const out = renderCitation([datasetCitation(quads, t.subject, { publisher: ctx.config.publisher, doi })], { format, style: values.style, locale: values.locale });
     process.stdout.write(out.body.endsWith('\n') ? out.body : `${out.body}\n`);
     return 0;
   }, true);

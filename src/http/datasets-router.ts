@@ -4,7 +4,8 @@ import type { ServiceContext } from '../service/context.js';
 import { formatFromMediaType } from '../model/parse-input.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
 import { sortedGraph } from '../provenance/versions.js';
-import { negotiate } from './negotiate.js';
+import { negotiate, NotAcceptableError } from './negotiate.js';
+import { datasetDoiStatus } from '../service/doi-status.js';
 import { requestedProfile, negotiateProfiled } from './profiles.js';
 import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
@@ -15,7 +16,7 @@ import { page, esc } from './html.js';
 import { NS, compactIri } from '../model/namespaces.js';
 import { landingSections, termLink } from './pages/dataset-parts.js';
 import { loadVocabulary, type Vocabulary } from '../model/vocabulary.js';
-import { publicationView, setSignposting, sendPublication, landingHead, alternatesHtml, FAIR_READ_TYPES } from './fair-router.js';
+import { publicationView, setSignposting, sendPublication, landingHead, alternatesHtml, fairReadTypes, wantedDataciteXml, dataciteXmlWithoutDoi } from './fair-router.js';
 import { datasetCitation, renderCitation, negotiateCitation, citationFormatFromParam, CITATION_MEDIA_TYPES, type CitationRequest } from '../publish/citation/index.js';
 
 /** A citation format asked for by ?format= (with ?style=, ?locale=) or by Accept (DOI content negotiation). */
@@ -88,14 +89,21 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     const cite = citationRequest(req);
     if (cite) {
       const e = ctx.datasets.entry(id, caller);
-      const record = datasetCitation(quads, target.subject, { publisher: ctx.config.publisher, withdrawn: target.version !== undefined && e.withdrawn.has(target.version) ? {} : undefined });
+      const record = datasetCitation(quads, target.subject, { publisher: ctx.config.publisher, withdrawn: target.version !== undefined && e.withdrawn.has(target.version) ? {} : undefined, doi: target.version !== undefined ? fair.dois.versions[target.version] : undefined });
       const out = renderCitation([record], cite, `${id}${target.version ? `-v${target.version}` : ''}`);
       if (req.query.download !== undefined) res.attachment(out.filename);
       tag(out.contentType);
       return res.type(out.contentType).send(out.body);
     }
-    const offered = [...READ_TYPES, ...FAIR_READ_TYPES, ...CITATION_MEDIA_TYPES.map((m) => m.mediaType)];
-    const type = negotiateProfiled(req, offered, profile, ['schema', 'dcat', 'full']);
+    const offered = [...READ_TYPES, ...fairReadTypes(fair), ...CITATION_MEDIA_TYPES.map((m) => m.mediaType)];
+    let type: string;
+    try {
+      type = negotiateProfiled(req, offered, profile, ['schema', 'dcat', 'full']);
+    } catch (err) {
+      // DataCite XML asked for, of a page without a DOI: say why it is not offered
+      if (err instanceof NotAcceptableError && !fair.doi && wantedDataciteXml(req, offered)) throw dataciteXmlWithoutDoi(fair, offered);
+      throw err;
+    }
     tag(`${type} ${profile.profile ?? ''}`);
     if (type === 'text/html') {
       const extra = await landingSections(ctx, id, quads, target.subject, target.version, caller);
@@ -137,9 +145,13 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     if (!Number.isInteger(n) || n < 1) throw new HttpError(404, 'Not Found', `"${req.params.n}" is not a version number`);
     return show(req, res, n);
   });
-  r.get('/datasets/:id/versions', (req, res) => {
+  r.get('/datasets/:id/versions', async (req, res) => {
     const e = ctx.datasets.visibleEntry(String(req.params.id), callerOf(res));
-    res.json({ id: e.id, versions: e.versions.map((v) => ({ version: v, iri: ctx.iris.version(e.id, v), withdrawn: e.withdrawn.has(v) })), hasDraft: e.hasDraft });
+    const dois = await datasetDoiStatus(ctx, e.id);
+    res.json({
+      id: e.id, versions: e.versions.map((v) => ({ version: v, iri: ctx.iris.version(e.id, v), withdrawn: e.withdrawn.has(v), doi: dois.versions[v] })), hasDraft: e.hasDraft,
+      doi: { registering: dois.registering, concept: dois.concept, ...(dois.queued ? { queued: dois.queued } : {}) },
+    });
   });
   r.post('/datasets/:id/versions', body, async (req, res) => {
     let notes: string | undefined;
@@ -149,7 +161,9 @@ export function datasetsRouter(ctx: ServiceContext): Router {
       } else notes = req.body.trim();
     }
     const result = await ctx.datasets.publish(String(req.params.id), callerOf(res), notes);
-    res.status(201).location(`/datasets/${result.id}/versions/${result.version}`).json({ id: result.id, version: result.version, iri: result.iri, activity: result.activity });
+    // the DOI is registered after the answer (src/service/doi-registrar.ts): a DataCite failure never fails a publish
+    const doi = ctx.dois ? { state: 'queued', status: `/datasets/${result.id}/versions` } : null;
+    res.status(201).location(`/datasets/${result.id}/versions/${result.version}`).json({ id: result.id, version: result.version, iri: result.iri, activity: result.activity, doi });
   });
   return r;
 }

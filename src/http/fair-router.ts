@@ -19,6 +19,8 @@ import { dcatDataset, dcatCatalog, dcatJsonLd, DEFAULT_PAGE_SIZE, DCAT_PROFILE, 
 import { dataciteRecord, dataciteXml, dataciteJson, DATACITE_XML, DATACITE_JSON } from '../publish/datacite.js';
 import { signposts, linkHeader, linksetJson, linksetText, DESCRIBED_BY, LINKSET, LINKSET_JSON } from '../publish/signposting.js';
 import { sitemapResponse, robotsTxt, SITEMAP_LIMIT, type SitemapUrl } from '../publish/sitemap.js';
+import { doiRecords, resolves } from '../publish/dois.js';
+import type { DatasetEntry } from '../service/catalog.js';
 import { oaiRespond, datestamp, type OaiRepository, type OaiItem, type OaiSet } from '../publish/oai-pmh.js';
 import { negotiate, FORMAT_MEDIA } from './negotiate.js';
 import { requestedProfile, negotiateProfiled, PROFILE_URI, type ProfileRequest } from './profiles.js';
@@ -28,6 +30,9 @@ import { esc } from './html.js';
 import { queryString } from './query-string.js';
 
 export { DATACITE_XML, DATACITE_JSON };
+
+/** The metadata documents a page points to (DataCite XML only with a DOI, fairReadTypes). */
+const describedBy = (m: DatasetMetadata) => DESCRIBED_BY.filter((d) => d.mediaType !== DATACITE_XML || !!m.doi);
 
 const deps = (ctx: ServiceContext): MetadataDeps => ({ store: ctx.store, iris: ctx.iris, catalog: ctx.catalog, publisher: ctx.config.publisher });
 
@@ -47,8 +52,30 @@ export async function publicationView(ctx: ServiceContext, id: string, caller: C
   return datasetMetadata(deps(ctx), e, target, page, quads);
 }
 
-/** Media types a dataset page offers besides the base RDF ones. */
+/** Media types a dataset page offers besides the base RDF ones (DataCite XML only where the page has a DOI: fairReadTypes). */
 export const FAIR_READ_TYPES = [DATACITE_XML, DATACITE_JSON];
+
+/**
+ * The FAIR media types of one page. DataCite XML needs a DOI: kernel-4 makes <identifier> mandatory
+ * and DataCite's schema documentation allows only identifierType="DOI" there (a landing-page URL
+ * is no persistent identifier), so a page without a DOI does not offer it. DataCite JSON stays: it
+ * is the form sent to the REST API to register a DOI, where the DOI may still be missing.
+ */
+export function fairReadTypes(m: DatasetMetadata): string[] {
+  return m.doi ? FAIR_READ_TYPES : FAIR_READ_TYPES.filter((t) => t !== DATACITE_XML);
+}
+
+/** Did the request ask for DataCite XML above the other offers (so a 406 should say why it is missing)? */
+export function wantedDataciteXml(req: Request, offers: string[]): boolean {
+  try { return negotiate(req, [...offers, DATACITE_XML]) === DATACITE_XML; } catch { return false; }
+}
+
+/** The 406 of a request for DataCite XML of a page without a DOI (RFC 9457 problem details). */
+export function dataciteXmlWithoutDoi(m: DatasetMetadata, offers: string[]): HttpError {
+  return new HttpError(406, 'Not Acceptable', `${m.iri} has no DOI${m.isConcept || m.version === undefined ? '' : ` (version ${m.version})`}, and DataCite XML cannot be given without one: the DataCite Metadata Schema makes <identifier identifierType="DOI"> mandatory. `
+    + 'A DOI is registered when the service has a DataCite account (SYNDB_DATACITE_URL and friends) and the dataset is public and published; until then use DataCite JSON (?format=datacite-json), JSON-LD, DCAT or Turtle.',
+  { available: offers, reason: 'no-doi' });
+}
 
 /** `?format=` value of a media type (the reverse of FORMAT_MEDIA). */
 export function formatOf(mediaType: string): string | undefined {
@@ -84,7 +111,7 @@ export function alternatesHtml(m: DatasetMetadata, offered: string[]): string {
 
 /** Set the signposting Link header of a dataset page. */
 export function setSignposting(res: Response, m: DatasetMetadata) {
-  res.setHeader('Link', linkHeader(signposts(m, DESCRIBED_BY)));
+  res.setHeader('Link', linkHeader(signposts(m, describedBy(m))));
 }
 
 /** Statements the publication profiles add to a page (schema.org and DCAT-AP), for the full-graph formats. */
@@ -113,6 +140,7 @@ export async function sendPublication(res: Response, type: string, asked: Profil
       return true;
     }
     case DATACITE_XML:
+      if (!m.doi) throw dataciteXmlWithoutDoi(m, []);
       res.type(`${DATACITE_XML}; charset=utf-8`).send(dataciteXml(dataciteRecord(m)));
       return true;
     case DATACITE_JSON:
@@ -210,10 +238,12 @@ function oaiRepository(ctx: ServiceContext): OaiRepository {
       const entries = publicEntries(ctx.catalog);
       const prov = await provenanceTimes(ctx.store, entries.map((e) => `${ctx.iris.concept(e.id)}/provenance`));
       const { members } = await loadSets();
+      const withDoi = await itemsWithDoi(ctx, entries);
       return entries.map((e) => ({
         identifier: prefix + e.id,
         datestamp: datestamp(datasetModified(prov, ctx.iris, e) ?? '1970-01-01T00:00:00Z'),
         sets: (members.get(e.id) ?? []).sort(),
+        formats: withDoi.has(e.id) ? ['oai_dc' as const, 'oai_datacite' as const] : ['oai_dc' as const],
       })).sort((a, b) => (a.identifier < b.identifier ? -1 : a.identifier > b.identifier ? 1 : 0));
     })()),
     withoutMetadata: async (identifier) => {
@@ -224,6 +254,21 @@ function oaiRepository(ctx: ServiceContext): OaiRepository {
     sets: async () => (await loadSets()).sets,
     metadata: async (identifier) => conceptMetadata(deps(ctx), ctx.catalog.entries.get(identifier.slice(prefix.length))!),
   };
+}
+
+/**
+ * The datasets whose OAI item (the concept, described by its latest version: conceptMetadata) has a
+ * DOI: a registered concept DOI that resolves, or the dataset's own DOI (syndb:doi of the latest version).
+ */
+async function itemsWithDoi(ctx: ServiceContext, entries: DatasetEntry[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (!entries.length) return out;
+  const recs = await doiRecords(ctx.store, entries.map((e) => ctx.iris.concept(e.id)));
+  for (const e of entries) if (resolves(recs.get(ctx.iris.concept(e.id)))) out.add(e.id);
+  const latest = entries.map((e) => ctx.iris.version(e.id, ctx.catalog.latest(e)!));
+  const rows = await ctx.store.select(`SELECT ?g WHERE { GRAPH ?g { ?g <${NS.syndb}doi> ?d } VALUES ?g { ${latest.map(sparqlIri).join(' ')} } }`);
+  for (const r of rows) { const p = ctx.iris.parse(r.g.value); if (p) out.add(p.id); }
+  return out;
 }
 
 function queryParams(raw: string): Map<string, string[]> {
@@ -295,7 +340,7 @@ export function fairRouter(ctx: ServiceContext): Router {
     const id = String(req.params.id);
     const target = ctx.datasets.graphFor(id, caller, version);
     const m = await publicationView(ctx, id, caller, target, version, (await import('../util/rdf.js')).parseRdf(await ctx.store.dumpGraph(target.graph), 'application/n-quads'));
-    const links = signposts(m, DESCRIBED_BY);
+    const links = signposts(m, describedBy(m));
     const type = negotiate(req, [LINKSET_JSON, LINKSET, 'application/json']);
     res.vary('Accept');
     if (type === LINKSET) return res.type(LINKSET).send(linksetText(m.iri, links));

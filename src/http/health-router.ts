@@ -89,9 +89,12 @@ export function observability(ctx: ServiceContext, share: FairShare): Observabil
     for (const d of disk) {
       if (!d.ok) problems.push(d.freeBytes === null ? `cannot read the free space of ${d.path}: ${d.error}` : `${d.path} has ${d.freeBytes} bytes free, below the floor of ${floor} (SYNDB_MIN_FREE_BYTES)`);
     }
+    // DOI work waiting for DataCite is shown, never a reason to be unready: a publish does not wait for it
+    const dc = ctx.dois?.status();
     const checks = {
       store: { replicas: h.replicas, writable: h.writable, readOnly: h.readOnly, journalBytes: h.journalBytes ?? null, queueDepth: h.queueDepth },
       disk,
+      datacite: dc ? { configured: true, url: dc.url, prefix: dc.prefix, pending: dc.pending, failing: dc.failing, lastSuccessAt: dc.lastSuccessAt ?? null, lastError: dc.lastError ?? null, tasks: dc.tasks.slice(0, 20) } : { configured: false },
     };
     res.set('Cache-Control', 'no-store');
     if (problems.length === 0 && h.ready) return res.json({ status: 'ready', ...checks });

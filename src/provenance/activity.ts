@@ -10,7 +10,7 @@ import type { Iris } from '../model/iris.js';
 
 export const SPDX_TERMS = 'http://spdx.org/rdf/terms#';
 
-export type ActivityKind = 'Create' | 'Edit' | 'Publish' | 'TableUpload' | 'AssetUpload' | 'Withdrawal' | 'SparqlUpdate' | 'Delete' | 'Import';
+export type ActivityKind = 'Create' | 'Edit' | 'Publish' | 'TableUpload' | 'AssetUpload' | 'Withdrawal' | 'SparqlUpdate' | 'Delete' | 'Import' | 'DoiRegistration';
 
 export interface ActivityInput {
   /** Raw bytes or text of what was used; its SHA-256 is recorded. */

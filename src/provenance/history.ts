@@ -140,6 +140,7 @@ function describeEntity(ctx: HistoryContext, iriValue: string): string {
 const VERBS: Record<string, string> = {
   Create: 'created', Edit: 'edited', Publish: 'published', TableUpload: 'uploaded', AssetUpload: 'uploaded',
   Withdrawal: 'withdrew', SparqlUpdate: 'changed by SPARQL Update', Delete: 'deleted', Import: 'imported',
+  DoiRegistration: 'registered at DataCite',
 };
 
 /** One sentence: "alice published version 2", "alice withdrew version 1 (reason)". */
@@ -149,6 +150,7 @@ function summarize(ctx: HistoryContext, e: HistoryEntry): string {
   let objects: string[];
   if (e.kind === 'Create') objects = ['the dataset (as a draft)'];
   else if (e.kind === 'Withdrawal') objects = e.invalidated.map((x) => describeEntity(ctx, x));
+  else if (e.kind === 'DoiRegistration') return e.label;
   else if (e.kind === 'SparqlUpdate') return `${who} changed ${[...e.generated, ...e.invalidated].map((x) => describeEntity(ctx, x)).join(', ') || 'the data'} with a SPARQL Update`;
   else objects = [...e.generated.map((x) => describeEntity(ctx, x)), ...e.invalidated.map((x) => `${describeEntity(ctx, x)} (removed)`)];
   const inputs = e.used.filter((u) => u.sha256 && !u.specializationOf).map((u) => `${u.label ?? 'input'}${u.byteSize !== undefined ? `, ${u.byteSize} bytes` : ''}`);

@@ -5,6 +5,7 @@
 import type { ServiceContext } from '../service/context.js';
 import { formatBibliography, toBibtex, toRis, toCslJson, datasetCitation, type CitationRecord, type CitationAuthor } from '../publish/citation/index.js';
 import { sortedGraph, withdrawalOf } from './versions.js';
+import { datasetDois } from '../publish/dois.js';
 import { esc, page } from '../http/html.js';
 
 export interface Tombstone {
@@ -34,7 +35,9 @@ export async function tombstoneOf(ctx: Pick<ServiceContext, 'store' | 'iris' | '
   const qs = await sortedGraph(ctx.store, V);
   const withdrawn = await withdrawalOf(ctx, ctx.iris.concept(id), V);
   const publisher = ctx.config.publisher;
-  const record = datasetCitation(qs, V, { publisher, withdrawn: { ...(withdrawn.at ? { date: withdrawn.at.slice(0, 10) } : {}), ...(withdrawn.reason ? { reason: withdrawn.reason } : {}) } });
+  // a withdrawn version's DOI stays registered (hidden, not findable) and still resolves to this tombstone
+  const doi = (await datasetDois(ctx.store, ctx.iris.concept(id))).versions[n];
+  const record = datasetCitation(qs, V, { publisher, doi, withdrawn: { ...(withdrawn.at ? { date: withdrawn.at.slice(0, 10) } : {}), ...(withdrawn.reason ? { reason: withdrawn.reason } : {}) } });
   let citation: string;
   try {
     citation = formatBibliography([record], { style: 'apa', format: 'text' }).trim();

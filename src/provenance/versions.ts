@@ -111,6 +111,7 @@ async function withdrawUnlocked(ctx: VersionsContext, id: string, n: number, rea
   const change = withdrawalChange(ctx, e, [n], reason, caller, request);
   await ctx.store.transact(change.ops);
   change.applied();
+  ctx.datasets.changed(id);
   return { id, version: n, iri: ctx.iris.version(id, n), activity: change.activity, latestVersion: ctx.catalog.latest(e) ?? null };
 }
 

@@ -1,8 +1,9 @@
 /**
  * DataCite Metadata Schema 4 (kernel-4.5) for a dataset page, as XML
  * (application/vnd.datacite.datacite+xml) and as DataCite JSON (application/vnd.datacite.datacite+json,
- * the attributes of the DataCite REST API), ready for DOI registration. A dataset without a DOI
- * of its own has no <identifier> yet: the registration agent assigns it (REST API `prefix`).
+ * the attributes of the DataCite REST API), ready for DOI registration. The XML needs a DOI
+ * (<identifier identifierType="DOI">, mandatory in kernel-4): a page without one is not offered
+ * as DataCite XML (src/http/fair-router.ts); the JSON is also the form sent to register one.
  */
 import { NS } from '../model/namespaces.js';
 import type { DatasetMetadata, Term } from './metadata.js';
@@ -98,13 +99,15 @@ export function dataciteRecord(m: DatasetMetadata): DataCiteRecord {
   };
   for (const p of m.publications) rel(p.doi ? `https://doi.org/${p.doi}` : p.iri, p.relation, 'JournalArticle');
   for (const s of m.derivedFrom) rel(s, 'IsDerivedFrom');
+  // the dataset's own versions and concept by DOI where one is registered, else by landing page
+  const versionRef = (n: number) => (m.dois?.versions[n] ? `https://doi.org/${m.dois.versions[n]}` : `${m.conceptIri}/versions/${n}`);
   if (m.isConcept) {
-    for (const v of m.versionSummaries) rel(v.iri, 'HasVersion', 'Dataset');
+    for (const v of m.versionSummaries) rel(versionRef(v.n), 'HasVersion', 'Dataset');
   } else if (m.version !== undefined) {
-    rel(m.conceptIri, 'IsVersionOf', 'Dataset');
-    if (m.previousVersion !== undefined) rel(`${m.conceptIri}/versions/${m.previousVersion}`, 'IsNewVersionOf', 'Dataset');
+    rel(m.dois?.concept ? `https://doi.org/${m.dois.concept}` : m.conceptIri, 'IsVersionOf', 'Dataset');
+    if (m.previousVersion !== undefined) rel(versionRef(m.previousVersion), 'IsNewVersionOf', 'Dataset');
     const next = m.versions.find((v) => v > m.version!);
-    if (next !== undefined) rel(`${m.conceptIri}/versions/${next}`, 'IsPreviousVersionOf', 'Dataset');
+    if (next !== undefined) rel(versionRef(next), 'IsPreviousVersionOf', 'Dataset');
   }
   const rightsList: DataCiteRecord['rightsList'] = [];
   if (m.license) {

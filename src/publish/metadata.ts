@@ -10,6 +10,7 @@ import { parseRdf, sparqlIri } from '../util/rdf.js';
 import { NS, compactIri } from '../model/namespaces.js';
 import type { Iris } from '../model/iris.js';
 import type { Catalog, DatasetEntry } from '../service/catalog.js';
+import { datasetDois, type DatasetDois } from './dois.js';
 
 export interface Term { iri: string; label: string; lang?: string; notation?: string }
 
@@ -60,7 +61,10 @@ export interface DatasetMetadata {
   publications: Publication[];
   derivedFrom: string[];
   identifiers: string[];
+  /** The DOI of the page: the dataset's own (syndb:doi) or the one registered for this concept or version at DataCite. */
   doi?: string;
+  /** The DOIs registered for the dataset that resolve (src/publish/dois.ts): the concept's and each version's. */
+  dois: DatasetDois;
   /** ISO dateTime of the version's publication (dcterms:issued). */
   issued?: string;
   /** ISO dateTime of the last change visible on the landing page (provenance). */
@@ -157,7 +161,9 @@ export async function datasetMetadata(d: MetadataDeps, e: DatasetEntry, target: 
   const generatedBy = prov.generatedBy.get(S);
   const modified = datasetModified(prov, iris, e);
   const sourceTimes = [...new Set(g.values(S, P.sourceTable).flatMap((t) => g.values(t, P.materializationTimestamp)))].sort();
-  const doiValue = one(P.doi);
+  const dois = await datasetDois(store, conceptIri);
+  const pageIsConcept = pageIri === conceptIri;
+  const doiValue = one(P.doi) ?? (pageIsConcept ? dois.concept : target.version !== undefined && pageIri === iris.version(e.id, target.version) ? dois.versions[target.version] : undefined);
   return {
     id: e.id,
     iri: pageIri,
@@ -183,6 +189,7 @@ export async function datasetMetadata(d: MetadataDeps, e: DatasetEntry, target: 
     derivedFrom: g.values(S, P.derivedFrom),
     identifiers: g.values(S, P.identifier),
     doi: doiValue,
+    dois,
     issued: one(P.issued),
     modified: pageIri === conceptIri ? modified ?? one(P.issued) : prov.time.get(generatedBy ?? '') ?? one(P.issued),
     firstIssued: versions.length ? prov.time.get(prov.generatedBy.get(iris.version(e.id, versions[0])) ?? '') : undefined,

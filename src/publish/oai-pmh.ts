@@ -10,7 +10,12 @@ import { dataciteRecord, dataciteResourceXml, xmlEscape } from './datacite.js';
 export const OAI_NS = 'http://www.openarchives.org/OAI/2.0/';
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 
-export interface OaiItem { identifier: string; datestamp: string; sets: string[] }
+/**
+ * One item. `formats`: the metadata formats it can be disseminated in (default: every format). An
+ * item without a DOI has no oai_datacite record (DataCite metadata requires a DOI): it is listed
+ * only in oai_dc, and GetRecord of it in oai_datacite is cannotDisseminateFormat.
+ */
+export interface OaiItem { identifier: string; datestamp: string; sets: string[]; formats?: Array<keyof typeof FORMATS> }
 export interface OaiSet { spec: string; name: string; description?: string }
 
 export interface OaiRepository {
@@ -143,14 +148,17 @@ ${desc}  </Identify>\n`;
     }
     case 'ListMetadataFormats': {
       const id = args.get('identifier');
+      let formats = Object.entries(FORMATS);
       if (id !== undefined) {
         const items = await repo.items();
-        if (!items.some((i) => i.identifier === id)) {
+        const item = items.find((i) => i.identifier === id);
+        if (item) formats = formats.filter(([p]) => canDisseminate(item, p as Prefix));
+        if (!item) {
           if (await repo.withoutMetadata(id)) throw new OaiError('noMetadataFormats', `the item "${id}" has no metadata that can be disseminated (every version of it is withdrawn)`);
           throw new OaiError('idDoesNotExist', `no item "${id}" in this repository; identifiers look like ${repo.identifierPrefix}{dataset-id}`);
         }
       }
-      return `  <ListMetadataFormats>\n${Object.entries(FORMATS).map(([p, f]) => `    <metadataFormat>
+      return `  <ListMetadataFormats>\n${formats.map(([p, f]) => `    <metadataFormat>
       <metadataPrefix>${p}</metadataPrefix>
       <schema>${f.schema}</schema>
       <metadataNamespace>${f.namespace}</metadataNamespace>
@@ -171,6 +179,7 @@ ${desc}  </Identify>\n`;
       const id = args.get('identifier')!;
       const item = (await repo.items()).find((i) => i.identifier === id);
       if (!item) throw new OaiError('idDoesNotExist', `no item "${id}" in this repository; identifiers look like ${repo.identifierPrefix}{dataset-id}`);
+      if (!canDisseminate(item, prefix)) throw new OaiError('cannotDisseminateFormat', `the item "${id}" has no DOI, and DataCite metadata (${prefix}) requires one; it is available as ${(item.formats ?? []).join(', ') || 'nothing'}`);
       return `  <GetRecord>\n${await recordXml(repo, item, prefix)}  </GetRecord>\n`;
     }
     case 'ListIdentifiers':
@@ -186,7 +195,7 @@ ${desc}  </Identify>\n`;
         if (from.granularity !== until.granularity) throw new OaiError('badArgument', `from="${t.f}" and until="${t.u}" have different granularities; use the same (day or seconds) for both`);
         if (from.ms > until.ms) throw new OaiError('badArgument', `from="${t.f}" is later than until="${t.u}"`);
       }
-      let items = await repo.items();
+      let items = (await repo.items()).filter((i) => canDisseminate(i, prefix));
       if (t.s !== undefined) {
         const sets = await repo.sets();
         if (!sets.length) throw new OaiError('noSetHierarchy', 'this repository has no sets yet, so set cannot be used');
@@ -196,7 +205,7 @@ ${desc}  </Identify>\n`;
         const ms = Date.parse(i.datestamp);
         return (!from || ms >= from.ms) && (!until || ms <= until.ms);
       });
-      if (!items.length) throw new OaiError('noRecordsMatch', `no records match${t.s ? ` set="${t.s}"` : ''}${t.f ? ` from="${t.f}"` : ''}${t.u ? ` until="${t.u}"` : ''}`);
+      if (!items.length) throw new OaiError('noRecordsMatch', `no records match${prefix === 'oai_datacite' ? ' metadataPrefix="oai_datacite" (only items with a DOI have one)' : ''}${t.s ? ` set="${t.s}"` : ''}${t.f ? ` from="${t.f}"` : ''}${t.u ? ` until="${t.u}"` : ''}`);
       if (t.o >= items.length && tok !== undefined) throw new OaiError('badResumptionToken', 'the resumptionToken points past the end of the list (the repository changed); start the harvest again');
       const page = items.slice(t.o, t.o + pageSize);
       const rt = resumption(items.length, t.o, page.length, tok !== undefined, { ...t, o: t.o + page.length });
@@ -208,6 +217,8 @@ ${desc}  </Identify>\n`;
   }
   throw new OaiError('badVerb', `"${verb}" is not an OAI-PMH verb`);
 }
+
+const canDisseminate = (i: OaiItem, p: Prefix) => !i.formats || i.formats.includes(p);
 
 function resumption(total: number, offset: number, count: number, fromToken: boolean, next: Token): string {
   if (offset + count < total) return `    <resumptionToken completeListSize="${total}" cursor="${offset}">${encodeToken(next)}</resumptionToken>\n`;

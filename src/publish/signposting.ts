@@ -34,7 +34,7 @@ export function signposts(m: DatasetMetadata, describedBy: Array<{ format: strin
   return links;
 }
 
-/** The metadata documents a landing page points to with rel="describedby". */
+/** The metadata documents a landing page may point to with rel="describedby" (DataCite XML only where the page has a DOI). */
 export const DESCRIBED_BY: Array<{ format: string; mediaType: string; profile?: string; query?: string }> = [
   { format: 'jsonld', mediaType: 'application/ld+json', profile: 'https://schema.org/' },
   { format: 'jsonld', mediaType: 'application/ld+json', profile: 'http://www.w3.org/ns/dcat#', query: '&profile=dcat' },

@@ -26,6 +26,7 @@ import { SLUG } from '../model/iris.js';
 import { parseRdf } from '../util/rdf.js';
 import { guardedWriteStream } from '../util/guarded-write-stream.js';
 import { datasetCitation, renderCitation } from '../publish/citation/index.js';
+import { datasetDois } from '../publish/dois.js';
 
 export const MAX_ARCHIVE_DATASETS = 200;
 
@@ -105,7 +106,8 @@ export class ArchiveService {
       const files: Array<ManifestFile & { local: string }> = [];
       for (const p of plan) {
         const quads = parseRdf(await this.ctx.store.dumpGraph(p.graph), 'application/n-quads');
-        const bibtex = renderCitation([datasetCitation(quads, p.graph, { publisher: this.ctx.config.publisher })], { format: 'bibtex' }, `${p.id}-v${p.version}`).body;
+        const doi = (await datasetDois(this.ctx.store, this.ctx.iris.concept(p.id))).versions[p.version];
+        const bibtex = renderCitation([datasetCitation(quads, p.graph, { publisher: this.ctx.config.publisher, doi })], { format: 'bibtex' }, `${p.id}-v${p.version}`).body;
         const tables: ManifestTable[] = [];
         for (const t of p.tables) {
           const local = join(dir, `${files.length}.csv`);

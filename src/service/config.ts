@@ -78,6 +78,52 @@ export interface Config {
   parseInlineBytes: number;
   /** Longest time one upload may spend in a parse worker before it is stopped with a 503, ms (SYNDB_PARSE_TIMEOUT_MS, default 120 s). */
   parseTimeoutMs: number;
+  /**
+   * The DataCite repository account DOIs are registered with (SYNDB_DATACITE_URL, e.g.
+   * https://api.test.datacite.org; SYNDB_DATACITE_PREFIX, e.g. 10.5072; SYNDB_DATACITE_USER, the
+   * repository id, also read as SYNDB_DATACITE_REPOSITORY; SYNDB_DATACITE_PASSWORD). Unset: no DOI
+   * is registered and identifiers stay landing-page URLs.
+   */
+  datacite?: DataCiteConfig;
+}
+
+export interface DataCiteConfig {
+  /** Base URL of the DataCite REST API (no trailing slash). */
+  url: string;
+  /** The DOI prefix of the repository (10.NNNN). */
+  prefix: string;
+  /** Repository id (Basic auth user). */
+  user: string;
+  password: string;
+  /** First retry after a failure, ms (SYNDB_DATACITE_RETRY_MS, default 30 s); doubles per failure up to maxRetryMs. */
+  retryMs: number;
+  /** Longest wait between retries, ms (SYNDB_DATACITE_MAX_RETRY_MS, default 1 h). */
+  maxRetryMs: number;
+  /** Timeout of one request to DataCite, ms (SYNDB_DATACITE_TIMEOUT_MS, default 30 s). */
+  timeoutMs: number;
+  /** How often every dataset's DOIs are compared with what it should have (embargo ends, missed changes), ms (SYNDB_DATACITE_CHECK_MS, default 1 min). */
+  checkMs: number;
+}
+
+/** The DataCite account from the environment: all of URL, prefix, user and password, or none. */
+function dataciteFromEnv(env: NodeJS.ProcessEnv): DataCiteConfig | undefined {
+  const url = env.SYNDB_DATACITE_URL?.trim();
+  const prefix = env.SYNDB_DATACITE_PREFIX?.trim();
+  const user = (env.SYNDB_DATACITE_USER ?? env.SYNDB_DATACITE_REPOSITORY)?.trim();
+  const password = env.SYNDB_DATACITE_PASSWORD;
+  const given = { SYNDB_DATACITE_URL: url, SYNDB_DATACITE_PREFIX: prefix, SYNDB_DATACITE_USER: user, SYNDB_DATACITE_PASSWORD: password };
+  const missing = Object.entries(given).filter(([, v]) => !v).map(([k]) => k);
+  if (missing.length === 4) return undefined;
+  if (missing.length) throw new Error(`DataCite is configured only in part: set ${missing.join(', ')} too (or unset every SYNDB_DATACITE_ variable to register no DOIs)`);
+  if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url!)) throw new Error(`SYNDB_DATACITE_URL must be an http(s) URL, got "${url}"`);
+  if (!/^10\.\d{4,9}$/.test(prefix!)) throw new Error(`SYNDB_DATACITE_PREFIX must be a DOI prefix like 10.5072, got "${prefix}"`);
+  return {
+    url: url!.replace(/\/+$/, ''), prefix: prefix!, user: user!, password: password!,
+    retryMs: intSetting(env, 'SYNDB_DATACITE_RETRY_MS', 30_000, 1, 86_400_000),
+    maxRetryMs: intSetting(env, 'SYNDB_DATACITE_MAX_RETRY_MS', 3_600_000, 1, 7 * 86_400_000),
+    timeoutMs: intSetting(env, 'SYNDB_DATACITE_TIMEOUT_MS', 30_000, 1, 600_000),
+    checkMs: intSetting(env, 'SYNDB_DATACITE_CHECK_MS', 60_000, 10, 86_400_000),
+  };
 }
 
 /** A whole number from the environment (default when unset), within [min, max]. */
@@ -147,5 +193,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     parseWorkers: intSetting(env, 'SYNDB_PARSE_WORKERS', 1, 0, 64),
     parseInlineBytes: intSetting(env, 'SYNDB_PARSE_INLINE_BYTES', 8192, 0, Number.MAX_SAFE_INTEGER),
     parseTimeoutMs: intSetting(env, 'SYNDB_PARSE_TIMEOUT_MS', 120_000, 1, 86_400_000),
+    datacite: dataciteFromEnv(env),
   };
 }

@@ -15,6 +15,7 @@ import { OffThread } from './off-thread.js';
 import { TokenRegistry } from './tokens.js';
 import { CheckPool } from './check-pool.js';
 import type { Config } from './config.js';
+import { DoiRegistrar } from './doi-registrar.js';
 
 export interface ServiceContext {
   config: Config;
@@ -27,10 +28,12 @@ export interface ServiceContext {
   tableFiles: TableFiles;
   /** Parsing and validation of large inputs off the main thread (off-thread.ts). */
   work: OffThread;
+  /** DOIs at DataCite (when config.datacite is set; not for read-only commands). */
+  dois?: DoiRegistrar;
   close(): Promise<void>;
 }
 
-export async function openContext(config: Config, opts: { readOnly?: boolean; log?: (msg: string) => void } = {}): Promise<ServiceContext> {
+export async function openContext(config: Config, opts: { readOnly?: boolean; log?: (msg: string) => void; jsonLog?: (o: Record<string, unknown>) => void } = {}): Promise<ServiceContext> {
   const log = opts.log ?? (() => {});
   const store = await openStore(config, { readOnly: opts.readOnly });
   try {
@@ -49,7 +52,14 @@ export async function openContext(config: Config, opts: { readOnly?: boolean; lo
       checker: (body, format, o) => work.check(body, format, o), graphValidator: (q) => work.validateGraph(q) });
     const tokens = new TokenRegistry(config.dataDir, config.adminToken);
     const tableFiles = new TableFiles(config.tableDir, { memoryLimit: config.tableMemoryLimit, threads: config.tableThreads });
-    return { config, store, iris, datasets, catalog, tokens, tableFiles, work, close: async () => { tableFiles.close(); await work.close(); await store.close(); } };
+    let dois: DoiRegistrar | undefined;
+    if (config.datacite && !opts.readOnly) {
+      dois = new DoiRegistrar({ store, iris, catalog, datasets, publisher: config.publisher, dataDir: config.dataDir }, config.datacite, undefined, opts.jsonLog);
+      const registrar = dois;
+      datasets.onChange((id) => registrar.enqueue(id));
+      await registrar.start();
+    }
+    return { config, store, iris, datasets, catalog, tokens, tableFiles, work, dois, close: async () => { await dois?.close(); tableFiles.close(); await work.close(); await store.close(); } };
   } catch (e) {
     await store.close();
     throw e;

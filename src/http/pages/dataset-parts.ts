@@ -7,6 +7,7 @@ import { esc } from '../html.js';
 import { compactIri } from '../../model/namespaces.js';
 import type { Vocabulary } from '../../model/vocabulary.js';
 import { renderCitation, datasetCitation, type CitationRecord } from '../../publish/citation/index.js';
+import { datasetDois } from '../../publish/dois.js';
 import type { ServiceContext } from '../../service/context.js';
 import type { Caller } from '../../service/tokens.js';
 import type { Quad } from '../../util/rdf.js';
@@ -91,7 +92,8 @@ export async function tableInfos(ctx: ServiceContext, id: string, version: numbe
  */
 export async function landingSections(ctx: ServiceContext, id: string, quads: Quad[], subject: string, version: number | undefined, caller: Caller) {
   const e = ctx.datasets.entry(id, caller);
-  const record = datasetCitation(quads, subject, { publisher: ctx.config.publisher, withdrawn: version !== undefined && e.withdrawn.has(version) ? {} : undefined });
+  const doi = version !== undefined ? (await datasetDois(ctx.store, ctx.iris.concept(id))).versions[version] : undefined;
+  const record = datasetCitation(quads, subject, { publisher: ctx.config.publisher, withdrawn: version !== undefined && e.withdrawn.has(version) ? {} : undefined, doi });
   const href = `/datasets/${id}${version !== undefined ? `/versions/${version}` : ''}`;
   return { citation: citationBox([record], href), tables: tablesSection(await tableInfos(ctx, id, version, caller)), script: '<script src="/static/app.js" defer></script>' };
 }

@@ -18,6 +18,8 @@ export interface FromGraphOptions {
   /** The landing page to cite when there is no DOI (default: the subject IRI). */
   url?: string;
   withdrawn?: { date?: string; reason?: string };
+  /** The DOI registered for the subject at DataCite (src/publish/dois.ts), used when the graph names none (syndb:doi). */
+  doi?: string;
   accessed?: string;
 }
 
@@ -41,7 +43,7 @@ export function datasetCitation(quads: readonly Quad[], subject: string, opt: Fr
     const orcid = agent.startsWith(NS.orcid) ? agent.slice(NS.orcid.length) : undefined;
     return family ? { family, given, orcid } : { literal: name, orcid };
   });
-  const doi = one(subject, `${NS.syndb}doi`);
+  const doi = one(subject, `${NS.syndb}doi`) ?? opt.doi;
   const concept = one(subject, `${NS.dcterms}isVersionOf`);
   const supplements = values(subject, `${NS.dcterms}isReferencedBy`);
   const doiOf = (p: string) => one(p, `${NS.dcterms}identifier`) ?? (p.startsWith(NS.doi) ? decodeURIComponent(p.slice(NS.doi.length)) : undefined);
