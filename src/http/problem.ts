@@ -62,6 +62,8 @@ export function errorHandler(log: (o: Record<string, unknown>) => void) {
       return sendProblem(res, err.status, err.status === 401 ? 'Unauthorized' : 'Forbidden', err.message);
     }
     if (err instanceof NotAcceptableError) return sendProblem(res, 406, 'Not Acceptable', err.message, { available: err.offered });
+    // the request body broke off (the client went away, a multipart body without its end): the client's fault, nothing stored
+    if ((e as { code?: string })?.code === 'ERR_STREAM_PREMATURE_CLOSE' || (e as { code?: string })?.code === 'ECONNRESET') return sendProblem(res, 400, 'Incomplete Body', `${e?.message ?? 'the request body ended early'}; nothing was stored`);
     // a full, read-only or failing disk under the data directory: 503 with what to do, never a 500
     const storage = storageFailure(err, err instanceof StoreError && err.code === 'unavailable');
     if (storage) {

@@ -16,6 +16,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
+import { streamFailure, onPrematureClose } from '../util/stream-state.js';
 import type { ServiceContext } from './context.js';
 import type { Caller } from './tokens.js';
 import { ConflictError, NotFoundError, mergeProblems } from './datasets.js';
@@ -169,10 +170,14 @@ export class AssetService {
         ws.destroy();
         reject(err);
       };
+      // a body that failed while this upload waited for the dataset's lock never ends: fail now
+      const gone = streamFailure(source);
+      if (gone) { fail(gone); return; }
+      const off = onPrematureClose(source, fail);
       source.once('error', fail);
       meter.once('error', fail);
       ws.once('error', fail);
-      ws.once('finish', () => { if (!failed) resolve(); });
+      ws.once('finish', () => { off(); if (!failed) resolve(); });
       source.pipe(meter).pipe(ws);
     });
     const fh = await open(tmp, 'r+');

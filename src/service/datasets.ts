@@ -11,7 +11,7 @@ import type { Iris } from '../model/iris.js';
 import { parseDatasetInput, type InputFormat, type ParsedDataset } from '../model/parse-input.js';
 import { FIELD_OF_PROPERTY, ACCESS, type TermResolver } from '../model/dataset-json.js';
 import { skolemize } from '../model/skolemize.js';
-import type { InputLimits } from '../model/input-limits.js';
+import { checkJsonLimits, DEFAULT_INPUT_LIMITS, type InputLimits } from '../model/input-limits.js';
 import { InputError, type Problem } from '../model/problems.js';
 import type { Ontology } from '../model/ontology.js';
 import { validate, reportToTurtle, type Shapes, type ValidationReport } from '../shacl/validator.js';
@@ -157,6 +157,8 @@ export class DatasetService {
       try { patch = JSON.parse(patchText); } catch (err) {
         throw new InputError('Malformed JSON', [{ path: '$', message: `the body is not JSON (${(err as Error).message}); send a JSON Merge Patch of the Dataset JSON, e.g. {"title": "New title"}`, severity: 'Violation' }], 400);
       }
+      // depth, item and string limits before anything walks the patch (it is merged recursively)
+      checkJsonLimits(patch, this.d.limits ?? DEFAULT_INPUT_LIMITS);
       if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
         throw new InputError('The patch is not valid', [{ path: '$', value: JSON.stringify(patch), message: 'a merge patch of a dataset is a JSON object of the fields to change (null removes a field)', severity: 'Violation' }], 422);
       }

@@ -16,6 +16,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { streamFailure, onPrematureClose } from '../util/stream-state.js';
 import { caveToSyndb, CaveFormatError } from '../model/importers/cave.js';
 import { parseConnectome, connectomeQuads } from '../model/importers/connectome.js';
 import { importDendritic } from '../model/importers/dendritic.js';
@@ -909,6 +910,10 @@ async function receive(source: Readable, path: string, progress: (bytes: number)
   const fail = (err: Error) => sink.destroy(err);
   file.on('error', fail);
   source.once('error', fail);
+  // a body that failed while this upload waited for the dataset's lock never ends: fail now
+  const gone = streamFailure(source);
+  if (gone) fail(gone);
+  const off = onPrematureClose(source, fail);
   source.pipe(sink);
   try {
     await finished(sink);
@@ -918,6 +923,7 @@ async function receive(source: Readable, path: string, progress: (bytes: number)
     if (!file.closed) await new Promise<void>((r) => { file.once('close', () => r()); file.destroy(); });
     throw err;
   } finally {
+    off();
     source.off('error', fail);
   }
   progress(bytes);
