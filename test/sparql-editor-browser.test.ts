@@ -179,4 +179,14 @@ describe.skipIf(!!unavailable)('YASGUI at /sparql in a browser', () => {
     expect(await js.page.getByLabel('Query').inputValue()).toBe(EXAMPLE_QUERIES[0].query);
     await noViolations(js.page, 'noscript form');
   });
+
+  it('the API reference /api (rendered from /openapi.json) is axe clean', async () => {
+    const { page, watch } = await open();
+    await page.goto('/api');
+    expect(await page.locator('section.operation').count()).toBeGreaterThan(50);
+    await noViolations(page, 'api reference');
+    await screenshot(page, 'api-reference');
+    expect(watch.foreign).toEqual([]);
+    expect(watch.failed.filter((f) => !f.endsWith('/favicon.ico'))).toEqual([]);
+  });
 });

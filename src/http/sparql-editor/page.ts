@@ -107,7 +107,7 @@ The API is described at <a href="/api">/api</a>.</p>
 <form id="editor-controls" class="searchbar" hidden>
 <label for="example">Example queries</label> <select id="example">${options}</select>
 <button type="button" id="open-example" class="secondary">Open in a new tab</button>
-<label for="token">Bearer token (optional)</label> <input id="token" type="password" autocomplete="off">
+<span class="token-field"><label for="token">Bearer token (optional)</label> <input id="token" type="password" autocomplete="off" size="24"></span>
 </form>
 <p id="editor-status" class="status" role="status"></p>
 <div id="yasgui"></div>
