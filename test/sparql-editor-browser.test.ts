@@ -6,7 +6,7 @@
  * noscript form, and axe-core with no violations at all. Screenshots: test-artifacts/e2e/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from './helpers/service.js';
+import { startTestService, ADMIN_TOKEN, type TestService } from './helpers/service.js';
 import { browserUnavailable, openBrowser, screenshot, axe, type Browser, type Page } from './helpers/browser.js';
 import { EXAMPLE_QUERIES, NEW_TAB_QUERY } from '../src/http/sparql-editor/page.js';
 import { NS } from '../src/model/namespaces.js';
@@ -159,6 +159,31 @@ describe.skipIf(!!unavailable)('YASGUI at /sparql in a browser', () => {
     expect(prefixes).toEqual(NS);
     const panel = await run(page);
     await expect.poll(() => panel.locator('.yasr table.dataTable tbody tr').count()).toBeGreaterThan(0);
+  });
+
+  it('sends the bearer token of the token field; keeps the tabs on the next visit without repeating the examples', async () => {
+    const { page } = await open();
+    await page.goto('/sparql');
+    await expect.poll(() => page.locator('.yasgui .tabsList [role=tab]').count(), { timeout: 30_000 }).toBe(EXAMPLE_QUERIES.length);
+    const sent = () => page.waitForRequest((r) => r.url() === `${svc.url}/sparql` && r.method() === 'POST');
+    let request = sent();
+    await run(page);
+    expect((await request).headers().authorization).toBeUndefined();
+    await page.getByLabel('Bearer token (optional)').fill('secret-token-1');
+    request = sent();
+    await activePanel(page).locator('.yasqe_queryButton').click();
+    expect((await request).headers().authorization).toBe('Bearer secret-token-1');
+    // an unknown token is a 401: the status says the query failed
+    await expect.poll(() => page.locator('#editor-status').textContent()).toMatch(/failed: 401 Unauthorized: the bearer token is not valid/);
+    await page.getByLabel('Bearer token (optional)').fill(ADMIN_TOKEN);
+    request = sent();
+    await run(page);
+    expect((await request).headers().authorization).toBe(`Bearer ${ADMIN_TOKEN}`);
+    expect(await page.locator('#editor-status').textContent()).toMatch(/results? in/);
+    await page.getByRole('button', { name: 'Add a new tab' }).click();
+    await expect.poll(() => page.locator('.yasgui .tabsList [role=tab]').count()).toBe(EXAMPLE_QUERIES.length + 1);
+    await page.reload();
+    await expect.poll(() => page.locator('.yasgui .tabsList [role=tab]').count(), { timeout: 30_000 }).toBe(EXAMPLE_QUERIES.length + 1);
   });
 
   it('without JavaScript: a plain form (axe clean)', async () => {

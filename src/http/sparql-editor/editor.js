@@ -60,7 +60,14 @@
     var yasr = tab.getYasr();
     var r = yasr && yasr.results;
     if (!r) return;
-    if (r.hasError()) { status.textContent = 'The query failed (' + (r.getStatus() || 'no answer') + ').'; return; }
+    if (r.hasError()) {
+      // YASGUI passes on the body of an error answer as text: our problem+json (RFC 9457)
+      var e = r.getError() || {}, p = null;
+      try { p = JSON.parse(e.text); } catch (x) { p = null; }
+      status.textContent = p && p.title ? 'The query failed: ' + (p.status ? p.status + ' ' : '') + p.title + (p.detail ? ': ' + p.detail : '') + (p.line ? ' (line ' + p.line + ', column ' + p.column + ')' : '')
+        : 'The query failed' + (e.status ? ' (' + e.status + ')' : '') + (e.text ? ': ' + e.text : '.');
+      return;
+    }
     var b = r.getBoolean();
     status.textContent = typeof b === 'boolean' ? 'ASK: ' + b : r.getType() === 'json' ? (r.getBindings().length === 1 ? '1 result' : r.getBindings().length + ' results') + ' in ' + r.getResponseTime() + ' ms.' : 'Answered in ' + r.getResponseTime() + ' ms.';
   }
