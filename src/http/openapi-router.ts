@@ -8,7 +8,8 @@ import { openApiDocument } from './openapi.js';
 import { page, esc } from './html.js';
 import { negotiate } from './negotiate.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the document is walked generically
+type Json = Record<string, any>;
 
 const METHODS = ['get', 'head', 'post', 'put', 'patch', 'delete'];
 const anchor = (method: string, path: string) => `${method}-${path.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'root'}`;

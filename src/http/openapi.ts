@@ -7,20 +7,20 @@
  */
 import { CITATION_MEDIA_TYPES } from '../publish/citation/media-types.js';
 import { RDF_MEDIA_TYPES } from '../publish/rdf-formats.js';
-import { DATACITE_XML, DATACITE_JSON } from '../publish/datacite.js';
 import { LINKSET_JSON } from '../publish/signposting.js';
 import { FACETS } from '../search/query.js';
 import { SELECT_TYPES, GRAPH_TYPES } from './sparql-router.js';
 import { SD_MEDIA_TYPES } from './service-description.js';
-import { GSP_INPUT_TYPES } from './graph-store-router.js';
+import { GSP_INPUT_TYPES, OUTPUT_TYPES as GSP_OUTPUT } from './graph-store-router.js';
+import { READ_TYPES } from './datasets-router.js';
+import { CATALOG_TYPES, FAIR_READ_TYPES } from './fair-router.js';
 import { CSVW_TYPE } from './tables-router.js';
 
 type Json = Record<string, unknown>;
 const PROBLEM = 'application/problem+json';
 const COMPARTMENTS = ['neuron', 'dendrite', 'axon', 'pre-synaptic-terminal', 'synapse', 'dendritic-spine', 'endoplasmic-reticulum', 'nucleus', 'vesicle', 'mitochondrion'];
 const CITATION_TYPES = CITATION_MEDIA_TYPES.map((m) => m.mediaType);
-const DATASET_TYPES = ['application/ld+json', 'text/turtle', 'text/html', 'application/n-triples', 'application/rdf+xml', DATACITE_XML, DATACITE_JSON, ...CITATION_TYPES];
-const GSP_OUTPUT = RDF_MEDIA_TYPES.filter((t) => t !== 'application/n-quads' && t !== 'application/trig');
+const DATASET_TYPES = [...READ_TYPES, ...FAIR_READ_TYPES, ...CITATION_TYPES]; // as datasets-router offers them
 
 // ---- building blocks -------------------------------------------------------------------------
 const ref = (kind: 'schemas' | 'parameters' | 'responses', name: string) => ({ $ref: `#/components/${kind}/${name}` });
@@ -303,7 +303,7 @@ const PATHS: Record<string, Record<string, Json>> = {
     delete: op({ id: 'gspDeleteDirect', tags: ['Graph Store'], summary: 'Delete that graph', security: WRITE, parameters: [path('path', 'the rest of the graph\'s URL')], responses: { 200: ok('deleted', ['application/json'], OBJECT), ...problems(401, 403, 404) } }),
   },
   '/catalog': {
-    get: op({ id: 'catalog', tags: ['FAIR'], summary: 'DCAT-AP 3 catalog of public datasets (paged)', parameters: [query('page', 'page', { type: 'integer', minimum: 1 }), query('pageSize', 'datasets per page', { type: 'integer', minimum: 1 }), P.format], responses: { 200: ok('the catalog', ['text/turtle', 'application/ld+json', 'application/rdf+xml', 'application/n-triples']), ...problems(406) } }),
+    get: op({ id: 'catalog', tags: ['FAIR'], summary: 'DCAT-AP 3 catalog of public datasets (paged)', parameters: [query('page', 'page', { type: 'integer', minimum: 1 }), query('pageSize', 'datasets per page', { type: 'integer', minimum: 1 }), P.format], responses: { 200: ok('the catalog', CATALOG_TYPES), ...problems(406) } }),
   },
   '/sitemap.xml': {
     get: op({ id: 'sitemap', tags: ['FAIR'], summary: 'Sitemap for crawlers', parameters: [query('part', 'part of a split sitemap', { type: 'integer', minimum: 1 })], responses: { 200: ok('the sitemap', ['application/xml']) } }),
