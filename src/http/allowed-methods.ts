@@ -60,3 +60,31 @@ export function methodNotAllowed(app: Application) {
     sendProblem(res, 405, 'Method Not Allowed', `${req.method} is not supported on ${req.path}; use ${allow.join(', ')}`, { allow });
   };
 }
+
+/** One route of the application: its express path pattern and method (lower case, as express keeps them). */
+export interface RouteEntry { path: string; method: string }
+
+function walk(stack: readonly LayerLike[], out: RouteEntry[]) {
+  for (const layer of stack) {
+    const route = layer.route as (RouteLike & { path?: string | string[] }) | undefined;
+    if (route) {
+      const paths = Array.isArray(route.path) ? route.path : [route.path ?? ''];
+      for (const [method, on] of Object.entries(route.methods)) if (on) for (const p of paths) out.push({ path: p, method });
+    } else if (layer.handle?.stack) {
+      // every router of the app is mounted at "/" (a prefix would be missing from the paths here)
+      const m = layer.match('/a-probe-path');
+      if (!m || m.path !== '') throw new Error('routeTable: a router is mounted at a path prefix; its routes cannot be listed with their full paths');
+      walk(layer.handle.stack, out);
+    }
+  }
+}
+
+/**
+ * Every route the application registers (the same route table allowedMethods reads), with
+ * `_all` for routes that answer every method (they answer 405 themselves).
+ */
+export function routeTable(app: Application): RouteEntry[] {
+  const out: RouteEntry[] = [];
+  walk((app as unknown as { router: { stack: LayerLike[] } }).router.stack, out);
+  return out;
+}

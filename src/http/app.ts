@@ -16,6 +16,7 @@ import { page } from './html.js';
 import { FairShare, fairShareMiddleware } from './fair-share.js';
 import { observability } from './health-router.js';
 import { methodNotAllowed, optionsResponder } from './allowed-methods.js';
+import { openApiRouter } from './openapi-router.js';
 
 export type Logger = (o: Record<string, unknown>) => void;
 export const jsonLogger: Logger = (o) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...o })}\n`);
@@ -42,7 +43,7 @@ export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
   app.get('/', (_req, res) => res.type('html').send(page('Home', `<h1>SynDB Graph</h1>
 <p>A linked-data knowledge graph of connectomics datasets.</p>
 <form action="/datasets" method="get"><label for="q">Search datasets</label> <input id="q" name="q" type="search"> <button>Search</button></form>
-<ul><li><a href="/datasets">All datasets</a></li><li><a href="/sparql">SPARQL endpoint</a></li></ul>`)));
+<ul><li><a href="/datasets">All datasets</a></li><li><a href="/sparql">SPARQL endpoint</a></li><li><a href="/api">API reference</a> (<a href="/openapi.json">OpenAPI</a>)</li></ul>`)));
   app.use(provenanceRouter(ctx)); // before datasetsRouter: ?version=n, 410 for withdrawn versions
   app.use(datasetsRouter(ctx));
   app.use(sparqlRouter(ctx));
@@ -50,6 +51,7 @@ export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
   app.use(graphStoreRouter(ctx));
   app.use(fairRouter(ctx));
   app.use(assetsRouter(ctx));
+  app.use(openApiRouter(ctx)); // /openapi.json and its rendering /api
   app.use(methodNotAllowed(app)); // a known path, another method: 405 with Allow
   app.use((req: Request, res: Response) => sendProblem(res, 404, 'Not Found', `no resource at ${req.path}`));
   app.use(errorHandler(log));

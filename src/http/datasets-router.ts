@@ -41,7 +41,7 @@ function citationRequest(req: Request): CitationRequest | undefined {
   return c ? { ...c, style: c.style ?? q('style'), locale: c.locale ?? q('locale') } : undefined;
 }
 
-const READ_TYPES = ['application/ld+json', 'text/turtle', 'text/html', 'application/n-triples', 'application/rdf+xml'];
+export const READ_TYPES = ['application/ld+json', 'text/turtle', 'text/html', 'application/n-triples', 'application/rdf+xml'];
 
 export function datasetsRouter(ctx: ServiceContext): Router {
   const r = Router();

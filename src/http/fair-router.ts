@@ -162,7 +162,7 @@ export async function sendPublication(res: Response, type: string, asked: Profil
 // Catalog, sitemap, robots, OAI-PMH, linksets
 // ---------------------------------------------------------------------------------------------
 
-const CATALOG_TYPES = ['text/turtle', 'application/ld+json', 'application/rdf+xml', 'application/n-triples'];
+export const CATALOG_TYPES = ['text/turtle', 'application/ld+json', 'application/rdf+xml', 'application/n-triples'];
 
 function positiveInt(name: string, v: unknown, max: number): number | undefined {
   if (v === undefined) return undefined;

@@ -22,7 +22,7 @@ export const GSP_INPUT_TYPES: Record<string, string> = {
   'text/turtle': 'text/turtle', 'application/x-turtle': 'text/turtle', 'application/n-triples': 'application/n-triples', 'text/plain': 'application/n-triples',
   'application/rdf+xml': 'application/rdf+xml', 'application/ld+json': 'application/ld+json', 'text/n3': 'text/turtle',
 };
-const OUTPUT_TYPES = RDF_MEDIA_TYPES.filter((t) => t !== 'application/n-quads' && t !== 'application/trig');
+export const OUTPUT_TYPES = RDF_MEDIA_TYPES.filter((t) => t !== 'application/n-quads' && t !== 'application/trig');
 
 /**
  * Parse an RDF graph body into N-Triples lines (blank nodes kept; skolemised when written), with

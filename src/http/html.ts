@@ -37,6 +37,6 @@ export function page(title: string, body: string, head = ''): string {
 <title>${esc(title)} · SynDB Graph</title>
 <style>${CSS}</style>${head}</head>
 <body><a class="skip" href="#main">Skip to content</a>
-<header class="site"><a class="brand" href="/">SynDB Graph</a><nav aria-label="Main"><a href="/datasets">Datasets</a> · <a href="/collections">Collections</a> · <a href="/sparql">SPARQL</a> · <a href="/upload">Upload</a></nav></header>
+<header class="site"><a class="brand" href="/">SynDB Graph</a><nav aria-label="Main"><a href="/datasets">Datasets</a> · <a href="/collections">Collections</a> · <a href="/sparql">SPARQL</a> · <a href="/upload">Upload</a> · <a href="/api">API</a></nav></header>
 <main id="main">${body}</main></body></html>`;
 }

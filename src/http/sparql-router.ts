@@ -20,7 +20,7 @@ import { StoreError } from '../store/graph-store.js';
 import { errorPosition, sparqlWrites, UpdateRequestError, UpdateTimeoutError } from '../service/sparql-update.js';
 import { parseQueryAsync, analyseQuery, SparqlSyntaxError, type QueryAnalysis } from '../sparql/index.js';
 import { serviceDescription, SD_MEDIA_TYPES } from './service-description.js';
-import { editorPage, editorAsset } from './sparql-editor/page.js';
+import { editorPage, editorAsset, yasguiFile, YASGUI_PATH } from './sparql-editor/page.js';
 
 export const SELECT_TYPES = ['application/sparql-results+json', 'application/sparql-results+xml', 'text/csv', 'text/tab-separated-values', 'application/json', 'application/xml'];
 export const GRAPH_TYPES = ['text/turtle', 'application/n-triples', 'application/ld+json', 'application/rdf+xml', 'application/trig', 'application/n-quads'];
@@ -168,6 +168,14 @@ export function sparqlRouter(ctx: ServiceContext): Router {
     const a = editorAsset(req.params.file);
     if (!a) throw new HttpError(404, 'Not Found', `no editor asset "${req.params.file}"`);
     res.type(a.type).set('Cache-Control', 'public, max-age=3600').send(a.body);
+  });
+
+  // YASGUI's build from node_modules (@zazuko/yasgui), under our own path: the editor works offline
+  r.get(`${YASGUI_PATH}/:file`, (req, res, next) => {
+    const f = yasguiFile(req.params.file);
+    if (!f) throw new HttpError(404, 'Not Found', `no YASGUI file "${req.params.file}"`);
+    res.type(f.type);
+    res.sendFile(req.params.file, { root: f.root, maxAge: '1d', dotfiles: 'deny' }, (e) => { if (e && !res.headersSent) next(e); });
   });
 
   r.get(['/sparql', '/sparql/'], async (req, res) => {

@@ -50,3 +50,8 @@ export function compactIri(iri: string): string {
   }
   return best ? `${best}:${iri.slice(NS[best as Prefix].length)}` : iri;
 }
+
+/** SPARQL `PREFIX` declarations for the given known prefixes (all of them by default), one a line. */
+export function prefixDeclarations(names: readonly Prefix[] = Object.keys(NS) as Prefix[]): string {
+  return names.map((p) => `PREFIX ${p}: <${NS[p]}>\n`).join('');
+}

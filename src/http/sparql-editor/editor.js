@@ -1,66 +1,117 @@
-// SynDB Graph query editor: runs the query with fetch and renders the result (no dependencies).
+// SynDB Graph query editor: YASGUI (served by us from @zazuko/yasgui) set up with our endpoint,
+// prefixes and example queries (the configuration is the page's #sparql-config, built by page.ts).
 (function () {
   'use strict';
-  var form = document.getElementById('sparql-form');
-  var query = document.getElementById('query');
-  var format = document.getElementById('format');
+  var cfg = JSON.parse(document.getElementById('sparql-config').textContent);
+  var status = document.getElementById('editor-status');
+  var Yasgui = window.Yasgui;
+  if (!Yasgui) {
+    status.textContent = 'The query editor could not be loaded. Turn JavaScript off to use the plain query form, or POST queries to /sparql.';
+    return;
+  }
+  var endpoint = new URL(cfg.endpoint, location.href).href;
   var token = document.getElementById('token');
-  var status = document.getElementById('status');
-  var results = document.getElementById('results');
-  var examples = JSON.parse(document.getElementById('examples').textContent);
-  var media = { srj: 'application/sparql-results+json', csv: 'text/csv', tsv: 'text/tab-separated-values', srx: 'application/sparql-results+xml', ttl: 'text/turtle', jsonld: 'application/ld+json' };
-  document.getElementById('example').addEventListener('change', function (e) { query.value = examples[Number(e.target.value)].query; });
-  query.addEventListener('keydown', function (e) { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); } });
-  function text(tag, s) { var el = document.createElement(tag); el.textContent = s; return el; }
-  function term(t) {
-    if (!t) return '';
-    if (t.type === 'uri') return '<' + t.value + '>';
-    if (t.type === 'bnode') return '_:' + t.value;
-    return JSON.stringify(t.value) + (t['xml:lang'] ? '@' + t['xml:lang'] : t.datatype && !/#string$/.test(t.datatype) ? '^^<' + t.datatype + '>' : '');
-  }
-  function table(json) {
-    var tbl = document.createElement('table');
-    var head = document.createElement('tr');
-    json.head.vars.forEach(function (v) { head.appendChild(text('th', '?' + v)); });
-    tbl.appendChild(head);
-    json.results.bindings.forEach(function (b) {
-      var tr = document.createElement('tr');
-      json.head.vars.forEach(function (v) {
-        var td = document.createElement('td');
-        var t = b[v];
-        if (t && t.type === 'uri') { var a = text('a', t.value); a.href = t.value; td.appendChild(a); } else td.textContent = term(t);
-        tr.appendChild(td);
-      });
-      tbl.appendChild(tr);
-    });
-    return tbl;
-  }
-  form.addEventListener('submit', function (e) {
-    e.preventDefault();
-    var headers = { 'Content-Type': 'application/sparql-query', Accept: media[format.value] };
-    if (token.value) headers.Authorization = 'Bearer ' + token.value;
-    status.textContent = 'Running…';
-    results.textContent = '';
-    var t0 = performance.now();
-    fetch('/sparql', { method: 'POST', headers: headers, body: query.value }).then(function (res) {
-      return res.text().then(function (body) {
-        var ms = Math.round(performance.now() - t0);
-        if (!res.ok) {
-          var p; try { p = JSON.parse(body); } catch (x) { p = { title: res.statusText, detail: body }; }
-          status.textContent = res.status + ' ' + p.title + ': ' + p.detail + (p.line ? ' (line ' + p.line + ', column ' + p.column + ')' : '');
-          return;
-        }
-        var type = res.headers.get('content-type') || '';
-        if (type.indexOf('application/sparql-results+json') === 0) {
-          var json = JSON.parse(body);
-          if (typeof json.boolean === 'boolean') { status.textContent = 'ASK: ' + json.boolean + ' (' + ms + ' ms)'; return; }
-          status.textContent = json.results.bindings.length + ' rows (' + ms + ' ms)';
-          results.appendChild(table(json));
-        } else {
-          status.textContent = type + ' (' + ms + ' ms)';
-          results.appendChild(text('pre', body));
-        }
-      });
-    }, function (err) { status.textContent = 'Request failed: ' + err.message; });
+
+  // Arrays are not merged with YASGUI's defaults but replaced here: only completers that stay on
+  // this server (the "properties" and "classes" completers would ask lov.linkeddata.es).
+  Yasgui.Yasqe.defaults.autocompleters = ['prefixes', 'variables'];
+  if (window.SyndbChart) Yasgui.Yasr.registerPlugin('chart', window.SyndbChart);
+  Yasgui.Yasr.defaults.pluginOrder = ['table', 'chart', 'response'];
+  Yasgui.Yasr.defaults.prefixes = cfg.prefixes;
+
+  var yasgui = new Yasgui(document.getElementById('yasgui'), {
+    persistenceId: 'syndb-sparql',
+    autoAddOnInit: false,
+    copyEndpointOnNewTab: false,
+    tabName: 'Query',
+    requestConfig: {
+      endpoint: endpoint,
+      method: 'POST',
+      acceptHeaderSelect: 'application/sparql-results+json',
+      acceptHeaderGraph: 'text/turtle',
+      headers: function () { return token.value ? { Authorization: 'Bearer ' + token.value } : {}; },
+    },
+    endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; }, keys: [] },
+    yasqe: { value: cfg.newTabQuery, prefixCcApi: new URL(cfg.prefixesUrl, location.href).href },
+    yasr: { prefixes: cfg.prefixes, defaultPlugin: 'table' },
   });
+
+  function openExample(i, active) {
+    var e = cfg.examples[i];
+    return yasgui.addTab(active, { name: e.name, yasqe: { value: e.query }, requestConfig: { endpoint: endpoint } });
+  }
+  // a first visit (nothing kept in this browser): one tab per example query, the first one active
+  if (Object.keys(yasgui._tabs).length === 0) {
+    cfg.examples.forEach(function (_e, i) { openExample(i, i === 0); });
+  }
+
+  var controls = document.getElementById('editor-controls');
+  controls.hidden = false;
+  controls.addEventListener('submit', function (e) { e.preventDefault(); });
+  document.getElementById('open-example').addEventListener('click', function () {
+    var i = Number(document.getElementById('example').value);
+    openExample(i, true);
+    status.textContent = 'Opened "' + cfg.examples[i].name + '" in a new tab.';
+  });
+  yasgui.on('query', function () { status.textContent = 'Running the query…'; });
+  // YASGUI emits queryResponse before it hands the response to YASR: read the result after that
+  yasgui.on('queryResponse', function (_y, tab) { Promise.resolve().then(function () { summarise(tab); }); });
+  function summarise(tab) {
+    var yasr = tab.getYasr();
+    var r = yasr && yasr.results;
+    if (!r) return;
+    if (r.hasError()) {
+      // YASGUI passes on the body of an error answer as text: our problem+json (RFC 9457)
+      var e = r.getError() || {}, p = null;
+      try { p = JSON.parse(e.text); } catch (x) { p = null; }
+      status.textContent = p && p.title ? 'The query failed: ' + (p.status ? p.status + ' ' : '') + p.title + (p.detail ? ': ' + p.detail : '') + (p.line ? ' (line ' + p.line + ', column ' + p.column + ')' : '')
+        : 'The query failed' + (e.status ? ' (' + e.status + ')' : '') + (e.text ? ': ' + e.text : '.');
+      return;
+    }
+    var b = r.getBoolean();
+    status.textContent = typeof b === 'boolean' ? 'ASK: ' + b : r.getType() === 'json' ? (r.getBindings().length === 1 ? '1 result' : r.getBindings().length + ' results') + ' in ' + r.getResponseTime() + ' ms.' : 'Answered in ' + r.getResponseTime() + ' ms.';
+  }
+  // Accessibility repairs of YASGUI's markup (axe-core finds these in 4.6.2), re-applied whenever
+  // YASGUI redraws: the add-tab button is moved out of the tablist (only tabs belong there),
+  // aria-controls names only panels that exist (YASGUI draws the active tab's panel only), and
+  // the fields without a label get one.
+  var root = yasgui.rootEl;
+  var list = yasgui.tabElements._tabsListEl;
+  var add = yasgui.tabElements.addTabEl;
+  if (list && add && add.parentNode === list) {
+    var bar = document.createElement('div');
+    bar.className = 'tabsBar';
+    list.parentNode.insertBefore(bar, list);
+    bar.appendChild(list);
+    bar.appendChild(add);
+    yasgui.tabElements.addTabEl = null; // new tabs are appended to the list, not inserted before the button
+  }
+  var labels = [
+    ['input.autocomplete', 'SPARQL endpoint'],
+    ['.CodeMirror textarea', 'SPARQL query'],
+    ['select.tableSizer', 'Page size'],
+    ['input.tableFilter', 'Filter query results'],
+    ['.tab input[type=text]', 'Tab name'],
+  ];
+  function set(el, name, value) { if (el.getAttribute(name) !== value) el.setAttribute(name, value); }
+  function repair() {
+    labels.forEach(function (l) { root.querySelectorAll(l[0]).forEach(function (el) { if (!el.getAttribute('aria-label')) set(el, 'aria-label', l[1]); }); });
+    root.querySelectorAll('[role=tab]').forEach(function (tab) {
+      var panel = tab.getAttribute('data-panel') || tab.getAttribute('aria-controls');
+      if (!panel) return;
+      set(tab, 'data-panel', panel);
+      if (document.getElementById(panel)) set(tab, 'aria-controls', panel); else if (tab.hasAttribute('aria-controls')) tab.removeAttribute('aria-controls');
+    });
+    root.querySelectorAll('table.dataTable thead th').forEach(function (th) {
+      if (!th.textContent.trim() && !th.querySelector('.visually-hidden')) { var s = document.createElement('span'); s.className = 'visually-hidden'; s.textContent = 'Row'; th.appendChild(s); }
+    });
+  }
+  var pending = false;
+  new MutationObserver(function () {
+    if (pending) return;
+    pending = true;
+    Promise.resolve().then(function () { pending = false; repair(); });
+  }).observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ['aria-controls', 'aria-label', 'class'] });
+  repair();
+  window.syndbYasgui = yasgui;
 })();
