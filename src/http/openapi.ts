@@ -220,6 +220,9 @@ const PATHS: Record<string, Record<string, Json>> = {
   '/datasets/{id}/tables/{compartment}/stats': {
     get: op({ id: 'tableStats', tags: ['Tables'], summary: 'Column statistics: count, nulls, min, max, mean, histogram', parameters: [P.id, P.compartment, P.version], responses: { 200: ok('the statistics', ['application/json'], OBJECT), ...problems(404) } }),
   },
+  '/datasets/{id}/tables/dendritic-consortium/{name}': {
+    get: op({ id: 'dendriticTable', tags: ['Tables'], summary: 'One of the imported Dendritic Consortium tables, as its CSV or Parquet file (GET …/tables/dendritic-consortium lists them)', parameters: [P.id, { name: 'name', in: 'path', required: true, description: 'the table name (as listed)', schema: { type: 'string' } }, P.version, P.format], responses: { 200: ok('the table file', ['text/csv', 'application/vnd.apache.parquet']), ...problems(404, 406, 503) } }),
+  },
   '/datasets/{id}/tables/{compartment}/rows/{cid}': {
     get: op({ id: 'tableRow', tags: ['Tables'], summary: 'One row as RDF', parameters: [P.id, P.compartment, P.cid, P.version, P.format], responses: { 200: ok('the row', RDF_MEDIA_TYPES), ...problems(404, 406) } }),
   },
