@@ -17,7 +17,10 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Parser, Store, Writer, DataFactory } from 'n3';
 import type { Quad, Term } from '@rdfjs/types';
-import { loadShapes, compileShapes, validate, reportToTurtle, projectRoot, type Shapes } from '../src/shacl/validator.js';
+import { loadSparqlSupport, loadShapes, compileShapes, validate, reportToTurtle, projectRoot, type Shapes } from '../src/shacl/validator.js';
+
+// the suites' SHACL-SPARQL shapes need the (lazily loaded) SPARQL support
+await loadSparqlSupport();
 import { jenaValidateMany, parseReport, reportKey, diffKeys, type JenaReport, type KeyField } from './helpers/jena.js';
 import { sharedPath } from './helpers/shared.js';
 

@@ -6,8 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { Parser } from 'n3';
 import type { Quad } from '@rdfjs/types';
 import {
+  loadSparqlSupport,
   compileShapes, validate, validateChunks, reportToTurtle, loadShapes, projectRoot, type ValidationReport,
 } from '../src/shacl/validator.js';
+
+// some shapes below use SHACL-SPARQL (lazily loaded support)
+await loadSparqlSupport();
 import { formatReportText, reportToProblemJson, reportToProblems, compactNode, kindName } from '../src/shacl/format-report.js';
 import { parseReport, reportKey, JENA } from './helpers/jena.js';
 

@@ -24,7 +24,6 @@ import type { Quad, Term, DatasetCore } from '@rdfjs/types';
 import './grapoi-fast-dataset.js';
 import Validator from 'shacl-engine/Validator.js';
 import type { EngineResult, EnginePathStep, EngineReport } from 'shacl-engine/Validator.js';
-import { validations as sparqlValidations, targetResolvers as sparqlTargetResolvers } from 'shacl-engine/sparql.js';
 import { NS, compactIri } from '../model/namespaces.js';
 import { parseQuery, walk, SparqlSyntaxError } from '../sparql/index.js';
 
@@ -134,6 +133,24 @@ export function parseRdf(text: string, format: string, baseIRI?: string, source 
   }
 }
 
+/**
+ * SHACL-SPARQL support (shacl-engine/sparql.js pulls in Comunica, about a second of module loading
+ * and much memory): loaded only for shapes that use sh:sparql, sh:select or sh:ask. Our own shapes
+ * use none. loadShapes loads it when needed; callers of compileShapes with such shapes await it first.
+ */
+type SparqlSupport = typeof import('shacl-engine/sparql.js');
+let sparqlSupport: SparqlSupport | undefined;
+export async function loadSparqlSupport(): Promise<void> {
+  sparqlSupport ??= await import('shacl-engine/sparql.js');
+}
+
+/** Whether a shapes graph uses SHACL-SPARQL (sh:sparql constraints, SPARQL-based targets). */
+function shapesUseSparql(store: Store): boolean {
+  return store.countQuads(null, namedNode(`${SH}sparql`), null, null) > 0 ||
+    store.countQuads(null, namedNode(`${SH}select`), null, null) > 0 ||
+    store.countQuads(null, namedNode(`${SH}ask`), null, null) > 0;
+}
+
 /** Load and merge every shapes/*.ttl (sorted by name) of `dir` (default: <project>/shapes). */
 export async function loadShapes(dir: string = join(projectRoot(), 'shapes')): Promise<Shapes> {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.ttl')).sort();
@@ -147,6 +164,7 @@ export async function loadShapes(dir: string = join(projectRoot(), 'shapes')): P
     // One parser per file: blank node labels stay distinct between files.
     quads.push(...parseRdf(text, 'text/turtle', pathToFileURL(file).href, file));
   }
+  if (quads.some((q) => q.predicate.value === `${SH}sparql` || q.predicate.value === `${SH}select` || q.predicate.value === `${SH}ask`)) await loadSparqlSupport();
   return compileShapes(quads, files);
 }
 
@@ -155,14 +173,13 @@ export function compileShapes(shapes: Quad[] | string, files: string[] = [], bas
   const quads = typeof shapes === 'string' ? parseRdf(shapes, 'text/turtle', baseIRI, 'shapes') : shapes;
   const store = new Store();
   for (const q of quads) store.addQuad(q.subject, q.predicate, q.object);
-  const usesSparql = store.countQuads(null, namedNode(`${SH}sparql`), null, null) > 0 ||
-    store.countQuads(null, namedNode(`${SH}select`), null, null) > 0 ||
-    store.countQuads(null, namedNode(`${SH}ask`), null, null) > 0;
+  const usesSparql = shapesUseSparql(store);
+  if (usesSparql && !sparqlSupport) throw new Error('these shapes use SHACL-SPARQL: await loadSparqlSupport() (src/shacl/validator.ts) before compileShapes');
   if (usesSparql) checkSparqlQueries(store);
   const { engineStore, rewrites } = rewriteComplexPaths(store);
   const engine = new Validator(engineStore, {
     factory: engineFactory,
-    ...(usesSparql ? { validations: sparqlValidations, targetResolvers: sparqlTargetResolvers } : {}),
+    ...(usesSparql && sparqlSupport ? { validations: sparqlSupport.validations, targetResolvers: sparqlSupport.targetResolvers } : {}),
   });
   const targetNodes = store.getObjects(null, namedNode(`${SH}targetNode`), null);
   return { quads, store, files, usesSparql, chunkSafety: analyseChunkSafety(store), engine, rewrites, targetNodes };
