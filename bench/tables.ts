@@ -222,13 +222,16 @@ async function columnar(n: number, repeat: number) {
       return JSON.parse(body) as { rows: number; parquet: { bytes: number }; validator?: string; errors?: Array<{ row: number; column: string; value: string }> };
     };
     // first, as a user would: the same table with one bad cell near the end is rejected whole
-    const badCsv = join(dir, 'synapse-bad.csv');
-    const badRow = Math.max(1, n - 10);
-    await generate(badCsv, n, badRow);
-    const rej = await timed(() => put('bench-ours', '', badCsv, 422));
-    const e0 = rej.value.errors?.[0];
-    console.log(`  rejected (one bad cell in row ${badRow.toLocaleString('en')}): ${rej.wall.toFixed(2)} s wall, ${rej.cpu.toFixed(2)} CPU-s, RSS +${mb(rej.rss)}; the reply names row ${e0?.row}, column ${e0?.column}, value "${e0?.value}"; ${(await ctx.store.stats()).quads} quads in the store, ${readdirSync(config.tableDir).filter((f) => f !== 'tmp').length} table files kept, ${readdirSync(join(config.tableDir, 'tmp')).filter((f) => f !== 'duckdb').length} temporary files left`);
-    rmSync(badCsv);
+    // (left out with --no-reject, e.g. for the 100 M-row run: it needs a second copy of the CSV)
+    if (!argv.includes('--no-reject')) {
+      const badCsv = join(dir, 'synapse-bad.csv');
+      const badRow = Math.max(1, n - 10);
+      await generate(badCsv, n, badRow);
+      const rej = await timed(() => put('bench-ours', '', badCsv, 422));
+      const e0 = rej.value.errors?.[0];
+      console.log(`  rejected (one bad cell in row ${badRow.toLocaleString('en')}): ${rej.wall.toFixed(2)} s wall, ${rej.cpu.toFixed(2)} CPU-s, RSS +${mb(rej.rss)}; the reply names row ${e0?.row}, column ${e0?.column}, value "${e0?.value}"; ${(await ctx.store.stats()).quads} quads in the store, ${readdirSync(config.tableDir).filter((f) => f !== 'tmp').length} table files kept, ${readdirSync(join(config.tableDir, 'tmp')).filter((f) => f !== 'duckdb').length} temporary files left`);
+      rmSync(badCsv);
+    }
     // DuckDB alone, with its own instance (as a user would run it), into the same temp directory
     const duck = await DuckDBInstance.create(':memory:', { threads: '2' });
     const duckAlone = async () => {
