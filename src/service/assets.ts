@@ -139,7 +139,9 @@ export class AssetService {
       const final = this.filePath(sha);
       if (existsSync(final)) await rm(tmp, { force: true });
       else { await rename(tmp, final); await fsyncDir(this.dir); }
-      return await this.describe(id, caller, { name: o.filename, type, sha, bytes, row, summary, unit: o.swcUnit === 'nm' ? 'nm' : 'um', started });
+      const described = await this.describe(id, caller, { name: o.filename, type, sha, bytes, row, summary, unit: o.swcUnit === 'nm' ? 'nm' : 'um', started });
+      this.ctx.datasets.changed(id); // the draft's metadata (e.g. for its reserved DOI) has a new asset
+      return described;
     } finally {
       await rm(tmp, { force: true });
     }

@@ -195,6 +195,7 @@ export class TableService {
       else await this.storeRows(e, { schema, map, D, T, file: csvFile.path, rows, bytes, sha256, resolve: resolve!, found, finalOps, onProgress });
       onProgress?.({ phase: 'store', rows, bytes, totalRows: rows });
       registerDraftTable(e, schema.slug);
+      this.ctx.datasets.changed(id); // the draft's metadata (e.g. for its reserved DOI) has a new table
       return { id, compartment: schema.slug, table: T, rows, columns, sha256, bytes, activity: act.iri, parquet: { sha256: parquet.sha256, bytes: parquet.bytes }, rowsInGraph: asTriples, ...(rowsNote ? { note: rowsNote } : {}), validator: valid.validator };
     } catch (err) {
       for (const f of written) files.remove(f);
@@ -727,6 +728,7 @@ async function replaceImportedGraph(ctx: ServiceContext, e: DatasetEntry, id: st
     { op: 'add', nquads: toNQuads(inGraph(provenance, ctx.datasets.provGraph(id))) },
   ]);
   registerDraftTable(e, slug);
+  ctx.datasets.changed(id);
 }
 
 /** The draft of `e` has the table `slug` (catalog bookkeeping after a durable write). */
