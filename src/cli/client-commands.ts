@@ -58,7 +58,7 @@ async function writeOut(body: Reply['body'], file?: string, progress?: ByteProgr
 
 // ---------------------------------------------------------------- progress of bytes on stderr
 
-const human = (n: number) => (n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(2)} GiB` : n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
+const human = (n: number) => (n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(2)} GiB` : n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${Math.round(n)} B`);
 
 /** A progress bar of bytes on stderr: one updated line on a terminal, else a line every second. */
 export class ByteProgress {
@@ -220,7 +220,7 @@ export async function datasetWithdraw(c: Client, id: string, o: Out & { version?
 }
 
 export async function datasetDelete(c: Client, id: string, o: Out & { reason?: string; ifMatch?: string }) {
-  const r = await c.send('DELETE', `/datasets/${enc(id)}`, { accept: 'application/json', headers: { 'content-type': 'application/json', ...(o.ifMatch ? { 'if-match': o.ifMatch } : {}) }, body: JSON.stringify(o.reason ? { reason: o.reason } : {}) });
+  const r = await c.send('DELETE', `/datasets/${enc(id)}`, { accept: 'application/json', headers: { ...(o.reason ? { 'content-type': 'application/json' } : {}), ...(o.ifMatch ? { 'if-match': o.ifMatch } : {}) }, body: o.reason ? JSON.stringify({ reason: o.reason }) : undefined });
   const text = await r.body.text();
   if (r.status === 204) { printResult(o, { id, removed: true }, `${id}: deleted (it was never published)`); return EXIT.ok; }
   const data = JSON.parse(text) as Json;
@@ -369,6 +369,7 @@ export async function tableUpload(c: Client, id: string, compartment: string, fi
   while (result === undefined) {
     try {
       if (offset >= size) {
+        bar.finish();
         bar.note(`${file}: all ${size} bytes on the server; validating and storing the table…`);
         result = (await put(`bytes */${size}`)).data;
         break;
@@ -379,7 +380,7 @@ export async function tableUpload(c: Client, id: string, compartment: string, fi
       const body = new PassThrough();
       pipeline(createReadStream(file, { start: offset, end, highWaterMark: 256 * 1024 }), meter((n) => { inFlight += n; bar.set(offset + inFlight); }, o.limitRate), body).catch((e) => body.destroy(e));
       const pending = put(`bytes ${offset}-${end}/${size}`, body);
-      if (last) body.once('end', () => bar.note(`${file}: all ${size} bytes sent; the server validates and stores the table…`));
+      if (last) body.once('end', () => { bar.finish(); bar.note(`${file}: all ${size} bytes sent; the server validates and stores the table…`); });
       const r = await pending;
       if (typeof r.data.offset === 'number' && r.data.complete !== true && !('table' in r.data)) { offset = r.data.offset; bar.set(offset); busyTries = 0; continue; }
       result = r.data;
@@ -396,7 +397,6 @@ export async function tableUpload(c: Client, id: string, compartment: string, fi
       throw e;
     }
   }
-  bar.finish();
   const sent = size - startOffset;
   if (o.json) { out(JSON.stringify({ ...result, sent, resumedAt: startOffset }, null, 2)); return EXIT.ok; }
   out(`${file}: ${result.rows} rows stored in ${result.table}; sha256 ${result.sha256}; sent ${sent} of ${size} bytes${startOffset ? ` (resumed at byte ${startOffset})` : ''}`);

@@ -21,8 +21,8 @@ export class ServerRefusal extends Error {
 
 /** The server could not be reached. */
 export class ConnectError extends Error {
-  constructor(readonly url: string, readonly reason: Error & { code?: string }) {
-    super(`cannot connect to ${url}: ${reason.code ?? reason.message}`);
+  constructor(readonly url: string, readonly reason: Error & { code?: string }, readonly broken = false) {
+    super(broken ? `the connection to ${url} broke off during the request (${reason.code ?? reason.message})` : `cannot connect to ${url}: ${reason.code ?? reason.message}`);
     this.name = 'ConnectError';
   }
   readonly exitCode = EXIT.connect;
@@ -44,7 +44,9 @@ export interface Reply {
   body: Dispatcher.ResponseData['body'];
 }
 
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'EPIPE']);
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+/** The connection broke off during the request. */
+const BROKEN_CODES = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'EPIPE', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 export class Client {
   readonly base: string;
@@ -69,6 +71,7 @@ export class Client {
       const err = e as Error & { code?: string; cause?: Error & { code?: string } };
       const code = err.code ?? err.cause?.code;
       if (code && CONNECT_CODES.has(code)) throw new ConnectError(this.base, err.cause ?? err);
+      if (code && BROKEN_CODES.has(code)) throw new ConnectError(this.base, err.cause ?? err, true);
       throw e;
     }
     if (r.statusCode >= 400 && !(o.ok ?? []).includes(r.statusCode)) {

@@ -8,24 +8,15 @@ import { readFileSync, existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { applyConfigFile, configFromEnv } from '../service/config.js';
-import { openContext, type ServiceContext } from '../service/context.js';
-import { loadExamples } from '../service/examples.js';
-import { checkDataset } from '../service/datasets.js';
-import { Iris } from '../model/iris.js';
-import { loadOntology } from '../model/ontology.js';
-import { loadVocabulary } from '../model/vocabulary.js';
-import { loadShapes } from '../shacl/validator.js';
+import type { ServiceContext } from '../service/context.js';
 import { InputError } from '../model/problems.js';
 import { formatProblems } from './report.js';
 import { Progress } from './progress.js';
 import { TokenRegistry, ROLES, type Role } from '../service/tokens.js';
-import { serializeGraph } from '../publish/rdf-formats.js';
-import { parseRdf } from '../util/rdf.js';
 import { FORMAT_MEDIA } from '../http/negotiate.js';
-import { parseQueryAsync } from '../sparql/index.js';
-import { restoreStore } from '../store/open-store.js';
 import type { InputFormat } from '../model/parse-input.js';
-import { datasetCitation, renderCitation, citationFormatFromParam } from '../publish/citation/index.js';
+// the store, shapes, vocabularies and serialisers load only for the commands that use them
+const openContext = async (...a: Parameters<typeof import('../service/context.js').openContext>) => (await import('../service/context.js')).openContext(...a);
 import { projectPath } from '../util/paths.js';
 import { FACETS } from '../search/query.js';
 import { EXIT } from './exit-codes.js';
@@ -54,6 +45,7 @@ async function serve(): Promise<number> {
   const log = (msg: string) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg })}\n`);
   if (config.configFile) log(`configuration file: ${config.configFile}`);
   const ctx = await openContext(config, { log });
+  const { loadExamples } = await import('../service/examples.js');
   if (config.examples && ctx.catalog.entries.size === 0) await loadExamples(ctx, log);
   const { startServer } = await import('../http/server.js');
   const srv = await startServer(ctx);
@@ -72,6 +64,8 @@ async function serve(): Promise<number> {
 
 async function validateLocal(files: string[]): Promise<number> {
   const config = configFromEnv();
+  const [{ checkDataset }, { Iris }, { loadOntology }, { loadVocabulary }, { loadShapes }] = await Promise.all([
+    import('../service/datasets.js'), import('../model/iris.js'), import('../model/ontology.js'), import('../model/vocabulary.js'), import('../shacl/validator.js')]);
   const deps = { iris: new Iris(config.baseIri), vocabulary: await loadVocabulary(), ontology: loadOntology(), shapes: await loadShapes() };
   let bad = 0;
   for (const f of files) {
@@ -122,6 +116,7 @@ async function exportLocal(id: string, o: { format: string; version?: string }):
   const media = FORMAT_MEDIA[o.format];
   if (!media || !['text/turtle', 'application/n-triples', 'application/ld+json', 'application/rdf+xml', 'application/n-quads'].includes(media)) throw new UsageError(`--format ${o.format}: use ttl, nt, nq, jsonld or rdf (with --server also bibtex, ris, csl, datacite, …)`);
   const v = versionNumber(o.version);
+  const [{ parseRdf }, { serializeGraph }] = await Promise.all([import('../util/rdf.js'), import('../publish/rdf-formats.js')]);
   return withContext(async (ctx) => {
     const t = ctx.datasets.graphFor(id, ADMIN, v);
     const quads = parseRdf(await ctx.store.dumpGraph(t.graph), 'application/n-quads');
@@ -131,6 +126,7 @@ async function exportLocal(id: string, o: { format: string; version?: string }):
 }
 
 async function citeLocal(id: string, o: { format: string; version?: string; style?: string; locale?: string }): Promise<number> {
+  const [{ parseRdf }, { datasetCitation, renderCitation, citationFormatFromParam }] = await Promise.all([import('../util/rdf.js'), import('../publish/citation/index.js')]);
   const format = citationFormatFromParam(o.format);
   if (!format) throw new UsageError(`--format ${o.format}: use bibtex, biblatex, ris, csl or bibliography`);
   const v = versionNumber(o.version);
@@ -146,6 +142,7 @@ async function citeLocal(id: string, o: { format: string; version?: string; styl
 async function queryLocal(text: string, o: { format?: string }): Promise<number> {
   // limits and syntax first (an error names the limit or the position; nothing is opened)
   const config = configFromEnv();
+  const { parseQueryAsync } = await import('../sparql/index.js');
   const form = (await parseQueryAsync(text, { base: `${config.baseIri}/`, limits: config.sparqlLimits })).tree.queryType;
   return withContext(async (ctx) => {
     const media = o.format ? FORMAT_MEDIA[o.format] ?? o.format : form === 'SELECT' || form === 'ASK' ? 'text/tab-separated-values' : 'application/n-triples';
@@ -176,6 +173,7 @@ async function backupLocal(file: string): Promise<number> {
 
 async function restoreLocal(file: string): Promise<number> {
   if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+  const { restoreStore } = await import('../store/open-store.js');
   await restoreStore(configFromEnv().dataDir, file);
   process.stderr.write(`restored ${file} into ${configFromEnv().dataDir}\n`);
   return 0;
@@ -340,12 +338,12 @@ server said no), 2 usage error, 3 cannot connect, 4 not authorised (401/403), 5 
   cmd(dataset, 'withdraw', 'withdraw a published version (default: the latest); it stays citable as a tombstone')
     .argument('<id>')
     .option('--version <n>', 'the version to withdraw')
-    .option('--reason <text>', 'why (shown on the tombstone)')
+    .requiredOption('--reason <text>', 'why (shown on the tombstone and in citations)')
     .option('--json', "print the server's JSON reply")
     .action(run((id: string, o: { version?: string; reason?: string; json?: boolean }, c: Command) => remote.datasetWithdraw(needServer(c), id, o)));
   cmd(dataset, 'delete', 'delete a dataset never published; a published one: withdraw every version, discard the draft')
     .argument('<id>')
-    .option('--reason <text>', 'why')
+    .option('--reason <text>', 'why (required when it has published versions: they are withdrawn)')
     .option('--if-match <etag>', 'refuse (412) when the dataset changed since this ETag')
     .option('--json', "print the server's JSON reply")
     .action(run((id: string, o: { reason?: string; ifMatch?: string; json?: boolean }, c: Command) => remote.datasetDelete(needServer(c), id, o)));
@@ -471,7 +469,11 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     if (e instanceof ServerRefusal) { process.stderr.write(`${formatRefusal(e)}\n`); return e.exitCode; }
-    if (e instanceof ConnectError) { process.stderr.write(`syndb: ${e.message}\n  is the server running there? (--server / SYNDB_URL)\n`); return EXIT.connect; }
+    if (e instanceof ConnectError) {
+      const hint = e.broken ? (state.argv.includes('upload') ? 'run the same command again: a table upload resumes where it stopped' : 'try again') : 'is the server running there? (--server / SYNDB_URL)';
+      process.stderr.write(`syndb: ${e.message}\n  ${hint}\n`);
+      return EXIT.connect;
+    }
     if (e instanceof InputError) { process.stderr.write(`${formatProblems(e.problems, e.title)}\n`); return EXIT.refused; }
     process.stderr.write(`syndb: ${err.message}\n`);
     return EXIT.refused;

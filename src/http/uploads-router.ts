@@ -102,6 +102,8 @@ export function uploadsRouter(ctx: ServiceContext): Router {
         headers(res, s);
         return res.status(200).json(view(s));
       }
+      // validating and storing a large table can take longer than the usual request timeout
+      req.setTimeout(6 * 3_600_000);
       const existed = (ctx.datasets.entry(id, caller).tables.get('draft') ?? []).includes(s.compartment);
       const result = await sessions.complete(id, compartment, sid, caller);
       res.setHeader('Upload-Offset', String(s.size));
