@@ -8,6 +8,7 @@ import { datasetsRouter } from './datasets-router.js';
 import { fairRouter } from './fair-router.js';
 import { sparqlRouter } from './sparql-router.js';
 import { tablesRouter } from './tables-router.js';
+import { uploadsRouter } from './uploads-router.js';
 import { graphStoreRouter } from './graph-store-router.js';
 import { provenanceRouter } from './provenance-router.js';
 import { errorHandler, sendProblem } from './problem.js';
@@ -47,6 +48,7 @@ export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
   app.use(provenanceRouter(ctx)); // before datasetsRouter: ?version=n, 410 for withdrawn versions
   app.use(datasetsRouter(ctx));
   app.use(sparqlRouter(ctx));
+  app.use(uploadsRouter(ctx)); // resumable table uploads, before tablesRouter
   app.use(tablesRouter(ctx));
   app.use(graphStoreRouter(ctx));
   app.use(fairRouter(ctx));

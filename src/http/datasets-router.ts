@@ -41,6 +41,18 @@ function citationRequest(req: Request): CitationRequest | undefined {
   return c ? { ...c, style: c.style ?? q('style'), locale: c.locale ?? q('locale') } : undefined;
 }
 
+/** ?dryRun=true: check everything a write checks, store nothing (200 {valid: true} or the usual 422). */
+function dryRun(req: Request): boolean {
+  const v = req.query.dryRun ?? req.query['dry-run'];
+  if (v === undefined) return false;
+  if (v === 'true' || v === '1' || v === '') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new HttpError(400, 'Bad Request', `dryRun must be "true" (validate only) or "false", got "${String(v)}"`, { parameter: 'dryRun' });
+}
+
+const dryRunReply = (res: Response, r: { id: string; iri: string; warnings?: unknown[] }) =>
+  res.status(200).json({ valid: true, dryRun: true, id: r.id, iri: r.iri, warnings: r.warnings ?? [], detail: 'every check passed; nothing was stored' });
+
 export const READ_TYPES = ['application/ld+json', 'text/turtle', 'text/html', 'application/n-triples', 'application/rdf+xml'];
 
 export function datasetsRouter(ctx: ServiceContext): Router {
@@ -70,7 +82,9 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     if (!format) throw new HttpError(415, 'Unsupported Media Type', `send the dataset as application/json, application/ld+json or text/turtle (got "${req.headers['content-type']}")`);
     if (typeof req.body !== 'string' || req.body.trim() === '') throw new HttpError(400, 'Empty Body', 'the request body is empty; send a dataset description (see INTERFACE.md "Dataset JSON")');
     const publish = req.query.publish === 'true' || req.query.publish === '1';
-    const result = await ctx.datasets.create(req.body, format, callerOf(res), { id: typeof req.query.id === 'string' ? req.query.id : undefined, publish });
+    const check = dryRun(req);
+    const result = await ctx.datasets.create(req.body, format, callerOf(res), { id: typeof req.query.id === 'string' ? req.query.id : undefined, publish, dryRun: check });
+    if (result.dryRun) return dryRunReply(res, result);
     res.status(201).location(`/datasets/${result.id}`).json({ id: result.id, iri: ctx.iris.concept(result.id), version: result.version ?? null, activity: result.activity });
   });
 
@@ -118,7 +132,8 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     const format = formatFromMediaType(req.headers['content-type']);
     if (!format) throw new HttpError(415, 'Unsupported Media Type', `send the dataset as application/json, application/ld+json or text/turtle (got "${req.headers['content-type']}")`);
     if (typeof req.body !== 'string' || req.body.trim() === '') throw new HttpError(400, 'Empty Body', 'the request body is empty; send the new description of the dataset');
-    const result = await ctx.datasets.edit(String(req.params.id), req.body, format, callerOf(res), { ifMatch: req.headers['if-match'] });
+    const result = await ctx.datasets.edit(String(req.params.id), req.body, format, callerOf(res), { ifMatch: req.headers['if-match'], dryRun: dryRun(req) });
+    if (result.dryRun) return dryRunReply(res, result);
     res.status(200).json({ id: result.id, draft: result.iri, activity: result.activity });
   });
   r.patch('/datasets/:id', body, async (req, res) => {
@@ -128,7 +143,8 @@ export function datasetsRouter(ctx: ServiceContext): Router {
       throw new HttpError(415, 'Unsupported Media Type', `send a JSON Merge Patch (RFC 7396) of the Dataset JSON as application/merge-patch+json (got "${req.headers['content-type'] ?? ''}")`);
     }
     if (typeof req.body !== 'string' || req.body.trim() === '') throw new HttpError(400, 'Empty Body', 'the request body is empty; send the fields to change, e.g. {"title": "New title"} (null removes a field)');
-    const result = await ctx.datasets.patch(String(req.params.id), req.body, callerOf(res), { ifMatch: req.headers['if-match'] });
+    const result = await ctx.datasets.patch(String(req.params.id), req.body, callerOf(res), { ifMatch: req.headers['if-match'], dryRun: dryRun(req) });
+    if (result.dryRun) return dryRunReply(res, result);
     res.status(200).json({ id: result.id, draft: result.iri, activity: result.activity });
   });
   r.delete('/datasets/:id', body, async (req, res) => {

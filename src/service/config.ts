@@ -1,6 +1,13 @@
-/** Configuration from the environment (INTERFACE.md "Configuration"). */
+/**
+ * Configuration from the environment (INTERFACE.md "Configuration") and, under it, from a
+ * configuration file: `SYNDB_CONFIG` names it, else the first `syndb.env` in the current
+ * directory or one of its parents. The server (`syndb serve`, `npm start`) and every `syndb`
+ * command read the same file, so `syndb token create` writes where the server reads.
+ */
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { DEFAULT_SPARQL_LIMITS, LIMIT_SETTINGS, type SparqlLimits } from '../sparql/limits.js';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../model/input-limits.js';
 
@@ -78,6 +85,14 @@ export interface Config {
   parseInlineBytes: number;
   /** Longest time one upload may spend in a parse worker before it is stopped with a 503, ms (SYNDB_PARSE_TIMEOUT_MS, default 120 s). */
   parseTimeoutMs: number;
+  /** Largest table upload session, bytes (SYNDB_MAX_UPLOAD_BYTES, default 64 GiB). */
+  maxUploadBytes: number;
+  /** An upload session with no chunk for this long is removed, ms (SYNDB_UPLOAD_TTL_MS, default 24 h). */
+  uploadTtlMs: number;
+  /** Open upload sessions one user may have (SYNDB_UPLOAD_SESSIONS, default 8). */
+  uploadSessionsPerUser: number;
+  /** The configuration file read (undefined: none). */
+  configFile?: string;
   /**
    * The DataCite repository account DOIs are registered with (SYNDB_DATACITE_URL, e.g.
    * https://api.test.datacite.org; SYNDB_DATACITE_PREFIX, e.g. 10.5072; SYNDB_DATACITE_USER, the
@@ -126,6 +141,36 @@ function dataciteFromEnv(env: NodeJS.ProcessEnv): DataCiteConfig | undefined {
   };
 }
 
+
+/** Names of settings that are paths; relative ones in a configuration file are relative to the file. */
+const PATH_SETTINGS = ['SYNDB_DATA_DIR', 'SYNDB_TABLE_DIR'];
+
+/** The configuration file: SYNDB_CONFIG, else the nearest syndb.env from `cwd` upwards (undefined: none). */
+export function findConfigFile(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
+  if (env.SYNDB_CONFIG) {
+    const f = resolve(cwd, env.SYNDB_CONFIG);
+    if (!existsSync(f)) throw new Error(`SYNDB_CONFIG=${env.SYNDB_CONFIG}: no such file`);
+    return f;
+  }
+  for (let d = resolve(cwd); ; d = dirname(d)) {
+    const f = join(d, 'syndb.env');
+    if (existsSync(f)) return f;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
+/**
+ * The environment with the configuration file's settings under it (a variable set in the
+ * environment wins). The file has lines NAME=value (# comments, quotes as in .env files).
+ */
+export function environmentWithFile(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): { env: NodeJS.ProcessEnv; file?: string } {
+  const file = findConfigFile(env, cwd);
+  if (!file) return { env };
+  const values = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+  for (const k of PATH_SETTINGS) if (values[k] && !isAbsolute(values[k])) values[k] = resolve(dirname(file), values[k]);
+  return { env: { ...values, ...env }, file };
+}
+
 /** A whole number from the environment (default when unset), within [min, max]. */
 function choiceSetting<T extends string>(env: NodeJS.ProcessEnv, name: string, choices: readonly T[], dflt: T): T {
   const v = env[name];
@@ -149,7 +194,24 @@ function sparqlLimitsFromEnv(env: NodeJS.ProcessEnv): SparqlLimits {
   return out;
 }
 
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Put the configuration file's settings into process.env (where the environment does not set
+ * them), so that every part of the process, also those reading a variable directly, sees them.
+ * `syndb` (server and commands) calls this first. Returns the file read.
+ */
+export function applyConfigFile(cwd = process.cwd()): string | undefined {
+  const { env, file } = environmentWithFile(process.env, cwd);
+  for (const [k, v] of Object.entries(env)) if (process.env[k] === undefined && v !== undefined) process.env[k] = v;
+  return file;
+}
+
+/**
+ * The configuration. Called without arguments (server, CLI) it reads process.env and the
+ * configuration file; with an explicit environment, only that (tests), unless `opts.file`.
+ */
+export function configFromEnv(given?: NodeJS.ProcessEnv, opts: { file?: boolean; cwd?: string } = {}): Config {
+  const withFile = opts.file ?? given === undefined;
+  const { env, file } = withFile ? environmentWithFile(given ?? process.env, opts.cwd) : { env: given!, file: undefined };
   const port = Number(env.PORT ?? 3030);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   return {
@@ -194,5 +256,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     parseInlineBytes: intSetting(env, 'SYNDB_PARSE_INLINE_BYTES', 8192, 0, Number.MAX_SAFE_INTEGER),
     parseTimeoutMs: intSetting(env, 'SYNDB_PARSE_TIMEOUT_MS', 120_000, 1, 86_400_000),
     datacite: dataciteFromEnv(env),
+    maxUploadBytes: intSetting(env, 'SYNDB_MAX_UPLOAD_BYTES', 64 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+    uploadTtlMs: intSetting(env, 'SYNDB_UPLOAD_TTL_MS', 24 * 3_600_000, 1000, 365 * 24 * 3_600_000),
+    uploadSessionsPerUser: intSetting(env, 'SYNDB_UPLOAD_SESSIONS', 8, 1, 10_000),
+    configFile: file,
   };
 }

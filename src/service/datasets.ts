@@ -51,10 +51,16 @@ const S = (l: string) => iri(NS.syndb + l);
 const DCT = (l: string) => iri(NS.dcterms + l);
 const DCAT = (l: string) => iri(NS.dcat + l);
 
-export interface WriteResult { id: string; iri: string; version?: number; activity: string }
+export interface WriteResult {
+  id: string; iri: string; version?: number; activity: string;
+  /** A dry run: every check passed, nothing was stored (activity is empty). */
+  dryRun?: boolean;
+  /** Problems below Violation (warnings, infos) of a dry run. */
+  warnings?: Problem[];
+}
 
 /** Conditions on a write: `If-Match` (the ETag of GET /datasets/{id}). */
-export interface WriteConditions { ifMatch?: string }
+export interface WriteConditions { ifMatch?: string; /** check everything, store nothing */ dryRun?: boolean }
 
 /** What a change used, for its provenance record (default: the uploaded description). */
 interface UsedInput { content: string; mediaType: string; label: string }
@@ -80,12 +86,12 @@ export class DatasetService {
   }
 
   /** Create a dataset (its draft) from an upload. */
-  create(body: string, format: InputFormat, caller: Caller, opts: { id?: string; publish?: boolean; notes?: string } = {}): Promise<WriteResult> {
+  create(body: string, format: InputFormat, caller: Caller, opts: { id?: string; publish?: boolean; notes?: string; dryRun?: boolean } = {}): Promise<WriteResult> {
     // creations one at a time: the id is chosen (and checked unused) inside
     return this.locks.dataset('\u0000create', () => this.createUnlocked(body, format, caller, opts));
   }
 
-  private async createUnlocked(body: string, format: InputFormat, caller: Caller, opts: { id?: string; publish?: boolean; notes?: string }): Promise<WriteResult> {
+  private async createUnlocked(body: string, format: InputFormat, caller: Caller, opts: { id?: string; publish?: boolean; notes?: string; dryRun?: boolean }): Promise<WriteResult> {
     this.requireRole(caller, ['admin', 'curator', 'contributor']);
     const started = new Date();
     let { parsed, quads, report, problems } = await this.check(body, format, opts);
@@ -101,6 +107,7 @@ export class DatasetService {
     refuseIfInvalid(await checkDraftGraph(this.d, id, quads, [], { shapesChecked: true }), 'The dataset is not valid');
     const D = this.d.iris.draft(id);
     const C = this.d.iris.concept(id);
+    if (opts.dryRun) return { id, iri: C, activity: '', dryRun: true, warnings: problems };
     const title = quads.find((q) => q.subject.value === D && q.predicate.equals(DCT('title')))?.object.value ?? id;
     const embargo = quads.find((q) => q.subject.value === D && q.predicate.equals(S('embargoEndDate')))?.object.value;
     const concept: Quad[] = [
@@ -140,7 +147,7 @@ export class DatasetService {
       const e = this.entry(id, caller);
       this.requireWrite(e, caller);
       await this.requireState(id, cond);
-      return this.editUnlocked(id, body, format, caller);
+      return this.editUnlocked(id, body, format, caller, undefined, cond.dryRun);
     });
   }
 
@@ -177,7 +184,7 @@ export class DatasetService {
       if (merged.id !== id) {
         throw new InputError('The patch is not valid', [{ path: 'id', value: JSON.stringify(merged.id ?? null), message: `the id of a dataset does not change (it is "${id}"); leave "id" out of the patch`, severity: 'Violation' }], 422);
       }
-      return this.editUnlocked(id, JSON.stringify(merged), 'json', caller, { content: patchText, mediaType: 'application/merge-patch+json', label: 'JSON Merge Patch of the dataset description' });
+      return this.editUnlocked(id, JSON.stringify(merged), 'json', caller, { content: patchText, mediaType: 'application/merge-patch+json', label: 'JSON Merge Patch of the dataset description' }, cond.dryRun);
     });
   }
 
@@ -193,7 +200,7 @@ export class DatasetService {
     if (!ifMatchHolds(cond.ifMatch, state)) throw new PreconditionFailedError(`dataset "${id}" changed since the ETag in If-Match (${cond.ifMatch.trim()}) was read; GET it again and reapply the change`, state);
   }
 
-  private async editUnlocked(id: string, body: string, format: InputFormat, caller: Caller, used?: UsedInput): Promise<WriteResult> {
+  private async editUnlocked(id: string, body: string, format: InputFormat, caller: Caller, used?: UsedInput, dryRun = false): Promise<WriteResult> {
     const e = this.entry(id, caller);
     this.requireWrite(e, caller);
     const started = new Date();
@@ -205,6 +212,7 @@ export class DatasetService {
     const kept = e.hasDraft ? draftAttachments(this.d.iris, id, parseRdf(await this.d.store.dumpGraph(D), 'application/n-quads'), draftTables) : [];
     const content = union(quads, kept);
     refuseIfInvalid(await checkDraftGraph(this.d, id, content, draftTables, { shapesChecked: kept.length === 0 }), 'The dataset is not valid');
+    if (dryRun) return { id, iri: D, activity: '', dryRun: true, warnings: problems };
     const act = activityQuads(this.d.iris, {
       kind: 'Edit', user: caller.user ?? 'anonymous', startedAt: started,
       used: [used ?? { content: body, mediaType: mediaTypeOf(format), label: 'uploaded dataset description' }],
