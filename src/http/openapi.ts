@@ -220,6 +220,15 @@ const PATHS: Record<string, Record<string, Json>> = {
   '/datasets/{id}/tables/{compartment}/stats': {
     get: op({ id: 'tableStats', tags: ['Tables'], summary: 'Column statistics: count, nulls, min, max, mean, histogram', parameters: [P.id, P.compartment, P.version], responses: { 200: ok('the statistics', ['application/json'], OBJECT), ...problems(404) } }),
   },
+  '/datasets/{id}/tables/{compartment}/uploads': {
+    post: op({ id: 'startTableUpload', tags: ['Tables'], summary: 'Start a resumable table upload session', security: WRITE, parameters: [P.id, P.compartment], responses: { 201: ok('the session', ['application/json'], OBJECT), ...problems(401, 403, 404, 413, 429) } }),
+  },
+  '/datasets/{id}/tables/{compartment}/uploads/{sid}': {
+    get: op({ id: 'tableUploadStatus', tags: ['Tables'], summary: 'An upload session: bytes received so far', security: WRITE, parameters: [P.id, P.compartment, { name: 'sid', in: 'path', required: true, description: 'the upload session', schema: { type: 'string' } }], responses: { 200: ok('the session', ['application/json'], OBJECT), ...problems(401, 403, 404) } }),
+    head: op({ id: 'tableUploadOffset', tags: ['Tables'], summary: 'An upload session\'s offset (Upload-Offset header)', security: WRITE, parameters: [P.id, P.compartment, { name: 'sid', in: 'path', required: true, description: 'the upload session', schema: { type: 'string' } }], responses: { 200: { description: 'the offset' }, ...problems(401, 403, 404) } }),
+    put: op({ id: 'tableUploadChunk', tags: ['Tables'], summary: 'A chunk of the file (Content-Range); the last one stores the table', security: WRITE, parameters: [P.id, P.compartment, { name: 'sid', in: 'path', required: true, description: 'the upload session', schema: { type: 'string' } }], requestBody: body('the chunk', ['text/csv', 'application/octet-stream']), responses: { 200: ok('stored or received', ['application/json'], OBJECT), 201: ok('the table stored', ['application/json'], OBJECT), ...problems(400, 401, 403, 404, 409, 413, 422) } }),
+    delete: op({ id: 'cancelTableUpload', tags: ['Tables'], summary: 'Cancel an upload session', security: WRITE, parameters: [P.id, P.compartment, { name: 'sid', in: 'path', required: true, description: 'the upload session', schema: { type: 'string' } }], responses: { 204: { description: 'cancelled' }, ...problems(401, 403, 404) } }),
+  },
   '/datasets/{id}/tables/dendritic-consortium/{name}': {
     get: op({ id: 'dendriticTable', tags: ['Tables'], summary: 'One of the imported Dendritic Consortium tables, as its CSV or Parquet file (GET …/tables/dendritic-consortium lists them)', parameters: [P.id, { name: 'name', in: 'path', required: true, description: 'the table name (as listed)', schema: { type: 'string' } }, P.version, P.format], responses: { 200: ok('the table file', ['text/csv', 'application/vnd.apache.parquet']), ...problems(404, 406, 503) } }),
   },
