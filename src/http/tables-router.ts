@@ -173,7 +173,7 @@ export function tablesRouter(ctx: ServiceContext): Router {
       res.setHeader('ETag', `"${f.parquet}"`);
       return sendFile(res, ctx.tableFiles.path(f.parquet, 'parquet'), false);
     }
-    const out = await ctx.tableFiles.select(f.parquet, f.specs, { columns: sel.columns, filters: sel.filters }, format);
+    const out = await ctx.tableFiles.select(f.parquet, f.specs, { columns: sel.columns, filters: sel.filters }, format, rows);
     res.status(200).type(media).setHeader('Content-Disposition', `attachment; filename="${base}-selection.${format}"`);
     res.setHeader('X-Row-Count', String(out.rows));
     return sendFile(res, out.path, true);
@@ -184,7 +184,7 @@ export function tablesRouter(ctx: ServiceContext): Router {
     const id = String(req.params.id);
     const t = tables.resolveTable(id, String(req.params.compartment), caller, typeof req.query.version === 'string' ? req.query.version : undefined);
     const f = await tables.files(t.graph);
-    res.json({ table: t.graph, version: t.version, rows: f.rows, rowsInGraph: f.rowsInGraph, parquet: { sha256: f.parquet }, columns: f.stats ?? await ctx.tableFiles.stats(f.parquet, f.specs) });
+    res.json({ table: t.graph, version: t.version, rows: f.rows, rowsInGraph: f.rowsInGraph, parquet: { sha256: f.parquet }, sortedCopies: ctx.tableFiles.sortedCopies(f.parquet, f.specs), columns: f.stats ?? await ctx.tableFiles.stats(f.parquet, f.specs) });
   });
 
   // a row's IRI (…/draft/tables/{t}/rows/{cid}, …/versions/{n}/tables/{t}/rows/{cid}) and the short form with ?version
