@@ -218,7 +218,7 @@ const PATHS: Record<string, Record<string, Json>> = {
     put: op({ id: 'putTable', tags: ['Tables'], summary: 'Upload a compartment table to the draft (validated, all or nothing)', security: WRITE, parameters: [P.id, P.compartment, query('triples', 'also load the rows as triples (default: by size)', { type: 'boolean' })], requestBody: body('the table', ['text/csv']), responses: { 200: ok('stored', ['application/json'], OBJECT), 201: ok('stored', ['application/json'], OBJECT), ...problems(401, 403, 404, 413, 415, 422) } }),
   },
   '/datasets/{id}/tables/{compartment}/stats': {
-    get: op({ id: 'tableStats', tags: ['Tables'], summary: 'Column statistics: count, nulls, min, max, mean, histogram', parameters: [P.id, P.compartment, P.version], responses: { 200: ok('the statistics', ['application/json'], OBJECT), ...problems(404) } }),
+    get: op({ id: 'tableStats', tags: ['Tables'], summary: 'Column statistics: count, nulls, min, max, mean, histogram; the sorted copies of filtered columns (sortedCopies)', parameters: [P.id, P.compartment, P.version], responses: { 200: ok('the statistics', ['application/json'], OBJECT), ...problems(404) } }),
   },
   '/datasets/{id}/tables/{compartment}/uploads': {
     post: op({ id: 'startTableUpload', tags: ['Tables'], summary: 'Start a resumable table upload session', security: WRITE, parameters: [P.id, P.compartment], responses: { 201: ok('the session', ['application/json'], OBJECT), ...problems(401, 403, 404, 413, 429) } }),
