@@ -1,5 +1,5 @@
 /**
- * The simple upload form (INTERFACE.md "Dataset JSON") -> RDF, as docs/graph-model.md describes.
+ * The simple upload form (docs/dataset-json.md) -> RDF, as docs/graph-model.md describes.
  * Nested nodes are blank nodes here; the ingest pipeline canonicalises and skolemises them.
  * Every problem is collected (never only the first), with the JSON path of the field.
  */
@@ -9,6 +9,7 @@ import { NS } from './namespaces.js';
 import type { Problem } from './problems.js';
 import { findCompartment, compartmentConcept, COMPARTMENTS } from './compartment-names.js';
 import { SLUG } from './iris.js';
+import { DATASET_FIELDS } from './generated/dataset-fields.js';
 
 export type VocabularyKind = 'brainRegion' | 'species' | 'microscopyMethod' | 'expressionKind' | 'license';
 
@@ -78,9 +79,8 @@ export function splitPersonName(name: string): { family: string; given?: string 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const KNOWN_FIELDS = new Set(['id', 'title', 'description', 'creators', 'license', 'species', 'strain', 'specimens',
-  'brainRegion', 'microscopyMethod', 'geneticManipulations', 'compartments', 'publications', 'keywords', 'tags',
-  'derivedFrom', 'identifiers', 'access', 'embargoEndDate', 'doi', 'notes', 'sourceTables', 'label', '$schema']);
+/** Every top-level key of the Dataset JSON (from the shapes; src/model/generated/dataset-fields.ts). */
+const KNOWN_FIELDS = new Set(DATASET_FIELDS.map((f) => f.key));
 
 export interface DatasetJsonResult {
   id?: string;
@@ -107,7 +107,7 @@ export function datasetJsonToRdf(input: unknown, opt: ConvertOptions): DatasetJs
     problems.push({ path, message, value: value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value), severity: 'Violation', focusNode: opt.subject, ...extra });
 
   if (!isObj(input)) {
-    problem('$', 'the body must be a JSON object describing one dataset (see INTERFACE.md "Dataset JSON")', input);
+    problem('$', 'the body must be a JSON object describing one dataset (see docs/dataset-json.md or GET /schemas/dataset.schema.json)', input);
     return { access: 'public', quads, problems };
   }
   const j = input;
@@ -395,10 +395,5 @@ export function datasetJsonToRdf(input: unknown, opt: ConvertOptions): DatasetJs
   return { id, access, quads, problems };
 }
 
-/** The JSON field a problem on an RDF property of the dataset node corresponds to (to merge JSON and SHACL problems). */
-export const FIELD_OF_PROPERTY: Record<string, string> = {
-  [NS.dcterms + 'title']: 'title', [NS.dcterms + 'description']: 'description', [NS.dcterms + 'creator']: 'creators',
-  [NS.dcterms + 'license']: 'license', [NS.syndb + 'species']: 'species', [NS.syndb + 'brainRegion']: 'brainRegion',
-  [NS.syndb + 'microscopyMethod']: 'microscopyMethod', [NS.syndb + 'compartment']: 'compartments',
-  [NS.syndb + 'doi']: 'doi', [NS.dcterms + 'accessRights']: 'access',
-};
+/** The JSON field a problem on an RDF property of the dataset node corresponds to (to merge JSON and SHACL problems); from the shapes. */
+export const FIELD_OF_PROPERTY: Record<string, string> = Object.fromEntries(DATASET_FIELDS.flatMap((f) => f.paths.map((p) => [p, f.key])));
