@@ -89,6 +89,7 @@ describe('the Dataset JSON Schema (Python jsonschema, Draft 2020-12)', () => {
     ['no title', { ...minimal, title: undefined }, /'title' is a required property/],
     ['no creators', { ...minimal, creators: undefined }, /'creators' is a required property/],
     ['an unknown field', { ...minimal, titel: 'T' }, /Additional properties are not allowed \('titel'/],
+    ['no compartments', { ...minimal, compartments: [] }, /should be non-empty|is too short/],
     ['creators not a list', { ...minimal, creators: 'Doe, Jane' }, /is not of type 'array'/],
     ['a creator without a name', { ...minimal, creators: [{ orcid: '0000-0002-1825-0097' }] }, /'name' is a required property/],
     ['an unknown access level', { ...minimal, access: 'secret' }, /'secret' is not one of \['public', 'private', 'embargoed'\]/],

@@ -29,7 +29,7 @@ function objectSchema(fields: readonly DatasetField[], closed = false): Schema {
   const properties: Record<string, Schema> = {};
   for (const f of fields) {
     const v = valueSchema(f);
-    properties[f.key] = { description: f.description, ...(f.list ? { type: 'array', items: v } : v), ...(f.default !== undefined ? { default: f.default } : {}) };
+    properties[f.key] = { description: f.description, ...(f.list ? { type: 'array', items: v, ...(f.required ? { minItems: 1 } : {}) } : v), ...(f.default !== undefined ? { default: f.default } : {}) };
   }
   const required = fields.filter((f) => f.required).map((f) => f.key);
   return { type: 'object', properties, ...(required.length ? { required } : {}), ...(closed ? { additionalProperties: false } : {}) };
