@@ -80,7 +80,7 @@ export function datasetsRouter(ctx: ServiceContext): Router {
   r.post('/datasets', body, async (req, res) => {
     const format = formatFromMediaType(req.headers['content-type']);
     if (!format) throw new HttpError(415, 'Unsupported Media Type', `send the dataset as application/json, application/ld+json or text/turtle (got "${req.headers['content-type']}")`);
-    if (typeof req.body !== 'string' || req.body.trim() === '') throw new HttpError(400, 'Empty Body', 'the request body is empty; send a dataset description (see INTERFACE.md "Dataset JSON")');
+    if (typeof req.body !== 'string' || req.body.trim() === '') throw new HttpError(400, 'Empty Body', 'the request body is empty; send a dataset description (see docs/dataset-json.md or GET /schemas/dataset.schema.json)');
     const publish = req.query.publish === 'true' || req.query.publish === '1';
     const check = dryRun(req);
     const result = await ctx.datasets.create(req.body, format, callerOf(res), { id: typeof req.query.id === 'string' ? req.query.id : undefined, publish, dryRun: check });

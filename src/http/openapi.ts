@@ -15,6 +15,7 @@ import { GSP_INPUT_TYPES, OUTPUT_TYPES as GSP_OUTPUT } from './graph-store-route
 import { READ_TYPES } from './datasets-router.js';
 import { CATALOG_TYPES, FAIR_READ_TYPES } from './fair-router.js';
 import { CSVW_TYPE } from './tables-router.js';
+import { datasetSchema } from '../model/dataset-schema.js';
 
 type Json = Record<string, unknown>;
 const PROBLEM = 'application/problem+json';
@@ -79,23 +80,8 @@ const STATUS_TITLES: Record<number, string> = {
 const problemResponse = (description: string) => ({ description, content: { [PROBLEM]: { schema: ref('schemas', 'Problem') } } });
 
 // ---- schemas of JSON bodies ------------------------------------------------------------------
-const DATASET_JSON = {
-  type: 'object', description: 'The simple upload form of a dataset (INTERFACE.md "Dataset JSON"); JSON-LD and Turtle carry the same graph.',
-  properties: {
-    id: { type: 'string' }, title: { type: 'string' }, description: { type: 'string' },
-    creators: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, orcid: { type: 'string' }, affiliation: { type: 'string' } }, required: ['name'] } },
-    license: { type: 'string' }, species: { type: 'string' }, strain: { type: 'string' },
-    specimens: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, sex: { type: 'string' }, age: { type: 'string' }, genotype: { type: 'string' } } } },
-    brainRegion: { type: 'string' }, microscopyMethod: { type: 'string' },
-    geneticManipulations: { type: 'array', items: { type: 'object', properties: { gene: { type: 'string' }, expression: { type: 'string' } } } },
-    compartments: { type: 'array', items: { type: 'string', enum: COMPARTMENTS } },
-    publications: { type: 'array', items: { type: 'object', properties: { doi: { type: 'string' } } } },
-    keywords: { type: 'array', items: { type: 'string' } }, tags: { type: 'array', items: { type: 'string' } },
-    derivedFrom: { type: 'array', items: { type: 'string' } }, identifiers: { type: 'array', items: { type: 'string' } },
-    access: { type: 'string', enum: ['public', 'private', 'embargoed'] },
-  },
-  additionalProperties: true,
-};
+/** The Dataset JSON: its JSON Schema as served at /schemas/dataset.schema.json (generated from the shapes). */
+const { $schema: _dialect, ...DATASET_JSON } = datasetSchema();
 const COLLECTION_INPUT = {
   type: 'object',
   properties: { id: { type: 'string' }, kind: { type: 'string', enum: ['collection', 'tag'] }, title: { type: 'string' }, description: { type: 'string' }, access: { type: 'string', enum: ['public', 'private'] }, members: { type: 'array', items: { type: 'string' } } },
@@ -137,6 +123,9 @@ const PATHS: Record<string, Record<string, Json>> = {
   },
   '/openapi.json': {
     get: op({ id: 'openapi', tags: ['Operations'], summary: 'This OpenAPI 3.1 document', responses: { 200: ok('the document', ['application/json'], OBJECT) } }),
+  },
+  '/schemas/dataset.schema.json': {
+    get: op({ id: 'datasetJsonSchema', tags: ['Datasets'], summary: 'The JSON Schema (2020-12) of the Dataset JSON (components/schemas/DatasetJson); generated from the SHACL shapes', responses: { 200: ok('the schema', ['application/schema+json'], OBJECT) } }),
   },
   '/api': {
     get: op({ id: 'apiReference', tags: ['Pages'], summary: 'This document rendered as an HTML reference', responses: { 200: ok('the reference page', ['text/html']) } }),
