@@ -106,9 +106,7 @@ export function dcatDataset(m: DatasetMetadata, out = new QuadSet()): QuadSet {
     out.add(D, adms('identifier'), idNode);
     out.type(idNode, adms('Identifier'));
     out.add(idNode, skos('notation'), typed(m.doi, 'string'));
-    out.add(idNode, dct('creator'), 'https://www.datacite.org/');
-    out.type('https://www.datacite.org/', foaf('Agent'));
-    out.add('https://www.datacite.org/', foaf('name'), lit('DataCite'));
+    out.add(idNode, adms('schemaAgency'), lit('DataCite'));
   }
   for (const k of new Set([...m.keywords, ...m.tags])) out.add(D, dcat('keyword'), lit(k));
   for (const [t, scheme] of [[m.species, SCHEMES.species], [m.brainRegion, SCHEMES.brainRegion], [m.method, SCHEMES.method]] as const) {
@@ -122,8 +120,10 @@ export function dcatDataset(m: DatasetMetadata, out = new QuadSet()): QuadSet {
   }
   for (const c of m.creators) {
     out.add(D, dct('creator'), c.iri);
-    out.type(c.iri, foaf('Agent'), c.type === 'Person' ? foaf('Person') : foaf('Organization'));
+    // foaf for DCAT-AP; prov:Agent and schema:name as our own creator shape asks (shapes/dataset.ttl)
+    out.type(c.iri, foaf('Agent'), c.type === 'Person' ? foaf('Person') : foaf('Organization'), prov('Agent'));
     out.add(c.iri, foaf('name'), lit(c.name));
+    out.add(c.iri, iri(NS.schema + 'name'), lit(c.name));
   }
   out.add(D, dct('publisher'), publisher.iri);
   addPublisher(out, publisher);
@@ -139,9 +139,15 @@ export function dcatDataset(m: DatasetMetadata, out = new QuadSet()): QuadSet {
   const issued = m.isConcept ? m.firstIssued ?? m.issued : m.issued;
   if (issued) out.add(D, dct('issued'), typed(issued, 'dateTime'));
   if (m.modified) out.add(D, dct('modified'), typed(m.modified, 'dateTime'));
-  if (m.activity) {
-    out.add(D, prov('wasGeneratedBy'), m.activity);
-    out.type(m.activity, prov('Activity'));
+  // DCAT-AP wants the activity typed; typed, it carries its own statements (shapes/provenance.ttl)
+  if (m.activityRecord) {
+    const a = m.activityRecord;
+    out.add(D, prov('wasGeneratedBy'), a.iri);
+    out.type(a.iri, prov('Activity'));
+    out.add(a.iri, prov('wasAssociatedWith'), a.agent);
+    out.add(a.iri, prov('startedAtTime'), typed(a.started, 'dateTime'));
+    out.add(a.iri, prov('endedAtTime'), typed(a.ended, 'dateTime'));
+    out.add(a.iri, prov('generated'), a.generated);
   }
   for (const p of m.publications) {
     out.add(D, p.relation === 'IsSupplementTo' ? dct('isReferencedBy') : dct('relation'), p.iri);

@@ -26,11 +26,13 @@ export interface Creator {
   affiliations: Affiliation[];
 }
 
-export interface Publication { iri: string; doi?: string; title?: string; year?: string; relation: 'IsSupplementTo' | 'References' }
+export interface Publication { iri: string; doi?: string; title?: string; year?: string; /** schema:datePublished as stored (value, XSD datatype IRI). */ published?: { value: string; datatype: string }; relation: 'IsSupplementTo' | 'References' }
 
 export interface Column { notation: string; property: string; label?: string; description?: string; unit?: string; compartment: string }
 
 export interface Download { iri: string; title: string; url: string; mediaType: string; compartment?: string }
+
+export interface ActivityRecord { iri: string; agent: string; started: string; ended: string; generated: string }
 
 export interface VersionSummary { n: number; iri: string; title: string; description: string; issued?: string }
 
@@ -77,6 +79,8 @@ export interface DatasetMetadata {
   embargoEnd?: string;
   /** The PROV-O activity that generated the described version. */
   activity?: string;
+  /** That activity's own statements (who, when, what it generated), so a description that types it prov:Activity describes it in full (shapes/provenance.ttl). */
+  activityRecord?: ActivityRecord;
   /** Materialisation timestamps of source tables (temporal coverage where known). */
   sourceTimes: string[];
   /** Every published, live version: title, description, issue date (for version links). */
@@ -147,7 +151,8 @@ export async function datasetMetadata(d: MetadataDeps, e: DatasetEntry, target: 
   for (const [p, relation] of [[P.isReferencedBy, 'IsSupplementTo'], [P.references, 'References']] as const) {
     for (const iri of g.values(S, p)) {
       const doi = g.one(iri, P.identifier) ?? (iri.startsWith(NS.doi) ? decodeURIComponent(iri.slice(NS.doi.length)) : undefined);
-      pubs.push({ iri, doi, title: g.one(iri, P.title), year: g.one(iri, P.datePublished)?.slice(0, 4), relation });
+      const date = g.objects(iri, P.datePublished).find((o) => o.termType === 'Literal');
+      pubs.push({ iri, doi, title: g.one(iri, P.title), year: date?.value.slice(0, 4), published: date && { value: date.value, datatype: date.datatype.value }, relation });
     }
   }
   const one = (p: string) => g.one(S, p);
@@ -198,6 +203,7 @@ export async function datasetMetadata(d: MetadataDeps, e: DatasetEntry, target: 
     isPublic: catalog.isPublic(e),
     embargoEnd: e.embargoEnd,
     activity: generatedBy,
+    activityRecord: generatedBy ? await activityRecord(store, `${conceptIri}/provenance`, generatedBy, S) : undefined,
     sourceTimes,
     versionSummaries: await versionSummaries(store, iris, e.id, versions),
     tables,
@@ -271,6 +277,14 @@ export async function columnsOf(store: GraphStore, iris: Iris, compartments: str
     if (!out.has(p)) out.set(p, { notation: r.n.value, property: p, label: r.l?.value, description: r.cm?.value, unit: r.u?.value, compartment: r.c.value });
   }
   return [...out.values()].sort((a, b) => a.notation.localeCompare(b.notation));
+}
+
+/** Who carried out an activity and when, from the dataset's provenance graph (undefined if it is not recorded in full). */
+export async function activityRecord(store: GraphStore, provGraph: string, activity: string, generated: string): Promise<ActivityRecord | undefined> {
+  const rows = await store.select(`PREFIX prov: <${NS.prov}>
+    SELECT ?agent ?s ?e WHERE { GRAPH ${sparqlIri(provGraph)} { ${sparqlIri(activity)} prov:wasAssociatedWith ?agent ; prov:startedAtTime ?s ; prov:endedAtTime ?e } } LIMIT 1`);
+  const r = rows[0];
+  return r ? { iri: activity, agent: r.agent.value, started: r.s.value, ended: r.e.value, generated } : undefined;
 }
 
 export interface ProvenanceTimes {

@@ -13,6 +13,7 @@ import { dateOnly } from './metadata.js';
 export const SCHEMA_ORG_CONTEXT = {
   '@vocab': NS.schema,
   prov: NS.prov,
+  dcterms: NS.dcterms,
   xsd: NS.xsd,
   url: { '@type': '@id' },
   license: { '@type': '@id' },
@@ -90,8 +91,9 @@ export function schemaOrgDataset(m: DatasetMetadata): Record<string, unknown> {
     node.citation = m.publications.map((p) => {
       const out: Record<string, unknown> = { '@type': 'ScholarlyArticle', '@id': p.iri };
       if (p.title) out.name = p.title;
-      if (p.doi) out.identifier = `https://doi.org/${p.doi}`;
-      if (p.year) out.datePublished = p.year;
+      // the bare DOI as dcterms:identifier and the date typed as stored, as our publication shape has them
+      if (p.doi) { out.identifier = `https://doi.org/${p.doi}`; out['dcterms:identifier'] = p.doi; }
+      if (p.published) out.datePublished = { '@value': p.published.value, '@type': p.published.datatype };
       return out;
     });
   }
@@ -112,7 +114,15 @@ export function schemaOrgDataset(m: DatasetMetadata): Record<string, unknown> {
   node.about = [m.species && definedTerm(m.species, SCHEMES.species), m.brainRegion && definedTerm(m.brainRegion, SCHEMES.brainRegion)].filter(Boolean);
   if (m.derivedFrom.length) node.isBasedOn = m.derivedFrom;
   if (m.sourceTimes.length) node.temporalCoverage = m.sourceTimes.length === 1 ? m.sourceTimes[0] : `${m.sourceTimes[0]}/${m.sourceTimes.at(-1)}`;
-  if (m.activity) node['prov:wasGeneratedBy'] = { '@id': m.activity, '@type': 'prov:Activity' };
+  // the activity is typed only together with its own statements (shapes/provenance.ttl)
+  const a = m.activityRecord;
+  if (a) {
+    node['prov:wasGeneratedBy'] = {
+      '@id': a.iri, '@type': 'prov:Activity', 'prov:wasAssociatedWith': { '@id': a.agent },
+      'prov:startedAtTime': { '@value': a.started, '@type': 'xsd:dateTime' }, 'prov:endedAtTime': { '@value': a.ended, '@type': 'xsd:dateTime' },
+      'prov:generated': { '@id': a.generated },
+    };
+  } else if (m.activity) node['prov:wasGeneratedBy'] = { '@id': m.activity };
   return node;
 }
 
