@@ -63,7 +63,8 @@ const allowed = (r: JenaResult) => NO_VALUE.some((n) => n.path === r.path && (!n
 
 describe('recommended metadata (DCAT-AP 3 recommended shapes, ESIP science-on-schema.org)', () => {
   it('DCAT-AP 3: the catalog and every page\'s DCAT, zero results but where the data has no value', async () => {
-    const docs = [{ label: '/catalog', file: tmpFile('catalog.ttl', await text('/catalog', 'text/turtle')) }];
+    // the catalog in Turtle and RDF/XML (a serialiser that loses a datatype shows here), each page's DCAT in Turtle
+    const docs = [{ label: '/catalog', file: tmpFile('catalog.ttl', await text('/catalog', 'text/turtle')) }, { label: '/catalog (RDF/XML)', file: tmpFile('catalog.rdf', await text('/catalog', 'application/rdf+xml')) }];
     for (const p of pages()) docs.push({ label: `${p}?profile=dcat`, file: tmpFile('dcat.ttl', await text(`${p}?profile=dcat`, 'text/turtle')) });
     const pairs = docs.flatMap((d) => [DCAT_AP, ...DCAT_SHAPES].map((s) => [s, d.file] as [string, string]));
     const reports = await jenaValidateMany(pairs);

@@ -205,6 +205,9 @@ const PATHS: Record<string, Record<string, Json>> = {
   '/activities/{uuid}': {
     get: op({ id: 'activity', tags: ['Provenance'], summary: 'One PROV activity', parameters: [path('uuid', 'the activity\'s UUID')], responses: { 200: ok('the activity', ['application/ld+json', 'text/turtle', 'application/n-triples', 'text/html']), ...problems(404, 406) } }),
   },
+  '/users/{name}': {
+    get: op({ id: 'agent', tags: ['Provenance'], summary: 'One account that made changes (the prov:wasAssociatedWith of activities), if it changed a dataset you may read', parameters: [path('name', 'the account name')], responses: { 200: ok('the agent', ['text/turtle', 'application/ld+json', 'application/n-triples', 'text/html']), ...problems(404, 406) } }),
+  },
   '/datasets/{id}/linkset': {
     get: op({ id: 'linkset', tags: ['FAIR'], summary: 'FAIR signposting linkset (RFC 9264)', parameters: [P.id], responses: { 200: ok('the linkset', [LINKSET_JSON, 'application/linkset', 'application/json']), ...problems(404, 406) } }),
   },
