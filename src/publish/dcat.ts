@@ -165,11 +165,12 @@ function addVersionRecord(out: QuadSet, m: DatasetMetadata, v: VersionSummary, p
   out.add(v.iri, dcat('contactPoint'), addContact(out, m.base, m.publisher));
   out.add(v.iri, dcat('landingPage'), v.iri);
   out.type(v.iri, foaf('Document'));
-  if (m.license) out.add(v.iri, dct('license'), m.license.iri);
+  const license = v.license ?? m.license;
+  if (license) { out.add(v.iri, dct('license'), license.iri); addLicense(out, license); }
   addSubjects(out, v.iri, v);
   addTemporal(out, v.iri, v.sourceTimes);
   const view = { ...m, iri: v.iri, isConcept: false, version: v.n, title: v.title, tables: v.tables, tableFiles: v.tableFiles, compartments: v.compartments };
-  for (const d of downloadsOf(view)) addDistribution(out, v.iri, d, m.license);
+  for (const d of downloadsOf(view)) addDistribution(out, v.iri, d, license);
 }
 
 /** The subject terms of a description, with their schemes. */

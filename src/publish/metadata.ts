@@ -40,7 +40,7 @@ export interface ActivityRecord { iri: string; agent: string; started: string; e
 export interface VersionSummary {
   n: number; iri: string; title: string; description: string; issued?: string;
   /** What the version record says of itself (its own graph): keywords, tags, subject terms, coverage, tables. */
-  keywords: string[]; tags: string[]; species?: Term; brainRegion?: Term; method?: Term; compartments: Term[];
+  keywords: string[]; tags: string[]; species?: Term; brainRegion?: Term; method?: Term; compartments: Term[]; license?: Term;
   sourceTimes: string[]; tables: string[]; tableFiles: Record<string, TableFile>;
 }
 
@@ -230,7 +230,7 @@ async function versionSummaries(store: GraphStore, iris: Iris, e: DatasetEntry, 
   const rows = await store.select(`PREFIX dcterms: <${NS.dcterms}>
     SELECT ?v ?t ?d ?i WHERE { GRAPH ?v { ?v dcterms:title ?t . OPTIONAL { ?v dcterms:description ?d } OPTIONAL { ?v dcterms:issued ?i } } VALUES ?v { ${graphs} } }`);
   const facets = await store.select(`PREFIX syndb: <${NS.syndb}> PREFIX dcat: <${NS.dcat}>
-    SELECT ?v ?p ?o WHERE { GRAPH ?v { { ?v ?p ?o FILTER(?p IN (dcat:keyword, syndb:tag, syndb:species, syndb:brainRegion, syndb:microscopyMethod, syndb:compartment)) }
+    SELECT ?v ?p ?o WHERE { GRAPH ?v { { ?v ?p ?o FILTER(?p IN (dcat:keyword, syndb:tag, syndb:species, syndb:brainRegion, syndb:microscopyMethod, syndb:compartment, <${NS.dcterms}license>)) }
       UNION { ?v syndb:sourceTable/syndb:materializationTimestamp ?o BIND(syndb:materializationTimestamp AS ?p) } } VALUES ?v { ${graphs} } }`);
   const labels = await labelsOf(store, iris, facets.filter((r) => r.o.type === 'uri').map((r) => r.o.value));
   const term = (i: string): Term => ({ iri: i, label: labels.get(i)?.label ?? compactIri(i), lang: labels.get(i)?.lang, notation: labels.get(i)?.notation });
@@ -245,7 +245,7 @@ async function versionSummaries(store: GraphStore, iris: Iris, e: DatasetEntry, 
     return [{
       n, iri: r.v.value, title: r.t.value, description: r.d?.value ?? r.t.value, issued: r.i?.value,
       keywords: of(P.keyword), tags: of(P.tag), species: one(P.species), brainRegion: one(P.brainRegion), method: one(P.method),
-      compartments: of(P.compartment).map(term), sourceTimes: of(P.materializationTimestamp), tables: e.tables.get(String(n)) ?? [], tableFiles: files.get(n) ?? {},
+      compartments: of(P.compartment).map(term), license: one(P.license), sourceTimes: of(P.materializationTimestamp), tables: e.tables.get(String(n)) ?? [], tableFiles: files.get(n) ?? {},
     }];
   });
 }
