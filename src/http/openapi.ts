@@ -34,6 +34,12 @@ const path = (name: string, description: string, schema: Json = text) => ({ name
 const body = (description: string, types: readonly string[], schema: Json = text, required = true) => ({ description, required, content: content(types, schema) });
 const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), ref('responses', `P${c}`)]));
 const WRITE = [{ bearer: [] }];
+/** Validator and caching headers (src/http/caching.ts; README "HTTP caching"). */
+const CACHING = {
+  ETag: { description: 'strong entity tag; If-None-Match with it answers 304', schema: text },
+  'Cache-Control': { description: '`public, max-age=31536000, immutable` for a published version\'s file named by its version; `no-cache` for what can change; `private, no-store` for drafts and private datasets', schema: text },
+};
+const NOT_MODIFIED = { 304: { description: 'not modified (If-None-Match names the current ETag)', headers: CACHING } };
 
 interface Op {
   summary: string; tags: string[]; description?: string; parameters?: Json[]; requestBody?: Json;
@@ -158,7 +164,7 @@ const PATHS: Record<string, Record<string, Json>> = {
     }),
   },
   '/datasets/{id}': {
-    get: op({ id: 'getDataset', tags: ['Datasets'], summary: 'The dataset (latest published version, else the draft), content-negotiated', parameters: DATASET_READ, responses: { 200: ok('the dataset, with a strong ETag, signposting Link headers and Content-Profile', DATASET_TYPES, text, { ETag: { schema: text } }), ...problems(404, 406, 410) } }),
+    get: op({ id: 'getDataset', tags: ['Datasets'], summary: 'The dataset (latest published version, else the draft), content-negotiated', parameters: DATASET_READ, responses: { 200: ok('the dataset, with a strong ETag, signposting Link headers and Content-Profile', DATASET_TYPES, text, CACHING), ...NOT_MODIFIED, ...problems(404, 406, 410) } }),
     put: op({ id: 'replaceDataset', tags: ['Datasets'], summary: 'Replace the draft\'s description', security: WRITE, parameters: [P.id, P.ifMatch], requestBody: { description: 'the dataset', required: true, content: { 'application/json': { schema: ref('schemas', 'DatasetJson') }, 'application/ld+json': { schema: OBJECT }, 'text/turtle': { schema: text } } }, responses: { 200: ok('stored', ['application/json'], { type: 'object', properties: { id: text, draft: text, activity: ACTIVITY } }), ...problems(401, 403, 404, 412, 413, 415, 422) } }),
     patch: op({ id: 'patchDataset', tags: ['Datasets'], summary: 'JSON Merge Patch (RFC 7396) of the draft\'s Dataset JSON', security: WRITE, parameters: [P.id, P.ifMatch], requestBody: body('the merge patch (null removes a field)', ['application/merge-patch+json', 'application/json'], OBJECT), responses: { 200: ok('stored', ['application/json'], { type: 'object', properties: { id: text, draft: text, activity: ACTIVITY } }), ...problems(401, 403, 404, 409, 412, 415, 422) } }),
     delete: op({ id: 'deleteDataset', tags: ['Datasets'], summary: 'Delete a never-published dataset, or withdraw every version of a published one', security: WRITE, parameters: [P.id, P.ifMatch, query('reason', 'why (also {"reason"} in the body)')], requestBody: body('optional reason', ['application/json'], { type: 'object', properties: { reason: text } }, false), responses: { 200: ok('withdrawn (published dataset)', ['application/json'], OBJECT), 204: { description: 'removed entirely (never published)' }, ...problems(401, 403, 404, 412) } }),
@@ -168,7 +174,7 @@ const PATHS: Record<string, Record<string, Json>> = {
     post: op({ id: 'publishVersion', tags: ['Datasets'], summary: 'Publish the draft as a new immutable version', security: WRITE, parameters: [P.id], requestBody: body('release notes', ['application/json'], { type: 'object', properties: { notes: text } }, false), responses: { 201: ok('published', ['application/json'], { type: 'object', properties: { id: text, version: { type: 'integer' }, iri: text, activity: ACTIVITY } }, { Location: { schema: text } }), ...problems(401, 403, 404, 409, 422) } }),
   },
   '/datasets/{id}/versions/{n}': {
-    get: op({ id: 'getVersion', tags: ['Datasets'], summary: 'One version, in the same formats as the dataset', parameters: [P.id, P.n, P.format, P.profile, P.acceptProfile, P.download, P.style, P.locale], responses: { 200: ok('the version', DATASET_TYPES), ...problems(404, 406, 410) } }),
+    get: op({ id: 'getVersion', tags: ['Datasets'], summary: 'One version, in the same formats as the dataset', parameters: [P.id, P.n, P.format, P.profile, P.acceptProfile, P.download, P.style, P.locale], responses: { 200: ok('the version', DATASET_TYPES, text, CACHING), ...NOT_MODIFIED, ...problems(404, 406, 410) } }),
   },
   '/datasets/{id}/versions/{n}/withdraw': {
     post: op({ id: 'withdrawVersion', tags: ['Datasets'], summary: 'Withdraw a version (its IRI answers 410 with a tombstone)', security: WRITE, parameters: [P.id, P.n], requestBody: body('why', ['application/json'], { type: 'object', properties: { reason: text } }, false), responses: { 200: ok('withdrawn', ['application/json'], OBJECT), ...problems(401, 403, 404, 409) } }),
@@ -188,6 +194,9 @@ const PATHS: Record<string, Record<string, Json>> = {
   '/activities/{uuid}': {
     get: op({ id: 'activity', tags: ['Provenance'], summary: 'One PROV activity', parameters: [path('uuid', 'the activity\'s UUID')], responses: { 200: ok('the activity', ['application/ld+json', 'text/turtle', 'application/n-triples', 'text/html']), ...problems(404, 406) } }),
   },
+  '/users/{name}': {
+    get: op({ id: 'agent', tags: ['Provenance'], summary: 'One account that made changes (the prov:wasAssociatedWith of activities), if it changed a dataset you may read', parameters: [path('name', 'the account name')], responses: { 200: ok('the agent', ['text/turtle', 'application/ld+json', 'application/n-triples', 'text/html']), ...problems(404, 406) } }),
+  },
   '/datasets/{id}/linkset': {
     get: op({ id: 'linkset', tags: ['FAIR'], summary: 'FAIR signposting linkset (RFC 9264)', parameters: [P.id], responses: { 200: ok('the linkset', [LINKSET_JSON, 'application/linkset', 'application/json']), ...problems(404, 406) } }),
   },
@@ -202,7 +211,7 @@ const PATHS: Record<string, Record<string, Json>> = {
       id: 'getTable', tags: ['Tables'], summary: 'Download a table (CSV, CSVW metadata, Parquet); filter rows and project columns',
       parameters: [P.id, P.compartment, P.version, P.format, query('columns', 'comma-separated columns to keep'),
         { name: 'filters', in: 'query', description: '{column}=v (repeat: IN list), {column}.gte= / {column}.lte= (range)', schema: { type: 'object', additionalProperties: { type: 'string' } }, style: 'form', explode: true }],
-      responses: { 200: ok('the table', ['text/csv', CSVW_TYPE, 'application/ld+json', 'application/vnd.apache.parquet']), ...problems(404, 406) },
+      responses: { 200: ok('the table', ['text/csv', CSVW_TYPE, 'application/ld+json', 'application/vnd.apache.parquet'], undefined, CACHING), ...NOT_MODIFIED, ...problems(404, 406) },
     }),
     put: op({ id: 'putTable', tags: ['Tables'], summary: 'Upload a compartment table to the draft (validated, all or nothing)', security: WRITE, parameters: [P.id, P.compartment, query('triples', 'also load the rows as triples (default: by size)', { type: 'boolean' })], requestBody: body('the table', ['text/csv']), responses: { 200: ok('stored', ['application/json'], OBJECT), 201: ok('stored', ['application/json'], OBJECT), ...problems(401, 403, 404, 413, 415, 422) } }),
   },
@@ -249,13 +258,13 @@ const PATHS: Record<string, Record<string, Json>> = {
     }),
   },
   '/datasets/{id}/assets/{name}': {
-    get: op({ id: 'getAsset', tags: ['Assets'], summary: 'The latest version\'s file of that name', parameters: [P.id, path('name', 'file name')], responses: { 200: ok('the file', ['application/octet-stream'], { type: 'string', contentMediaType: 'application/octet-stream' }, { ETag: { schema: text } }), 304: { description: 'not modified (If-None-Match)' }, ...problems(404) } }),
+    get: op({ id: 'getAsset', tags: ['Assets'], summary: 'The latest version\'s file of that name', parameters: [P.id, path('name', 'file name')], responses: { 200: ok('the file', ['application/octet-stream'], { type: 'string', contentMediaType: 'application/octet-stream' }, CACHING), ...NOT_MODIFIED, ...problems(404) } }),
   },
   '/datasets/{id}/versions/{n}/assets': {
     get: op({ id: 'listVersionAssets', tags: ['Assets'], summary: 'Assets of a published version', parameters: [P.id, P.n, P.format], responses: { 200: ok('the assets', ['application/json', 'application/ld+json', 'text/turtle', 'text/html', 'application/n-triples']), ...problems(404, 406, 410) } }),
   },
   '/datasets/{id}/versions/{n}/assets/{name}': {
-    get: op({ id: 'getVersionAsset', tags: ['Assets'], summary: 'A published version\'s asset at its own IRI (the same bytes forever)', parameters: [P.id, P.n, path('name', 'file name')], responses: { 200: ok('the file', ['application/octet-stream'], { type: 'string', contentMediaType: 'application/octet-stream' }, { ETag: { schema: text } }), 304: { description: 'not modified (If-None-Match)' }, ...problems(404, 410) } }),
+    get: op({ id: 'getVersionAsset', tags: ['Assets'], summary: 'A published version\'s asset at its own IRI (the same bytes forever)', parameters: [P.id, P.n, path('name', 'file name')], responses: { 200: ok('the file', ['application/octet-stream'], { type: 'string', contentMediaType: 'application/octet-stream' }, CACHING), ...NOT_MODIFIED, ...problems(404, 410) } }),
   },
   '/archive': {
     get: op({ id: 'archive', tags: ['Assets'], summary: 'Bulk download: tables of several datasets as tar.gz (CSVs + manifest.json)', parameters: [query('datasets', 'comma-separated dataset ids', text, { required: true }), query('compartments', 'comma-separated compartments')], responses: { 200: ok('the archive', ['application/gzip'], { type: 'string', contentMediaType: 'application/gzip' }), ...problems(404, 413) } }),
