@@ -95,8 +95,9 @@ describe('the SQL and the JavaScript row validator over HTTP', () => {
   it('a record CSV cannot read is a 422 naming the row and line, on both validators', async () => {
     for (const s of [sql, js]) {
       const res = await s.fetch('/datasets/vd/tables/synapse', { method: 'PUT', body: table(8, (i, l) => (i === 3 ? l.replace(/^s3/, 's"3') : l)), headers: { 'content-type': 'text/csv' }, token: tokens.get(s) });
-      const body = await res.json() as { errors: Array<{ row: number; kind: string; expected: string }>; detail: string };
+      const body = await res.json() as { errors: Array<{ row: number; kind: string; expected: string }>; detail: string; title: string };
       expect(res.status, JSON.stringify(body)).toBe(422);
+      expect(body.title).toBe('Malformed CSV');
       expect(body.errors).toEqual([expect.objectContaining({ row: 3, kind: 'syndb:CsvSyntax', expected: expect.stringMatching(/quote/i) })]);
       expect(body.detail).toMatch(/row 3 \(line 4\) is not a CSV record/);
     }

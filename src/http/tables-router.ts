@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
 import express from 'express';
-import { TableService, TableRejected, rejectionBody, importCave, importConnectome, importDendriticTables, PARQUET_TYPE } from '../service/tables.js';
+import { TableService, importCave, importConnectome, importDendriticTables, PARQUET_TYPE } from '../service/tables.js';
 import { cacheabilityOf, setCaching, fileValidator } from './caching.js';
 import { negotiate, preferred } from './negotiate.js';
 import { RDF_MEDIA_TYPES, serializeGraph } from '../publish/rdf-formats.js';
@@ -19,6 +19,7 @@ import { tableSelection, type TableSelection } from './table-selection.js';
 import { CaveFormatError } from '../model/importers/cave.js';
 import { callerOf } from './auth.js';
 import { HttpError, sendProblem } from './problem.js';
+import { sendTableProblem } from './table-problems.js';
 
 const CSV_TYPES = ['text/csv', 'application/csv', 'text/plain'];
 export const CSVW_TYPE = 'application/csvm+json';
@@ -81,14 +82,7 @@ export function tablesRouter(ctx: ServiceContext): Router {
       const result = await tables.upload(id, schema.slug, req, caller, { mediaType: 'text/csv', triples: tq === undefined ? undefined : tq === 'true' });
       res.status(existed ? 200 : 201).location(`/datasets/${id}/tables/${schema.slug}?version=draft`).json(result);
     } catch (err) {
-      if (err instanceof TableRejected) {
-        req.resume();
-        return sendProblem(res, 422, 'Invalid Table', err.message, rejectionBody(err));
-      }
-      if ((err as { code?: string }).code?.startsWith('CSV_')) {
-        req.resume();
-        return sendProblem(res, 422, 'Malformed CSV', `the CSV cannot be read: ${(err as Error).message}; nothing was stored`);
-      }
+      if (sendTableProblem(res, err)) { req.resume(); return; }
       throw err;
     }
   });
@@ -229,9 +223,8 @@ export function tablesRouter(ctx: ServiceContext): Router {
       res.status(201).json(result);
     } catch (err) {
       req.resume();
-      if (err instanceof TableRejected) return sendProblem(res, 422, 'Invalid Table', err.message, rejectionBody(err));
       if (err instanceof CaveFormatError) return sendProblem(res, 422, 'Invalid CAVE Table', `${err.message}; nothing was stored`);
-      if ((err as { code?: string }).code?.startsWith('CSV_')) return sendProblem(res, 422, 'Malformed CSV', `the CSV cannot be read: ${(err as Error).message}; nothing was stored`);
+      if (sendTableProblem(res, err)) return;
       throw err;
     }
   });

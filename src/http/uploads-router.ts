@@ -16,10 +16,11 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
-import { TableService, TableRejected, rejectionBody } from '../service/tables.js';
+import { TableService } from '../service/tables.js';
 import { UploadSessions, UploadSessionError, type SessionState } from '../service/upload-sessions.js';
 import { callerOf } from './auth.js';
 import { HttpError, sendProblem } from './problem.js';
+import { sendTableProblem } from './table-problems.js';
 
 const STATUS: Record<UploadSessionError['kind'], [number, string]> = {
   offset: [409, 'Wrong Upload Offset'], busy: [409, 'Upload Busy'], 'too-large': [413, 'Payload Too Large'], range: [416, 'Bad Content-Range'],
@@ -57,9 +58,7 @@ export function uploadsRouter(ctx: ServiceContext): Router {
       sendProblem(res, status, title, err.message, err.extra);
       return true;
     }
-    if (err instanceof TableRejected) { sendProblem(res, 422, 'Invalid Table', err.message, rejectionBody(err)); return true; }
-    if ((err as { code?: string }).code?.startsWith('CSV_')) { sendProblem(res, 422, 'Malformed CSV', `the CSV cannot be read: ${(err as Error).message}; nothing was stored`); return true; }
-    return false;
+    return sendTableProblem(res, err);
   };
   const params = (req: Request) => [String(req.params.id), String(req.params.compartment), String(req.params.sid)] as const;
 

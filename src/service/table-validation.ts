@@ -26,6 +26,8 @@ export const MAX_LISTED_PROBLEMS = 100;
 
 /** The reply for a rejected table: the first problems and the count of every kind. */
 export class TableRejected extends Error {
+  /** The problem's title over HTTP: 'Invalid Table' (rows or header break the shapes) or 'Malformed CSV'. */
+  title = 'Invalid Table';
   constructor(readonly summary: string, readonly problems: RowProblem[], readonly counts: Record<string, number>, readonly total: number, readonly rowsChecked: number, readonly header: Array<{ column: string; position: number; message: string }> = []) {
     super(summary);
     this.name = 'TableRejected';
@@ -95,7 +97,9 @@ export async function validateTable(input: ValidationInput): Promise<ValidTable>
   const head = await readHeader(input.file).catch((err: unknown) => {
     const r = csvSyntaxRejection(err, 0);
     if (!r) throw err;
-    throw new TableRejected('the header line is not a CSV record; nothing was stored', [], { 'syndb:CsvSyntax': 1 }, 1, 0, [{ column: '', position: 0, message: r.problems[0].expected }]);
+    const h = new TableRejected('the header line is not a CSV record; nothing was stored', [], { 'syndb:CsvSyntax': 1 }, 1, 0, [{ column: '', position: 0, message: r.problems[0].expected }]);
+    h.title = 'Malformed CSV';
+    throw h;
   });
   if (!head) throw new TableRejected('the table is empty: it needs a header line and at least one row', [], { 'syndb:EmptyTable': 1 }, 1, 0, [{ column: '', position: 0, message: 'no header line' }]);
   const map = mapHeader(input.schema, head.header);
@@ -228,7 +232,9 @@ export function csvSyntaxRejection(err: unknown, rowsRead: number): TableRejecte
   const line = typeof e.lines === 'number' ? e.lines : undefined;
   const what = e.message.replace(/^[^:]*:\s*/, '').replace(/\.$/, '');
   const problem: RowProblem = { row, column: '', expected: `a CSV record (RFC 4180): ${what}. Quote a field that holds a quote, comma or line break ("a ""b"" c"), and close every quote${line !== undefined ? ` (the record ends on line ${line})` : ''}`, kind: 'syndb:CsvSyntax' };
-  return new TableRejected(`row ${row}${line !== undefined ? ` (line ${line})` : ''} is not a CSV record; nothing was stored`, [problem], { 'syndb:CsvSyntax': 1 }, 1, row - 1);
+  const r = new TableRejected(`row ${row}${line !== undefined ? ` (line ${line})` : ''} is not a CSV record; nothing was stored`, [problem], { 'syndb:CsvSyntax': 1 }, 1, row - 1);
+  r.title = 'Malformed CSV';
+  return r;
 }
 
 /** The cid of each of the given rows (1 = the first after the header) of a CSV file. */
