@@ -18,6 +18,7 @@ import { FairShare, fairShareMiddleware } from './fair-share.js';
 import { observability } from './health-router.js';
 import { methodNotAllowed, optionsResponder } from './allowed-methods.js';
 import { openApiRouter } from './openapi-router.js';
+import { picturesRouter } from './pictures-router.js';
 
 export type Logger = (o: Record<string, unknown>) => void;
 export const jsonLogger: Logger = (o) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...o })}\n`);
@@ -49,6 +50,7 @@ export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
   app.use(datasetsRouter(ctx));
   app.use(sparqlRouter(ctx));
   app.use(uploadsRouter(ctx)); // resumable table uploads, before tablesRouter
+  app.use(picturesRouter(ctx)); // SVG pictures and the HTML table page, before tablesRouter
   app.use(tablesRouter(ctx));
   app.use(graphStoreRouter(ctx));
   app.use(fairRouter(ctx));
