@@ -17,7 +17,7 @@ export function barsFrame(items: Array<{ label: string; count: number }>, opts: 
       + `<text x="${(labelW + w + 5).toFixed(1)}" y="${y + 15}" fill="#1a1a1a">${it.count}</text>`;
   });
   const rest = items.length - shown.length;
-  const desc = `${shown.map((i) => `${i.label}: ${i.count} ${opts.unit}`).join('; ')}${rest > 0 ? `; and ${rest} more` : ''}.`;
+  const desc = `${shown.map((i) => `${i.label}: ${i.count} ${i.count === 1 ? opts.unit.replace(/s$/, '') : opts.unit}`).join('; ')}${rest > 0 ? `; and ${rest} more` : ''}.`;
   return { id: opts.id, title: opts.title, desc: shown.length ? desc : `No ${opts.unit} yet.`, width, height, body: parts.join('') };
 }
 

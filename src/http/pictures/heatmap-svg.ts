@@ -85,7 +85,7 @@ export function heatmapFrame(input: Matrix, opts: { id: string; title: string })
   });
   const cells = m.counts.flat();
   let best = { v: -1, r: '', c: '' };
-  m.counts.forEach((row, i) => row.forEach((v, j) => { if ((v ?? -1) > best.v) best = { v: v ?? -1, r: m.rows[i], c: m.columns[j] }; }));
+  input.counts.forEach((row, i) => row.forEach((v, j) => { if ((v ?? -1) > best.v) best = { v: v ?? -1, r: input.rows[i], c: input.columns[j] }; }));
   const sum = total(cells);
   const desc = `Heatmap of ${input.rows.length} ${m.rowLabel || 'presynaptic classes'} by ${input.columns.length} postsynaptic target types${m.reduced ? ` (shown: the ${MAX_SIDE - 1} largest of each, the others summed as "other")` : ''}; ${sum.toLocaleString('en')} synapses in all.${best.v >= 0 ? ` The largest cell is ${best.r} → ${best.c} with ${best.v.toLocaleString('en')} synapses.` : ''} Darker cells have more synapses (shades by sixths of the non-empty cells).`;
   return { id: opts.id, title: opts.title, desc, width, height, body: parts.join('') };

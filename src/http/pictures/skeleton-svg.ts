@@ -82,7 +82,7 @@ export function skeletonFrame(n: SwcNodes, opts: { id: string; name: string; uni
     const x = panel + gap + i * 120;
     parts.push(`<rect x="${x}" y="${by - 8}" width="14" height="10" fill="${t.colour}"/><text x="${x + 18}" y="${by + 2}" fill="#1a1a1a">${esc(t.label)}</text>`);
   });
-  const counts = present.map((t) => `${t.label} ${n.type.filter((x) => (t.t === -1 ? x < 1 || x > 4 : x === t.t)).length}`).join(', ');
+  const counts = present.map((t) => `${t.label} ${n.type.filter((x) => (t.t === -1 ? x < 1 || x > 4 : x === t.t)).length.toLocaleString('en')}`).join(', ');
   const desc = `Three projections of the skeleton ${opts.name}: ${count.toLocaleString('en')} nodes (${counts}), extent ${short(x1 - x0)} × ${short(y1 - y0)} × ${short(z1 - z0)} ${opts.unit} in x, y, z${segs.length < Math.max(0, count - 1) ? `; thinned to ${segs.length.toLocaleString('en')} segments for drawing` : ''}.`;
   return { id: opts.id, title: `Skeleton ${opts.name}`, desc, width, height, body: parts.join('') };
 }
