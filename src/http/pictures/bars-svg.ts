@@ -6,13 +6,13 @@ export const MAX_BARS = 12;
 
 export function barsFrame(items: Array<{ label: string; count: number }>, opts: { id: string; title: string; unit: string }): Frame {
   const shown = items.slice(0, MAX_BARS);
-  const labelW = 150, barW = 110, rowH = 22, top = 4;
+  const labelW = 160, barW = 100, rowH = 22, top = 4;
   const width = labelW + barW + 36, height = top + Math.max(1, shown.length) * rowH + 4;
   const peak = Math.max(1, ...shown.map((i) => i.count));
   const parts = shown.map((it, k) => {
     const y = top + k * rowH;
     const w = Math.max(2, (it.count / peak) * barW);
-    return `<text x="${labelW - 6}" y="${y + 15}" text-anchor="end" fill="#1a1a1a">${esc(clip(it.label, 22))}</text>`
+    return `<text x="${labelW - 6}" y="${y + 15}" text-anchor="end" fill="#1a1a1a" font-size="11">${esc(clip(it.label, 21))}</text>`
       + `<rect x="${labelW}" y="${y + 4}" width="${w.toFixed(1)}" height="14" rx="2" fill="#2171b5"/>`
       + `<text x="${(labelW + w + 5).toFixed(1)}" y="${y + 15}" fill="#1a1a1a">${it.count}</text>`;
   });
