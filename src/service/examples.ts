@@ -32,7 +32,7 @@ export async function loadExamples(ctx: ServiceContext, log: (m: string) => void
     const created = await ctx.datasets.create(body, 'json', caller, { publish: tables.length === 0 && !dcTables && !hasConnectome, notes: 'Example dataset loaded at first start' });
     let r = created;
     if (hasConnectome) {
-      await importConnectome(new TableService(ctx), created.id, readFileSync(connectome, 'utf8'), caller, { label: `${basename(connectome)}: sample connectome matrix (figure 3 classes, illustrative counts)` });
+      await importConnectome(new TableService(ctx), created.id, readFileSync(connectome, 'utf8'), caller, { label: `${basename(connectome)}: sample connectome matrix (illustrative classes and counts, not the published figure 3)` });
       if (!dcTables && !tables.length) r = await ctx.datasets.publish(created.id, caller, 'Example dataset loaded at first start');
     }
     if (dcTables && existsSync(dcTables)) {
