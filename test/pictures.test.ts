@@ -161,6 +161,7 @@ describe('pictures and pages over HTTP', () => {
     expect(body).toContain('>Dense connectomic reconstruction in layer 4 of the somatosensory cortex</a> <span class="muted">(2019)</span>');
     expect(body).toContain('>SegEM: Efficient Image Analysis for High-Resolution Connectomics</a>');
     expect(body).toMatch(/<svg [^>]*role="img" aria-labelledby="connectome-t connectome-d"/);
+    expect(body).toContain('Imported from: l4dense-motta2019.connectome.csv: sample connectome matrix (illustrative classes and counts, not the published figure 3).');
     const metadata = /<h2 class="card-h">Metadata<\/h2><p>(.*?)<\/p>/s.exec(body)![1];
     const names = [...metadata.matchAll(/>([^<]+)<\/a>/g)].map((m) => m[1]);
     expect(names).toEqual(['JSON-LD', 'DCAT-AP', 'Turtle', 'N-Triples', 'RDF/XML', 'DataCite JSON', 'Linkset']);

@@ -34,7 +34,7 @@ export function picturesRouter(ctx: ServiceContext): Router {
   r.get('/datasets/:id/connectome.svg', async (req, res) => {
     const id = String(req.params.id);
     const g = tables.resolveImported(id, 'connectome', callerOf(res), versionOf(req));
-    const m = await connectomeMatrix(ctx, g.graph);
+    const m = await connectomeMatrix(ctx, g.graph, id);
     sendSvg(res, svgDocument(heatmapFrame(m, { id: 'connectome', title: `Connectome of ${ctx.datasets.entry(id, callerOf(res)).title}` })));
   });
 

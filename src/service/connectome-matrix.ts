@@ -15,9 +15,11 @@ export interface StoredMatrix {
   counts: Array<Array<number | undefined>>;
   cells: number;
   truncated: boolean;
+  /** The label of the imported file in the provenance record (e.g. "….csv: sample connectome matrix (…)"). */
+  source?: string;
 }
 
-export async function connectomeMatrix(ctx: ServiceContext, graph: string): Promise<StoredMatrix> {
+export async function connectomeMatrix(ctx: ServiceContext, graph: string, dataset: string): Promise<StoredMatrix> {
   const res = await ctx.store.select(`PREFIX syndb: <${NS.syndb}>
     SELECT ?cell ?pre ?post ?n WHERE { ?cell a syndb:ConnectionCount ; syndb:preSynapticClass ?pre ; syndb:postSynapticClass ?post ; syndb:synapseCount ?n } LIMIT ${MAX_CELLS + 1}`, { defaultGraph: [graph] });
   const title = await ctx.store.select(`PREFIX dcterms: <${NS.dcterms}> SELECT ?t WHERE { <${graph}> dcterms:title ?t } LIMIT 1`, { defaultGraph: [graph] });
@@ -38,5 +40,7 @@ export async function connectomeMatrix(ctx: ServiceContext, graph: string): Prom
   for (const c of cells) counts[ri.get(c.pre)!][ci.get(c.post)!] = c.n;
   // "connectome matrix (3 axon class x 6 target types)": the importer keeps the first header cell in the title
   const rowLabel = /\(\d+ (.+) x \d+ target types\)$/.exec(title[0]?.t.value ?? '')?.[1] ?? 'presynaptic class';
-  return { rowLabel, rows, columns, counts, cells: cells.length, truncated };
+  const act = await ctx.store.select(`PREFIX prov: <${NS.prov}> SELECT ?a WHERE { <${graph}> prov:wasGeneratedBy ?a } LIMIT 1`, { defaultGraph: [graph] });
+  const used = act[0] ? await ctx.store.select(`PREFIX prov: <${NS.prov}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?l WHERE { <${act[0].a.value}> prov:used ?e . ?e rdfs:label ?l } LIMIT 1`, { defaultGraph: [ctx.datasets.provGraph(dataset)] }) : [];
+  return { rowLabel, rows, columns, counts, cells: cells.length, truncated, source: used[0]?.l.value };
 }

@@ -144,7 +144,7 @@ export async function landingFacts(ctx: ServiceContext, id: string, quads: Quad[
   if (has('connectome')) {
     const graph = ctx.iris.table(id, version ?? 'draft', 'connectome');
     const base = `/datasets/${id}/tables/connectome?version=${key}`;
-    facts.connectome = { matrix: await connectomeMatrix(ctx, graph), bytes: await distributionSizes(ctx, graph), download: `${base}&format=csv`, parquet: `${base}&format=parquet`, picture: `/datasets/${id}/connectome.svg?version=${key}` };
+    facts.connectome = { matrix: await connectomeMatrix(ctx, graph, id), bytes: await distributionSizes(ctx, graph), download: `${base}&format=csv`, parquet: `${base}&format=parquet`, picture: `/datasets/${id}/connectome.svg?version=${key}` };
   }
   if (has('dendritic-consortium')) {
     const parts = await new TableService(ctx).importedParts(ctx.iris.table(id, version ?? 'draft', 'dendritic-consortium'));
