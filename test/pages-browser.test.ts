@@ -118,6 +118,18 @@ describe.skipIf(!!unavailable)('pages in a browser', () => {
     expect(download.suggestedFilename()).toBe('syndb-style-example-v1-synapse.csv');
   });
 
+  it('on a phone the dataset and table pages do not scroll sideways', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, baseURL: svc.url });
+    const page = await context.newPage();
+    for (const path of ['/datasets/l4dense-motta2019', '/datasets/microns-minnie65-v117', '/datasets/skeleton-example', '/datasets/syndb-style-example/tables/synapse?version=1']) {
+      await page.goto(path);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), path).toBeLessThanOrEqual(0);
+    }
+    await page.goto('/datasets/l4dense-motta2019');
+    await screenshot(page, 'pages-08-phone-dataset-l4');
+    await context.close();
+  });
+
   it('lineage and SPARQL pages', async () => {
     const lineage = await open('/datasets/l4dense-motta2019/lineage');
     expect((await pictures(lineage, 'figure svg')).length).toBe(1);
