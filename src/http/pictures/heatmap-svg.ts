@@ -51,7 +51,7 @@ export function heatmapFrame(input: Matrix, opts: { id: string; title: string })
   const cellH = m.rows.length <= 12 ? 34 : m.rows.length <= 24 ? 22 : 14;
   const showNumbers = cell >= 28 && cellH >= 22;
   const rowLabelW = Math.min(200, 14 + 7 * Math.max(4, ...m.rows.map((r) => clip(r, 28).length)));
-  const colLabelH = Math.min(170, 14 + 6.2 * Math.max(4, ...m.columns.map((c) => clip(c, 28).length)));
+  const colLabelH = Math.min(150, 16 + 5 * Math.max(4, ...m.columns.map((c) => clip(c, 28).length))); // labels turned 50°: about 5 px of height per character
   const left = rowLabelW, top = colLabelH + 8;
   const gridW = cell * m.columns.length, gridH = cellH * m.rows.length;
   const legendY = top + gridH + 30;
