@@ -12,6 +12,7 @@ import type { ServiceContext } from '../../service/context.js';
 import type { Caller } from '../../service/tokens.js';
 import type { Quad } from '../../util/rdf.js';
 import { TableService } from '../../service/tables.js';
+import { NotFoundError } from '../../service/datasets.js';
 import type { TableSchema } from '../../model/tables/schema.js';
 import { AssetService, type AssetInfo } from '../../service/assets.js';
 import { connectomeMatrix, type StoredMatrix } from '../../service/connectome-matrix.js';
@@ -155,7 +156,9 @@ export async function landingFacts(ctx: ServiceContext, id: string, quads: Quad[
   }
   try {
     facts.assets = (await new AssetService(ctx).list(id, caller, key)).assets;
-  } catch { /* no asset graph for this version */ }
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err; // no assets for this version
+  }
   for (const a of facts.assets.filter((x) => x.kind === 'SkeletonSWC').slice(0, MAX_SKELETONS)) {
     const picture = `/datasets/${id}/assets/${encodeURIComponent(a.name)}/projection.svg?version=${key}`;
     try {
