@@ -4,11 +4,12 @@
  * checks given as SQL reported with counts, filter value checks.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TableFiles, valueFits, sha256File } from '../src/store/tables/table-files.js';
 import { openEngine } from '../src/store/tables/duckdb.js';
+import { SortedCopies } from '../src/store/tables/sorted-copies.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'syndb-table-files-'));
 const files = new TableFiles(dir);
@@ -75,5 +76,78 @@ describe('table files', () => {
     expect(valueFits('DOUBLE', '1e-7')).toBe(true);
     expect(valueFits('DOUBLE', "1; DROP TABLE x")).toBe(false);
     expect(valueFits('VARCHAR', "anything ' goes")).toBe(true);
+  });
+
+  it('a filtered column gets a sorted copy in the background; answers are the same rows in file order before and after', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'syndb-sorted-'));
+    const events: Array<Record<string, unknown>> = [];
+    const f = new TableFiles(d, { sortedCopyMinRows: 1000, log: (o) => events.push(o) });
+    try {
+      const specs = [{ name: 'cid', type: 'BIGINT' as const }, { name: 'pre_id', type: 'UBIGINT' as const }, { name: 'x', type: 'DOUBLE' as const }, { name: 'label', type: 'VARCHAR' as const }];
+      let text = 'cid,pre_id,x,label\n';
+      const n = 5000;
+      // 64-bit ids beyond 2^53, every id on rows spread over the whole file, some empty cells
+      for (let i = 1; i <= n; i++) text += `${i},${18446744073709551000n + BigInt(i % 37)},${i % 11 === 0 ? '' : (i * 0.5).toString()},${i % 5 === 0 ? '' : `l${i % 7}`}\n`;
+      const csvIn = (t: string) => { const p = f.tmpPath('csv'); writeFileSync(p, t); return p; };
+      const stored = await f.csvToParquet(csvIn(text), specs, n);
+      const sel = (filters: Array<{ column: string; op: 'in' | 'gte' | 'lte'; values: string[] }>) => ({ columns: specs, filters });
+      const ask = async (filters: Parameters<typeof sel>[0]) => {
+        const out = await f.select(stored.sha256, specs, sel(filters), 'csv', n);
+        try { return { rows: out.rows, csv: readFileSync(out.path, 'utf8') }; } finally { rmSync(out.path, { force: true }); }
+      };
+      const inList = [{ column: 'pre_id', op: 'in' as const, values: ['18446744073709551003', '18446744073709551036'] }];
+      const range = [{ column: 'pre_id', op: 'gte' as const, values: ['18446744073709551010'] }, { column: 'pre_id', op: 'lte' as const, values: ['18446744073709551012'] }];
+      const before = await ask(inList);
+      const beforeRange = await ask(range);
+      expect(before.rows).toBe(Math.floor(n / 37) * 2 + (n % 37 >= 3 ? 1 : 0) + (n % 37 >= 36 ? 1 : 0));
+      // the first filter on pre_id asked for a sorted copy; nothing else did
+      expect(['queued', 'building', 'ready']).toContain(f.sortedCopies(stored.sha256, specs).pre_id);
+      await f.settled();
+      expect(f.sortedCopies(stored.sha256, specs)).toEqual({ pre_id: 'ready' });
+      expect(existsSync(f.sortedPath(stored.sha256, 'pre_id'))).toBe(true);
+      expect(events).toEqual([expect.objectContaining({ msg: 'sorted copy built', column: 'pre_id' })]);
+      // the same answers, byte for byte, now read from the sorted copy
+      expect(await ask(inList)).toEqual(before);
+      expect(await ask(range)).toEqual(beforeRange);
+      const ids = before.csv.trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      expect(await f.count(stored.sha256, specs, inList, n)).toBe(before.rows);
+      // a small file gets no sorted copy
+      const small = await f.csvToParquet(csvIn('cid,pre_id,x,label\n1,2,3,a\n'), specs, 1);
+      rmSync((await f.select(small.sha256, specs, sel([{ column: 'label', op: 'in', values: ['a'] }]), 'csv', 1)).path);
+      await f.settled();
+      expect(f.sortedCopies(small.sha256, specs)).toEqual({});
+    } finally {
+      f.close();
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('sorted copies: one at a time, each asked for once, a failure logged and not retried', async () => {
+    const order: string[] = [];
+    const logs: Array<Record<string, unknown>> = [];
+    let running = 0, most = 0;
+    const q = new SortedCopies(async (sha, column) => {
+      running++; most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 5));
+      order.push(column);
+      running--;
+      if (column === 'bad') throw new Error('No space left on device\nmore');
+    }, (o) => logs.push(o));
+    q.request('a', 'x'); q.request('a', 'bad'); q.request('a', 'x'); q.request('b', 'y');
+    expect(q.pending('a')).toBe(2);
+    await q.settled();
+    expect(order).toEqual(['x', 'bad', 'y']);
+    expect(most).toBe(1);
+    expect(q.state('a', 'bad')).toBe('failed');
+    expect(q.state('a', 'x')).toBeUndefined();
+    q.request('a', 'bad');
+    await q.settled();
+    expect(order).toHaveLength(3);
+    expect(logs.map((l) => l.msg)).toEqual(['sorted copy built', 'sorted copy failed; filters on the column read the whole file', 'sorted copy built']);
+    expect(logs[1]).toMatchObject({ level: 'warn', error: 'No space left on device' });
+    q.stop();
+    q.request('c', 'z');
+    expect(q.state('c', 'z')).toBeUndefined();
   });
 });

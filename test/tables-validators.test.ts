@@ -33,6 +33,9 @@ const CASES: Array<{ name: string; t: string; body: string; expect?: 'sql' | 'ja
   { name: 'a line of spaces', t: 'synapse', body: table(8, (i, l) => (i === 3 ? `${l}\n   ` : l)) },
   { name: 'a quote inside an unquoted field', t: 'synapse', body: table(8, (i, l) => (i === 2 ? l.replace(/^s2/, 's"2') : l)) },
   { name: 'an escaped quote in a quoted field', t: 'synapse', body: table(8, (i, l) => (i === 2 ? l.replace(/^s2/, '"s""2"') : l)), expect: 'javascript' },
+  { name: 'a quote inside an unquoted first field', t: 'synapse', body: table(8, (i, l) => (i === 2 ? l.replace(/^s2/, 's"2') : l)) },
+  { name: 'a header with a stray quote', t: 'synapse', body: table(3).replace(/^cid/, 'c"id') },
+  { name: 'text after a closing quote', t: 'synapse', body: table(8, (i, l) => (i === 5 ? l.replace(/^s5/, '"s5"x') : l)) },
   { name: 'an unclosed quote', t: 'synapse', body: table(8, (i, l) => (i === 8 ? l.replace(/^s8/, '"s8') : l)) },
   { name: 'blank lines before the header', t: 'synapse', body: `\n\n${table(5)}`, expect: 'javascript' },
   { name: 'a stored header over two lines', t: 'synapse', body: table(5).replace('post_id', '"post_id\n"'), expect: 'javascript' },
@@ -78,6 +81,7 @@ describe('the SQL and the JavaScript row validator over HTTP', () => {
         replies.push({ status: res.status, body: await res.json() as Record<string, unknown> });
       }
       const [a, b] = replies;
+      expect(a.status, `${c.name}: ${JSON.stringify(a.body).slice(0, 300)}`).toBeLessThan(500);
       expect(comparable(a.status, a.body), c.name).toEqual(comparable(b.status, b.body));
       expect(b.body.validator ?? 'javascript', c.name).toBe(a.status < 300 ? 'javascript' : b.body.validator ?? 'javascript');
       if (a.status < 300) {
@@ -87,6 +91,16 @@ describe('the SQL and the JavaScript row validator over HTTP', () => {
       } else expect(c.expect, `${c.name}: expected to be stored, got ${JSON.stringify(a.body).slice(0, 400)}`).toBeUndefined();
     }
   }, 300_000);
+
+  it('a record CSV cannot read is a 422 naming the row and line, on both validators', async () => {
+    for (const s of [sql, js]) {
+      const res = await s.fetch('/datasets/vd/tables/synapse', { method: 'PUT', body: table(8, (i, l) => (i === 3 ? l.replace(/^s3/, 's"3') : l)), headers: { 'content-type': 'text/csv' }, token: tokens.get(s) });
+      const body = await res.json() as { errors: Array<{ row: number; kind: string; expected: string }>; detail: string };
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      expect(body.errors).toEqual([expect.objectContaining({ row: 3, kind: 'syndb:CsvSyntax', expected: expect.stringMatching(/quote/i) })]);
+      expect(body.detail).toMatch(/row 3 \(line 4\) is not a CSV record/);
+    }
+  });
 
   it('the SQL validator names the row and column of one bad value among many rows', async () => {
     const res = await sql.fetch('/datasets/vd/tables/synapse?triples=false', { method: 'PUT', body: table(20_000, (i, l) => (i === 19_876 ? l.replace(/,(\d+),([0-9.]+),(\d+)$/, ',$1,1e,$3') : l)), headers: { 'content-type': 'text/csv' }, token: tokens.get(sql) });

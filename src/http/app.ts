@@ -19,6 +19,7 @@ import { observability } from './health-router.js';
 import { methodNotAllowed, optionsResponder } from './allowed-methods.js';
 import { openApiRouter } from './openapi-router.js';
 import { picturesRouter } from './pictures-router.js';
+import { schemasRouter } from './schemas-router.js';
 
 export type Logger = (o: Record<string, unknown>) => void;
 export const jsonLogger: Logger = (o) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...o })}\n`);
@@ -56,6 +57,7 @@ export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
   app.use(fairRouter(ctx));
   app.use(assetsRouter(ctx));
   app.use(openApiRouter(ctx)); // /openapi.json and its rendering /api
+  app.use(schemasRouter()); // /schemas/dataset.schema.json
   app.use(methodNotAllowed(app)); // a known path, another method: 405 with Allow
   app.use((req: Request, res: Response) => sendProblem(res, 404, 'Not Found', `no resource at ${req.path}`));
   app.use(errorHandler(log));

@@ -15,6 +15,7 @@ import { ArchiveService, parseArchiveRequest } from '../service/archive.js';
 import { callerOf } from './auth.js';
 import { HttpError, sendProblem } from './problem.js';
 import { negotiate } from './negotiate.js';
+import { cacheabilityOf, setCaching, fileValidator } from './caching.js';
 import { esc, page } from './html.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
 
@@ -55,9 +56,12 @@ ${list.assets.length ? `<table><thead><tr><th>file</th><th>kind</th><th>media ty
     res.setHeader('Content-Type', a.mediaType === 'text/plain' ? 'text/plain; charset=utf-8' : a.mediaType);
     res.setHeader('Content-Length', String(a.bytes));
     res.setHeader('Content-Disposition', `attachment; filename="${a.name}"`);
-    res.setHeader('ETag', `"${a.sha256}"`);
     res.setHeader('Digest', `sha-256=${Buffer.from(a.sha256, 'hex').toString('base64')}`);
-    if (req.headers['if-none-match'] === `"${a.sha256}"`) return res.status(304).end();
+    // a published version's file named by its version is the same bytes forever (http/caching.ts)
+    const e = ctx.datasets.entry(String(req.params.id), callerOf(res));
+    const pinned = version !== undefined && /^[1-9]\d*$/.test(version);
+    setCaching(req, res, cacheabilityOf(version === 'draft' ? 'draft' : pinned ? Number(version) : ctx.catalog.latest(e) ?? 'draft', { pinned, isPublic: ctx.catalog.isPublic(e) }));
+    if (fileValidator(req, res, a.sha256)) return;
     const rs = createReadStream(a.path);
     rs.on('error', () => res.destroy());
     rs.pipe(res);

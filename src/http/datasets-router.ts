@@ -5,6 +5,7 @@ import { formatFromMediaType } from '../model/parse-input.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
 import { sortedGraph } from '../provenance/versions.js';
 import { negotiate, NotAcceptableError } from './negotiate.js';
+import { cacheabilityOf, setCaching, notModified } from './caching.js';
 import { datasetDoiStatus } from '../service/doi-status.js';
 import { requestedProfile, negotiateProfiled } from './profiles.js';
 import { callerOf } from './auth.js';
@@ -81,7 +82,7 @@ export function datasetsRouter(ctx: ServiceContext): Router {
   r.post('/datasets', body, async (req, res) => {
     const format = formatFromMediaType(req.headers['content-type']);
     if (!format) throw new HttpError(415, 'Unsupported Media Type', `send the dataset as application/json, application/ld+json or text/turtle (got "${req.headers['content-type']}")`);
-    if (typeof req.body !== 'string' || req.body.trim() === '') throw new HttpError(400, 'Empty Body', 'the request body is empty; send a dataset description (see INTERFACE.md "Dataset JSON")');
+    if (typeof req.body !== 'string' || req.body.trim() === '') throw new HttpError(400, 'Empty Body', 'the request body is empty; send a dataset description (see docs/dataset-json.md or GET /schemas/dataset.schema.json)');
     const publish = req.query.publish === 'true' || req.query.publish === '1';
     const check = dryRun(req);
     const result = await ctx.datasets.create(req.body, format, callerOf(res), { id: typeof req.query.id === 'string' ? req.query.id : undefined, publish, dryRun: check });
@@ -95,6 +96,10 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     const target = ctx.datasets.graphFor(id, caller, version);
     const quads = await sortedGraph(ctx.store, target.graph); // sorted: the same version always gives the same bytes (immutable versions)
     res.vary('Accept').vary('Accept-Profile');
+    // a version's metadata gains DOIs and next-version relations, the concept follows the latest
+    // version: revalidated (If-None-Match answers 304), never cached when a draft or not public (http/caching.ts)
+    const entry = ctx.datasets.entry(id, caller);
+    setCaching(req, res, cacheabilityOf(target.version, { pinned: false, isPublic: ctx.catalog.isPublic(entry) }));
     // a strong ETag per representation of the dataset's current state (If-Match on PUT/PATCH/DELETE)
     const state = await ctx.datasets.stateTag(id);
     const tag = (variant: string) => res.setHeader('ETag', representationEtag(state, `${variant} ${target.graph} ${JSON.stringify(req.query)}`));
@@ -108,6 +113,7 @@ export function datasetsRouter(ctx: ServiceContext): Router {
       const out = renderCitation([record], cite, `${id}${target.version ? `-v${target.version}` : ''}`);
       if (req.query.download !== undefined) res.attachment(out.filename);
       tag(out.contentType);
+      if (notModified(req, res)) return;
       return res.type(out.contentType).send(out.body);
     }
     const offered = [...READ_TYPES, ...fairReadTypes(fair), ...CITATION_MEDIA_TYPES.map((m) => m.mediaType)];
@@ -120,6 +126,7 @@ export function datasetsRouter(ctx: ServiceContext): Router {
       throw err;
     }
     tag(`${type} ${profile.profile ?? ''}`);
+    if (notModified(req, res)) return;
     if (type === 'text/html') {
       const extra = await landingSections(ctx, id, quads, target.subject, target.version, caller);
       const vocab = await loadVocabulary();

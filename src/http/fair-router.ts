@@ -290,7 +290,8 @@ export function fairRouter(ctx: ServiceContext): Router {
     for (const e of slice) metas.push(await conceptMetadata(deps(ctx), e));
     const prov = await provenanceTimes(ctx.store, entries.map((e) => `${ctx.iris.concept(e.id)}/provenance`));
     const modified = entries.map((e) => datasetModified(prov, ctx.iris, e)).filter((x): x is string => !!x).sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1);
-    const quads = dcatCatalog(ctx.iris.base, ctx.config.publisher, metas, { page, pageSize, total: entries.length, modified }).quads;
+    const issued = entries.map((e) => prov.time.get(prov.generatedBy.get(ctx.iris.version(e.id, e.versions[0])) ?? '')).filter((x): x is string => !!x).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+    const quads = dcatCatalog(ctx.iris.base, ctx.config.publisher, metas, { page, pageSize, total: entries.length, issued, modified }).quads;
     res.setHeader('Content-Profile', `<${DCAT_AP_PROFILE}>`);
     if (type === 'application/ld+json') return res.type('application/ld+json').send(JSON.stringify(await dcatJsonLd(quads), null, 2));
     res.type(type).send(await serializeGraph(quads, type));

@@ -15,6 +15,7 @@ import { GSP_INPUT_TYPES, OUTPUT_TYPES as GSP_OUTPUT } from './graph-store-route
 import { READ_TYPES } from './datasets-router.js';
 import { CATALOG_TYPES, FAIR_READ_TYPES } from './fair-router.js';
 import { CSVW_TYPE } from './tables-router.js';
+import { datasetSchema } from '../model/dataset-schema.js';
 
 type Json = Record<string, unknown>;
 const PROBLEM = 'application/problem+json';
@@ -33,6 +34,12 @@ const path = (name: string, description: string, schema: Json = text) => ({ name
 const body = (description: string, types: readonly string[], schema: Json = text, required = true) => ({ description, required, content: content(types, schema) });
 const problems = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), ref('responses', `P${c}`)]));
 const WRITE = [{ bearer: [] }];
+/** Validator and caching headers (src/http/caching.ts; README "HTTP caching"). */
+const CACHING = {
+  ETag: { description: 'strong entity tag; If-None-Match with it answers 304', schema: text },
+  'Cache-Control': { description: '`public, max-age=31536000, immutable` for a published version\'s file named by its version; `no-cache` for what can change; `private, no-store` for drafts and private datasets', schema: text },
+};
+const NOT_MODIFIED = { 304: { description: 'not modified (If-None-Match names the current ETag)', headers: CACHING } };
 
 interface Op {
   summary: string; tags: string[]; description?: string; parameters?: Json[]; requestBody?: Json;
@@ -79,23 +86,8 @@ const STATUS_TITLES: Record<number, string> = {
 const problemResponse = (description: string) => ({ description, content: { [PROBLEM]: { schema: ref('schemas', 'Problem') } } });
 
 // ---- schemas of JSON bodies ------------------------------------------------------------------
-const DATASET_JSON = {
-  type: 'object', description: 'The simple upload form of a dataset (INTERFACE.md "Dataset JSON"); JSON-LD and Turtle carry the same graph.',
-  properties: {
-    id: { type: 'string' }, title: { type: 'string' }, description: { type: 'string' },
-    creators: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, orcid: { type: 'string' }, affiliation: { type: 'string' } }, required: ['name'] } },
-    license: { type: 'string' }, species: { type: 'string' }, strain: { type: 'string' },
-    specimens: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, sex: { type: 'string' }, age: { type: 'string' }, genotype: { type: 'string' } } } },
-    brainRegion: { type: 'string' }, microscopyMethod: { type: 'string' },
-    geneticManipulations: { type: 'array', items: { type: 'object', properties: { gene: { type: 'string' }, expression: { type: 'string' } } } },
-    compartments: { type: 'array', items: { type: 'string', enum: COMPARTMENTS } },
-    publications: { type: 'array', items: { type: 'object', properties: { doi: { type: 'string' } } } },
-    keywords: { type: 'array', items: { type: 'string' } }, tags: { type: 'array', items: { type: 'string' } },
-    derivedFrom: { type: 'array', items: { type: 'string' } }, identifiers: { type: 'array', items: { type: 'string' } },
-    access: { type: 'string', enum: ['public', 'private', 'embargoed'] },
-  },
-  additionalProperties: true,
-};
+/** The Dataset JSON: its JSON Schema as served at /schemas/dataset.schema.json (generated from the shapes). */
+const { $schema: _dialect, ...DATASET_JSON } = datasetSchema();
 const COLLECTION_INPUT = {
   type: 'object',
   properties: { id: { type: 'string' }, kind: { type: 'string', enum: ['collection', 'tag'] }, title: { type: 'string' }, description: { type: 'string' }, access: { type: 'string', enum: ['public', 'private'] }, members: { type: 'array', items: { type: 'string' } } },
@@ -138,6 +130,9 @@ const PATHS: Record<string, Record<string, Json>> = {
   '/openapi.json': {
     get: op({ id: 'openapi', tags: ['Operations'], summary: 'This OpenAPI 3.1 document', responses: { 200: ok('the document', ['application/json'], OBJECT) } }),
   },
+  '/schemas/dataset.schema.json': {
+    get: op({ id: 'datasetJsonSchema', tags: ['Datasets'], summary: 'The JSON Schema (2020-12) of the Dataset JSON (components/schemas/DatasetJson); generated from the SHACL shapes', responses: { 200: ok('the schema', ['application/schema+json'], OBJECT) } }),
+  },
   '/api': {
     get: op({ id: 'apiReference', tags: ['Pages'], summary: 'This document rendered as an HTML reference', responses: { 200: ok('the reference page', ['text/html']) } }),
   },
@@ -169,7 +164,7 @@ const PATHS: Record<string, Record<string, Json>> = {
     }),
   },
   '/datasets/{id}': {
-    get: op({ id: 'getDataset', tags: ['Datasets'], summary: 'The dataset (latest published version, else the draft), content-negotiated', parameters: DATASET_READ, responses: { 200: ok('the dataset, with a strong ETag, signposting Link headers and Content-Profile', DATASET_TYPES, text, { ETag: { schema: text } }), ...problems(404, 406, 410) } }),
+    get: op({ id: 'getDataset', tags: ['Datasets'], summary: 'The dataset (latest published version, else the draft), content-negotiated', parameters: DATASET_READ, responses: { 200: ok('the dataset, with a strong ETag, signposting Link headers and Content-Profile', DATASET_TYPES, text, CACHING), ...NOT_MODIFIED, ...problems(404, 406, 410) } }),
     put: op({ id: 'replaceDataset', tags: ['Datasets'], summary: 'Replace the draft\'s description', security: WRITE, parameters: [P.id, P.ifMatch], requestBody: { description: 'the dataset', required: true, content: { 'application/json': { schema: ref('schemas', 'DatasetJson') }, 'application/ld+json': { schema: OBJECT }, 'text/turtle': { schema: text } } }, responses: { 200: ok('stored', ['application/json'], { type: 'object', properties: { id: text, draft: text, activity: ACTIVITY } }), ...problems(401, 403, 404, 412, 413, 415, 422) } }),
     patch: op({ id: 'patchDataset', tags: ['Datasets'], summary: 'JSON Merge Patch (RFC 7396) of the draft\'s Dataset JSON', security: WRITE, parameters: [P.id, P.ifMatch], requestBody: body('the merge patch (null removes a field)', ['application/merge-patch+json', 'application/json'], OBJECT), responses: { 200: ok('stored', ['application/json'], { type: 'object', properties: { id: text, draft: text, activity: ACTIVITY } }), ...problems(401, 403, 404, 409, 412, 415, 422) } }),
     delete: op({ id: 'deleteDataset', tags: ['Datasets'], summary: 'Delete a never-published dataset, or withdraw every version of a published one', security: WRITE, parameters: [P.id, P.ifMatch, query('reason', 'why (also {"reason"} in the body)')], requestBody: body('optional reason', ['application/json'], { type: 'object', properties: { reason: text } }, false), responses: { 200: ok('withdrawn (published dataset)', ['application/json'], OBJECT), 204: { description: 'removed entirely (never published)' }, ...problems(401, 403, 404, 412) } }),
@@ -179,7 +174,7 @@ const PATHS: Record<string, Record<string, Json>> = {
     post: op({ id: 'publishVersion', tags: ['Datasets'], summary: 'Publish the draft as a new immutable version', security: WRITE, parameters: [P.id], requestBody: body('release notes', ['application/json'], { type: 'object', properties: { notes: text } }, false), responses: { 201: ok('published', ['application/json'], { type: 'object', properties: { id: text, version: { type: 'integer' }, iri: text, activity: ACTIVITY } }, { Location: { schema: text } }), ...problems(401, 403, 404, 409, 422) } }),
   },
   '/datasets/{id}/versions/{n}': {
-    get: op({ id: 'getVersion', tags: ['Datasets'], summary: 'One version, in the same formats as the dataset', parameters: [P.id, P.n, P.format, P.profile, P.acceptProfile, P.download, P.style, P.locale], responses: { 200: ok('the version', DATASET_TYPES), ...problems(404, 406, 410) } }),
+    get: op({ id: 'getVersion', tags: ['Datasets'], summary: 'One version, in the same formats as the dataset', parameters: [P.id, P.n, P.format, P.profile, P.acceptProfile, P.download, P.style, P.locale], responses: { 200: ok('the version', DATASET_TYPES, text, CACHING), ...NOT_MODIFIED, ...problems(404, 406, 410) } }),
   },
   '/datasets/{id}/versions/{n}/withdraw': {
     post: op({ id: 'withdrawVersion', tags: ['Datasets'], summary: 'Withdraw a version (its IRI answers 410 with a tombstone)', security: WRITE, parameters: [P.id, P.n], requestBody: body('why', ['application/json'], { type: 'object', properties: { reason: text } }, false), responses: { 200: ok('withdrawn', ['application/json'], OBJECT), ...problems(401, 403, 404, 409) } }),
@@ -199,6 +194,9 @@ const PATHS: Record<string, Record<string, Json>> = {
   '/activities/{uuid}': {
     get: op({ id: 'activity', tags: ['Provenance'], summary: 'One PROV activity', parameters: [path('uuid', 'the activity\'s UUID')], responses: { 200: ok('the activity', ['application/ld+json', 'text/turtle', 'application/n-triples', 'text/html']), ...problems(404, 406) } }),
   },
+  '/users/{name}': {
+    get: op({ id: 'agent', tags: ['Provenance'], summary: 'One account that made changes (the prov:wasAssociatedWith of activities), if it changed a dataset you may read', parameters: [path('name', 'the account name')], responses: { 200: ok('the agent', ['text/turtle', 'application/ld+json', 'application/n-triples', 'text/html']), ...problems(404, 406) } }),
+  },
   '/datasets/{id}/linkset': {
     get: op({ id: 'linkset', tags: ['FAIR'], summary: 'FAIR signposting linkset (RFC 9264)', parameters: [P.id], responses: { 200: ok('the linkset', [LINKSET_JSON, 'application/linkset', 'application/json']), ...problems(404, 406) } }),
   },
@@ -214,12 +212,12 @@ const PATHS: Record<string, Record<string, Json>> = {
       parameters: [P.id, P.compartment, P.version, P.format, query('columns', 'comma-separated columns to keep'),
         { name: 'filters', in: 'query', description: '{column}=v (repeat: IN list), {column}.gte= / {column}.lte= (range)', schema: { type: 'object', additionalProperties: { type: 'string' } }, style: 'form', explode: true }],
       description: 'A browser (Accept with text/html above text/csv, no ?format=, or ?format=html) gets the table page: rows, sizes, downloads, each column with its statistics and a histogram of each numeric column.',
-      responses: { 200: ok('the table, or the table page', ['text/csv', CSVW_TYPE, 'application/ld+json', 'application/vnd.apache.parquet', 'text/html']), ...problems(404, 406) },
+      responses: { 200: ok('the table, or the table page', ['text/csv', CSVW_TYPE, 'application/ld+json', 'application/vnd.apache.parquet', 'text/html'], undefined, CACHING), ...NOT_MODIFIED, ...problems(404, 406) },
     }),
     put: op({ id: 'putTable', tags: ['Tables'], summary: 'Upload a compartment table to the draft (validated, all or nothing)', security: WRITE, parameters: [P.id, P.compartment, query('triples', 'also load the rows as triples (default: by size)', { type: 'boolean' })], requestBody: body('the table', ['text/csv']), responses: { 200: ok('stored', ['application/json'], OBJECT), 201: ok('stored', ['application/json'], OBJECT), ...problems(401, 403, 404, 413, 415, 422) } }),
   },
   '/datasets/{id}/tables/{compartment}/stats': {
-    get: op({ id: 'tableStats', tags: ['Tables'], summary: 'Column statistics: count, nulls, min, max, mean, histogram', parameters: [P.id, P.compartment, P.version], responses: { 200: ok('the statistics', ['application/json'], OBJECT), ...problems(404) } }),
+    get: op({ id: 'tableStats', tags: ['Tables'], summary: 'Column statistics: count, nulls, min, max, mean, histogram; the sorted copies of filtered columns (sortedCopies)', parameters: [P.id, P.compartment, P.version], responses: { 200: ok('the statistics', ['application/json'], OBJECT), ...problems(404) } }),
   },
   '/datasets/{id}/tables/{compartment}/columns/{column}/histogram.svg': {
     get: op({ id: 'columnHistogram', tags: ['Pictures'], summary: 'Histogram of a numeric column (SVG, from the column statistics)', parameters: [P.id, P.compartment, path('column', 'the column name'), P.version], responses: { 200: ok('the picture', ['image/svg+xml'], { type: 'string', contentMediaType: 'image/svg+xml' }), ...problems(404, 409) } }),
@@ -267,7 +265,7 @@ const PATHS: Record<string, Record<string, Json>> = {
     }),
   },
   '/datasets/{id}/assets/{name}': {
-    get: op({ id: 'getAsset', tags: ['Assets'], summary: 'The latest version\'s file of that name', parameters: [P.id, path('name', 'file name')], responses: { 200: ok('the file', ['application/octet-stream'], { type: 'string', contentMediaType: 'application/octet-stream' }, { ETag: { schema: text } }), 304: { description: 'not modified (If-None-Match)' }, ...problems(404) } }),
+    get: op({ id: 'getAsset', tags: ['Assets'], summary: 'The latest version\'s file of that name', parameters: [P.id, path('name', 'file name')], responses: { 200: ok('the file', ['application/octet-stream'], { type: 'string', contentMediaType: 'application/octet-stream' }, CACHING), ...NOT_MODIFIED, ...problems(404) } }),
   },
   '/datasets/{id}/assets/{name}/projection.svg': {
     get: op({ id: 'skeletonProjection', tags: ['Pictures'], summary: 'Three projections (x-y, x-z, z-y) of an SWC skeleton (SVG; at most 3000 segments drawn)', parameters: [P.id, path('name', 'file name of the SWC asset'), P.version], responses: { 200: ok('the picture', ['image/svg+xml'], { type: 'string', contentMediaType: 'image/svg+xml' }), ...problems(404, 413) } }),
@@ -276,7 +274,7 @@ const PATHS: Record<string, Record<string, Json>> = {
     get: op({ id: 'listVersionAssets', tags: ['Assets'], summary: 'Assets of a published version', parameters: [P.id, P.n, P.format], responses: { 200: ok('the assets', ['application/json', 'application/ld+json', 'text/turtle', 'text/html', 'application/n-triples']), ...problems(404, 406, 410) } }),
   },
   '/datasets/{id}/versions/{n}/assets/{name}': {
-    get: op({ id: 'getVersionAsset', tags: ['Assets'], summary: 'A published version\'s asset at its own IRI (the same bytes forever)', parameters: [P.id, P.n, path('name', 'file name')], responses: { 200: ok('the file', ['application/octet-stream'], { type: 'string', contentMediaType: 'application/octet-stream' }, { ETag: { schema: text } }), 304: { description: 'not modified (If-None-Match)' }, ...problems(404, 410) } }),
+    get: op({ id: 'getVersionAsset', tags: ['Assets'], summary: 'A published version\'s asset at its own IRI (the same bytes forever)', parameters: [P.id, P.n, path('name', 'file name')], responses: { 200: ok('the file', ['application/octet-stream'], { type: 'string', contentMediaType: 'application/octet-stream' }, CACHING), ...NOT_MODIFIED, ...problems(404, 410) } }),
   },
   '/archive': {
     get: op({ id: 'archive', tags: ['Assets'], summary: 'Bulk download: tables of several datasets as tar.gz (CSVs + manifest.json)', parameters: [query('datasets', 'comma-separated dataset ids', text, { required: true }), query('compartments', 'comma-separated compartments')], responses: { 200: ok('the archive', ['application/gzip'], { type: 'string', contentMediaType: 'application/gzip' }), ...problems(404, 413) } }),

@@ -17,6 +17,8 @@ export class HttpError extends Error {
 }
 
 export function sendProblem(res: Response, status: number, title: string, detail: string, extra: Record<string, unknown> = {}) {
+  // a problem is never the cacheable representation a route may have announced before failing
+  if (status >= 400) { res.removeHeader('ETag'); res.setHeader('Cache-Control', 'no-store'); }
   res.status(status).type('application/problem+json').send(JSON.stringify({
     type: `https://w3id.org/syndb/problems/${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
     title, status, detail, ...extra,

@@ -17,7 +17,7 @@ import { negotiate, NotAcceptableError } from './negotiate.js';
 import { page, esc } from './html.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
 import { NotFoundError } from '../service/datasets.js';
-import { datasetHistory, historyQuads, activityQuadsFor, type HistoryEntry } from '../provenance/history.js';
+import { datasetHistory, historyQuads, activityQuadsFor, agentQuadsFor, type HistoryEntry } from '../provenance/history.js';
 import { datasetLineage, lineageJsonLd, lineageQuads, lineageSvg, type Lineage } from '../provenance/lineage.js';
 import { diffGraphs, type GraphDiff } from '../provenance/diff.js';
 import { listVersions, parseWithdrawalBody, sortedGraph, withdrawVersion, type VersionInfo } from '../provenance/versions.js';
@@ -156,6 +156,20 @@ export function provenanceRouter(ctx: ServiceContext): Router {
     const rows = about.map((q) => `<tr><td>${esc(q.predicate.value.replace(/^.*[#/]/, ''))}</td><td>${q.object.termType === 'NamedNode' ? `<a href="${esc(q.object.value)}">${esc(q.object.value)}</a>` : esc(q.object.value)}</td></tr>`).join('');
     res.type('html').send(page(`Activity ${uuid}`, `<h1>${esc(about.find((q) => q.predicate.value.endsWith('#label'))?.object.value ?? `Activity ${uuid}`)}</h1>
 <table><tbody>${rows}</tbody></table><p>Also as <a href="?format=jsonld">JSON-LD</a>, <a href="?format=ttl">Turtle</a>.</p>`));
+  });
+
+  // ---- one agent (the prov:wasAssociatedWith of an activity: who made a change) ----------------
+  r.get('/users/:name', async (req, res) => {
+    const name = String(req.params.name);
+    if (!/^[A-Za-z0-9._@+-]{1,128}$/.test(name)) throw new HttpError(404, 'Not Found', `"${name}" is not an account name`);
+    const A = ctx.iris.agent(name);
+    const quads = await agentQuadsFor(ctx, A, callerOf(res));
+    if (!quads) throw new NotFoundError(`no account "${name}" made a change you may see`);
+    const type = negotiate(req, ['text/turtle', 'application/ld+json', 'application/n-triples', 'text/html']);
+    res.vary('Accept');
+    if (type !== 'text/html') return res.type(type).send(await serializeGraph(quads, type));
+    res.type('html').send(page(`Account ${name}`, `<h1>Account ${esc(name)}</h1><p>An account of this service (prov:Agent) that made changes to datasets; see their histories.</p>
+<p>Also as <a href="?format=ttl">Turtle</a>, <a href="?format=jsonld">JSON-LD</a>.</p>`));
   });
 
   // ---- diff ------------------------------------------------------------------------------------

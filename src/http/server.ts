@@ -10,7 +10,10 @@ export async function startServer(ctx: ServiceContext, log: Logger = jsonLogger)
     s.on('error', reject);
   });
   server.requestTimeout = 10 * 60_000;
-  server.headersTimeout = 60_000;
+  // an idle keep-alive connection stays open longer than the usual proxy idle timeout (60 s), so a
+  // proxy or client never sends a request on a socket the server is closing at that moment
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : ctx.config.port;
   const url = `http://${ctx.config.host}:${port}`;

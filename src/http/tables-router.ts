@@ -9,6 +9,7 @@ import { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
 import express from 'express';
 import { TableService, TableRejected, rejectionBody, importCave, importConnectome, importDendriticTables, PARQUET_TYPE } from '../service/tables.js';
+import { cacheabilityOf, setCaching, fileValidator } from './caching.js';
 import { negotiate, preferred } from './negotiate.js';
 import { RDF_MEDIA_TYPES, serializeGraph } from '../publish/rdf-formats.js';
 import { NotFoundError } from '../service/datasets.js';
@@ -46,6 +47,11 @@ async function writeAll(res: Response, chunk: string) {
 export function tablesRouter(ctx: ServiceContext): Router {
   const r = Router();
   const tables = new TableService(ctx);
+  /** Cache-Control of a table of this version: immutable when the request names a published version (http/caching.ts). */
+  const caching = (req: Request, res: Response, id: string, version: number | 'draft') => {
+    const e = ctx.datasets.entry(id, callerOf(res));
+    setCaching(req, res, cacheabilityOf(version, { pinned: typeof req.query.version === 'string' && /^[1-9]\d*$/.test(req.query.version), isPublic: ctx.catalog.isPublic(e) }));
+  };
 
   r.get('/datasets/:id/tables', (req, res) => {
     const caller = callerOf(res);
@@ -96,7 +102,8 @@ export function tablesRouter(ctx: ServiceContext): Router {
       const g = tables.resolveImported(id, 'connectome', caller, typeof req.query.version === 'string' ? req.query.version : undefined);
       const f = await tables.files(g.graph);
       res.vary('Accept');
-      return serveFromFiles(res, f, format === 'parquet' ? 'parquet' : 'csv', tableSelection(req, f.specs), `${id}-${g.version === 'draft' ? 'draft' : `v${g.version}`}-connectome`, f.rows, true);
+      caching(req, res, id, g.version);
+      return serveFromFiles(req, res, f, format === 'parquet' ? 'parquet' : 'csv', tableSelection(req, f.specs), `${id}-${g.version === 'draft' ? 'draft' : `v${g.version}`}-connectome`, f.rows, true);
     }
     if (req.params.compartment === 'dendritic-consortium') {
       // the imported Dendritic Consortium tables: what they are, with a link to each one's files
@@ -105,6 +112,7 @@ export function tablesRouter(ctx: ServiceContext): Router {
       const base = `${ctx.iris.concept(id)}/tables/dendritic-consortium`;
       const parts = await tables.importedParts(g.graph);
       res.vary('Accept');
+      caching(req, res, id, g.version);
       return res.json({
         dataset: id, version: g.version, graph: g.graph,
         tables: parts.map((p) => ({ name: p.name, title: p.title, rows: p.rows,
@@ -114,6 +122,7 @@ export function tablesRouter(ctx: ServiceContext): Router {
     }
     const t = tables.resolveTable(id, String(req.params.compartment), caller, typeof req.query.version === 'string' ? req.query.version : undefined);
     res.vary('Accept');
+    caching(req, res, id, t.version);
     if (format === 'csvw') {
       const meta = await tables.csvw(id, t);
       return res.type(preferred(req, [CSVW_TYPE, 'application/ld+json', 'application/json']) === 'application/ld+json' ? 'application/ld+json' : CSVW_TYPE).send(JSON.stringify(meta, null, 2));
@@ -123,13 +132,14 @@ export function tablesRouter(ctx: ServiceContext): Router {
     const sel = tableSelection(req, desc.specs ?? desc.columns.map((c) => ({ name: c.name, type: 'VARCHAR' as const })), t.schema);
     if (format === 'parquet' || sel.filters.length || sel.projected) {
       const f = await tables.files(t.graph, desc);
-      return serveFromFiles(res, f, format === 'parquet' ? 'parquet' : 'csv', sel, base, desc.rows);
+      return serveFromFiles(req, res, f, format === 'parquet' ? 'parquet' : 'csv', sel, base, desc.rows);
     }
     if (desc.csv && ctx.tableFiles.has(desc.csv, 'csv')) {
       // the CSV as uploaded, byte for byte
       res.status(200).type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${base}.csv"`);
       res.setHeader('Link', `<${req.path}?format=csvw${t.version === 'draft' ? '&version=draft' : `&version=${t.version}`}>; rel="describedby"; type="${CSVW_TYPE}"`);
       res.setHeader('X-Row-Count', String(desc.rows));
+      if (fileValidator(req, res, desc.csv)) return;
       return sendFile(res, ctx.tableFiles.path(desc.csv, 'csv'), false);
     }
     res.status(200).type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${id}-${t.version === 'draft' ? 'draft' : `v${t.version}`}-${t.schema.slug}.csv"`);
@@ -157,23 +167,25 @@ export function tablesRouter(ctx: ServiceContext): Router {
     res.status(200).type(format === 'parquet' ? PARQUET_TYPE : 'text/csv; charset=utf-8').vary('Accept');
     res.setHeader('Content-Disposition', `attachment; filename="${id}-${g.version === 'draft' ? 'draft' : `v${g.version}`}-${part.name.replace(/[^A-Za-z0-9_.-]/g, '_')}.${format}"`);
     res.setHeader('X-Row-Count', String(part.rows));
-    res.setHeader('ETag', `"${file.sha256}"`);
+    caching(req, res, id, g.version);
+    if (fileValidator(req, res, file.sha256)) return;
     return sendFile(res, ctx.tableFiles.path(file.sha256, format), false);
   });
 
-  async function serveFromFiles(res: Response, f: Awaited<ReturnType<TableService['files']>>, format: 'parquet' | 'csv', sel: TableSelection, base: string, rows: number, csvFile = false) {
+  async function serveFromFiles(req: Request, res: Response, f: Awaited<ReturnType<TableService['files']>>, format: 'parquet' | 'csv', sel: TableSelection, base: string, rows: number, csvFile = false) {
     const media = format === 'parquet' ? PARQUET_TYPE : 'text/csv; charset=utf-8';
     if (csvFile && format === 'csv' && f.csv && !sel.filters.length && !sel.projected) {
       res.status(200).type(media).setHeader('Content-Disposition', `attachment; filename="${base}.csv"`);
+      if (fileValidator(req, res, f.csv)) return;
       return sendFile(res, ctx.tableFiles.path(f.csv, 'csv'), false);
     }
     if (format === 'parquet' && !sel.filters.length && !sel.projected) {
       res.status(200).type(media).setHeader('Content-Disposition', `attachment; filename="${base}.parquet"`);
       res.setHeader('X-Row-Count', String(rows));
-      res.setHeader('ETag', `"${f.parquet}"`);
+      if (fileValidator(req, res, f.parquet)) return;
       return sendFile(res, ctx.tableFiles.path(f.parquet, 'parquet'), false);
     }
-    const out = await ctx.tableFiles.select(f.parquet, f.specs, { columns: sel.columns, filters: sel.filters }, format);
+    const out = await ctx.tableFiles.select(f.parquet, f.specs, { columns: sel.columns, filters: sel.filters }, format, rows);
     res.status(200).type(media).setHeader('Content-Disposition', `attachment; filename="${base}-selection.${format}"`);
     res.setHeader('X-Row-Count', String(out.rows));
     return sendFile(res, out.path, true);
@@ -184,7 +196,7 @@ export function tablesRouter(ctx: ServiceContext): Router {
     const id = String(req.params.id);
     const t = tables.resolveTable(id, String(req.params.compartment), caller, typeof req.query.version === 'string' ? req.query.version : undefined);
     const f = await tables.files(t.graph);
-    res.json({ table: t.graph, version: t.version, rows: f.rows, rowsInGraph: f.rowsInGraph, parquet: { sha256: f.parquet }, columns: f.stats ?? await ctx.tableFiles.stats(f.parquet, f.specs) });
+    res.json({ table: t.graph, version: t.version, rows: f.rows, rowsInGraph: f.rowsInGraph, parquet: { sha256: f.parquet }, sortedCopies: ctx.tableFiles.sortedCopies(f.parquet, f.specs), columns: f.stats ?? await ctx.tableFiles.stats(f.parquet, f.specs) });
   });
 
   // a row's IRI (…/draft/tables/{t}/rows/{cid}, …/versions/{n}/tables/{t}/rows/{cid}) and the short form with ?version

@@ -1,5 +1,5 @@
 /**
- * The Dataset JSON (INTERFACE.md) of a stored dataset description: the inverse of
+ * The Dataset JSON (docs/dataset-json.md) of a stored dataset description: the inverse of
  * dataset-json.ts, so that `datasetJsonToRdf(datasetJsonFromGraph(g))` gives g again (up to blank
  * node / skolem names). Controlled terms are written as their full IRIs (which the upload form
  * accepts). `unmapped` names the statements the JSON form cannot carry (e.g. extra properties of a

@@ -1,5 +1,5 @@
 /**
- * The simple upload form (INTERFACE.md "Dataset JSON") -> RDF, as docs/graph-model.md describes.
+ * The simple upload form (docs/dataset-json.md) -> RDF, as docs/graph-model.md describes.
  * Nested nodes are blank nodes here; the ingest pipeline canonicalises and skolemises them.
  * Every problem is collected (never only the first), with the JSON path of the field.
  */
@@ -9,6 +9,8 @@ import { NS } from './namespaces.js';
 import type { Problem } from './problems.js';
 import { findCompartment, compartmentConcept, COMPARTMENTS } from './compartment-names.js';
 import { SLUG } from './iris.js';
+import { DATASET_FIELDS } from './generated/dataset-fields.js';
+import type { DatasetField } from './dataset-field.js';
 
 export type VocabularyKind = 'brainRegion' | 'species' | 'microscopyMethod' | 'expressionKind' | 'license';
 
@@ -78,9 +80,19 @@ export function splitPersonName(name: string): { family: string; given?: string 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const KNOWN_FIELDS = new Set(['id', 'title', 'description', 'creators', 'license', 'species', 'strain', 'specimens',
-  'brainRegion', 'microscopyMethod', 'geneticManipulations', 'compartments', 'publications', 'keywords', 'tags',
-  'derivedFrom', 'identifiers', 'access', 'embargoEndDate', 'doi', 'notes', 'sourceTables', 'label', '$schema']);
+/** The field at a dotted JSON path ("creators.name"), from the shapes (src/model/generated/dataset-fields.ts). */
+function fieldAt(path: string): DatasetField {
+  let fields: readonly DatasetField[] | undefined = DATASET_FIELDS;
+  let f: DatasetField | undefined;
+  for (const key of path.split('.')) { f = fields?.find((x) => x.key === key); fields = f?.fields; }
+  if (!f) throw new Error(`no Dataset JSON field ${path} in the shapes`);
+  return f;
+}
+/** Whether the shapes require the field (sh:minCount >= 1, no default). */
+const isRequired = (path: string) => fieldAt(path).required;
+
+/** Every top-level key of the Dataset JSON (from the shapes; src/model/generated/dataset-fields.ts). */
+const KNOWN_FIELDS = new Set(DATASET_FIELDS.map((f) => f.key));
 
 export interface DatasetJsonResult {
   id?: string;
@@ -107,7 +119,7 @@ export function datasetJsonToRdf(input: unknown, opt: ConvertOptions): DatasetJs
     problems.push({ path, message, value: value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value), severity: 'Violation', focusNode: opt.subject, ...extra });
 
   if (!isObj(input)) {
-    problem('$', 'the body must be a JSON object describing one dataset (see INTERFACE.md "Dataset JSON")', input);
+    problem('$', 'the body must be a JSON object describing one dataset (see docs/dataset-json.md or GET /schemas/dataset.schema.json)', input);
     return { access: 'public', quads, problems };
   }
   const j = input;
@@ -148,13 +160,13 @@ export function datasetJsonToRdf(input: unknown, opt: ConvertOptions): DatasetJs
   }
 
   for (const t of [iri(NS.dcat + 'Dataset'), iri(NS.schema + 'Dataset'), P.s('DatasetVersion')]) add(D, P.type, t);
-  const title = str('title', j.title, true);
+  const title = str('title', j.title, isRequired('title'));
   if (title) add(D, P.title, lit(title));
-  const description = str('description', j.description, true);
+  const description = str('description', j.description, isRequired('description'));
   if (description) add(D, P.description, lit(description));
-  const label = str('label', j.label, false);
+  const label = str('label', j.label, isRequired('label'));
   if (label) add(D, P.label, lit(label));
-  const notes = str('notes', j.notes, false);
+  const notes = str('notes', j.notes, isRequired('notes'));
   if (notes) add(D, P.note, lit(notes));
 
   // creators, in order
@@ -164,7 +176,7 @@ export function datasetJsonToRdf(input: unknown, opt: ConvertOptions): DatasetJs
     const at = `creators[${i}]`;
     const entry = typeof c === 'string' ? { name: c } : c;
     if (!isObj(entry)) { problem(at, 'a creator must be an object like {"name": "Family, Given"} or a name string', c); return; }
-    const name = str(`${at}.name`, entry.name, true);
+    const name = str(`${at}.name`, entry.name, isRequired('creators.name'));
     if (!name) return;
     const kind = entry.type ?? 'Person';
     if (kind !== 'Person' && kind !== 'Organization') { problem(`${at}.type`, 'type must be "Person" or "Organization"', kind); return; }
@@ -215,15 +227,15 @@ export function datasetJsonToRdf(input: unknown, opt: ConvertOptions): DatasetJs
     add(attribution, P.position, typed(i + 1, 'integer'));
   });
 
-  const license = term('license', 'license', j.license);
+  const license = term('license', 'license', j.license, isRequired('license'));
   if (license) add(D, P.license, iri(license));
-  const species = term('species', 'species', j.species);
+  const species = term('species', 'species', j.species, isRequired('species'));
   if (species) add(D, P.s('species'), iri(species));
-  const region = term('brainRegion', 'brainRegion', j.brainRegion);
+  const region = term('brainRegion', 'brainRegion', j.brainRegion, isRequired('brainRegion'));
   if (region) add(D, P.s('brainRegion'), iri(region));
-  const method = term('microscopyMethod', 'microscopyMethod', j.microscopyMethod);
+  const method = term('microscopyMethod', 'microscopyMethod', j.microscopyMethod, isRequired('microscopyMethod'));
   if (method) add(D, P.s('microscopyMethod'), iri(method));
-  const strain = str('strain', j.strain, false);
+  const strain = str('strain', j.strain, isRequired('strain'));
   if (strain) add(D, P.s('strain'), lit(strain));
 
   list('specimens', j.specimens).forEach((sp, i) => {
@@ -234,10 +246,10 @@ export function datasetJsonToRdf(input: unknown, opt: ConvertOptions): DatasetJs
     if (sp.type !== undefined && sp.type !== 'tissue' && sp.type !== 'animal') problem(`${at}.type`, 'type must be "animal" (default) or "tissue"', sp.type);
     add(D, P.s('specimen'), node);
     add(node, P.type, P.s(kind));
-    const sid = str(`${at}.id`, sp.id, true);
+    const sid = str(`${at}.id`, sp.id, isRequired('specimens.id'));
     if (sid) add(node, P.identifier, lit(sid));
     for (const [field, prop] of [['sex', 'sex'], ['age', 'age'], ['genotype', 'genotype'], ['strain', 'strain']] as const) {
-      const v = str(`${at}.${field}`, sp[field], false);
+      const v = str(`${at}.${field}`, sp[field], isRequired(`specimens.${field}`));
       if (v) add(node, P.s(prop), lit(v));
     }
     if (sp.species !== undefined) {
@@ -252,9 +264,9 @@ export function datasetJsonToRdf(input: unknown, opt: ConvertOptions): DatasetJs
     const node = df.blankNode();
     add(D, P.s('geneticManipulation'), node);
     add(node, P.type, P.s('GeneticManipulation'));
-    const gene = str(`${at}.gene`, g.gene, true);
+    const gene = str(`${at}.gene`, g.gene, isRequired('geneticManipulations.gene'));
     if (gene) add(node, P.s('gene'), lit(gene));
-    const kind = term(`${at}.expression`, 'expressionKind', g.expression);
+    const kind = term(`${at}.expression`, 'expressionKind', g.expression, isRequired('geneticManipulations.expression'));
     if (kind) add(node, P.s('expressionKind'), iri(kind));
   });
 
@@ -270,7 +282,7 @@ export function datasetJsonToRdf(input: unknown, opt: ConvertOptions): DatasetJs
     const at = `publications[${i}]`;
     const entry = typeof p === 'string' ? { doi: p } : p;
     if (!isObj(entry)) { problem(at, 'a publication must be {"doi": "10.…"}', p); return; }
-    const raw = str(`${at}.doi`, entry.doi, true);
+    const raw = str(`${at}.doi`, entry.doi, isRequired('publications.doi'));
     if (!raw) return;
     const doi = normalizeDoi(raw);
     if (!isDoi(doi)) { problem(`${at}.doi`, 'not a DOI: expected 10.<registrant>/<suffix>, e.g. 10.1126/science.aay3134', raw); return; }
@@ -280,7 +292,7 @@ export function datasetJsonToRdf(input: unknown, opt: ConvertOptions): DatasetJs
     add(D, relation === 'references' ? P.references : P.isReferencedBy, pub);
     add(pub, P.type, T.article);
     add(pub, P.identifier, lit(doi));
-    const ptitle = str(`${at}.title`, entry.title, false);
+    const ptitle = str(`${at}.title`, entry.title, isRequired('publications.title'));
     if (ptitle) add(pub, P.title, lit(ptitle));
     if (entry.year !== undefined) {
       if (typeof entry.year !== 'number' || !Number.isInteger(entry.year) || entry.year < 1600 || entry.year > 2999) problem(`${at}.year`, 'year must be a four-digit number', entry.year);
@@ -301,7 +313,7 @@ export function datasetJsonToRdf(input: unknown, opt: ConvertOptions): DatasetJs
     else problem('identifiers', 'identifiers must be non-empty strings', t);
   }
   if (j.doi !== undefined) {
-    const raw = str('doi', j.doi, false);
+    const raw = str('doi', j.doi, isRequired('doi'));
     if (raw) {
       const doi = normalizeDoi(raw);
       add(D, P.s('doi'), lit(doi));
@@ -345,7 +357,7 @@ export function datasetJsonToRdf(input: unknown, opt: ConvertOptions): DatasetJs
   list('sourceTables', j.sourceTables).forEach((t, i) => {
     const at = `sourceTables[${i}]`;
     if (!isObj(t)) { problem(at, 'a source table must be {"name": ..., "system": "CAVE", "version": 117, "timestamp": ...}', t); return; }
-    const name = str(`${at}.name`, t.name, true);
+    const name = str(`${at}.name`, t.name, isRequired('sourceTables.name'));
     if (!name) return;
     const n = sourceNode(name, t.version);
     add(D, P.s('sourceTable'), n);
@@ -395,10 +407,5 @@ export function datasetJsonToRdf(input: unknown, opt: ConvertOptions): DatasetJs
   return { id, access, quads, problems };
 }
 
-/** The JSON field a problem on an RDF property of the dataset node corresponds to (to merge JSON and SHACL problems). */
-export const FIELD_OF_PROPERTY: Record<string, string> = {
-  [NS.dcterms + 'title']: 'title', [NS.dcterms + 'description']: 'description', [NS.dcterms + 'creator']: 'creators',
-  [NS.dcterms + 'license']: 'license', [NS.syndb + 'species']: 'species', [NS.syndb + 'brainRegion']: 'brainRegion',
-  [NS.syndb + 'microscopyMethod']: 'microscopyMethod', [NS.syndb + 'compartment']: 'compartments',
-  [NS.syndb + 'doi']: 'doi', [NS.dcterms + 'accessRights']: 'access',
-};
+/** The JSON field a problem on an RDF property of the dataset node corresponds to (to merge JSON and SHACL problems); from the shapes. */
+export const FIELD_OF_PROPERTY: Record<string, string> = Object.fromEntries(DATASET_FIELDS.flatMap((f) => f.paths.map((p) => [p, f.key])));

@@ -224,3 +224,23 @@ export async function activityQuadsFor(ctx: HistoryContext, activity: string, ca
   const key = (q: Quad) => `${q.subject.value}\u0000${q.predicate.value}\u0000${q.object.value}`;
   return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
+
+/**
+ * One agent (`B/users/{name}`, the prov:wasAssociatedWith of activities) as quads: its own
+ * statements (prov:Agent, foaf:OnlineAccount, foaf:accountName). Undefined unless it carried out
+ * an activity of a dataset whose graphs the caller may read (so a name is not given away by
+ * private datasets alone).
+ */
+export async function agentQuadsFor(ctx: HistoryContext, agent: string, caller: Caller): Promise<Quad[] | undefined> {
+  const rows = await ctx.store.select(`SELECT DISTINCT ?g WHERE { GRAPH ?g { ?a ${P.prov('wasAssociatedWith')} <${agent}> } }`);
+  const visible = rows.map((r) => r.g.value).filter((g) => {
+    if (!g.endsWith('/provenance')) return false;
+    const p = ctx.iris.parse(g);
+    const e = p && ctx.catalog.entries.get(p.id);
+    return !!e && ctx.catalog.graphsVisible(e, caller);
+  });
+  if (!visible.length) return undefined;
+  const res = await ctx.store.query(`CONSTRUCT { <${agent}> ?p ?o } WHERE { GRAPH <${visible[0]}> { <${agent}> ?p ?o } }`, { format: 'application/n-triples' });
+  const quads = parseRdf(res.body, 'application/n-triples');
+  return quads.length ? quads : undefined;
+}

@@ -26,13 +26,23 @@ export interface Creator {
   affiliations: Affiliation[];
 }
 
-export interface Publication { iri: string; doi?: string; title?: string; year?: string; relation: 'IsSupplementTo' | 'References' }
+export interface Publication { iri: string; doi?: string; title?: string; year?: string; /** schema:datePublished as stored (value, XSD datatype IRI). */ published?: { value: string; datatype: string }; relation: 'IsSupplementTo' | 'References' }
 
 export interface Column { notation: string; property: string; label?: string; description?: string; unit?: string; compartment: string }
 
-export interface Download { iri: string; title: string; url: string; mediaType: string; compartment?: string }
+export interface Download { iri: string; title: string; url: string; mediaType: string; compartment?: string; description?: string; /** The request names the version: the URL always gives these bytes. */ pinned?: boolean; byteSize?: number; sha256?: string }
 
-export interface VersionSummary { n: number; iri: string; title: string; description: string; issued?: string }
+/** A table's CSV as served (the uploaded file, byte for byte): its size and SHA-256. */
+export interface TableFile { bytes: number; sha256: string }
+
+export interface ActivityRecord { iri: string; agent: string; started: string; ended: string; generated: string }
+
+export interface VersionSummary {
+  n: number; iri: string; title: string; description: string; issued?: string;
+  /** What the version record says of itself (its own graph): keywords, tags, subject terms, coverage, tables. */
+  keywords: string[]; tags: string[]; species?: Term; brainRegion?: Term; method?: Term; compartments: Term[]; license?: Term;
+  sourceTimes: string[]; tables: string[]; tableFiles: Record<string, TableFile>;
+}
 
 export interface DatasetMetadata {
   id: string;
@@ -77,12 +87,16 @@ export interface DatasetMetadata {
   embargoEnd?: string;
   /** The PROV-O activity that generated the described version. */
   activity?: string;
+  /** That activity's own statements (who, when, what it generated), so a description that types it prov:Activity describes it in full (shapes/provenance.ttl). */
+  activityRecord?: ActivityRecord;
   /** Materialisation timestamps of source tables (temporal coverage where known). */
   sourceTimes: string[];
   /** Every published, live version: title, description, issue date (for version links). */
   versionSummaries: VersionSummary[];
   /** Compartment tables present in the store for this version. */
   tables: string[];
+  /** Size and checksum of each table's CSV, where it is served as uploaded. */
+  tableFiles: Record<string, TableFile>;
   publisher: string;
   base: string;
 }
@@ -147,7 +161,8 @@ export async function datasetMetadata(d: MetadataDeps, e: DatasetEntry, target: 
   for (const [p, relation] of [[P.isReferencedBy, 'IsSupplementTo'], [P.references, 'References']] as const) {
     for (const iri of g.values(S, p)) {
       const doi = g.one(iri, P.identifier) ?? (iri.startsWith(NS.doi) ? decodeURIComponent(iri.slice(NS.doi.length)) : undefined);
-      pubs.push({ iri, doi, title: g.one(iri, P.title), year: g.one(iri, P.datePublished)?.slice(0, 4), relation });
+      const date = g.objects(iri, P.datePublished).find((o) => o.termType === 'Literal');
+      pubs.push({ iri, doi, title: g.one(iri, P.title), year: date?.value.slice(0, 4), published: date && { value: date.value, datatype: date.datatype.value }, relation });
     }
   }
   const one = (p: string) => g.one(S, p);
@@ -198,23 +213,60 @@ export async function datasetMetadata(d: MetadataDeps, e: DatasetEntry, target: 
     isPublic: catalog.isPublic(e),
     embargoEnd: e.embargoEnd,
     activity: generatedBy,
+    activityRecord: generatedBy ? await activityRecord(store, `${conceptIri}/provenance`, generatedBy, S) : undefined,
     sourceTimes,
-    versionSummaries: await versionSummaries(store, iris, e.id, versions),
+    versionSummaries: await versionSummaries(store, iris, e, versions),
     tables,
+    tableFiles: target.version !== undefined ? (await tableFilesOf(store, iris, e.id, [[target.version, tables]])).get(target.version) ?? {} : {},
     publisher: d.publisher,
     base: iris.base,
   };
 }
 
-async function versionSummaries(store: GraphStore, iris: Iris, id: string, versions: number[]): Promise<VersionSummary[]> {
+async function versionSummaries(store: GraphStore, iris: Iris, e: DatasetEntry, versions: number[]): Promise<VersionSummary[]> {
   if (!versions.length) return [];
+  const id = e.id;
+  const graphs = versions.map((n) => sparqlIri(iris.version(id, n))).join(' ');
   const rows = await store.select(`PREFIX dcterms: <${NS.dcterms}>
-    SELECT ?v ?t ?d ?i WHERE { GRAPH ?v { ?v dcterms:title ?t . OPTIONAL { ?v dcterms:description ?d } OPTIONAL { ?v dcterms:issued ?i } } VALUES ?v { ${versions.map((n) => sparqlIri(iris.version(id, n))).join(' ')} } }`);
+    SELECT ?v ?t ?d ?i WHERE { GRAPH ?v { ?v dcterms:title ?t . OPTIONAL { ?v dcterms:description ?d } OPTIONAL { ?v dcterms:issued ?i } } VALUES ?v { ${graphs} } }`);
+  const facets = await store.select(`PREFIX syndb: <${NS.syndb}> PREFIX dcat: <${NS.dcat}>
+    SELECT ?v ?p ?o WHERE { GRAPH ?v { { ?v ?p ?o FILTER(?p IN (dcat:keyword, syndb:tag, syndb:species, syndb:brainRegion, syndb:microscopyMethod, syndb:compartment, <${NS.dcterms}license>)) }
+      UNION { ?v syndb:sourceTable/syndb:materializationTimestamp ?o BIND(syndb:materializationTimestamp AS ?p) } } VALUES ?v { ${graphs} } }`);
+  const labels = await labelsOf(store, iris, facets.filter((r) => r.o.type === 'uri').map((r) => r.o.value));
+  const term = (i: string): Term => ({ iri: i, label: labels.get(i)?.label ?? compactIri(i), lang: labels.get(i)?.lang, notation: labels.get(i)?.notation });
+  const files = await tableFilesOf(store, iris, id, versions.map((n) => [n, e.tables.get(String(n)) ?? []]));
   const by = new Map(rows.map((r) => [r.v.value, r]));
   return versions.flatMap((n) => {
-    const r = by.get(iris.version(id, n));
-    return r ? [{ n, iri: r.v.value, title: r.t.value, description: r.d?.value ?? r.t.value, issued: r.i?.value }] : [];
+    const v = iris.version(id, n);
+    const r = by.get(v);
+    if (!r) return [];
+    const of = (p: string) => [...new Set(facets.filter((f) => f.v.value === v && f.p.value === p).map((f) => f.o.value))].sort();
+    const one = (p: string) => { const x = of(p)[0]; return x ? term(x) : undefined; };
+    return [{
+      n, iri: r.v.value, title: r.t.value, description: r.d?.value ?? r.t.value, issued: r.i?.value,
+      keywords: of(P.keyword), tags: of(P.tag), species: one(P.species), brainRegion: one(P.brainRegion), method: one(P.method),
+      compartments: of(P.compartment).map(term), license: one(P.license), sourceTimes: of(P.materializationTimestamp), tables: e.tables.get(String(n)) ?? [], tableFiles: files.get(n) ?? {},
+    }];
   });
+}
+
+/**
+ * Size and SHA-256 of the CSV of each table of the given versions, where the CSV served is the
+ * file as uploaded (its checksum names the stored file); tables rebuilt from triples have none.
+ */
+export async function tableFilesOf(store: GraphStore, iris: Iris, id: string, versions: Array<[number, string[]]>): Promise<Map<number, Record<string, TableFile>>> {
+  const out = new Map<number, Record<string, TableFile>>();
+  const graphs = new Map<string, [number, string]>();
+  for (const [n, tables] of versions) for (const t of tables) graphs.set(iris.table(id, n, t), [n, t]);
+  if (!graphs.size) return out;
+  const rows = await store.select(`PREFIX syndb: <${NS.syndb}> PREFIX dcat: <${NS.dcat}> PREFIX spdx: <http://spdx.org/rdf/terms#>
+    SELECT ?g ?sha ?bytes ?f WHERE { GRAPH ?g { ?g spdx:checksum/spdx:checksumValue ?sha ; dcat:byteSize ?bytes ; dcat:distribution/syndb:fileName ?f } VALUES ?g { ${[...graphs.keys()].map(sparqlIri).join(' ')} } }`);
+  for (const r of rows) {
+    if (r.f.value !== `${r.sha.value}.csv`) continue;
+    const [n, t] = graphs.get(r.g.value)!;
+    out.set(n, { ...(out.get(n) ?? {}), [t]: { bytes: Number(r.bytes.value), sha256: r.sha.value } });
+  }
+  return out;
 }
 
 function rorOf(iri: string, sameAs: string[]): string | undefined {
@@ -271,6 +323,14 @@ export async function columnsOf(store: GraphStore, iris: Iris, compartments: str
     if (!out.has(p)) out.set(p, { notation: r.n.value, property: p, label: r.l?.value, description: r.cm?.value, unit: r.u?.value, compartment: r.c.value });
   }
   return [...out.values()].sort((a, b) => a.notation.localeCompare(b.notation));
+}
+
+/** Who carried out an activity and when, from the dataset's provenance graph (undefined if it is not recorded in full). */
+export async function activityRecord(store: GraphStore, provGraph: string, activity: string, generated: string): Promise<ActivityRecord | undefined> {
+  const rows = await store.select(`PREFIX prov: <${NS.prov}>
+    SELECT ?agent ?s ?e WHERE { GRAPH ${sparqlIri(provGraph)} { ${sparqlIri(activity)} prov:wasAssociatedWith ?agent ; prov:startedAtTime ?s ; prov:endedAtTime ?e } } LIMIT 1`);
+  const r = rows[0];
+  return r ? { iri: activity, agent: r.agent.value, started: r.s.value, ended: r.e.value, generated } : undefined;
 }
 
 export interface ProvenanceTimes {

@@ -19,13 +19,28 @@ export async function serializeGraph(quads: Quad[], mediaType: string): Promise<
     case 'application/n-triples': return toNQuads(triples);
     case 'application/n-quads': return toNQuads(quads);
     case 'application/ld+json': return JSON.stringify(await toJsonLd(triples), null, 2);
-    case 'application/rdf+xml': {
-      const s = new oxigraph.Store();
-      s.load(toNQuads(triples), { format: 'application/n-triples' });
-      return s.dump({ format: 'application/rdf+xml', from_graph_name: oxigraph.defaultGraph() });
-    }
+    case 'application/rdf+xml': return rdfXml(triples);
     default: throw new Error(`cannot serialise RDF as ${mediaType}`);
   }
+}
+
+/**
+ * RDF/XML by oxigraph. Its store keeps a literal's value, not its datatype, for the datatypes it
+ * computes with (xsd:nonNegativeInteger comes back as xsd:integer, "1.50"^^xsd:decimal as "1.5"),
+ * so every typed literal goes through it under a stand-in datatype that it keeps verbatim, and gets
+ * its own datatype back in the document.
+ */
+const STAND_IN = 'urn:x-syndb-datatype:';
+function rdfXml(triples: Quad[]): string {
+  const kept = triples.map((q) => {
+    const o = q.object;
+    if (o.termType !== 'Literal' || o.language || o.datatype.value === `${NS.xsd}string`) return q;
+    return df.quad(q.subject, q.predicate, df.literal(o.value, df.namedNode(STAND_IN + encodeURIComponent(o.datatype.value))));
+  });
+  const s = new oxigraph.Store();
+  s.load(toNQuads(kept), { format: 'application/n-triples' });
+  return s.dump({ format: 'application/rdf+xml', from_graph_name: oxigraph.defaultGraph() })
+    .replace(/rdf:datatype="urn:x-syndb-datatype:([^"]*)"/g, (_m, dt: string) => `rdf:datatype="${decodeURIComponent(dt).replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`);
 }
 
 function writeN3(quads: Quad[], format: 'Turtle' | 'TriG'): Promise<string> {

@@ -13,6 +13,8 @@ import { dateOnly } from './metadata.js';
 export const SCHEMA_ORG_CONTEXT = {
   '@vocab': NS.schema,
   prov: NS.prov,
+  dcterms: NS.dcterms,
+  spdx: 'http://spdx.org/rdf/terms#',
   xsd: NS.xsd,
   url: { '@type': '@id' },
   license: { '@type': '@id' },
@@ -39,19 +41,34 @@ export const RDF_DOWNLOADS: Array<{ format: string; mediaType: string; title: st
   { format: 'rdf', mediaType: 'application/rdf+xml', title: 'RDF/XML' },
 ];
 
-/** The downloads of a dataset page: its compartment tables (CSV) and its graph (RDF). */
+/** The downloads of a dataset page: its compartment tables (CSV, with size and checksum where served as uploaded) and its graph (RDF). */
 export function downloadsOf(m: DatasetMetadata): Download[] {
   const versionParam = m.version === undefined ? '?version=draft' : m.isConcept ? '' : `?version=${m.version}`;
-  const tables = m.tables.map((c) => ({
-    iri: `${m.iri}#table-${c}`,
-    title: `${m.compartments.find((t) => t.iri.endsWith(`/compartment/${c}`))?.label ?? c} table (CSV)`,
-    url: `${m.conceptIri}/tables/${c}${versionParam}`,
-    mediaType: 'text/csv',
-    compartment: c,
+  const what = m.version === undefined ? 'the draft' : m.isConcept ? 'the latest version' : `version ${m.version}`;
+  const tables = m.tables.map((c): Download => {
+    const label = m.compartments.find((t) => t.iri.endsWith(`/compartment/${c}`))?.label ?? c;
+    const file = m.tableFiles[c];
+    return {
+      iri: `${m.iri}#table-${c}`,
+      title: `${label} table (CSV)`,
+      description: `The ${label} table of ${what} of "${m.title}", one row per ${label}, as CSV.`,
+      url: `${m.conceptIri}/tables/${c}${versionParam}`,
+      mediaType: 'text/csv',
+      compartment: c,
+      pinned: !m.isConcept && m.version !== undefined,
+      ...(file ? { byteSize: file.bytes, sha256: file.sha256 } : {}),
+    };
+  });
+  const rdf = RDF_DOWNLOADS.map((r): Download => ({
+    iri: `${m.iri}#graph-${r.format}`, title: `Metadata graph (${r.title})`, url: `${m.iri}?format=${r.format}`, mediaType: r.mediaType,
+    description: `The description of ${what} of "${m.title}" (its stored statements with their schema.org and DCAT descriptions) as ${r.title}.`,
+    pinned: !m.isConcept && m.version !== undefined,
   }));
-  const rdf = RDF_DOWNLOADS.map((r) => ({ iri: `${m.iri}#graph-${r.format}`, title: `Metadata graph (${r.title})`, url: `${m.iri}?format=${r.format}`, mediaType: r.mediaType }));
   return [...tables, ...rdf];
 }
+
+/** The page of a licence: SPDX licence IRIs (http://spdx.org/licenses/X) have their text at https://spdx.org/licenses/X. */
+export const licenseUrl = (iri: string) => iri.replace(/^http:\/\/spdx\.org\/licenses\//, 'https://spdx.org/licenses/');
 
 const orcidId = (o: string) => o.replace(/^https?:\/\/orcid\.org\//, '');
 
@@ -65,9 +82,12 @@ export function schemaOrgDataset(m: DatasetMetadata): Record<string, unknown> {
     name: m.title,
     description: m.description || m.title,
   };
-  const identifiers = [...(m.doi ? [`https://doi.org/${m.doi}`] : []), m.iri, ...m.identifiers.filter((i) => i !== m.doi)];
-  node.identifier = identifiers;
-  if (m.doi) node.sameAs = `https://doi.org/${m.doi}`;
+  // one identifier: the DOI where there is one, else the landing page; the DOI and any other
+  // identifiers that are URLs as sameAs
+  const doiUrl = m.doi ? `https://doi.org/${m.doi}` : undefined;
+  node.identifier = doiUrl ?? m.iri;
+  const same = [...new Set([...(doiUrl ? [doiUrl] : []), ...m.identifiers.filter((i) => /^https?:\/\//.test(i) && i !== m.iri && i !== doiUrl)])];
+  if (same.length) node.sameAs = same.length === 1 ? same[0] : same;
   node.creator = m.creators.map((c) => {
     const out: Record<string, unknown> = { '@type': c.type, '@id': c.orcid ?? c.ror ?? c.iri, name: c.name };
     if (c.givenName) out.givenName = c.givenName;
@@ -79,7 +99,8 @@ export function schemaOrgDataset(m: DatasetMetadata): Record<string, unknown> {
     }
     return out;
   });
-  if (m.license) node.license = m.license.iri;
+  // the licence as a URL to its text, named, at the IRI our graph and DCAT use for it
+  if (m.license) node.license = { '@type': 'CreativeWork', '@id': m.license.iri, name: m.license.label, url: licenseUrl(m.license.iri) };
   const keywords = [...new Set([...m.keywords, ...m.tags])];
   node.keywords = keywords.length ? keywords : [m.species, m.brainRegion, m.method, ...m.compartments].filter(Boolean).map((t) => t!.label);
   if (m.version !== undefined) node.version = String(m.version);
@@ -90,8 +111,9 @@ export function schemaOrgDataset(m: DatasetMetadata): Record<string, unknown> {
     node.citation = m.publications.map((p) => {
       const out: Record<string, unknown> = { '@type': 'ScholarlyArticle', '@id': p.iri };
       if (p.title) out.name = p.title;
-      if (p.doi) out.identifier = `https://doi.org/${p.doi}`;
-      if (p.year) out.datePublished = p.year;
+      // the bare DOI as dcterms:identifier and the date typed as stored, as our publication shape has them
+      if (p.doi) { out.identifier = `https://doi.org/${p.doi}`; out['dcterms:identifier'] = p.doi; }
+      if (p.published) out.datePublished = { '@value': p.published.value, '@type': p.published.datatype };
       return out;
     });
   }
@@ -106,13 +128,27 @@ export function schemaOrgDataset(m: DatasetMetadata): Record<string, unknown> {
       return out;
     });
   }
-  node.distribution = downloadsOf(m).map((d: Download) => ({ '@type': 'DataDownload', '@id': d.iri, name: d.title, encodingFormat: d.mediaType, contentUrl: d.url }));
+  node.distribution = downloadsOf(m).map((d: Download) => {
+    const out: Record<string, unknown> = { '@type': 'DataDownload', '@id': d.iri, name: d.title, encodingFormat: d.mediaType, contentUrl: d.url };
+    if (d.description) out.description = d.description;
+    if (d.byteSize !== undefined) out.contentSize = `${d.byteSize} B`;
+    if (d.sha256) out['spdx:checksum'] = { '@id': `${d.iri}-sha256`, '@type': 'spdx:Checksum', 'spdx:algorithm': { '@id': 'spdx:checksumAlgorithm_sha256' }, 'spdx:checksumValue': { '@value': d.sha256, '@type': 'xsd:hexBinary' } };
+    return out;
+  });
   node.includedInDataCatalog = { '@type': 'DataCatalog', '@id': `${m.base}/catalog`, name: `${m.publisher} catalog`, url: `${m.base}/catalog` };
   node.publisher = { '@type': 'Organization', '@id': `${m.base}/#publisher`, name: m.publisher };
   node.about = [m.species && definedTerm(m.species, SCHEMES.species), m.brainRegion && definedTerm(m.brainRegion, SCHEMES.brainRegion)].filter(Boolean);
   if (m.derivedFrom.length) node.isBasedOn = m.derivedFrom;
   if (m.sourceTimes.length) node.temporalCoverage = m.sourceTimes.length === 1 ? m.sourceTimes[0] : `${m.sourceTimes[0]}/${m.sourceTimes.at(-1)}`;
-  if (m.activity) node['prov:wasGeneratedBy'] = { '@id': m.activity, '@type': 'prov:Activity' };
+  // the activity is typed only together with its own statements (shapes/provenance.ttl)
+  const a = m.activityRecord;
+  if (a) {
+    node['prov:wasGeneratedBy'] = {
+      '@id': a.iri, '@type': 'prov:Activity', 'prov:wasAssociatedWith': { '@id': a.agent },
+      'prov:startedAtTime': { '@value': a.started, '@type': 'xsd:dateTime' }, 'prov:endedAtTime': { '@value': a.ended, '@type': 'xsd:dateTime' },
+      'prov:generated': { '@id': a.generated },
+    };
+  } else if (m.activity) node['prov:wasGeneratedBy'] = { '@id': m.activity };
   return node;
 }
 

@@ -43,6 +43,12 @@ export interface Config {
    * 'javascript' (row by row, always). Both give the same verdict and report.
    */
   tableValidator: 'sql' | 'javascript';
+  /**
+   * Tables of at least this many rows get a sorted copy of each column they are filtered on, built
+   * in the background after the first filter, so later filters on it read a row group or two
+   * (SYNDB_TABLE_SORTED_COPY_MIN_ROWS, default 1,000,000; 0 = never).
+   */
+  tableSortedCopyMinRows: number;
   /** Threads of the columnar engine (SYNDB_TABLE_THREADS, default: the machine's available parallelism). */
   tableThreads: number;
   /** Fair share of /sparql between clients (see src/http/fair-share.ts). */
@@ -233,6 +239,7 @@ export function configFromEnv(given?: NodeJS.ProcessEnv, opts: { file?: boolean;
     tableDir: resolve(env.SYNDB_TABLE_DIR ?? join(resolve(env.SYNDB_DATA_DIR ?? './data'), 'tables')),
     tableRowsAsTriplesMax: intSetting(env, 'SYNDB_TABLE_ROWS_AS_TRIPLES_MAX', 1_000_000, 0, Number.MAX_SAFE_INTEGER),
     tableMemoryLimit: env.SYNDB_TABLE_MEMORY_LIMIT ?? '1GB',
+    tableSortedCopyMinRows: intSetting(env, 'SYNDB_TABLE_SORTED_COPY_MIN_ROWS', 1_000_000, 0, Number.MAX_SAFE_INTEGER),
     tableThreads: intSetting(env, 'SYNDB_TABLE_THREADS', availableParallelism(), 1, 1024),
     tableValidator: choiceSetting(env, 'SYNDB_TABLE_VALIDATOR', ['sql', 'javascript'] as const, 'sql'),
     fairShare: {

@@ -51,7 +51,7 @@ export async function openContext(config: Config, opts: { readOnly?: boolean; lo
     const datasets = new DatasetService({ store, iris, vocabulary, ontology, shapes, catalog, limits: config.inputLimits,
       checker: (body, format, o) => work.check(body, format, o), graphValidator: (q) => work.validateGraph(q) });
     const tokens = new TokenRegistry(config.dataDir, config.adminToken);
-    const tableFiles = new TableFiles(config.tableDir, { memoryLimit: config.tableMemoryLimit, threads: config.tableThreads });
+    const tableFiles = new TableFiles(config.tableDir, { memoryLimit: config.tableMemoryLimit, threads: config.tableThreads, sortedCopyMinRows: config.tableSortedCopyMinRows, log: opts.jsonLog });
     let dois: DoiRegistrar | undefined;
     if (config.datacite && !opts.readOnly) {
       dois = new DoiRegistrar({ store, iris, catalog, datasets, publisher: config.publisher, dataDir: config.dataDir }, config.datacite, undefined, opts.jsonLog);

@@ -21,7 +21,7 @@
  * confirmed is recorded in the concept graph (src/publish/dois.ts) with a DoiRegistration activity
  * in the dataset's provenance, so it is in the history and changes the dataset's ETag.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataCiteConfig } from './config.js';
@@ -346,11 +346,17 @@ export class DoiRegistrar {
       const oldQuads = parseRdf(await store.dumpGraph(C), 'application/n-quads').filter((q) => q.subject.value === t.subject && terms.has(q.predicate.value))
         .map((q) => df.quad(q.subject, q.predicate, q.object));
       const what = how === 'reserved' ? (state === 'draft' ? 'reserved' : `registered (${state})`) : `${state}${digest ? ', metadata sent' : ''}`;
+      // what it produced is the DOI record (its own entity, a fragment of the activity's IRI: the
+      // version's generating activity stays its Publish); what it used is the metadata sent, by its
+      // checksum (shapes/provenance.ttl: every activity generates something, every input has a checksum)
+      const uuid = randomUUID();
+      const record = `${iris.activity(uuid)}#doi-record`;
       const act = activityQuads(iris, {
         kind: 'DoiRegistration', user: AGENT, startedAt: now,
-        used: [{ entity: t.subject }],
+        used: digest ? [{ sha256: digest, mediaType: 'application/json', label: `DataCite metadata of ${t.subject}` }] : [],
+        generated: [record],
         label: `DataCite: DOI ${t.doi} of ${t.subject === C ? e.id : `version ${t.subject.slice(t.subject.lastIndexOf('/') + 1)} of ${e.id}`} ${what}`,
-      });
+      }, uuid);
       await store.transact([
         ...(oldQuads.length ? [{ op: 'delete' as const, nquads: toNQuads(inGraph(oldQuads, C)) }] : []),
         { op: 'add', nquads: toNQuads(inGraph(quads, C)) },

@@ -92,7 +92,11 @@ const rejected = (schema: TableSchema, total: number, rows: number, problems: Ro
 
 /** Validate the received table: the SQL validator, or the JavaScript one where SQL cannot be exact. Throws TableRejected. */
 export async function validateTable(input: ValidationInput): Promise<ValidTable> {
-  const head = await readHeader(input.file);
+  const head = await readHeader(input.file).catch((err: unknown) => {
+    const r = csvSyntaxRejection(err, 0);
+    if (!r) throw err;
+    throw new TableRejected('the header line is not a CSV record; nothing was stored', [], { 'syndb:CsvSyntax': 1 }, 1, 0, [{ column: '', position: 0, message: r.problems[0].expected }]);
+  });
   if (!head) throw new TableRejected('the table is empty: it needs a header line and at least one row', [], { 'syndb:EmptyTable': 1 }, 1, 0, [{ column: '', position: 0, message: 'no header line' }]);
   const map = mapHeader(input.schema, head.header);
   if (map.problems.length) throw rejectHeader(input.schema, map);
@@ -203,9 +207,28 @@ async function validateJs(input: ValidationInput, map: ColumnMap): Promise<Omit<
 /** Every record of a CSV file after the header, with its row number (1 = the first after the header). */
 export async function eachRecord(file: string, fn: (rec: string[], row: number) => void): Promise<void> {
   let n = -1;
-  await pipeline(createReadStream(file), parse({ bom: true, relax_column_count: true, skip_empty_lines: true }), async (records: AsyncIterable<string[]>) => {
-    for await (const rec of records) if (++n > 0) fn(rec, n);
-  });
+  try {
+    await pipeline(createReadStream(file), parse({ bom: true, relax_column_count: true, skip_empty_lines: true }), async (records: AsyncIterable<string[]>) => {
+      for await (const rec of records) if (++n > 0) fn(rec, n);
+    });
+  } catch (err) {
+    throw csvSyntaxRejection(err, Math.max(0, n)) ?? err;
+  }
+}
+
+/**
+ * A record CSV cannot read (a quote inside an unquoted field, a quote never closed, text after a
+ * closing quote) as the table's one problem, naming the record and the line; other errors: undefined.
+ */
+export function csvSyntaxRejection(err: unknown, rowsRead: number): TableRejected | undefined {
+  const e = err as { code?: unknown; message?: unknown; lines?: unknown; records?: unknown };
+  if (typeof e?.code !== 'string' || !/^(CSV_|INVALID_OPENING_QUOTE)/.test(e.code) || typeof e.message !== 'string') return undefined;
+  // csv-parse counts the records it read before this one (the header is one)
+  const row = typeof e.records === 'number' ? Math.max(1, e.records) : rowsRead + 1;
+  const line = typeof e.lines === 'number' ? e.lines : undefined;
+  const what = e.message.replace(/^[^:]*:\s*/, '').replace(/\.$/, '');
+  const problem: RowProblem = { row, column: '', expected: `a CSV record (RFC 4180): ${what}. Quote a field that holds a quote, comma or line break ("a ""b"" c"), and close every quote${line !== undefined ? ` (the record ends on line ${line})` : ''}`, kind: 'syndb:CsvSyntax' };
+  return new TableRejected(`row ${row}${line !== undefined ? ` (line ${line})` : ''} is not a CSV record; nothing was stored`, [problem], { 'syndb:CsvSyntax': 1 }, 1, row - 1);
 }
 
 /** The cid of each of the given rows (1 = the first after the header) of a CSV file. */

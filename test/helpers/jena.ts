@@ -164,7 +164,8 @@ export function jenaValidate(shapesTtlPath: string, dataPath: string): Promise<J
  * The same validation as `jena shacl validate` (ShaclValidator on the loaded shapes and data
  * graphs, report written as Turtle), for many file pairs in ONE JVM: a small Java program run
  * by the jena script in Java's source-file mode, so it uses exactly the jars of the referee.
- * Reads "shapes<TAB>data" lines, answers each with the Turtle report and a "#END" line.
+ * Reads "shapes<TAB>data" lines, answers each with the Turtle report and a "#END" line. The data
+ * may be several files separated by "|" (one data graph: e.g. a served document plus the ontology).
  */
 const BATCH_JAVA = `
 import java.io.*;
@@ -187,7 +188,9 @@ public class SyndbJenaShaclBatch {
       String[] p = line.split("\\t");
       try {
         Graph shapesGraph = RDFDataMgr.loadGraph(p[0]);
-        Graph dataGraph = RDFDataMgr.loadGraph(p[1]);
+        String[] data = p[1].split("\\\\|");
+        Graph dataGraph = RDFDataMgr.loadGraph(data[0]);
+        for (int i = 1; i < data.length; i++) RDFDataMgr.read(dataGraph, data[i]);
         ValidationReport report = ShaclValidator.get().validate(Shapes.parse(shapesGraph), dataGraph);
         RDFDataMgr.write(out, report.getGraph(), Lang.TURTLE);
       } catch (Throwable e) {
@@ -255,7 +258,11 @@ export async function jenaValidateMany(pairs: Array<[shapes: string, data: strin
   let batch: JenaBatch | undefined;
   try {
     batch = new JenaBatch();
-    return await Promise.all(pairs.map(([s, d]) => batch!.validate(s, d)));
+    // every queued call settles before the JVM is closed (a failure must not write to a closed pipe)
+    const settled = await Promise.allSettled(pairs.map(([s, d]) => batch!.validate(s, d)));
+    const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((x) => (x as PromiseFulfilledResult<JenaReport>).value);
   } catch (err) {
     if (!/did not start|exited/.test((err as Error).message)) throw err;
     const out: JenaReport[] = new Array(pairs.length);

@@ -6,6 +6,7 @@ import { esc, page } from '../html.js';
 import { COMPARTMENTS } from '../../model/compartment-names.js';
 import { expandCurie } from '../../model/namespaces.js';
 import { FIELD_OF_PROPERTY } from '../../model/dataset-json.js';
+import { DATASET_FIELDS } from '../../model/generated/dataset-fields.js';
 import type { Problem } from '../../model/problems.js';
 import { SCRIPT } from './search.js';
 
@@ -15,7 +16,7 @@ const lines = (s: unknown) => String(s ?? '').split(/\r?\n/).map((l) => l.trim()
 const commas = (s: unknown) => String(s ?? '').split(/[,\n]/).map((l) => l.trim()).filter(Boolean);
 const str = (s: unknown) => (typeof s === 'string' ? s.trim() : Array.isArray(s) ? String(s[0] ?? '').trim() : '');
 
-/** The Dataset JSON (INTERFACE.md) for the form fields; empty fields are left out so the service names what is missing. */
+/** The Dataset JSON (docs/dataset-json.md) for the form fields; empty fields are left out so the service names what is missing. */
 export function formToDatasetJson(f: UploadForm): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   for (const k of ['id', 'title', 'description', 'license', 'species', 'brainRegion', 'microscopyMethod', 'strain', 'access']) if (str(f[k])) o[k] = str(f[k]);
@@ -42,22 +43,28 @@ export function fieldOf(p: Problem): string {
   return FIELD_OF_PROPERTY[full] ?? '';
 }
 
-const FIELDS: Array<{ name: string; label: string; help: string; type?: 'textarea' | 'select' | 'compartments' | 'password' | 'checkbox'; required?: boolean; options?: string[] }> = [
+type Input = 'textarea' | 'select' | 'compartments' | 'password' | 'checkbox';
+interface FormField { name: string; label: string; help: string; type?: Input; required?: boolean; options?: string[] }
+
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+/** A Dataset JSON field as a form field: label, help and `required` from the shapes (sh:name, syndb:formLabel / syndb:formHelp, sh:minCount). */
+function jsonField(key: string, type?: Input): FormField {
+  const f = DATASET_FIELDS.find((x) => x.key === key);
+  if (!f) throw new Error(`the upload form names "${key}", which is not a Dataset JSON field`);
+  const optional = !f.required && f.default === undefined;
+  return {
+    name: key, label: `${f.formLabel ?? capitalised(f.label)}${optional ? ' (optional)' : ''}`, help: f.formHelp ?? f.description,
+    ...(type ? { type } : {}), ...(f.required ? { required: true } : {}), ...(f.enum && type === 'select' ? { options: f.enum.filter((v) => v !== 'embargoed') } : {}), // an embargo needs a date the form does not ask for
+  };
+}
+
+/** The form, in order: the Dataset JSON fields it offers (layout only; their texts come from the shapes), and the form's own controls. */
+const FIELDS: FormField[] = [
   { name: 'token', label: 'Your API token', help: 'Contributors get one with: syndb token create --name YOU --role contributor. Kept in this browser tab only.', type: 'password', required: true },
-  { name: 'title', label: 'Title', help: 'What the data are, in one line.', required: true },
-  { name: 'id', label: 'Identifier (optional)', help: 'A short slug for the URL, e.g. my-spines-v1 (lower-case letters, digits, "-"). Made from the title if empty.' },
-  { name: 'description', label: 'Description', help: 'What was imaged and reconstructed, and how.', type: 'textarea', required: true },
-  { name: 'creators', label: 'Creators', help: 'One per line, in author order: Family, Given | ORCID (optional) | affiliation (optional).', type: 'textarea', required: true },
-  { name: 'species', label: 'Species', help: 'A name or CURIE: mouse, human, NCBITaxon:10090.', required: true },
-  { name: 'brainRegion', label: 'Brain region', help: 'An atlas name or CURIE: VISp, primary visual area, MBA:385, UBERON:0000956.', required: true },
-  { name: 'microscopyMethod', label: 'Microscopy method', help: 'SBEM, FIB-SEM, ssTEM, ATUM-SEM, two-photon, confocal, …', required: true },
-  { name: 'compartments', label: 'Compartments (tables you will upload)', help: 'At least one.', type: 'compartments', required: true },
-  { name: 'license', label: 'Licence', help: 'An SPDX id: CC-BY-4.0, CC0-1.0, …', required: true },
-  { name: 'geneticManipulations', label: 'Genetic manipulations (optional)', help: 'One per line: gene then kind, e.g. Fmr1 knock-out.', type: 'textarea' },
-  { name: 'publications', label: 'Publications (optional)', help: 'DOIs of the articles the data supplement, one per line.', type: 'textarea' },
-  { name: 'keywords', label: 'Keywords (optional)', help: 'Comma-separated.' },
-  { name: 'tags', label: 'Tags (optional)', help: 'Comma-separated; datasets with the same tag are grouped.' },
-  { name: 'access', label: 'Access', help: 'Private datasets are seen only by you and curators.', type: 'select', options: ['public', 'private'] },
+  jsonField('title'), jsonField('id'), jsonField('description', 'textarea'), jsonField('creators', 'textarea'),
+  jsonField('species'), jsonField('brainRegion'), jsonField('microscopyMethod'), jsonField('compartments', 'compartments'), jsonField('license'),
+  jsonField('geneticManipulations', 'textarea'), jsonField('publications', 'textarea'), jsonField('keywords'), jsonField('tags'),
+  jsonField('access', 'select'),
   { name: 'publish', label: 'Publish as version 1 now', help: 'Otherwise it stays a draft that only you can see.', type: 'checkbox' },
 ];
 

@@ -26,7 +26,9 @@ export async function openEngine(dir: string, opts: { threads?: number; memoryLi
   });
   const setup = await instance.connect();
   const d = dir.endsWith('/') ? dir : `${dir}/`;
-  for (const s of [`SET allowed_directories = [${sqlString(d)}]`, 'SET enable_external_access = false', 'SET autoinstall_known_extensions = false', 'SET autoload_known_extensions = false', 'SET lock_configuration = true']) await setup.run(s);
+  // parquet_metadata_cache: a file's footer is parsed once, not on every query (table files are
+  // content-addressed and never change under their name; temporary files get fresh names)
+  for (const s of [`SET allowed_directories = [${sqlString(d)}]`, 'SET enable_external_access = false', 'SET autoinstall_known_extensions = false', 'SET autoload_known_extensions = false', 'SET parquet_metadata_cache = true', 'SET lock_configuration = true']) await setup.run(s);
   setup.closeSync();
   return {
     connect: () => instance.connect(),

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { StoreError } from '../graph-store.js';
 import { openEngine, sqlIdent, sqlString, type Engine } from './duckdb.js';
+import { SortedCopies, type SortedCopyState } from './sorted-copies.js';
 
 /** The column types a table file has (chosen per column from the CSVW schema and the values). */
 export type ColumnType = 'BIGINT' | 'UBIGINT' | 'DECIMAL(38,0)' | 'DOUBLE' | 'BOOLEAN' | 'VARCHAR';
@@ -76,10 +77,27 @@ export function fileSystemError(err: unknown, what: string): StoreError {
   return new StoreError(`${what}: ${code ? `${code} ` : ''}${msg.split('\n')[0]}; nothing was stored`, 'unavailable');
 }
 
+export interface TableFilesOptions {
+  memoryLimit?: string;
+  threads?: number;
+  /** Files of at least this many rows get sorted copies of the columns they are filtered on (default 1,000,000; 0 = never). */
+  sortedCopyMinRows?: number;
+  /** What happened to a sorted copy (built, failed), for the service's log. */
+  log?: (o: Record<string, unknown>) => void;
+}
+
+/** At most this many sorted copies of one file (each is as large as the file). */
+const MAX_SORTED_COPIES = 4;
+
 export class TableFiles {
   private engine?: Promise<Engine>;
+  private readonly sorted: SortedCopies;
+  /** The connection building a sorted copy (interrupted when the service closes). */
+  private building?: DuckDBConnection;
 
-  constructor(readonly dir: string, private readonly opts: { memoryLimit?: string; threads?: number } = {}) {}
+  constructor(readonly dir: string, private readonly opts: TableFilesOptions = {}) {
+    this.sorted = new SortedCopies((sha, column) => this.buildSorted(sha, column), opts.log);
+  }
 
   private tmpDir() {
     const d = join(this.dir, 'tmp');
@@ -99,6 +117,62 @@ export class TableFiles {
 
   has(sha256: string, ext: 'parquet' | 'csv'): boolean {
     return existsSync(this.path(sha256, ext));
+  }
+
+  /**
+   * The sorted copy of a Parquet file for one column: every row of the file with `__syndb_row` (its
+   * 0-based place in the file), ordered by the column, in row groups small enough that a filter on
+   * the column reads one or two of them. Named by the file and the column (derived, never changed).
+   */
+  sortedPath(sha256: string, column: string): string {
+    return join(this.dir, `${this.path(sha256, 'parquet').slice(this.dir.length + 1, -'.parquet'.length)}.sorted-${createHash('sha256').update(column).digest('hex').slice(0, 16)}.parquet`);
+  }
+
+  /** Which columns of a file have a sorted copy, and which are being sorted. */
+  sortedCopies(sha256: string, columns: ColumnSpec[]): Record<string, SortedCopyState> {
+    const out: Record<string, SortedCopyState> = {};
+    for (const c of columns) {
+      const st = existsSync(this.sortedPath(sha256, c.name)) ? 'ready' : this.sorted.state(sha256, c.name);
+      if (st) out[c.name] = st;
+    }
+    return out;
+  }
+
+  private async buildSorted(sha256: string, column: string): Promise<void> {
+    const dest = this.sortedPath(sha256, column);
+    if (existsSync(dest)) return;
+    const tmp = this.tmpPath('parquet');
+    const c = await this.connect();
+    this.building = c;
+    try {
+      await c.run(`COPY (SELECT *, file_row_number AS __syndb_row FROM read_parquet(${sqlString(this.path(sha256, 'parquet'))}, file_row_number = true) ORDER BY ${sqlIdent(column)} NULLS LAST, __syndb_row) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 16384)`);
+      renameSync(tmp, dest);
+    } finally {
+      this.building = undefined;
+      c.closeSync();
+      rmSync(tmp, { force: true });
+    }
+  }
+
+  /**
+   * The file to read for a selection: the sorted copy of a filtered column when there is one
+   * (rows then come back in file order: `ORDER BY __syndb_row`), else the file itself. A file of at
+   * least `sortedCopyMinRows` rows gets a sorted copy of each filtered column, built in the
+   * background (one at a time; the query does not wait for it).
+   */
+  private source(sha256: string, filters: Filter[], rows: number | undefined): { from: string; order: string } {
+    const file = { from: `read_parquet(${sqlString(this.path(sha256, 'parquet'))})`, order: '' };
+    if (!filters.length) return file;
+    const min = this.opts.sortedCopyMinRows ?? 1_000_000;
+    const ready = filters.map((f) => f.column).filter((c) => existsSync(this.sortedPath(sha256, c)));
+    if (min > 0 && rows !== undefined && rows >= min) {
+      for (const f of filters) {
+        if (ready.includes(f.column) || ready.length + this.sorted.pending(sha256) >= MAX_SORTED_COPIES) continue;
+        this.sorted.request(sha256, f.column);
+      }
+    }
+    const best = filters.find((f) => f.op === 'in' && ready.includes(f.column)) ?? filters.find((f) => ready.includes(f.column));
+    return best ? { from: `read_parquet(${sqlString(this.sortedPath(sha256, best.column))})`, order: ' ORDER BY __syndb_row' } : file;
   }
 
   private async connect(): Promise<DuckDBConnection> {
@@ -180,16 +254,24 @@ export class TableFiles {
         if (col.type === 'VARCHAR' && extra !== null) s.distinct = Number(extra);
         return s;
       });
-      for (const s of out) {
-        if (!numeric(s.type) || s.min === undefined || s.max === undefined) continue;
+      // every numeric column's histogram in one more scan: 10 equal-width bins over [min, max]
+      const binned = out.flatMap((s) => {
+        if (!numeric(s.type) || s.min === undefined || s.max === undefined) return [];
         const lo = Number(s.min), hi = Number(s.max);
         const w = (hi - lo) / 10;
-        if (!Number.isFinite(w) || !Number.isFinite(lo)) continue;
+        if (!Number.isFinite(w) || !Number.isFinite(lo)) return [];
         const q = sqlIdent(s.name);
         const bin = w > 0 ? `LEAST(CAST(floor((CAST(${q} AS DOUBLE) - CAST(${sqlString(String(lo))} AS DOUBLE)) / CAST(${sqlString(String(w))} AS DOUBLE)) AS INTEGER), 9)` : '0';
-        const res = (await c.runAndReadAll(`SELECT ${bin} AS b, count(*) FROM ${src} WHERE ${q} IS NOT NULL${s.type === 'DOUBLE' ? ` AND isfinite(${q})` : ''} GROUP BY b ORDER BY b`)).getRows();
-        const counts = new Map(res.map((r) => [Number(r[0]), Number(r[1])]));
-        s.histogram = w > 0 ? Array.from({ length: 10 }, (_, k) => ({ from: lo + k * w, to: k === 9 ? hi : lo + (k + 1) * w, count: counts.get(k) ?? 0 })) : [{ from: lo, to: hi, count: counts.get(0) ?? 0 }];
+        const keep = `${q} IS NOT NULL${s.type === 'DOUBLE' ? ` AND isfinite(${q})` : ''}`;
+        return [{ s, lo, hi, w, sql: `CAST(histogram(CASE WHEN ${keep} THEN ${bin} END) AS VARCHAR)` }];
+      });
+      if (binned.length) {
+        const row = (await c.runAndReadAll(`SELECT ${binned.map((b) => b.sql).join(', ')} FROM ${src}`)).getRows()[0];
+        binned.forEach(({ s, lo, hi, w }, k) => {
+          // a MAP printed as {0=12, 1=7, ...}
+          const counts = new Map([...String(row[k] ?? '').matchAll(/(-?\d+)=(\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]));
+          s.histogram = w > 0 ? Array.from({ length: 10 }, (_, j) => ({ from: lo + j * w, to: j === 9 ? hi : lo + (j + 1) * w, count: counts.get(j) ?? 0 })) : [{ from: lo, to: hi, count: counts.get(0) ?? 0 }];
+        });
       }
       return out;
     });
@@ -211,13 +293,14 @@ export class TableFiles {
    * The selected columns of the rows matching the filters (in file order) written as a temporary
    * Parquet or CSV file; the caller streams it and removes it. Values are bound parameters.
    */
-  async select(sha256: string, all: ColumnSpec[], sel: Selection, format: 'parquet' | 'csv'): Promise<{ path: string; rows: number }> {
+  async select(sha256: string, all: ColumnSpec[], sel: Selection, format: 'parquet' | 'csv', rows?: number): Promise<{ path: string; rows: number }> {
     const types = new Map(all.map((c) => [c.name, c.type]));
     const { sql, params } = this.where(sel, types);
+    const src = this.source(sha256, sel.filters, rows);
     const tmp = this.tmpPath(format);
     try {
       const rows = await this.withConnection(async (c) => {
-        const r = await c.runAndReadAll(`COPY (SELECT ${sel.columns.map((x) => sqlIdent(x.name)).join(', ')} FROM read_parquet(${sqlString(this.path(sha256, 'parquet'))})${sql}) TO ${sqlString(tmp)} (${format === 'parquet' ? 'FORMAT parquet, COMPRESSION snappy' : "FORMAT csv, HEADER true, DELIMITER ','"})`, params);
+        const r = await c.runAndReadAll(`COPY (SELECT ${sel.columns.map((x) => sqlIdent(x.name)).join(', ')} FROM ${src.from}${sql}${src.order}) TO ${sqlString(tmp)} (${format === 'parquet' ? 'FORMAT parquet, COMPRESSION snappy' : "FORMAT csv, HEADER true, DELIMITER ','"})`, params);
         return Number(r.getRows()[0]?.[0] ?? 0);
       });
       return { path: tmp, rows };
@@ -277,7 +360,8 @@ export class TableFiles {
     const read = (parallel: boolean) => `read_csv(${sqlString(csv)}, auto_detect = false, header = false, skip = 1, delim = ',', quote = '"', escape = '"', null_padding = true, nullstr = ${sqlString(NO_NULL)}, parallel = ${parallel}, columns = {${cols}})`;
     try {
       const { rows, odd, quoted } = await this.withConnection(async (c) => {
-        const copy = (parallel: boolean) => c.runAndReadAll(`COPY (SELECT * FROM ${read(parallel)}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+        // a file read a few times and removed: plain, uncompressed pages (half the CPU of snappy with dictionaries)
+        const copy = (parallel: boolean) => c.runAndReadAll(`COPY (SELECT * FROM ${read(parallel)}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION uncompressed, DICTIONARY_SIZE_LIMIT 1, ROW_GROUP_SIZE 122880)`);
         // the parallel reader cannot pad records when a quoted field holds a line break: read that file serially
         const r = await copy(true).catch((e: Error) => { if (/Parameter Not Allowed/.test(e.message)) return copy(false); throw e; });
         const n = Number(r.getRows()[0]?.[0] ?? -1);
@@ -340,9 +424,9 @@ export class TableFiles {
   }
 
   /** How many rows match (for the X-Row-Count header of a filtered download). */
-  async count(sha256: string, all: ColumnSpec[], filters: Filter[]): Promise<number> {
+  async count(sha256: string, all: ColumnSpec[], filters: Filter[], rows?: number): Promise<number> {
     const { sql, params } = this.where({ columns: all, filters }, new Map(all.map((c) => [c.name, c.type])));
-    return this.withConnection(async (c) => Number((await c.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(this.path(sha256, 'parquet'))})${sql}`, params)).getRows()[0][0]));
+    return this.withConnection(async (c) => Number((await c.runAndReadAll(`SELECT count(*) FROM ${this.source(sha256, filters, rows).from}${sql}`, params)).getRows()[0][0]));
   }
 
   /** The row whose `column` is `value` as text cells (null = empty) and its 1-based row number. */
@@ -355,7 +439,14 @@ export class TableFiles {
     });
   }
 
+  /** Wait for the sorted copies being built (tests, benchmarks, an orderly shutdown). */
+  async settled(): Promise<void> {
+    await this.sorted.settled();
+  }
+
   close() {
+    this.sorted.stop();
+    this.building?.interrupt();
     void this.engine?.then((e) => e.close()).catch(() => undefined);
     this.engine = undefined;
   }
