@@ -124,6 +124,9 @@ describe('DOIs of a dataset', () => {
     expect((await svc.fetch('/datasets/doi-life/versions/1', { method: 'HEAD' })).headers.get('link')).toContain(`<https://doi.org/${V1}>; rel="cite-as"`);
     const hist = await (await svc.fetch('/datasets/doi-life/history')).json() as any;
     expect(hist.changes.map((c: any) => c.kind)).toContain('DoiRegistration');
+    // the landing page's DOI badge links the version DOI
+    const page = await (await svc.fetch('/datasets/doi-life/versions/1', accept('text/html'))).text();
+    expect(page).toContain(`<li class="badge badge-doi"><span class="badge-k">DOI</span><a class="badge-v" href="https://doi.org/${V1}">${V1}</a></li>`);
   });
   it('a second version: IsNewVersionOf / IsPreviousVersionOf both ways, concept HasVersion both, concept title updated', async () => {
     expect((await send('/datasets/doi-life', dataset({ id: 'doi-life', title: 'DOI test dataset, second release' }), 'PUT')).status).toBe(200);

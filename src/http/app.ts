@@ -18,6 +18,7 @@ import { FairShare, fairShareMiddleware } from './fair-share.js';
 import { observability } from './health-router.js';
 import { methodNotAllowed, optionsResponder } from './allowed-methods.js';
 import { openApiRouter } from './openapi-router.js';
+import { picturesRouter } from './pictures-router.js';
 import { schemasRouter } from './schemas-router.js';
 
 export type Logger = (o: Record<string, unknown>) => void;
@@ -50,6 +51,7 @@ export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
   app.use(datasetsRouter(ctx));
   app.use(sparqlRouter(ctx));
   app.use(uploadsRouter(ctx)); // resumable table uploads, before tablesRouter
+  app.use(picturesRouter(ctx)); // SVG pictures and the HTML table page, before tablesRouter
   app.use(tablesRouter(ctx));
   app.use(graphStoreRouter(ctx));
   app.use(fairRouter(ctx));

@@ -14,9 +14,10 @@ import { representationEtag } from '../service/dataset-state.js';
 import { deleteDataset } from '../service/dataset-delete.js';
 import { parseWithdrawalBody } from '../provenance/versions.js';
 import { page, esc } from './html.js';
-import { NS, compactIri } from '../model/namespaces.js';
-import { landingSections, termLink } from './pages/dataset-parts.js';
-import { loadVocabulary, type Vocabulary } from '../model/vocabulary.js';
+import { NS } from '../model/namespaces.js';
+import { landingSections } from './pages/dataset-parts.js';
+import { renderDataset } from './pages/dataset-page.js';
+import { loadVocabulary } from '../model/vocabulary.js';
 import { publicationView, setSignposting, sendPublication, landingHead, alternatesHtml, fairReadTypes, wantedDataciteXml, dataciteXmlWithoutDoi } from './fair-router.js';
 import { datasetCitation, renderCitation, negotiateCitation, citationFormatFromParam, CITATION_MEDIA_TYPES, type CitationRequest } from '../publish/citation/index.js';
 
@@ -189,36 +190,4 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     res.status(201).location(`/datasets/${result.id}/versions/${result.version}`).json({ id: result.id, version: result.version, iri: result.iri, activity: result.activity, doi });
   });
   return r;
-}
-
-interface LandingExtras { citation: string; tables: string; vocab: Vocabulary; versions: number[] }
-
-function renderDataset(ctx: ServiceContext, id: string, subject: string, quads: import('../util/rdf.js').Quad[], version?: number, fair?: { head: string; alternates: string }, extra?: LandingExtras) {
-  const values = (p: string, s = subject) => quads.filter((q) => q.subject.value === s && q.predicate.value === p).map((q) => q.object.value);
-  const label = (iri: string) => quads.find((q) => q.subject.value === iri && q.predicate.value === `${NS.schema}name`)?.object.value ?? compactIri(iri);
-  const one = (p: string) => values(p)[0] ?? '';
-  const creators = values(`${NS.prov}qualifiedAttribution`).map((a) => ({
-    pos: Number(values(`${NS.schema}position`, a)[0] ?? 0), agent: values(`${NS.prov}agent`, a)[0],
-  })).sort((a, b) => a.pos - b.pos).map((c) => c.agent);
-  const link = (iri: string) => `<a href="${esc(iri)}">${esc(compactIri(iri))}</a>`;
-  const term = (facet: string) => (iri: string) => (extra ? termLink(extra.vocab, iri, facet) : link(iri));
-  const alt = READ_TYPES.filter((t) => t !== 'text/html').map((t) => `<a href="?format=${t === 'text/turtle' ? 'ttl' : t === 'application/n-triples' ? 'nt' : t === 'application/rdf+xml' ? 'rdf' : 'jsonld'}">${esc(t)}</a>`).join(' · ');
-  const head = READ_TYPES.filter((t) => t !== 'text/html').map((t) => `<link rel="alternate" type="${t}" href="${esc(ctx.iris.concept(id))}${version ? `/versions/${version}` : ''}?format=${t === 'text/turtle' ? 'ttl' : t === 'application/n-triples' ? 'nt' : t === 'application/rdf+xml' ? 'rdf' : 'jsonld'}">`).join('');
-  return page(one(`${NS.dcterms}title`), `<h1>${esc(one(`${NS.dcterms}title`))}</h1>
-<p>${esc(one(`${NS.dcterms}description`))}</p>
-<dl>
-<dt>Identifier</dt><dd><code>${esc(subject)}</code></dd>
-<dt>Version</dt><dd>${version ?? 'draft (not published)'}</dd>
-<dt>Creators</dt><dd>${creators.map((c) => esc(label(c))).join('; ')}</dd>
-<dt>Species</dt><dd>${values(`${NS.syndb}species`).map(term('species')).join(', ')}</dd>
-<dt>Brain region</dt><dd>${values(`${NS.syndb}brainRegion`).map(term('region')).join(', ')}</dd>
-<dt>Microscopy</dt><dd>${values(`${NS.syndb}microscopyMethod`).map(term('method')).join(', ')}</dd>
-<dt>Compartments</dt><dd>${values(`${NS.syndb}compartment`).map((c) => esc(c.split('/').pop())).join(', ')}</dd>
-<dt>Publications</dt><dd>${[...values(`${NS.dcterms}isReferencedBy`), ...values(`${NS.dcterms}references`)].map(link).join('<br>')}</dd>
-<dt>License</dt><dd>${values(`${NS.dcterms}license`).map(link).join(', ')}</dd>
-</dl>
-${extra ? `<h2>Versions</h2><p>${extra.versions.map((v) => `<a href="/datasets/${esc(id)}/versions/${v}">version ${v}</a>`).join(' · ') || 'not published yet'} · <a href="/datasets/${esc(id)}/history">history</a> · <a href="/datasets/${esc(id)}/lineage">lineage</a></p>
-${extra.citation}
-${extra.tables}` : ''}
-<p>Other formats: ${fair?.alternates ?? alt}</p>`, fair?.head ?? head);
 }

@@ -6,6 +6,7 @@
  * Only public datasets (Catalog.isPublic, with a live published version) appear in the
  * catalog, sitemap and OAI-PMH, whoever asks.
  */
+import { metadataLinks } from './pages/format-names.js';
 import express, { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
 import type { Caller } from '../service/tokens.js';
@@ -96,17 +97,9 @@ export function landingHead(m: DatasetMetadata, offered: string[]): string {
   return `\n${jsonLdScript(schemaOrgDataset(m))}\n${alternates.join('\n')}\n`;
 }
 
-/** The "Other formats" line of a landing page. */
+/** The "Metadata" line of a landing page: each format once, by its name (src/http/pages/format-names.ts). */
 export function alternatesHtml(m: DatasetMetadata, offered: string[]): string {
-  const items = offered.filter((t) => t !== 'text/html').flatMap((t) => {
-    const f = formatOf(t);
-    if (!f) return [];
-    const a = [`<a href="${esc(`${m.iri}?format=${f}`)}">${esc(t)}</a>`];
-    if (t === 'application/ld+json') a.push(`<a href="${esc(`${m.iri}?format=jsonld&profile=dcat`)}">DCAT-AP (JSON-LD)</a>`);
-    return a;
-  });
-  items.push(`<a href="${esc(`${m.iri}/linkset`)}">linkset</a>`);
-  return items.join(' · ');
+  return metadataLinks(m.iri, offered);
 }
 
 /** Set the signposting Link header of a dataset page. */

@@ -211,12 +211,19 @@ const PATHS: Record<string, Record<string, Json>> = {
       id: 'getTable', tags: ['Tables'], summary: 'Download a table (CSV, CSVW metadata, Parquet); filter rows and project columns',
       parameters: [P.id, P.compartment, P.version, P.format, query('columns', 'comma-separated columns to keep'),
         { name: 'filters', in: 'query', description: '{column}=v (repeat: IN list), {column}.gte= / {column}.lte= (range)', schema: { type: 'object', additionalProperties: { type: 'string' } }, style: 'form', explode: true }],
-      responses: { 200: ok('the table', ['text/csv', CSVW_TYPE, 'application/ld+json', 'application/vnd.apache.parquet'], undefined, CACHING), ...NOT_MODIFIED, ...problems(404, 406) },
+      description: 'A browser (Accept with text/html above text/csv, no ?format=, or ?format=html) gets the table page: rows, sizes, downloads, each column with its statistics and a histogram of each numeric column.',
+      responses: { 200: ok('the table, or the table page', ['text/csv', CSVW_TYPE, 'application/ld+json', 'application/vnd.apache.parquet', 'text/html'], undefined, CACHING), ...NOT_MODIFIED, ...problems(404, 406) },
     }),
     put: op({ id: 'putTable', tags: ['Tables'], summary: 'Upload a compartment table to the draft (validated, all or nothing)', security: WRITE, parameters: [P.id, P.compartment, query('triples', 'also load the rows as triples (default: by size)', { type: 'boolean' })], requestBody: body('the table', ['text/csv']), responses: { 200: ok('stored', ['application/json'], OBJECT), 201: ok('stored', ['application/json'], OBJECT), ...problems(401, 403, 404, 413, 415, 422) } }),
   },
   '/datasets/{id}/tables/{compartment}/stats': {
     get: op({ id: 'tableStats', tags: ['Tables'], summary: 'Column statistics: count, nulls, min, max, mean, histogram; the sorted copies of filtered columns (sortedCopies)', parameters: [P.id, P.compartment, P.version], responses: { 200: ok('the statistics', ['application/json'], OBJECT), ...problems(404) } }),
+  },
+  '/datasets/{id}/tables/{compartment}/columns/{column}/histogram.svg': {
+    get: op({ id: 'columnHistogram', tags: ['Pictures'], summary: 'Histogram of a numeric column (SVG, from the column statistics)', parameters: [P.id, P.compartment, path('column', 'the column name'), P.version], responses: { 200: ok('the picture', ['image/svg+xml'], { type: 'string', contentMediaType: 'image/svg+xml' }), ...problems(404, 409) } }),
+  },
+  '/datasets/{id}/connectome.svg': {
+    get: op({ id: 'connectomeHeatmap', tags: ['Pictures'], summary: 'Heatmap of the imported connectome matrix (SVG; at most 40 x 40 cells, the rest summed as "other")', parameters: [P.id, P.version], responses: { 200: ok('the picture', ['image/svg+xml'], { type: 'string', contentMediaType: 'image/svg+xml' }), ...problems(404) } }),
   },
   '/datasets/{id}/tables/{compartment}/uploads': {
     post: op({ id: 'startTableUpload', tags: ['Tables'], summary: 'Start a resumable table upload session', security: WRITE, parameters: [P.id, P.compartment], responses: { 201: ok('the session', ['application/json'], OBJECT), ...problems(401, 403, 404, 413, 429) } }),
@@ -259,6 +266,9 @@ const PATHS: Record<string, Record<string, Json>> = {
   },
   '/datasets/{id}/assets/{name}': {
     get: op({ id: 'getAsset', tags: ['Assets'], summary: 'The latest version\'s file of that name', parameters: [P.id, path('name', 'file name')], responses: { 200: ok('the file', ['application/octet-stream'], { type: 'string', contentMediaType: 'application/octet-stream' }, CACHING), ...NOT_MODIFIED, ...problems(404) } }),
+  },
+  '/datasets/{id}/assets/{name}/projection.svg': {
+    get: op({ id: 'skeletonProjection', tags: ['Pictures'], summary: 'Three projections (x-y, x-z, z-y) of an SWC skeleton (SVG; at most 3000 segments drawn)', parameters: [P.id, path('name', 'file name of the SWC asset'), P.version], responses: { 200: ok('the picture', ['image/svg+xml'], { type: 'string', contentMediaType: 'image/svg+xml' }), ...problems(404, 413) } }),
   },
   '/datasets/{id}/versions/{n}/assets': {
     get: op({ id: 'listVersionAssets', tags: ['Assets'], summary: 'Assets of a published version', parameters: [P.id, P.n, P.format], responses: { 200: ok('the assets', ['application/json', 'application/ld+json', 'text/turtle', 'text/html', 'application/n-triples']), ...problems(404, 406, 410) } }),
@@ -337,7 +347,7 @@ export function openApiDocument(serverUrl: string): Json {
     },
     servers: [{ url: serverUrl }],
     security: [{}, { bearer: [] }],
-    tags: ['Datasets', 'Tables', 'Assets', 'Imports', 'Collections', 'Citations', 'Provenance', 'SPARQL', 'Graph Store', 'FAIR', 'Operations', 'Pages'].map((name) => ({ name })),
+    tags: ['Datasets', 'Tables', 'Assets', 'Imports', 'Collections', 'Citations', 'Provenance', 'SPARQL', 'Graph Store', 'FAIR', 'Operations', 'Pages', 'Pictures'].map((name) => ({ name })),
     paths: PATHS,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from `syndb token create` or SYNDB_ADMIN_TOKEN' } },

@@ -259,7 +259,7 @@ function subline(n: LineageNode): string {
   return n.label === n.iri ? 'external resource' : n.iri;
 }
 
-/** An SVG picture of the lineage (no scripts; each box links to its resource). */
+/** An SVG picture of the lineage (no scripts; each box links to its resource, so the picture is a group of links, not role="img"). */
 export function lineageSvg(l: Lineage): string {
   const W = 270, H = 54, GX = 70, GY = 14, PAD = 12;
   const columns = new Map<number, LineageNode[]>();
@@ -271,7 +271,7 @@ export function lineageSvg(l: Lineage): string {
   const width = PAD * 2 + depths.length * W + Math.max(0, depths.length - 1) * GX;
   const height = PAD * 2 + 24 + rows * (H + GY) + 20 + 18 * Object.keys(COLOURS).length;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="lineage-title" font-family="system-ui, sans-serif">`);
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="group" aria-labelledby="lineage-title" font-family="system-ui, sans-serif">`);
   parts.push(`<title id="lineage-title">Lineage of ${esc(l.nodes.find((n) => n.iri === l.root)?.label ?? l.root)}: ${l.nodes.length} nodes, ${l.edges.length} links</title>`);
   parts.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6b7280"/></marker></defs>');
   depths.forEach((d, ci) => parts.push(`<text x="${PAD + ci * (W + GX)}" y="${PAD + 12}" font-size="12" fill="#6b7280">${d === 0 ? 'this dataset' : `${d} step${d === 1 ? '' : 's'} back`}</text>`));

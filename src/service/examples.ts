@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
 import { createReadStream } from 'node:fs';
 import { COMPARTMENTS } from '../model/compartment-names.js';
-import { TableService, importDendriticTables } from './tables.js';
+import { TableService, importDendriticTables, importConnectome } from './tables.js';
 import { projectPath } from '../util/paths.js';
 import type { ServiceContext } from './context.js';
 
@@ -26,8 +26,15 @@ export async function loadExamples(ctx: ServiceContext, log: (m: string) => void
     // compartment tables next to a dataset.json (examples/syndb-style/*.csv) go into the draft before publishing
     const dcTables = basename(f) === 'dendritic-consortium-mouse-v1.json' ? join(dirname(f), 'dendritic-consortium', 'tables') : undefined;
     const tables = basename(f) === 'dataset.json' ? UPLOAD_ORDER.map((c) => join(dirname(f), `${c}.csv`)).filter((t) => existsSync(t)) : [];
-    const created = await ctx.datasets.create(body, 'json', caller, { publish: tables.length === 0 && !dcTables, notes: 'Example dataset loaded at first start' });
+    // a connectome matrix beside a dataset file (examples/<id>.connectome.csv) is imported into the draft before publishing
+    const connectome = f.replace(/\.json$/, '.connectome.csv');
+    const hasConnectome = basename(f) !== 'dataset.json' && existsSync(connectome);
+    const created = await ctx.datasets.create(body, 'json', caller, { publish: tables.length === 0 && !dcTables && !hasConnectome, notes: 'Example dataset loaded at first start' });
     let r = created;
+    if (hasConnectome) {
+      await importConnectome(new TableService(ctx), created.id, readFileSync(connectome, 'utf8'), caller, { label: `${basename(connectome)}: sample connectome matrix (illustrative classes and counts, not the published figure 3)` });
+      if (!dcTables && !tables.length) r = await ctx.datasets.publish(created.id, caller, 'Example dataset loaded at first start');
+    }
     if (dcTables && existsSync(dcTables)) {
       // the Dendritic Consortium sample records, through the importer (links resolved, dates typed)
       const m = new Map(readdirSync(dcTables).filter((x) => x.endsWith('.csv')).sort().map((x) => [basename(x, '.csv'), readFileSync(join(dcTables, x), 'utf8')]));

@@ -12,6 +12,15 @@ import type { ServiceContext } from '../../service/context.js';
 import type { Caller } from '../../service/tokens.js';
 import type { Quad } from '../../util/rdf.js';
 import { TableService } from '../../service/tables.js';
+import { NotFoundError } from '../../service/datasets.js';
+import type { TableSchema } from '../../model/tables/schema.js';
+import { AssetService, type AssetInfo } from '../../service/assets.js';
+import { connectomeMatrix, type StoredMatrix } from '../../service/connectome-matrix.js';
+import { distributionSizes } from '../../service/distribution-sizes.js';
+import { skeletonNodes, TooLargeToDrawError } from '../../service/skeleton-nodes.js';
+import { skeletonFrame } from '../pictures/skeleton-svg.js';
+import type { Frame } from '../pictures/svg-frame.js';
+import { NS } from '../../model/namespaces.js';
 
 export const CITE_FORMATS = [
   { key: 'apa', label: 'APA (text)', request: { format: 'bibliography' as const, style: 'apa' }, param: 'format=bibliography&style=apa' },
@@ -53,47 +62,125 @@ export interface TableInfo {
   slug: string;
   rows: number;
   columns: Array<{ name: string; description?: string; unit?: string; datatype?: string }>;
+  /** The table page (HTML: columns, statistics, histograms). */
+  page: string;
   download: string;
+  parquet: string;
   csvw: string;
+  bytes: { csv?: number; parquet?: number };
 }
 
-/** Compartment tables with their columns (descriptions, units), row counts and download links. */
+/** 1536 -> "1.5 kB" (SI units, as Zenodo and DANDI show sizes). */
+export function bytesText(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '';
+  if (n < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
+  let v = n, i = -1;
+  while (v >= 1000 && i < units.length - 1) { v /= 1000; i++; }
+  return `${v >= 100 ? Math.round(v) : Number(v.toPrecision(3))} ${units[i]}`;
+}
+
+/** Compartment tables: one row each with rows, columns, size and downloads; the name opens the table page. */
 export function tablesSection(tables: TableInfo[]): string {
-  if (!tables.length) return '<section aria-labelledby="tables-h"><h2 id="tables-h">Tables</h2><p>No compartment tables have been uploaded for this version.</p></section>';
-  return `<section aria-labelledby="tables-h"><h2 id="tables-h">Tables</h2>${tables.map((t) => `<div data-table="${esc(t.slug)}"><h3>${esc(t.slug)}</h3>
-<p>${t.rows.toLocaleString('en')} rows · ${t.columns.length} columns · <a href="${esc(t.download)}">Download CSV</a> · <a href="${esc(t.csvw)}">CSVW metadata</a></p>
-<details><summary>Columns of the ${esc(t.slug)} table</summary><div class="scroll"><table><thead><tr><th scope="col">Column</th><th scope="col">Description</th><th scope="col">Unit</th></tr></thead><tbody>${t.columns.map((c) => `<tr><td><code>${esc(c.name)}</code></td><td>${esc(c.description ?? '')}</td><td>${esc(c.unit ? compactIri(c.unit) : '')}</td></tr>`).join('')}</tbody></table></div></details></div>`).join('')}</section>`;
+  if (!tables.length) return '';
+  return `<section aria-labelledby="tables-h"><h2 id="tables-h">Tables</h2><div class="scroll"><table class="files"><caption class="muted">${tables.length} compartment table${tables.length === 1 ? '' : 's'}; open one for its columns and their distributions</caption>
+<thead><tr><th scope="col">Table</th><th scope="col" class="num">Rows</th><th scope="col" class="num">Columns</th><th scope="col" class="num">Size (CSV)</th><th scope="col">Download</th></tr></thead><tbody>
+${tables.map((t) => `<tr data-table="${esc(t.slug)}"><th scope="row"><a href="${esc(t.page)}">${esc(t.slug)}</a></th><td class="num">${t.rows.toLocaleString('en')}</td><td class="num">${t.columns.length}</td><td class="num">${esc(bytesText(t.bytes.csv))}</td>
+<td><a href="${esc(t.download)}" aria-label="Download CSV of ${esc(t.slug)}">CSV</a> · <a href="${esc(t.parquet)}" aria-label="Download Parquet of ${esc(t.slug)}">Parquet</a> · <a href="${esc(t.csvw)}" aria-label="CSVW metadata of ${esc(t.slug)}">CSVW</a></td></tr>`).join('\n')}
+</tbody></table></div></section>`;
 }
 
-/** Tables of a dataset version (or draft) with their stored descriptions and column definitions. */
+/** A table's stored columns with the descriptions and units of the compartment's column definitions. */
+export function describedColumns(schema: TableSchema, stored: Array<{ name: string; property?: string; unit?: string; datatype?: string }>): TableInfo['columns'] {
+  return stored.map((c) => {
+    const def = schema.columns.find((x) => x.property === c.property || x.name === c.name);
+    return { name: c.name, description: def?.description ?? def?.label, unit: c.unit ?? def?.unit, datatype: c.datatype };
+  });
+}
+
+/** Tables of a dataset version (or draft) with their stored descriptions, column definitions and file sizes. */
 export async function tableInfos(ctx: ServiceContext, id: string, version: number | undefined, caller: Caller): Promise<TableInfo[]> {
   const e = ctx.datasets.entry(id, caller);
   const tables = new TableService(ctx);
   const key = version === undefined ? 'draft' : String(version);
   const out: TableInfo[] = [];
   for (const slug of [...(e.tables.get(key) ?? [])].sort()) {
+    if (slug === 'connectome' || slug === 'dendritic-consortium') continue; // imported graphs, shown by their own sections
     try {
-      const d = await tables.description(ctx.iris.table(id, version ?? 'draft', slug));
+      const graph = ctx.iris.table(id, version ?? 'draft', slug);
+      const d = await tables.description(graph);
       const schema = tables.schema(slug);
+      const base = `/datasets/${id}/tables/${slug}?version=${key}`;
       out.push({
         slug, rows: d.rows,
-        columns: d.columns.map((c) => { const def = schema.columns.find((x) => x.property === c.property || x.name === c.name); return { name: c.name, description: def?.description ?? def?.label, unit: c.unit ?? def?.unit, datatype: c.datatype }; }),
-        download: `/datasets/${id}/tables/${slug}?version=${key}`, csvw: `/datasets/${id}/tables/${slug}?version=${key}&format=csvw`,
+        columns: describedColumns(schema, d.columns),
+        page: base, download: `${base}&format=csv`, parquet: `${base}&format=parquet`, csvw: `${base}&format=csvw`,
+        bytes: await distributionSizes(ctx, graph),
       });
     } catch { /* a table without a stored description is left out */ }
   }
   return out;
 }
 
+export interface LandingFacts {
+  issued?: string;
+  doi?: string;
+  tables: TableInfo[];
+  connectome?: { matrix: StoredMatrix; bytes: { csv?: number; parquet?: number }; download: string; parquet: string; picture: string };
+  parts: Array<{ name: string; title?: string; rows: number; csv?: { url: string; bytes: number }; parquet?: { url: string; bytes: number } }>;
+  assets: AssetInfo[];
+  skeletons: Array<{ asset: AssetInfo; frame?: Frame; problem?: string; picture: string }>;
+}
+
+/** At most this many skeletons are drawn on a landing page (the asset list has them all). */
+export const MAX_SKELETONS = 4;
+
+/** What the landing page shows beyond the metadata graph: tables, imported graphs, assets and their pictures. */
+export async function landingFacts(ctx: ServiceContext, id: string, quads: Quad[], subject: string, version: number | undefined, caller: Caller, doi: string | undefined): Promise<LandingFacts> {
+  const e = ctx.datasets.entry(id, caller);
+  const key = version === undefined ? 'draft' : String(version);
+  const has = (slug: string) => (e.tables.get(key) ?? []).includes(slug);
+  const issued = quads.find((q) => q.subject.value === subject && q.predicate.value === `${NS.dcterms}issued`)?.object.value;
+  const facts: LandingFacts = { issued, doi, tables: await tableInfos(ctx, id, version, caller), parts: [], assets: [], skeletons: [] };
+  if (has('connectome')) {
+    const graph = ctx.iris.table(id, version ?? 'draft', 'connectome');
+    const base = `/datasets/${id}/tables/connectome?version=${key}`;
+    facts.connectome = { matrix: await connectomeMatrix(ctx, graph, id), bytes: await distributionSizes(ctx, graph), download: `${base}&format=csv`, parquet: `${base}&format=parquet`, picture: `/datasets/${id}/connectome.svg?version=${key}` };
+  }
+  if (has('dendritic-consortium')) {
+    const parts = await new TableService(ctx).importedParts(ctx.iris.table(id, version ?? 'draft', 'dendritic-consortium'));
+    const base = `/datasets/${id}/tables/dendritic-consortium`;
+    facts.parts = parts.map((p) => ({ name: p.name, title: p.title, rows: p.rows,
+      csv: p.csv && { url: `${base}/${encodeURIComponent(p.name)}?version=${key}&format=csv`, bytes: p.csv.bytes },
+      parquet: p.parquet && { url: `${base}/${encodeURIComponent(p.name)}?version=${key}&format=parquet`, bytes: p.parquet.bytes } }));
+  }
+  try {
+    facts.assets = (await new AssetService(ctx).list(id, caller, key)).assets;
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err; // no assets for this version
+  }
+  for (const a of facts.assets.filter((x) => x.kind === 'SkeletonSWC').slice(0, MAX_SKELETONS)) {
+    const picture = `/datasets/${id}/assets/${encodeURIComponent(a.name)}/projection.svg?version=${key}`;
+    try {
+      const s = await skeletonNodes(ctx, id, a.name, caller, key);
+      facts.skeletons.push({ asset: a, picture, frame: skeletonFrame(s.nodes, { id: `skel-${facts.skeletons.length}`, name: a.name, unit: s.unit }) });
+    } catch (err) {
+      if (!(err instanceof TooLargeToDrawError)) throw err;
+      facts.skeletons.push({ asset: a, picture, problem: err.message });
+    }
+  }
+  return facts;
+}
+
 /**
- * For the dataset landing page (renderDataset in datasets-router.ts): the citation box and the
- * tables section, plus the script tag they need (put `script` into the page head). Call it in
- * `show()` before rendering: `const extra = await landingSections(ctx, id, quads, target.subject, target.version, caller)`.
+ * For the dataset landing page (renderDataset in pages/dataset-page.ts): the citation box, the
+ * tables section, the facts the page shows, and the script tag they need (put `script` into the head).
  */
 export async function landingSections(ctx: ServiceContext, id: string, quads: Quad[], subject: string, version: number | undefined, caller: Caller) {
   const e = ctx.datasets.entry(id, caller);
   const doi = version !== undefined ? (await datasetDois(ctx.store, ctx.iris.concept(id))).versions[version] : undefined;
   const record = datasetCitation(quads, subject, { publisher: ctx.config.publisher, withdrawn: version !== undefined && e.withdrawn.has(version) ? {} : undefined, doi });
   const href = `/datasets/${id}${version !== undefined ? `/versions/${version}` : ''}`;
-  return { citation: citationBox([record], href), tables: tablesSection(await tableInfos(ctx, id, version, caller)), script: '<script src="/static/app.js" defer></script>' };
+  const facts = await landingFacts(ctx, id, quads, subject, version, caller, doi);
+  return { citation: citationBox([record], href), tables: tablesSection(facts.tables), facts, script: '<script src="/static/app.js" defer></script>' };
 }

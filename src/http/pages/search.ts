@@ -4,6 +4,7 @@ import { FACETS, FACET_LABELS, SORTS, type FacetName, type SearchParams } from '
 import type { FacetCount, SearchResult, SearchHit } from '../../search/index.js';
 import type { Vocabulary } from '../../model/vocabulary.js';
 import { compactIri } from '../../model/namespaces.js';
+import { barsSvg } from '../pictures/bars-svg.js';
 
 export const SCRIPT = '<script src="/static/app.js" defer></script>';
 
@@ -112,11 +113,19 @@ export function renderHome(vocab: Vocabulary, r: SearchResult, collections: Arra
     return list.length ? `<section><h2>${esc(FACET_LABELS[f])}</h2><p class="chips">${list.map((c) => `<a href="${esc(searchUrl(p, { facet: f, value: c.value }))}">${esc(c.label)} <span class="muted">(${c.count})</span></a>`).join('')}</p></section>` : '';
   };
   const newest = [...r.hits].sort((a, b) => (b.doc.issued ?? '').localeCompare(a.doc.issued ?? '')).slice(0, 5);
+  const chart = (f: FacetName, title: string) => {
+    const list = r.facets[f];
+    if (!list.length) return '';
+    return `<figure class="card" data-chart="${f}"><figcaption><h3 class="card-h">${esc(title)}</h3></figcaption>${barsSvg(list.map((c) => ({ label: c.label, count: c.count })), { id: `chart-${f}`, title, unit: 'datasets' })}
+<p><small>Browse: ${list.slice(0, 8).map((c) => `<a href="${esc(searchUrl(p, { facet: f, value: c.value }))}">${esc(c.label)}</a>`).join(' · ')}</small></p></figure>`;
+  };
+  const counts = [['species', 'species'], ['region', 'brain regions'], ['method', 'methods']] as const;
   const body = `<h1>Find connectomics datasets</h1>
 <p>SynDB Graph links connectomics datasets to brain atlases, species and methods. A brain region finds its sub-regions too: “isocortex” finds the datasets of every cortical area and layer in it.</p>
 <form method="get" action="/datasets">${searchForm(p, undefined, { autofocus: true })}</form>
-<p><a href="/datasets">Browse all ${r.total} datasets</a></p>
-${chips('species')}${chips('modality')}${chips('region', 12)}${chips('method')}${chips('compartment')}${chips('tag')}
+<ul class="stats" aria-label="What is here"><li><a href="/datasets"><strong>${r.total}</strong> datasets</a></li>${counts.map(([f, l]) => `<li><strong>${r.facets[f].length}</strong> ${l}</li>`).join('')}${collections.length ? `<li><a href="/collections"><strong>${collections.length}</strong> collections</a></li>` : ''}</ul>
+<section aria-labelledby="counts-h"><h2 id="counts-h">Datasets by species, brain region and method</h2><div class="pictures">${chart('species', 'By species')}${chart('region', 'By brain region (with sub-regions)')}${chart('method', 'By microscopy method')}</div></section>
+${chips('modality')}${chips('compartment')}${chips('tag')}
 ${collections.length ? `<section><h2>Collections</h2><ul>${collections.slice(0, 10).map((c) => `<li><a href="/collections/${esc(c.id)}">${esc(c.title)}</a></li>`).join('')}</ul></section>` : ''}
 ${newest.length ? `<section><h2>Recently published</h2><ol class="results">${newest.map((h) => resultItem(vocab, h)).join('')}</ol></section>` : ''}`;
   return page('Home', body, SCRIPT);

@@ -25,13 +25,18 @@ export interface SwcSummary {
   types: Record<string, number>;
 }
 
-export interface SwcResult { summary: SwcSummary; problems: SwcProblem[]; problemCount: number }
+/** The nodes in file order (with keepNodes): coordinates, SWC type, and the position of the parent (-1: a root or a missing parent). */
+export interface SwcNodes { x: number[]; y: number[]; z: number[]; type: number[]; parent: Int32Array }
+
+export interface SwcResult { summary: SwcSummary; problems: SwcProblem[]; problemCount: number; nodes?: SwcNodes }
 
 export interface SwcOptions {
   /** Accept several roots (several trees in one file). Default false: a forest is an error. */
   allowForest?: boolean;
   /** How many problems to list (all are counted). Default 100. */
   maxProblems?: number;
+  /** Return the nodes too (for drawing the skeleton). Default false. */
+  keepNodes?: boolean;
 }
 
 export const SWC_STANDARD_TYPES: Record<number, string> = {
@@ -53,6 +58,7 @@ export async function checkSwc(input: string | Readable, opts: SwcOptions = {}):
   const xs: number[] = [], ys: number[] = [], zs: number[] = [];
   const index = new Map<number, number>(); // id -> position
   const types: Record<string, number> = {};
+  const nodeTypes: number[] = [];
   let hasSoma = false;
 
   const lineIter = typeof input === 'string' ? input.split(/\r?\n/) : createInterface({ input, crlfDelay: Infinity });
@@ -83,6 +89,7 @@ export async function checkSwc(input: string | Readable, opts: SwcOptions = {}):
     xs.push(Number(x)); ys.push(Number(y)); zs.push(Number(z));
     const ty = String(Number(t));
     types[ty] = (types[ty] ?? 0) + 1;
+    if (opts.keepNodes) nodeTypes.push(Number(t));
     if (Number(t) === 1) hasSoma = true;
   }
 
@@ -125,5 +132,8 @@ export async function checkSwc(input: string | Readable, opts: SwcOptions = {}):
   let branch = 0;
   for (let i = 0; i < count; i++) if (children[i] > 1) branch++;
   problems.sort((a, b) => a.line - b.line);
-  return { summary: { nodeCount: count, branchPointCount: branch, cableLength: cable, hasSoma, rootCount: roots, types }, problems, problemCount };
+  return {
+    summary: { nodeCount: count, branchPointCount: branch, cableLength: cable, hasSoma, rootCount: roots, types }, problems, problemCount,
+    ...(opts.keepNodes ? { nodes: { x: xs, y: ys, z: zs, type: nodeTypes, parent: parentPos } } : {}),
+  };
 }
