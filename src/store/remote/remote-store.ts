@@ -42,6 +42,7 @@ import { Store, namedNode, blankNode, literal as oxLiteral, quad } from 'oxigrap
 import {
   StoreError,
   type Binding,
+  type GraphLoad,
   type GraphStore,
   type QueryOptions,
   type QueryResult,
@@ -53,6 +54,8 @@ import {
 } from '../graph-store.js';
 import { checkIri, checkOps, termString, type CheckedOp } from './ops.js';
 import { copyUpdate } from '../copy-update.js';
+import { pipelinedLoad } from '../pipelined-load.js';
+import { canonicalDouble } from '../../util/xsd-double.js';
 import { resultFormat } from '../embedded/sparql.js';
 import type { Query, SelectQuery } from 'sparqljs';
 import {
@@ -62,7 +65,7 @@ import {
 import { RemoteHttp, type HttpReply } from './http.js';
 import { GraphGate, type GraphSet } from './gate.js';
 import { Lease } from './lease.js';
-import { canonicalDouble, normaliseJson, normaliseNTriples, serialiseGraph, serialiseResults, RESULTS_ACCEPT } from './results.js';
+import { normaliseJson, normaliseNTriples, serialiseGraph, serialiseResults, RESULTS_ACCEPT } from './results.js';
 
 const XSD_DOUBLE = 'http://www.w3.org/2001/XMLSchema#double';
 const XSD_FLOAT = 'http://www.w3.org/2001/XMLSchema#float';
@@ -1198,6 +1201,21 @@ export class RemoteStore implements GraphStore {
       },
       discard,
     };
+  }
+
+  /**
+   * A bulk load of `graph` as one resumable load (see resumableLoad()): nothing is visible until
+   * commit(), and after a failure the staged part is kept for a load with the same key.
+   */
+  async loadGraph(graph: string, key: string): Promise<GraphLoad> {
+    const load = await this.resumableLoad(graph, key);
+    return pipelinedLoad(
+      async (ntriples, _first, commit) => {
+        await load.stage(ntriples);
+        if (commit) await load.commit(commit);
+      },
+      async () => false,
+    );
   }
 
   // ------------------------------------------------------------------ recovery
