@@ -18,10 +18,12 @@ import { page, esc } from './html.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
 import { NotFoundError } from '../service/datasets.js';
 import { datasetHistory, historyQuads, activityQuadsFor, type HistoryEntry } from '../provenance/history.js';
-import { datasetLineage, lineageJsonLd, lineageQuads, lineageSvg, type Lineage } from '../provenance/lineage.js';
+import { datasetLineage, lineageJsonLd, lineageQuads, type Lineage } from '../provenance/lineage.js';
+import { lineageSvg } from './pages/lineage-svg.js';
 import { diffGraphs, type GraphDiff } from '../provenance/diff.js';
 import { listVersions, parseWithdrawalBody, sortedGraph, withdrawVersion, type VersionInfo } from '../provenance/versions.js';
-import { tombstoneOf, tombstoneHtml, tombstoneCitation } from '../provenance/tombstone.js';
+import { tombstoneOf, tombstoneCitation } from '../provenance/tombstone.js';
+import { tombstoneHtml } from './pages/tombstone.js';
 
 const PROV_HAS_PROVENANCE = 'http://www.w3.org/ns/prov#has_provenance';
 const TOMBSTONE_TYPES = ['application/problem+json', 'text/html', 'application/json', 'application/ld+json', 'text/turtle', 'application/n-triples', 'application/rdf+xml',

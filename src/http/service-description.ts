@@ -5,6 +5,7 @@
 import type { ServiceContext } from '../service/context.js';
 import { ANONYMOUS, type Caller } from '../service/tokens.js';
 import { df, iri, lit, typed, RDF_TYPE, type Quad } from '../util/rdf.js';
+import { NO_GRAPH } from '../store/graph-store.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
 import { sparqlWrites } from '../service/sparql-update.js';
 
@@ -28,9 +29,9 @@ async function publicStats(ctx: ServiceContext): Promise<Stats> {
   const named = [...ctx.catalog.namedGraphs(ANONYMOUS), ...free];
   const dflt = ctx.catalog.defaultGraphs(ANONYMOUS);
   if (free.includes(sparqlWrites(ctx).defaultGraph)) dflt.push(sparqlWrites(ctx).defaultGraph);
-  const [row] = await ctx.store.select(`SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s2) (COUNT(DISTINCT ?p) AS ?p2) WHERE { ?s ?p ?o }`, { defaultGraph: dflt, namedGraphs: ['urn:syndb:no-graph'] });
-  const [cls] = await ctx.store.select(`SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }`, { defaultGraph: dflt, namedGraphs: ['urn:syndb:no-graph'] });
-  const per = await ctx.store.select(`SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g`, { defaultGraph: ['urn:syndb:no-graph'], namedGraphs: named.length ? named : ['urn:syndb:no-graph'] });
+  const [row] = await ctx.store.select(`SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s2) (COUNT(DISTINCT ?p) AS ?p2) WHERE { ?s ?p ?o }`, { defaultGraph: dflt, namedGraphs: [NO_GRAPH] });
+  const [cls] = await ctx.store.select(`SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }`, { defaultGraph: dflt, namedGraphs: [NO_GRAPH] });
+  const per = await ctx.store.select(`SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g`, { defaultGraph: [NO_GRAPH], namedGraphs: named.length ? named : [NO_GRAPH] });
   const s: Stats = {
     at: Date.now(),
     dflt: { triples: Number(row?.t?.value ?? 0), subjects: Number(row?.s2?.value ?? 0), properties: Number(row?.p2?.value ?? 0), classes: Number(cls?.n?.value ?? 0) },

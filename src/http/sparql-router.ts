@@ -16,7 +16,7 @@ import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { negotiate } from './negotiate.js';
 import { queryString } from './query-string.js';
-import { StoreError } from '../store/graph-store.js';
+import { NO_GRAPH, StoreError } from '../store/graph-store.js';
 import { errorPosition, sparqlWrites, UpdateRequestError, UpdateTimeoutError } from '../service/sparql-update.js';
 import { parseQueryAsync, analyseQuery, SparqlSyntaxError, type QueryAnalysis } from '../sparql/index.js';
 import { serviceDescription, SD_MEDIA_TYPES } from './service-description.js';
@@ -127,8 +127,8 @@ export function sparqlRouter(ctx: ServiceContext): Router {
     try {
       // the original text (the engine's error positions stay right); the dataset given here replaces FROM / FROM NAMED
       result = await ctx.store.query(query, {
-        defaultGraph: defaultGraph.length ? defaultGraph : ['urn:syndb:no-graph'],
-        namedGraphs: namedGraphs.length ? namedGraphs : ['urn:syndb:no-graph'],
+        defaultGraph: defaultGraph.length ? defaultGraph : [NO_GRAPH],
+        namedGraphs: namedGraphs.length ? namedGraphs : [NO_GRAPH],
         format: engineType, timeoutMs, baseIri: base,
       });
     } catch (e) {

@@ -27,6 +27,9 @@ export type WriteOp =
    */
   | { op: 'copy'; from: string; to: string; rewrite?: [string, string] };
 
+/** A graph IRI that names no graph: as QueryOptions.defaultGraph or .namedGraphs, the query sees no graph there. */
+export const NO_GRAPH = 'urn:syndb:no-graph';
+
 export interface QueryOptions {
   /** Graph IRIs whose union is the default graph of the query. Omitted: the store's own default graph (empty). */
   defaultGraph?: string[];
