@@ -1,13 +1,15 @@
 /**
  * The dependency rule (README "How it is built"), checked by test/dependency-rule.test.ts:
- * imports run downward only, cli → http → service/publish/search/provenance → shacl/model →
- * store/util/sparql, and no module outside store/ knows which backend it talks to.
+ * imports run downward only, cli → http → service → publish/search/provenance → shacl/model →
+ * store/util/sparql (service/ composes the three under it, which never reach back into it), and
+ * no module outside store/ knows which backend it talks to.
  * Type-only imports count too.
  */
 const layers = [
   ['cli'],
   ['http'],
-  ['service', 'publish', 'search', 'provenance'],
+  ['service'],
+  ['publish', 'search', 'provenance'],
   ['shacl', 'model'],
   ['store', 'util', 'sparql'],
 ];

@@ -5,7 +5,7 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
-import type { Caller } from '../service/tokens.js';
+import type { Caller } from '../model/caller.js';
 import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { negotiate } from './negotiate.js';
@@ -13,7 +13,7 @@ import { NS } from '../model/namespaces.js';
 import { df, iri, lit, parseRdf, RDF_TYPE, type Quad } from '../util/rdf.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
 import { datasetCitation, renderCitation, citationFormatFromParam, negotiateCitation, CITATION_MEDIA_TYPES, type CitationRecord } from '../publish/citation/index.js';
-import { searchServices, type SearchServices } from '../search/services.js';
+import { searchServices, type SearchServices } from '../service/search-services.js';
 import type { CollectionRecord } from '../service/collections.js';
 import { esc, page } from './html.js';
 import { citationBox } from './pages/dataset-parts.js';

@@ -8,7 +8,7 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
-import type { Caller } from '../service/tokens.js';
+import type { Caller } from '../model/caller.js';
 import type { Quad } from '../util/rdf.js';
 import { sparqlIri } from '../util/rdf.js';
 import { NS } from '../model/namespaces.js';
@@ -20,7 +20,7 @@ import { dataciteRecord, dataciteXml, dataciteJson, DATACITE_XML, DATACITE_JSON 
 import { signposts, linkHeader, linksetJson, linksetText, DESCRIBED_BY, LINKSET, LINKSET_JSON } from '../publish/signposting.js';
 import { sitemapResponse, robotsTxt, SITEMAP_LIMIT, type SitemapUrl } from '../publish/sitemap.js';
 import { doiRecords, resolves } from '../publish/dois.js';
-import type { DatasetEntry } from '../service/catalog.js';
+import type { DatasetEntry } from '../model/catalog.js';
 import { oaiRespond, datestamp, type OaiRepository, type OaiItem, type OaiSet } from '../publish/oai-pmh.js';
 import { negotiate, FORMAT_MEDIA } from './negotiate.js';
 import { requestedProfile, negotiateProfiled, PROFILE_URI, type ProfileRequest } from './profiles.js';

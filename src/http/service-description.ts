@@ -3,7 +3,7 @@
  * (what an anonymous caller can query). Served on GET /sparql without a query.
  */
 import type { ServiceContext } from '../service/context.js';
-import { ANONYMOUS, type Caller } from '../service/tokens.js';
+import { ANONYMOUS, type Caller } from '../model/caller.js';
 import { df, iri, lit, typed, RDF_TYPE, type Quad } from '../util/rdf.js';
 import { NO_GRAPH } from '../store/graph-store.js';
 import { serializeGraph } from '../publish/rdf-formats.js';

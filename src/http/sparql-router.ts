@@ -11,7 +11,7 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
-import type { Caller } from '../service/tokens.js';
+import type { Caller } from '../model/caller.js';
 import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { negotiate } from './negotiate.js';

@@ -3,13 +3,13 @@
  * datasets here (followed into their own lineage), external datasets by DOI or URL, CAVE
  * tables at a materialization version and timestamp, and the method papers it references.
  */
-import type { ServiceContext } from '../service/context.js';
-import type { Caller } from '../service/tokens.js';
+import type { ReadContext } from '../model/read-context.js';
+import type { Caller } from '../model/caller.js';
 import { NS, compactIri } from '../model/namespaces.js';
 import { df, iri, lit, typed, RDF_TYPE, type Quad, type Term } from '../util/rdf.js';
 import { sortedGraph } from './versions.js';
 
-export type LineageContext = Pick<ServiceContext, 'store' | 'iris' | 'catalog' | 'datasets'>;
+export type LineageContext = ReadContext;
 
 export type LineageKind = 'version' | 'draft' | 'table' | 'source-table' | 'publication' | 'external';
 
@@ -46,7 +46,7 @@ const firstOf = (qs: Quad[], s: string, p: string) => objectsOf(qs, s, p)[0]?.va
 
 /** The transitive lineage of a dataset (its latest version, or `version`), as far as the caller may read. */
 export async function datasetLineage(ctx: LineageContext, id: string, caller: Caller, version?: number): Promise<Lineage> {
-  const start = ctx.datasets.graphFor(id, caller, version);
+  const start = ctx.catalog.graphFor(id, caller, version);
   const nodes = new Map<string, LineageNode>();
   const edges: LineageEdge[] = [];
   const edgeKeys = new Set<string>();
@@ -76,7 +76,7 @@ export async function datasetLineage(ctx: LineageContext, id: string, caller: Ca
     if (typeof p.version === 'number') return e.versions.includes(p.version) ? { id: p.id, subject: target, version: p.version } : undefined;
     if (p.version === 'draft') return undefined;
     try {
-      const g = ctx.datasets.graphFor(p.id, caller);
+      const g = ctx.catalog.graphFor(p.id, caller);
       return { id: p.id, subject: g.subject, version: g.version };
     } catch { return undefined; }
   };
@@ -176,7 +176,7 @@ const DETAIL_PROPS: Record<string, { p: string; dt?: string }> = {
 };
 
 /** The lineage as RDF (PROV-O, DCAT, schema.org): one triple per edge, labels and facts per node. */
-export function lineageQuads(ctx: Pick<ServiceContext, 'iris'>, l: Lineage): Quad[] {
+export function lineageQuads(ctx: Pick<ReadContext, 'iris'>, l: Lineage): Quad[] {
   const out: Quad[] = [];
   const add = (s: string, p: string, o: Quad['object']) => out.push(df.quad(iri(s), iri(p), o));
   for (const n of l.nodes) {
@@ -196,7 +196,7 @@ export function lineageQuads(ctx: Pick<ServiceContext, 'iris'>, l: Lineage): Qua
 }
 
 /** JSON-LD document of the lineage: a readable context, one object per node, edges as links. */
-export function lineageJsonLd(ctx: Pick<ServiceContext, 'iris'>, l: Lineage): object {
+export function lineageJsonLd(ctx: Pick<ReadContext, 'iris'>, l: Lineage): object {
   const context = {
     prov: NS.prov, dcat: NS.dcat, dcterms: NS.dcterms, schema: NS.schema, syndb: NS.syndb, rdfs: NS.rdfs, xsd: NS.xsd,
     label: 'rdfs:label',

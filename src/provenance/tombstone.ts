@@ -2,7 +2,7 @@
  * What a withdrawn version still shows (410 Gone): its citation (authors, year, title, version,
  * publisher, DOI or URL) and why and when it was withdrawn.
  */
-import type { ServiceContext } from '../service/context.js';
+import type { ReadContext } from '../model/read-context.js';
 import { formatBibliography, toBibtex, toRis, toCslJson, datasetCitation, type CitationRecord, type CitationAuthor } from '../publish/citation/index.js';
 import { sortedGraph, withdrawalOf } from './versions.js';
 import { datasetDois } from '../publish/dois.js';
@@ -29,11 +29,10 @@ export interface Tombstone {
 const authorName = (a: CitationAuthor) => a.literal ?? [a.family, a.given].filter(Boolean).join(', ');
 
 /** Everything the tombstone of a withdrawn version shows. */
-export async function tombstoneOf(ctx: Pick<ServiceContext, 'store' | 'iris' | 'catalog' | 'config'>, id: string, n: number): Promise<Tombstone> {
+export async function tombstoneOf(ctx: ReadContext, publisher: string, id: string, n: number): Promise<Tombstone> {
   const V = ctx.iris.version(id, n);
   const qs = await sortedGraph(ctx.store, V);
   const withdrawn = await withdrawalOf(ctx, ctx.iris.concept(id), V);
-  const publisher = ctx.config.publisher;
   // a withdrawn version's DOI stays registered (hidden, not findable) and still resolves to this tombstone
   const doi = (await datasetDois(ctx.store, ctx.iris.concept(id))).versions[n];
   const record = datasetCitation(qs, V, { publisher, doi, withdrawn: { ...(withdrawn.at ? { date: withdrawn.at.slice(0, 10) } : {}), ...(withdrawn.reason ? { reason: withdrawn.reason } : {}) } });

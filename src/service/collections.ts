@@ -17,9 +17,9 @@ import type { Ontology } from '../model/ontology.js';
 import { validate, type Shapes } from '../shacl/validator.js';
 import { activityQuads } from '../provenance/activity.js';
 import { df, iri, lit, typed, toNQuads, inGraph, RDF_TYPE, type Quad } from '../util/rdf.js';
-import type { Catalog } from './catalog.js';
-import { ConflictError, ForbiddenError, NotFoundError } from './datasets.js';
-import type { Caller } from './tokens.js';
+import type { Catalog } from '../model/catalog.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../model/problems.js';
+import type { Caller } from '../model/caller.js';
 
 export type CollectionKind = 'collection' | 'tag';
 

@@ -19,14 +19,14 @@
 import { randomUUID } from 'node:crypto';
 import oxigraph from 'oxigraph';
 import type { ServiceContext } from './context.js';
-import type { Caller } from './tokens.js';
+import type { Caller } from '../model/caller.js';
 import type { WriteOp } from '../store/graph-store.js';
 import { NS } from '../model/namespaces.js';
 import { parseRdf, toNQuads, inGraph, type Quad } from '../util/rdf.js';
 import { checkGraphContent } from './draft-check.js';
 import { activityQuads } from '../provenance/activity.js';
 import { InputError, type Problem } from '../model/problems.js';
-import { ForbiddenError } from './datasets.js';
+import { ForbiddenError } from '../model/problems.js';
 import { parseUpdateAsync, analyseUpdate, withUsing, SparqlSyntaxError, type UpdateTargets } from '../sparql/index.js';
 
 /** Oxigraph's parse errors read "error at 1:5: expected …": the position, if the message has one. */

@@ -34,9 +34,9 @@ import { validateTable, TableRejected, MAX_LISTED_PROBLEMS, type OtherTable, typ
 import { activityQuads } from '../provenance/activity.js';
 import { InputError } from '../model/problems.js';
 import type { ServiceContext } from './context.js';
-import type { DatasetEntry } from './catalog.js';
-import { ConflictError, NotFoundError } from './datasets.js';
-import type { Caller } from './tokens.js';
+import type { DatasetEntry } from '../model/catalog.js';
+import { ConflictError, NotFoundError } from '../model/problems.js';
+import type { Caller } from '../model/caller.js';
 import { StoreError, type WriteOp } from '../store/graph-store.js';
 import { canonicalDouble } from '../util/xsd-double.js';
 import { fileSystemError, type ColumnStats, type ColumnType, type StoredFile } from '../store/tables/table-files.js';

@@ -9,7 +9,7 @@ import type { Vocabulary } from '../../model/vocabulary.js';
 import { renderCitation, datasetCitation, type CitationRecord } from '../../publish/citation/index.js';
 import { datasetDois } from '../../publish/dois.js';
 import type { ServiceContext } from '../../service/context.js';
-import type { Caller } from '../../service/tokens.js';
+import type { Caller } from '../../model/caller.js';
 import type { Quad } from '../../util/rdf.js';
 import { TableService } from '../../service/tables.js';
 
