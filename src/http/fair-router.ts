@@ -8,12 +8,11 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
-import type { Caller } from '../model/caller.js';
 import type { Quad } from '../util/rdf.js';
 import { sparqlIri } from '../util/rdf.js';
 import { NS } from '../model/namespaces.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
-import { datasetMetadata, conceptMetadata, publicEntries, provenanceTimes, datasetModified, type DatasetMetadata, type MetadataDeps } from '../publish/metadata.js';
+import { conceptMetadata, publicEntries, provenanceTimes, datasetModified, type DatasetMetadata, type MetadataDeps } from '../publish/metadata.js';
 import { schemaOrgDataset, jsonLdQuads, jsonLdScript } from '../publish/schema-org.js';
 import { dcatDataset, dcatCatalog, dcatJsonLd, DEFAULT_PAGE_SIZE, DCAT_PROFILE, DCAT_AP_PROFILE } from '../publish/dcat.js';
 import { dataciteRecord, dataciteXml, dataciteJson, DATACITE_XML, DATACITE_JSON } from '../publish/datacite.js';
@@ -28,6 +27,7 @@ import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { esc } from './html.js';
 import { queryString } from './query-string.js';
+import { datasetView } from '../service/dataset-view.js';
 
 export { DATACITE_XML, DATACITE_JSON };
 
@@ -44,13 +44,6 @@ const envInt = (name: string, dflt: number) => {
 // ---------------------------------------------------------------------------------------------
 // The dataset page (used by datasets-router.ts)
 // ---------------------------------------------------------------------------------------------
-
-/** The publication view of the dataset page the caller asked for. */
-export async function publicationView(ctx: ServiceContext, id: string, caller: Caller, target: { graph: string; subject: string; version?: number }, version: number | undefined, quads: Quad[]): Promise<DatasetMetadata> {
-  const e = ctx.datasets.entry(id, caller);
-  const page = version === undefined ? ctx.iris.concept(id) : ctx.iris.version(id, version);
-  return datasetMetadata(deps(ctx), e, target, page, quads);
-}
 
 /** Media types a dataset page offers besides the base RDF ones (DataCite XML only where the page has a DOI: fairReadTypes). */
 export const FAIR_READ_TYPES = [DATACITE_XML, DATACITE_JSON];
@@ -336,10 +329,7 @@ export function fairRouter(ctx: ServiceContext): Router {
   });
 
   const linkset = async (req: Request, res: Response, version?: number) => {
-    const caller = callerOf(res);
-    const id = String(req.params.id);
-    const target = ctx.datasets.graphFor(id, caller, version);
-    const m = await publicationView(ctx, id, caller, target, version, (await import('../util/rdf.js')).parseRdf(await ctx.store.dumpGraph(target.graph), 'application/n-quads'));
+    const m = await (await datasetView(ctx, String(req.params.id), callerOf(res), version)).metadata();
     const links = signposts(m, describedBy(m));
     const type = negotiate(req, [LINKSET_JSON, LINKSET, 'application/json']);
     res.vary('Accept');

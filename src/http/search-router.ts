@@ -10,10 +10,9 @@ import { HttpError } from './problem.js';
 import { negotiate, preferred } from './negotiate.js';
 import { NS, compactIri } from '../model/namespaces.js';
 import { projectPath } from '../util/paths.js';
-import { parseRdf } from '../util/rdf.js';
-import { InputError } from '../model/problems.js';
-import { ForbiddenError, ConflictError } from '../model/problems.js';
+import { ConflictError, ForbiddenError, InputError } from '../model/problems.js';
 import { searchServices } from '../service/search-services.js';
+import { datasetView } from '../service/dataset-view.js';
 import { parseParams, SearchError, FACETS, type SearchParams } from '../search/query.js';
 import type { SearchResult, SearchHit } from '../search/index.js';
 import { renderHome, renderResults, searchUrl, archiveUrl, SCRIPT } from './pages/search.js';
@@ -129,12 +128,12 @@ export function searchRouter(ctx: ServiceContext): Router {
     const caller = callerOf(res);
     const id = String(req.params.id);
     const v = typeof req.query.version === 'string' && /^\d+$/.test(req.query.version) ? Number(req.query.version) : undefined;
-    const target = ctx.datasets.graphFor(id, caller, v);
-    const quads = parseRdf(await ctx.store.dumpGraph(target.graph), 'application/n-quads');
+    const view = await datasetView(ctx, id, caller, v);
+    const { target, quads } = view;
     const s = await services();
     const vocab = s.index.vocab;
     const values = (p: string) => quads.filter((q) => q.subject.value === target.subject && q.predicate.value === p).map((q) => q.object.value);
-    const extra = await landingSections(ctx, id, quads, target.subject, target.version, caller);
+    const extra = await landingSections(view);
     const href = `/datasets/${id}${target.version !== undefined ? `/versions/${target.version}` : ''}`;
     const title = values(`${NS.dcterms}title`)[0] ?? id;
     const body = `<p><a href="/datasets/${esc(id)}">← ${esc(title)}</a></p>

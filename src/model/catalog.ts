@@ -23,6 +23,9 @@ export interface DatasetEntry {
   tables: Map<string, string[]>;
 }
 
+/** The graph that stands for a dataset page, and its subject (the version or draft IRI). */
+export interface DatasetTarget { graph: string; subject: string; version?: number }
+
 export class Catalog {
   readonly entries = new Map<string, DatasetEntry>();
   constructor(readonly iris: Iris) {}
@@ -84,8 +87,13 @@ export class Catalog {
   }
 
   /** The graph to show for GET /datasets/{id}[/versions/n]: latest published version, else the draft (to its writers). */
-  graphFor(id: string, caller: Caller, version?: number): { graph: string; subject: string; version?: number } {
-    const e = this.visibleEntry(id, caller);
+  graphFor(id: string, caller: Caller, version?: number): DatasetTarget {
+    return this.targetOf(this.visibleEntry(id, caller), caller, version);
+  }
+
+  /** graphFor() of an entry already looked up (visibleEntry()). */
+  targetOf(e: DatasetEntry, caller: Caller, version?: number): DatasetTarget {
+    const id = e.id;
     if (version !== undefined) {
       if (!e.versions.includes(version)) throw new NotFoundError(`dataset "${id}" has no version ${version}${e.versions.length ? `; versions: ${e.versions.join(', ')}` : ''}`);
       const g = this.iris.version(id, version);

@@ -1,17 +1,13 @@
 /**
  * Pieces of the dataset landing page: citation box (format choice, copy button, downloads),
  * ontology term links, compartment tables (columns with descriptions, row counts, downloads).
- * Used by the citation page (/datasets/{id}/cite) and meant for renderDataset in datasets-router.ts.
+ * Used by the dataset page (renderDataset in datasets-router.ts) and the citation page (/datasets/{id}/cite).
  */
 import { esc } from '../html.js';
 import { compactIri } from '../../model/namespaces.js';
 import type { Vocabulary } from '../../model/vocabulary.js';
-import { renderCitation, datasetCitation, type CitationRecord } from '../../publish/citation/index.js';
-import { datasetDois } from '../../publish/dois.js';
-import type { ServiceContext } from '../../service/context.js';
-import type { Caller } from '../../model/caller.js';
-import type { Quad } from '../../util/rdf.js';
-import { TableService } from '../../service/tables.js';
+import { renderCitation, type CitationRecord } from '../../publish/citation/index.js';
+import type { DatasetView, TableInfo } from '../../service/dataset-view.js';
 
 export const CITE_FORMATS = [
   { key: 'apa', label: 'APA (text)', request: { format: 'bibliography' as const, style: 'apa' }, param: 'format=bibliography&style=apa' },
@@ -49,14 +45,6 @@ export function termLink(vocab: Vocabulary, iri: string, facet?: string): string
   return `<a href="${esc(iri)}">${esc(vocab.label(iri) ?? c)}</a> <small>(${esc(c)})</small>${facet ? ` <small><a href="/datasets?${facet}=${encodeURIComponent(value)}">datasets here</a></small>` : ''}`;
 }
 
-export interface TableInfo {
-  slug: string;
-  rows: number;
-  columns: Array<{ name: string; description?: string; unit?: string; datatype?: string }>;
-  download: string;
-  csvw: string;
-}
-
 /** Compartment tables with their columns (descriptions, units), row counts and download links. */
 export function tablesSection(tables: TableInfo[]): string {
   if (!tables.length) return '<section aria-labelledby="tables-h"><h2 id="tables-h">Tables</h2><p>No compartment tables have been uploaded for this version.</p></section>';
@@ -65,35 +53,13 @@ export function tablesSection(tables: TableInfo[]): string {
 <details><summary>Columns of the ${esc(t.slug)} table</summary><div class="scroll"><table><thead><tr><th scope="col">Column</th><th scope="col">Description</th><th scope="col">Unit</th></tr></thead><tbody>${t.columns.map((c) => `<tr><td><code>${esc(c.name)}</code></td><td>${esc(c.description ?? '')}</td><td>${esc(c.unit ? compactIri(c.unit) : '')}</td></tr>`).join('')}</tbody></table></div></details></div>`).join('')}</section>`;
 }
 
-/** Tables of a dataset version (or draft) with their stored descriptions and column definitions. */
-export async function tableInfos(ctx: ServiceContext, id: string, version: number | undefined, caller: Caller): Promise<TableInfo[]> {
-  const e = ctx.datasets.entry(id, caller);
-  const tables = new TableService(ctx);
-  const key = version === undefined ? 'draft' : String(version);
-  const out: TableInfo[] = [];
-  for (const slug of [...(e.tables.get(key) ?? [])].sort()) {
-    try {
-      const d = await tables.description(ctx.iris.table(id, version ?? 'draft', slug));
-      const schema = tables.schema(slug);
-      out.push({
-        slug, rows: d.rows,
-        columns: d.columns.map((c) => { const def = schema.columns.find((x) => x.property === c.property || x.name === c.name); return { name: c.name, description: def?.description ?? def?.label, unit: c.unit ?? def?.unit, datatype: c.datatype }; }),
-        download: `/datasets/${id}/tables/${slug}?version=${key}`, csvw: `/datasets/${id}/tables/${slug}?version=${key}&format=csvw`,
-      });
-    } catch { /* a table without a stored description is left out */ }
-  }
-  return out;
-}
-
 /**
- * For the dataset landing page (renderDataset in datasets-router.ts): the citation box and the
- * tables section, plus the script tag they need (put `script` into the page head). Call it in
- * `show()` before rendering: `const extra = await landingSections(ctx, id, quads, target.subject, target.version, caller)`.
+ * For the dataset landing page (renderDataset in datasets-router.ts) and the citation page: the
+ * citation box and the tables section of a dataset view, plus the script tag they need (put
+ * `script` into the page head).
  */
-export async function landingSections(ctx: ServiceContext, id: string, quads: Quad[], subject: string, version: number | undefined, caller: Caller) {
-  const e = ctx.datasets.entry(id, caller);
-  const doi = version !== undefined ? (await datasetDois(ctx.store, ctx.iris.concept(id))).versions[version] : undefined;
-  const record = datasetCitation(quads, subject, { publisher: ctx.config.publisher, withdrawn: version !== undefined && e.withdrawn.has(version) ? {} : undefined, doi });
-  const href = `/datasets/${id}${version !== undefined ? `/versions/${version}` : ''}`;
-  return { citation: citationBox([record], href), tables: tablesSection(await tableInfos(ctx, id, version, caller)), script: '<script src="/static/app.js" defer></script>' };
+export async function landingSections(view: DatasetView) {
+  const v = view.target.version;
+  const href = `/datasets/${view.id}${v !== undefined ? `/versions/${v}` : ''}`;
+  return { citation: citationBox([await view.citation()], href), tables: tablesSection(await view.tables()), script: '<script src="/static/app.js" defer></script>' };
 }
