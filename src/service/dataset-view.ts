@@ -7,7 +7,7 @@
 import type { ServiceContext } from './context.js';
 import type { Caller } from '../model/caller.js';
 import type { DatasetEntry, DatasetTarget } from '../model/catalog.js';
-import type { Quad } from '../util/rdf.js';
+import { parseRdf, type Quad } from '../util/rdf.js';
 import { sortedGraph } from '../provenance/versions.js';
 import { datasetMetadata, type DatasetMetadata } from '../publish/metadata.js';
 import { datasetDois } from '../publish/dois.js';
@@ -59,6 +59,12 @@ export async function datasetView(ctx: ServiceContext, id: string, caller: Calle
     tables: once(() => tableInfos(ctx, entry, target.version)),
     state: once(() => ctx.datasets.stateTag(id)),
   };
+}
+
+/** The citation record of one dataset graph (a version a collection lists), or undefined when the graph is empty. */
+export async function graphCitation(ctx: ServiceContext, graph: string): Promise<CitationRecord | undefined> {
+  const quads = parseRdf(await ctx.store.dumpGraph(graph), 'application/n-quads');
+  return quads.length ? datasetCitation(quads, graph, { publisher: ctx.config.publisher }) : undefined;
 }
 
 /** Tables of a dataset version (or draft) with their stored descriptions and column definitions. */
