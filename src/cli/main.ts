@@ -66,7 +66,7 @@ async function serve(): Promise<number> {
 async function validateLocal(files: string[]): Promise<number> {
   const config = configFromEnv();
   const [{ checkDataset }, { Iris }, { loadOntology }, { loadVocabulary }, { loadShapes }] = await Promise.all([
-    import('../service/datasets.js'), import('../model/iris.js'), import('../model/ontology.js'), import('../model/vocabulary.js'), import('../shacl/validator.js')]);
+    import('../service/datasets.js'), import('../model/iris.js'), import('../model/ontology.js'), import('../model/vocabulary.js'), import('../shacl/shapes.js')]);
   const deps = { iris: new Iris(config.baseIri), vocabulary: await loadVocabulary(), ontology: loadOntology(), shapes: await loadShapes() };
   let bad = 0;
   for (const f of files) {

@@ -6,7 +6,7 @@ import { TableFiles } from '../store/tables/table-files.js';
 import { Iris } from '../model/iris.js';
 import { loadOntology } from '../model/ontology.js';
 import { loadVocabulary } from '../model/vocabulary.js';
-import { loadShapes } from '../shacl/validator.js';
+import { loadShapes } from '../shacl/shapes.js';
 import { toNQuads, df, lit, iri, type Quad } from '../util/rdf.js';
 import { NS } from '../model/namespaces.js';
 import { Catalog } from '../model/catalog.js';
