@@ -40,7 +40,7 @@ import { checkGraphIri, WriteOpError, type OpMeta } from './ops.js';
 import { writeSnapshot } from './snapshot.js';
 import { fileChunkLoad } from './file-load.js';
 import { corruptJournalError } from './recovery.js';
-import { queryKind, resultFormat } from './sparql.js';
+import { queryKind, resultFormat } from '../query-forms.js';
 import type { WorkerError, WorkerRequest } from './store-worker.js';
 import { spawnModuleWorker } from '../../util/worker-spawn.js';
 import { QueryQuarantine, queryFingerprint, type QuarantineOptions } from '../query-quarantine.js';
