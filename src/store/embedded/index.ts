@@ -1,2 +1,3 @@
-export { EmbeddedStore, openEmbeddedStore, restoreStore, type EmbeddedStoreOptions } from './embedded-store.js';
+export { EmbeddedStore, openEmbeddedStore, type EmbeddedStoreOptions } from './embedded-store.js';
+export { restoreStore } from './restore.js';
 export { spawnModuleWorker, workerModuleUrl } from '../../util/worker-spawn.js';
