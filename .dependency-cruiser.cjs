@@ -2,7 +2,7 @@
  * The dependency rule (README "How it is built"), checked by test/dependency-rule.test.ts:
  * imports run downward only, cli → http → service → publish/search/provenance → shacl/model →
  * store/util/sparql (service/ composes the three under it, which never reach back into it), and
- * no module outside store/ knows which backend it talks to.
+ * no module outside store/ knows which backend it talks to; no modules import each other in a circle.
  * Type-only imports count too.
  */
 const layers = [
@@ -26,6 +26,13 @@ const upward = layers.slice(1).map((layer, i) => ({
 module.exports = {
   forbidden: [
     ...upward,
+    {
+      name: 'no-circular',
+      comment: 'modules that import each other cannot be read, tested or moved one at a time',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
     {
       name: 'backend-outside-store',
       comment: 'only store/ knows the backends: everything else talks to store/graph-store.ts',

@@ -5,10 +5,7 @@
 import { Store, DataFactory } from 'n3';
 import type { Quad, Term } from '@rdfjs/types';
 import type { EnginePathStep } from 'shacl-engine/Validator.js';
-import { curie } from './results.js';
-import { Shapes } from './shapes.js';
-import { RDF_FIRST, RDF_NIL, RDF_REST, SH, namedNode, ntTerm, objects, rdfList } from './terms.js';
-import { validate } from './validator.js';
+import { RDF_FIRST, RDF_NIL, RDF_REST, SH, curie, namedNode, ntTerm, objects, rdfList } from './terms.js';
 
 /** Prefix of the stand-in predicates for complex paths (never seen by users). */
 export const PATH_STANDIN = 'urn:syndb:shacl:path:';
@@ -130,7 +127,7 @@ function evalPath(shapesStore: Store, path: Term, data: Store, start: Term, dept
 }
 
 /** Add the stand-in triples of every rewritten path, from every node that could be a focus node. */
-export function materialisePaths(shapes: Shapes, data: Store): void {
+export function materialisePaths(shapes: { rewrites: Array<{ predicate: string; path: Term }>; targetNodes: Term[]; store: Store }, data: Store): void {
   if (shapes.rewrites.length === 0) return;
   const starts = new Map<string, Term>();
   for (const q of data.getQuads(null, null, null, null)) {

@@ -2,9 +2,9 @@
 import { Store } from 'n3';
 import type { Term, DatasetCore } from '@rdfjs/types';
 import type { EngineResult } from 'shacl-engine/Validator.js';
-import { NS, compactIri } from '../model/namespaces.js';
+import { NS } from '../model/namespaces.js';
 import { PATH_STANDIN, PathForms, pathFromShapes, pathFromSteps } from './paths.js';
-import { SH, escapeLiteral, ntTerm, objects, rdfList } from './terms.js';
+import { SH, curie, escapeLiteral, ntTerm, objects, rdfList } from './terms.js';
 
 export type Severity = 'Violation' | 'Warning' | 'Info';
 
@@ -45,12 +45,6 @@ export interface ValidationReport {
 function readableTerm(t: Term): string {
   if (t.termType === 'BlankNode') return `_:${t.value}`;
   return t.value;
-}
-
-/** A CURIE for an IRI if a known prefix fits, else `<iri>`. */
-export function curie(iri: string): string {
-  const c = compactIri(iri);
-  return c === iri ? `<${iri}>` : c;
 }
 
 function readableForMessage(t: Term): string {

@@ -1,7 +1,6 @@
 /** SHACL-SPARQL: the engine's SPARQL support, loaded only for shapes that use it, and the checks of their queries. */
 import { Store } from 'n3';
 import { parseQuery, walk, SparqlSyntaxError } from '../sparql/index.js';
-import { compileShapes, loadShapes } from './shapes.js';
 import { SH, namedNode } from './terms.js';
 
 /**

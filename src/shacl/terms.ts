@@ -1,7 +1,7 @@
 /** RDF terms of shapes and results: the SHACL and RDF names used, N-Triples forms, RDF lists of the shapes graph. */
 import { Store, DataFactory } from 'n3';
 import type { Quad, Term } from '@rdfjs/types';
-import { NS } from '../model/namespaces.js';
+import { NS, compactIri } from '../model/namespaces.js';
 
 export const namedNode = DataFactory.namedNode;
 
@@ -60,4 +60,10 @@ export function rdfList(store: Store, head: Term): Term[] | undefined {
     node = rest[0];
   }
   return items;
+}
+
+/** A CURIE for an IRI if a known prefix fits, else `<iri>`. */
+export function curie(iri: string): string {
+  const c = compactIri(iri);
+  return c === iri ? `<${iri}>` : c;
 }
