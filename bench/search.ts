@@ -15,9 +15,9 @@ import { startServer } from '../src/http/server.js';
 import { loadVocabulary } from '../src/model/vocabulary.js';
 import { expandCurie, NS } from '../src/model/namespaces.js';
 import { COMPARTMENTS } from '../src/model/compartment-names.js';
-import { searchServices } from '../src/search/services.js';
+import { searchServices } from '../src/service/search-services.js';
 import { parseParams } from '../src/search/query.js';
-import { ANONYMOUS } from '../src/service/tokens.js';
+import { ANONYMOUS } from '../src/model/caller.js';
 
 const N = Number(process.argv[2] ?? 1000);
 let seed = 42;

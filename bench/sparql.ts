@@ -42,7 +42,7 @@ import http from 'node:http';
 import oxigraph from 'oxigraph';
 import { configFromEnv } from '../src/service/config.js';
 import { openContext, type ServiceContext } from '../src/service/context.js';
-import { ANONYMOUS } from '../src/service/tokens.js';
+import { ANONYMOUS } from '../src/model/caller.js';
 import { startServer } from '../src/http/server.js';
 import { NS } from '../src/model/namespaces.js';
 import { startVirtuoso } from '../test/helpers/virtuoso.js';

@@ -42,7 +42,7 @@ describe('lifecycle', () => {
     expect(c.title).toBe('Mouse cortex volume EM');
     expect(c.members).toHaveLength(2);
     // survives a reload from the store
-    await (await import('../src/search/services.js')).searchServices(svc.ctx).then((s) => s.collections.load());
+    await (await import('../src/service/search-services.js')).searchServices(svc.ctx).then((s) => s.collections.load());
     c = await (await svc.fetch('/collections/mouse-cortex-em', { headers: { accept: 'application/json' } })).json() as Coll;
     expect(c.title).toBe('Mouse cortex volume EM');
     expect(c.members.map((m) => m.id)).toEqual(['l4dense-motta2019', 'syndb-style-example']);

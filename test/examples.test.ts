@@ -19,7 +19,8 @@ import { parseDatasetInput, type InputFormat } from '../src/model/parse-input.js
 import type { TermResolver } from '../src/model/dataset-json.js';
 import { toNQuads, parseRdf } from '../src/util/rdf.js';
 import { loadVocabulary } from '../src/model/vocabulary.js';
-import { loadShapes, validate } from '../src/shacl/validator.js';
+import { loadShapes } from '../src/shacl/shapes.js';
+import { validate } from '../src/shacl/validator.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const EX = join(ROOT, 'examples');

@@ -1,7 +1,7 @@
-/** The CLI's search (src/search/cli.ts) on a real store: the same filters and errors as GET /datasets. */
+/** The CLI's search (src/cli/search-command.ts) on a real store: the same filters and errors as GET /datasets. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from './helpers/service.js';
-import { runSearch } from '../src/search/cli.js';
+import { runSearch } from '../src/cli/search-command.js';
 import { InputError } from '../src/model/problems.js';
 
 let svc: TestService;

@@ -17,7 +17,10 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Parser, Store, Writer, DataFactory } from 'n3';
 import type { Quad, Term } from '@rdfjs/types';
-import { loadSparqlSupport, loadShapes, compileShapes, validate, reportToTurtle, projectRoot, type Shapes } from '../src/shacl/validator.js';
+import { loadSparqlSupport } from '../src/shacl/sparql-constraints.js';
+import { loadShapes, compileShapes, projectRoot, type Shapes } from '../src/shacl/shapes.js';
+import { validate } from '../src/shacl/validator.js';
+import { reportToTurtle } from '../src/shacl/results.js';
 
 // the suites' SHACL-SPARQL shapes need the (lazily loaded) SPARQL support
 await loadSparqlSupport();

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Parser } from 'n3';
 import type { Quad } from '@rdfjs/types';
-import {
-  loadSparqlSupport,
-  compileShapes, validate, validateChunks, reportToTurtle, loadShapes, projectRoot, type ValidationReport,
-} from '../src/shacl/validator.js';
+import { loadSparqlSupport } from '../src/shacl/sparql-constraints.js';
+import { compileShapes, loadShapes } from '../src/shacl/shapes.js';
+import { projectRoot } from '../src/util/paths.js';
+import { validate, validateChunks } from '../src/shacl/validator.js';
+import { reportToTurtle, type ValidationReport } from '../src/shacl/results.js';
 
 // some shapes below use SHACL-SPARQL (lazily loaded support)
 await loadSparqlSupport();

@@ -16,7 +16,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Parser, Store, DataFactory } from 'n3';
 import type { Quad, Term } from '@rdfjs/types';
-import { loadSparqlSupport, compileShapes, validate, reportToTurtle } from '../src/shacl/validator.js';
+import { loadSparqlSupport } from '../src/shacl/sparql-constraints.js';
+import { compileShapes } from '../src/shacl/shapes.js';
+import { validate } from '../src/shacl/validator.js';
+import { reportToTurtle } from '../src/shacl/results.js';
 
 // the suites' SHACL-SPARQL shapes need the (lazily loaded) SPARQL support
 await loadSparqlSupport();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Store } from 'oxigraph';
 import { applyOps, checkOps, parseOps, releaseOps, ReplicaPoisonedError, WriteOpError, type CheckedOp } from '../src/store/embedded/ops.js';
 import { HEADER_BYTES, decodePayload, decodeRecordPayload, encodeRecord, scanJournal } from '../src/store/embedded/journal.js';
-import { queryKind, resultFormat } from '../src/store/embedded/sparql.js';
+import { queryKind, resultFormat } from '../src/store/query-forms.js';
 import { dumpGraph } from '../src/store/embedded/snapshot.js';
 
 const g = (n: number) => `https://example.org/g${n}`;

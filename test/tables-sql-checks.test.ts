@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { loadShapes } from '../src/shacl/validator.js';
+import { loadShapes } from '../src/shacl/shapes.js';
 import { loadOntology } from '../src/model/ontology.js';
 import { compileTableSchemas, type TableSchema } from '../src/model/tables/schema.js';
 import { mapHeader, convertRow, checkRow, rowToNTriples, PARENT_TABLE, type RowProblem } from '../src/model/tables/rows.js';

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadShapes, validate, type Shapes } from '../src/shacl/validator.js';
+import { loadShapes, type Shapes } from '../src/shacl/shapes.js';
+import { validate } from '../src/shacl/validator.js';
 import { loadOntology } from '../src/model/ontology.js';
 import { compileTableSchemas, type TableSchema, type ColumnDef } from '../src/model/tables/schema.js';
 import { mapHeader, convertRow, checkRow, rowToNQuads, PARENT_TABLE } from '../src/model/tables/rows.js';
@@ -155,7 +156,7 @@ describe('compiling the shapes', () => {
     expect(schemas.get('neuron')!.byAlias.get('GABA')).toBeUndefined();
   });
   it('refuses shapes it cannot evaluate instead of checking less', async () => {
-    const { compileShapes } = await import('../src/shacl/validator.js');
+    const { compileShapes } = await import('../src/shacl/shapes.js');
     const { readFileSync } = await import('node:fs');
     const ttl = readFileSync(projectPath('shapes', 'compartments.ttl'), 'utf8')
       .replace('sh:maxCount 1 ; sh:datatype xsd:double ; sh:minInclusive 0 ;\n    sh:message "voxel_volume', 'sh:maxCount 1 ; sh:datatype xsd:double ; sh:minInclusive 0 ; sh:lessThan syndb:meshVolume ;\n    sh:message "voxel_volume');

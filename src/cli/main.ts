@@ -12,7 +12,8 @@ import type { ServiceContext } from '../service/context.js';
 import { InputError } from '../model/problems.js';
 import { formatProblems } from './report.js';
 import { Progress } from './progress.js';
-import { TokenRegistry, ROLES, type Role } from '../service/tokens.js';
+import { TokenRegistry } from '../service/tokens.js';
+import { ROLES, type Role } from '../model/caller.js';
 import { FORMAT_MEDIA } from '../http/negotiate.js';
 import type { InputFormat } from '../model/parse-input.js';
 // the store, shapes, vocabularies and serialisers load only for the commands that use them
@@ -65,7 +66,7 @@ async function serve(): Promise<number> {
 async function validateLocal(files: string[]): Promise<number> {
   const config = configFromEnv();
   const [{ checkDataset }, { Iris }, { loadOntology }, { loadVocabulary }, { loadShapes }] = await Promise.all([
-    import('../service/datasets.js'), import('../model/iris.js'), import('../model/ontology.js'), import('../model/vocabulary.js'), import('../shacl/validator.js')]);
+    import('../service/datasets.js'), import('../model/iris.js'), import('../model/ontology.js'), import('../model/vocabulary.js'), import('../shacl/shapes.js')]);
   const deps = { iris: new Iris(config.baseIri), vocabulary: await loadVocabulary(), ontology: loadOntology(), shapes: await loadShapes() };
   let bad = 0;
   for (const f of files) {
@@ -302,7 +303,7 @@ server said no), 2 usage error, 3 cannot connect, 4 not authorised (401/403), 5 
     if (client) return remote.search(client, { ...o, text });
     const i = state.argv.indexOf('search');
     const args = state.argv.slice(i + 1).filter((a, k, all) => a !== '--server' && a !== '--token' && !['--server', '--token'].includes(all[k - 1]));
-    return import('../search/cli.js').then((m) => m.searchCmd(args));
+    return import('./search-command.js').then((m) => m.searchCmd(args));
   }));
 
   const dataset = program.command('dataset').description('datasets on a server (--server / SYNDB_URL): create, edit, patch, validate, publish, withdraw, delete, list');

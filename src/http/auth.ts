@@ -1,6 +1,7 @@
 /** Bearer-token authentication: sets res.locals.caller; a token that is not known is a 401. */
 import type { NextFunction, Request, Response } from 'express';
-import { ANONYMOUS, type Caller, type TokenRegistry } from '../service/tokens.js';
+import { type TokenRegistry } from '../service/tokens.js';
+import { ANONYMOUS, type Caller } from '../model/caller.js';
 import { HttpError } from './problem.js';
 
 export function authenticate(tokens: TokenRegistry) {

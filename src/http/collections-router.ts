@@ -5,15 +5,16 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
-import type { Caller } from '../service/tokens.js';
+import type { Caller } from '../model/caller.js';
 import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { negotiate } from './negotiate.js';
 import { NS } from '../model/namespaces.js';
-import { df, iri, lit, parseRdf, RDF_TYPE, type Quad } from '../util/rdf.js';
+import { df, iri, lit, RDF_TYPE, type Quad } from '../util/rdf.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
-import { datasetCitation, renderCitation, citationFormatFromParam, negotiateCitation, CITATION_MEDIA_TYPES, type CitationRecord } from '../publish/citation/index.js';
-import { searchServices, type SearchServices } from '../search/services.js';
+import { renderCitation, citationFormatFromParam, negotiateCitation, CITATION_MEDIA_TYPES, type CitationRecord } from '../publish/citation/index.js';
+import { searchServices, type SearchServices } from '../service/search-services.js';
+import { graphCitation } from '../service/dataset-view.js';
 import type { CollectionRecord } from '../service/collections.js';
 import { esc, page } from './html.js';
 import { citationBox } from './pages/dataset-parts.js';
@@ -70,8 +71,8 @@ export function collectionsRouter(ctx: ServiceContext): Router {
   async function records(shown: Shown[]): Promise<CitationRecord[]> {
     const out: CitationRecord[] = [];
     for (const m of shown) {
-      const quads = parseRdf(await ctx.store.dumpGraph(m.graph), 'application/n-quads');
-      if (quads.length) out.push(datasetCitation(quads, m.graph, { publisher: ctx.config.publisher }));
+      const record = await graphCitation(ctx, m.graph);
+      if (record) out.push(record);
     }
     return out;
   }

@@ -3,7 +3,6 @@ import express, { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
 import { formatFromMediaType } from '../model/parse-input.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
-import { sortedGraph } from '../provenance/versions.js';
 import { negotiate, NotAcceptableError } from './negotiate.js';
 import { cacheabilityOf, setCaching, notModified } from './caching.js';
 import { datasetDoiStatus } from '../service/doi-status.js';
@@ -12,14 +11,15 @@ import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { representationEtag } from '../service/dataset-state.js';
 import { deleteDataset } from '../service/dataset-delete.js';
+import { datasetView } from '../service/dataset-view.js';
 import { parseWithdrawalBody } from '../provenance/versions.js';
 import { page, esc } from './html.js';
 import { NS } from '../model/namespaces.js';
 import { landingSections } from './pages/dataset-parts.js';
 import { renderDataset } from './pages/dataset-page.js';
 import { loadVocabulary } from '../model/vocabulary.js';
-import { publicationView, setSignposting, sendPublication, landingHead, alternatesHtml, fairReadTypes, wantedDataciteXml, dataciteXmlWithoutDoi } from './fair-router.js';
-import { datasetCitation, renderCitation, negotiateCitation, citationFormatFromParam, CITATION_MEDIA_TYPES, type CitationRequest } from '../publish/citation/index.js';
+import { setSignposting, sendPublication, landingHead, alternatesHtml, fairReadTypes, wantedDataciteXml, dataciteXmlWithoutDoi } from './fair-router.js';
+import { renderCitation, negotiateCitation, citationFormatFromParam, CITATION_MEDIA_TYPES, type CitationRequest } from '../publish/citation/index.js';
 
 /** A citation format asked for by ?format= (with ?style=, ?locale=) or by Accept (DOI content negotiation). */
 function citationRequest(req: Request): CitationRequest | undefined {
@@ -91,26 +91,21 @@ export function datasetsRouter(ctx: ServiceContext): Router {
   });
 
   const show = async (req: Request, res: Response, version?: number) => {
-    const caller = callerOf(res);
-    const id = String(req.params.id);
-    const target = ctx.datasets.graphFor(id, caller, version);
-    const quads = await sortedGraph(ctx.store, target.graph); // sorted: the same version always gives the same bytes (immutable versions)
+    const view = await datasetView(ctx, String(req.params.id), callerOf(res), version);
+    const { id, target, quads } = view;
     res.vary('Accept').vary('Accept-Profile');
     // a version's metadata gains DOIs and next-version relations, the concept follows the latest
     // version: revalidated (If-None-Match answers 304), never cached when a draft or not public (http/caching.ts)
-    const entry = ctx.datasets.entry(id, caller);
-    setCaching(req, res, cacheabilityOf(target.version, { pinned: false, isPublic: ctx.catalog.isPublic(entry) }));
+    setCaching(req, res, cacheabilityOf(target.version, { pinned: false, isPublic: ctx.catalog.isPublic(view.entry) }));
     // a strong ETag per representation of the dataset's current state (If-Match on PUT/PATCH/DELETE)
-    const state = await ctx.datasets.stateTag(id);
+    const state = await view.state();
     const tag = (variant: string) => res.setHeader('ETag', representationEtag(state, `${variant} ${target.graph} ${JSON.stringify(req.query)}`));
     const profile = requestedProfile(req, ['schema', 'dcat', 'full']);
-    const fair = await publicationView(ctx, id, caller, target, version, quads);
+    const fair = await view.metadata();
     setSignposting(res, fair);
     const cite = citationRequest(req);
     if (cite) {
-      const e = ctx.datasets.entry(id, caller);
-      const record = datasetCitation(quads, target.subject, { publisher: ctx.config.publisher, withdrawn: target.version !== undefined && e.withdrawn.has(target.version) ? {} : undefined, doi: target.version !== undefined ? fair.dois.versions[target.version] : undefined });
-      const out = renderCitation([record], cite, `${id}${target.version ? `-v${target.version}` : ''}`);
+      const out = renderCitation([await view.citation()], cite, `${id}${target.version ? `-v${target.version}` : ''}`);
       if (req.query.download !== undefined) res.attachment(out.filename);
       tag(out.contentType);
       if (notModified(req, res)) return;
@@ -128,9 +123,9 @@ export function datasetsRouter(ctx: ServiceContext): Router {
     tag(`${type} ${profile.profile ?? ''}`);
     if (notModified(req, res)) return;
     if (type === 'text/html') {
-      const extra = await landingSections(ctx, id, quads, target.subject, target.version, caller);
+      const extra = await landingSections(ctx, view, callerOf(res));
       const vocab = await loadVocabulary();
-      return res.type('html').send(renderDataset(ctx, id, target.subject, quads, target.version, { head: landingHead(fair, offered) + extra.script, alternates: alternatesHtml(fair, offered) }, { ...extra, vocab, versions: ctx.datasets.entry(id, caller).versions }));
+      return res.type('html').send(renderDataset(ctx, id, target.subject, quads, target.version, { head: landingHead(fair, offered) + extra.script, alternates: alternatesHtml(fair, offered) }, { ...extra, vocab, versions: view.entry.versions }));
     }
     if (await sendPublication(res, type, profile, fair, quads)) return;
     res.type(type).send(await serializeGraph(quads, type));

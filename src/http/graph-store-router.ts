@@ -111,14 +111,8 @@ export function graphStoreRouter(ctx: ServiceContext): Router {
     if (!g) throw new HttpError(400, 'Bad Request', 'name a graph: ?graph=IRI or ?default (or GET /sparql for the SPARQL endpoint)');
     const caller = callerOf(res);
     const type = negotiate(req, OUTPUT_TYPES);
-    // the default graph always exists (SPARQL 1.1 Query §13.1), perhaps empty; to a caller who may
-    // not read its statements it is empty, as in /sparql. Any other graph exists while it has
-    // statements, and one the caller may not read is as absent as one that does not exist.
-    const isDefault = g === writes.defaultGraph;
-    const readable = await writes.canRead(g, caller);
-    if (!readable && !isDefault) throw new HttpError(404, 'Not Found', `no graph <${g}> in the store`);
-    const nq = readable ? await ctx.store.dumpGraph(g) : '';
-    if (!nq && !isDefault) throw new HttpError(404, 'Not Found', `no graph <${g}> in the store`);
+    const nq = await writes.readGraph(g, caller);
+    if (nq === undefined) throw new HttpError(404, 'Not Found', `no graph <${g}> in the store`);
     return sendGraph(res, nq, type, head);
   }
 

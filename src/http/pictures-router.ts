@@ -10,7 +10,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
 import { TableService } from '../service/tables.js';
-import { NotFoundError } from '../service/datasets.js';
+import { NotFoundError } from '../model/problems.js';
 import { connectomeMatrix } from '../service/connectome-matrix.js';
 import { distributionSizes } from '../service/distribution-sizes.js';
 import { skeletonNodes, TooLargeToDrawError } from '../service/skeleton-nodes.js';
@@ -22,7 +22,7 @@ import { heatmapFrame } from './pictures/heatmap-svg.js';
 import { histogramFrame, hasHistogram } from './pictures/histogram-svg.js';
 import { skeletonFrame } from './pictures/skeleton-svg.js';
 import { renderTablePage } from './pages/table-page.js';
-import { describedColumns } from './pages/dataset-parts.js';
+import { describedColumns } from '../service/dataset-view.js';
 
 const versionOf = (req: Request) => (typeof req.query.version === 'string' ? req.query.version : undefined);
 const sendSvg = (res: Response, svg: string) => res.type('image/svg+xml; charset=utf-8').send(svg);

@@ -16,12 +16,15 @@ import { HttpError, sendProblem } from './problem.js';
 import { negotiate, NotAcceptableError } from './negotiate.js';
 import { page, esc } from './html.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
-import { NotFoundError } from '../service/datasets.js';
+import { NotFoundError } from '../model/problems.js';
 import { datasetHistory, historyQuads, activityQuadsFor, agentQuadsFor, type HistoryEntry } from '../provenance/history.js';
-import { datasetLineage, lineageJsonLd, lineageQuads, lineageSvg, type Lineage } from '../provenance/lineage.js';
+import { datasetLineage, lineageJsonLd, lineageQuads, type Lineage } from '../provenance/lineage.js';
+import { lineageSvg } from './pages/lineage-svg.js';
 import { diffGraphs, type GraphDiff } from '../provenance/diff.js';
-import { listVersions, parseWithdrawalBody, sortedGraph, withdrawVersion, type VersionInfo } from '../provenance/versions.js';
-import { tombstoneOf, tombstoneHtml, tombstoneCitation } from '../provenance/tombstone.js';
+import { listVersions, parseWithdrawalBody, sortedGraph, type VersionInfo } from '../provenance/versions.js';
+import { withdrawVersion } from '../service/withdrawal.js';
+import { tombstoneOf, tombstoneCitation } from '../provenance/tombstone.js';
+import { tombstoneHtml } from './pages/tombstone.js';
 
 const PROV_HAS_PROVENANCE = 'http://www.w3.org/ns/prov#has_provenance';
 const TOMBSTONE_TYPES = ['application/problem+json', 'text/html', 'application/json', 'application/ld+json', 'text/turtle', 'application/n-triples', 'application/rdf+xml',
@@ -56,7 +59,7 @@ export function provenanceRouter(ctx: ServiceContext): Router {
 
   // ---- in front of the dataset routes ---------------------------------------------------
   const tombstone = async (req: Request, res: Response, id: string, n: number) => {
-    const t = await tombstoneOf(ctx, id, n);
+    const t = await tombstoneOf(ctx, ctx.config.publisher, id, n);
     let type: string;
     try { type = negotiate(req, TOMBSTONE_TYPES); } catch (e) { if (e instanceof NotAcceptableError) type = 'application/problem+json'; else throw e; }
     res.vary('Accept');

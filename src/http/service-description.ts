@@ -3,10 +3,10 @@
  * (what an anonymous caller can query). Served on GET /sparql without a query.
  */
 import type { ServiceContext } from '../service/context.js';
-import { ANONYMOUS, type Caller } from '../service/tokens.js';
+import { ANONYMOUS, type Caller } from '../model/caller.js';
 import { df, iri, lit, typed, RDF_TYPE, type Quad } from '../util/rdf.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
-import { sparqlWrites } from '../service/sparql-update.js';
+import { sparqlQueries } from '../service/sparql-query.js';
 
 export const SD_MEDIA_TYPES = ['text/turtle', 'application/ld+json', 'application/n-triples', 'application/rdf+xml'];
 
@@ -15,30 +15,6 @@ const VOID = 'http://rdfs.org/ns/void#';
 const FORMATS = 'http://www.w3.org/ns/formats/';
 const RESULT_FORMATS = ['SPARQL_Results_JSON', 'SPARQL_Results_XML', 'SPARQL_Results_CSV', 'SPARQL_Results_TSV', 'Turtle', 'N-Triples', 'JSON-LD', 'RDF_XML', 'TriG', 'N-Quads'];
 const INPUT_FORMATS = ['Turtle', 'N-Triples', 'JSON-LD', 'RDF_XML'];
-
-interface Stats { at: number; dflt: { triples: number; subjects: number; properties: number; classes: number }; graphs: Map<string, number> }
-const cache = new WeakMap<ServiceContext, Stats>();
-const TTL_MS = 15_000;
-
-/** VoID numbers of the public graphs (cached for a few seconds: the query touches every public triple). */
-async function publicStats(ctx: ServiceContext): Promise<Stats> {
-  const c = cache.get(ctx);
-  if (c && Date.now() - c.at < TTL_MS) return c;
-  const free = await sparqlWrites(ctx).readableFree(ANONYMOUS);
-  const named = [...ctx.catalog.namedGraphs(ANONYMOUS), ...free];
-  const dflt = ctx.catalog.defaultGraphs(ANONYMOUS);
-  if (free.includes(sparqlWrites(ctx).defaultGraph)) dflt.push(sparqlWrites(ctx).defaultGraph);
-  const [row] = await ctx.store.select(`SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s2) (COUNT(DISTINCT ?p) AS ?p2) WHERE { ?s ?p ?o }`, { defaultGraph: dflt, namedGraphs: ['urn:syndb:no-graph'] });
-  const [cls] = await ctx.store.select(`SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }`, { defaultGraph: dflt, namedGraphs: ['urn:syndb:no-graph'] });
-  const per = await ctx.store.select(`SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g`, { defaultGraph: ['urn:syndb:no-graph'], namedGraphs: named.length ? named : ['urn:syndb:no-graph'] });
-  const s: Stats = {
-    at: Date.now(),
-    dflt: { triples: Number(row?.t?.value ?? 0), subjects: Number(row?.s2?.value ?? 0), properties: Number(row?.p2?.value ?? 0), classes: Number(cls?.n?.value ?? 0) },
-    graphs: new Map(per.map((r) => [r.g.value, Number(r.n.value)])),
-  };
-  cache.set(ctx, s);
-  return s;
-}
 
 export async function serviceDescriptionQuads(ctx: ServiceContext, endpoint: string, _caller: Caller = ANONYMOUS): Promise<Quad[]> {
   const q: Quad[] = [];
@@ -53,7 +29,7 @@ export async function serviceDescriptionQuads(ctx: ServiceContext, endpoint: str
   add(S, `${SD}feature`, iri(`${SD}UnionDefaultGraph`));
   add(S, `${SD}defaultEntailmentRegime`, iri('http://www.w3.org/ns/entailment/Simple'));
   add(S, 'http://www.w3.org/2000/01/rdf-schema#comment', lit('SynDB Graph SPARQL 1.1 endpoint. The default graph is the union of the ontology, the latest published version of every dataset the caller may read (metadata and compartment tables) and their provenance; every version is a named graph. Private and embargoed datasets are invisible to callers who may not read them. SERVICE is not available. Updates need a bearer token and are validated with SHACL. Statistics describe the public graphs.', 'en'));
-  const stats = await publicStats(ctx);
+  const stats = await sparqlQueries(ctx).publicStats();
   const DS = df.blankNode('dataset');
   add(S, `${SD}defaultDataset`, DS);
   add(DS, RDF_TYPE.value, iri(`${SD}Dataset`));

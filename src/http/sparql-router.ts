@@ -11,13 +11,14 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
-import type { Caller } from '../service/tokens.js';
 import { callerOf } from './auth.js';
 import { HttpError } from './problem.js';
 import { negotiate } from './negotiate.js';
 import { queryString } from './query-string.js';
 import { StoreError } from '../store/graph-store.js';
-import { errorPosition, sparqlWrites, UpdateRequestError, UpdateTimeoutError } from '../service/sparql-update.js';
+import { sparqlQueries } from '../service/sparql-query.js';
+import { errorPosition, sparqlWrites, UpdateRequestError } from '../service/sparql-update.js';
+import { UpdateTimeoutError } from '../service/scratch-update.js';
 import { parseQueryAsync, analyseQuery, SparqlSyntaxError, type QueryAnalysis } from '../sparql/index.js';
 import { serviceDescription, SD_MEDIA_TYPES } from './service-description.js';
 import { editorPage, editorAsset, yasguiFile, YASGUI_PATH } from './sparql-editor/page.js';
@@ -86,37 +87,18 @@ function chooseType(req: Request, p: Params, offers: string[]): string {
 export function sparqlRouter(ctx: ServiceContext): Router {
   const r = Router();
   const writes = sparqlWrites(ctx);
+  const queries = sparqlQueries(ctx);
   const endpoint = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}/sparql`;
-
-  /** The graphs a caller may read: [default graph union, every nameable graph]. */
-  async function visible(caller: Caller): Promise<{ dflt: string[]; named: Set<string> }> {
-    const free = await writes.readableFree(caller);
-    const named = new Set([...ctx.catalog.namedGraphs(caller), ...free]);
-    const dflt = [...ctx.catalog.defaultGraphs(caller)];
-    if (free.includes(writes.defaultGraph)) dflt.push(writes.defaultGraph);
-    return { dflt, named };
-  }
 
   async function runQuery(req: Request, res: Response, query: string, p: Params) {
     const caller = callerOf(res);
     const base = `${ctx.iris.base}/`;
     const a = await checkedQuery(query, base, ctx);
     if (a.usesService) throw new HttpError(400, 'Malformed Query', 'SERVICE (federated query) is not available on this endpoint');
-    const { dflt, named } = await visible(caller);
     // empty values (some clients send `default-graph-uri=`) name no graph
     const dg = (p.get('default-graph-uri') ?? []).filter((g) => g.trim() !== '');
     const ng = (p.get('named-graph-uri') ?? []).filter((g) => g.trim() !== '');
     for (const g of [...dg, ...ng]) if (!absolute(g)) throw new HttpError(400, 'Bad Request', `default-graph-uri / named-graph-uri "${g}" is not an absolute IRI`);
-    const allowedDefault = new Set([...named, ...dflt]);
-    let defaultGraph = dflt;
-    let namedGraphs = [...named];
-    if (dg.length > 0 || ng.length > 0) { // the protocol's dataset overrides the query's (SPARQL 1.1 Protocol §2.1.4)
-      defaultGraph = dg.filter((g) => allowedDefault.has(g));
-      namedGraphs = ng.filter((g) => named.has(g));
-    } else if (a.from.length > 0 || a.fromNamed.length > 0) {
-      defaultGraph = a.from.filter((g) => allowedDefault.has(g));
-      namedGraphs = a.fromNamed.filter((g) => named.has(g));
-    }
     const graphForm = a.form === 'CONSTRUCT' || a.form === 'DESCRIBE';
     const type = chooseType(req, p, graphForm ? GRAPH_TYPES : SELECT_TYPES);
     const engineType = type === 'application/json' ? 'application/sparql-results+json' : type === 'application/xml' ? 'application/sparql-results+xml' : type === 'application/ld+json' ? 'application/n-triples' : type;
@@ -125,12 +107,7 @@ export function sparqlRouter(ctx: ServiceContext): Router {
     const timeoutMs = Number.isFinite(asked) && asked > 0 ? Math.min(asked, limit) : limit;
     let result;
     try {
-      // the original text (the engine's error positions stay right); the dataset given here replaces FROM / FROM NAMED
-      result = await ctx.store.query(query, {
-        defaultGraph: defaultGraph.length ? defaultGraph : ['urn:syndb:no-graph'],
-        namedGraphs: namedGraphs.length ? namedGraphs : ['urn:syndb:no-graph'],
-        format: engineType, timeoutMs, baseIri: base,
-      });
+      result = await queries.query(caller, query, { defaultGraphUri: dg, namedGraphUri: ng, from: a.from, fromNamed: a.fromNamed }, { format: engineType, timeoutMs, baseIri: base });
     } catch (e) {
       if (e instanceof StoreError && e.code === 'bad-query') throw badQuery(e.message, query);
       // the server was busy (the query waited for an engine): 503, retry later. The query ran its

@@ -12,7 +12,7 @@ import { TableService, importCave, importConnectome, importDendriticTables, PARQ
 import { cacheabilityOf, setCaching, fileValidator } from './caching.js';
 import { negotiate, preferred } from './negotiate.js';
 import { RDF_MEDIA_TYPES, serializeGraph } from '../publish/rdf-formats.js';
-import { NotFoundError } from '../service/datasets.js';
+import { NotFoundError } from '../model/problems.js';
 import { StoreError } from '../store/graph-store.js';
 import { decodeCid } from '../model/tables/rows.js';
 import { tableSelection, type TableSelection } from './table-selection.js';

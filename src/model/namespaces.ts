@@ -1,11 +1,13 @@
 /** Namespace IRIs used across the code base (see docs/graph-model.md). */
+import { RDF_NS, XSD_NS } from '../util/rdf.js';
+
 export const NS = {
   syndb: 'https://w3id.org/syndb/ontology#',
   syndbv: 'https://w3id.org/syndb/vocab/',
-  rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
+  rdf: RDF_NS,
   rdfs: 'http://www.w3.org/2000/01/rdf-schema#',
   owl: 'http://www.w3.org/2002/07/owl#',
-  xsd: 'http://www.w3.org/2001/XMLSchema#',
+  xsd: XSD_NS,
   sh: 'http://www.w3.org/ns/shacl#',
   skos: 'http://www.w3.org/2004/02/skos/core#',
   dcat: 'http://www.w3.org/ns/dcat#',

@@ -19,3 +19,10 @@ export class InputError extends Error {
     this.name = 'InputError';
   }
 }
+
+/** The resource asked for does not exist or is not visible to the caller (404). */
+export class NotFoundError extends Error { constructor(m: string) { super(m); this.name = 'NotFoundError'; } }
+/** The request contradicts the resource's state (409). */
+export class ConflictError extends Error { constructor(m: string) { super(m); this.name = 'ConflictError'; } }
+/** The caller may not do this (401 without credentials, else 403). */
+export class ForbiddenError extends Error { constructor(m: string, readonly status: 401 | 403 = 403) { super(m); this.name = 'ForbiddenError'; } }

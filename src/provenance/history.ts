@@ -3,13 +3,13 @@
  * withdrew or updated it (its provenance graph `<concept>/provenance`, plus activities in the
  * shared provenance graph that touched its IRIs), newest first.
  */
-import type { ServiceContext } from '../service/context.js';
-import type { Caller } from '../service/tokens.js';
+import type { ReadContext } from '../model/read-context.js';
+import type { Caller } from '../model/caller.js';
 import { NS } from '../model/namespaces.js';
 import { parseRdf, type Quad } from '../util/rdf.js';
 import { SPDX_TERMS } from './activity.js';
 
-export type HistoryContext = Pick<ServiceContext, 'store' | 'iris' | 'catalog' | 'datasets'>;
+export type HistoryContext = ReadContext;
 
 export interface HistoryInput {
   iri: string;
@@ -42,7 +42,7 @@ const P = {
 
 /** The graphs that may hold activities of this dataset. */
 function provGraphs(ctx: HistoryContext, id: string) {
-  return { own: ctx.datasets.provGraph(id), shared: ctx.iris.provenanceGraph, concept: ctx.iris.concept(id) };
+  return { own: ctx.catalog.provGraph(id), shared: ctx.iris.provenanceGraph, concept: ctx.iris.concept(id) };
 }
 
 const str = (s: string) => JSON.stringify(s);
@@ -63,7 +63,7 @@ const values = (iris: string[]) => `VALUES ?a { ${iris.map((i) => `<${i}>`).join
 
 /** Every change of a dataset the caller may read, newest first. */
 export async function datasetHistory(ctx: HistoryContext, id: string, caller: Caller): Promise<HistoryEntry[]> {
-  ctx.datasets.visibleEntry(id, caller);
+  ctx.catalog.visibleEntry(id, caller);
   const acts = await activityIris(ctx, id);
   if (!acts.length) return [];
   const g = provGraphs(ctx, id);
@@ -167,7 +167,7 @@ function summarize(ctx: HistoryContext, e: HistoryEntry): string {
  * the activities of the shared provenance graph that touched it, in a stable order.
  */
 export async function historyQuads(ctx: HistoryContext, id: string, caller: Caller): Promise<Quad[]> {
-  ctx.datasets.visibleEntry(id, caller);
+  ctx.catalog.visibleEntry(id, caller);
   const g = provGraphs(ctx, id);
   const own = parseRdf(await ctx.store.dumpGraph(g.own), 'application/n-quads');
   const acts = await activityIris(ctx, id);

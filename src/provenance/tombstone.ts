@@ -2,11 +2,10 @@
  * What a withdrawn version still shows (410 Gone): its citation (authors, year, title, version,
  * publisher, DOI or URL) and why and when it was withdrawn.
  */
-import type { ServiceContext } from '../service/context.js';
+import type { ReadContext } from '../model/read-context.js';
 import { formatBibliography, toBibtex, toRis, toCslJson, datasetCitation, type CitationRecord, type CitationAuthor } from '../publish/citation/index.js';
 import { sortedGraph, withdrawalOf } from './versions.js';
 import { datasetDois } from '../publish/dois.js';
-import { esc, page } from '../http/html.js';
 
 export interface Tombstone {
   id: string;
@@ -30,11 +29,10 @@ export interface Tombstone {
 const authorName = (a: CitationAuthor) => a.literal ?? [a.family, a.given].filter(Boolean).join(', ');
 
 /** Everything the tombstone of a withdrawn version shows. */
-export async function tombstoneOf(ctx: Pick<ServiceContext, 'store' | 'iris' | 'catalog' | 'config'>, id: string, n: number): Promise<Tombstone> {
+export async function tombstoneOf(ctx: ReadContext, publisher: string, id: string, n: number): Promise<Tombstone> {
   const V = ctx.iris.version(id, n);
   const qs = await sortedGraph(ctx.store, V);
   const withdrawn = await withdrawalOf(ctx, ctx.iris.concept(id), V);
-  const publisher = ctx.config.publisher;
   // a withdrawn version's DOI stays registered (hidden, not findable) and still resolves to this tombstone
   const doi = (await datasetDois(ctx.store, ctx.iris.concept(id))).versions[n];
   const record = datasetCitation(qs, V, { publisher, doi, withdrawn: { ...(withdrawn.at ? { date: withdrawn.at.slice(0, 10) } : {}), ...(withdrawn.reason ? { reason: withdrawn.reason } : {}) } });
@@ -59,29 +57,4 @@ export function tombstoneCitation(t: Tombstone, mediaType: string): string | und
   if (mediaType === 'application/vnd.citationstyles.csl+json') return JSON.stringify(toCslJson([t.record]), null, 2);
   if (mediaType === 'text/x-bibliography') return `${t.citation}\n`;
   return undefined;
-}
-
-/** The tombstone page. */
-export function tombstoneHtml(t: Tombstone, base: string): string {
-  const link = (v: number) => `${base}/datasets/${t.id}/versions/${v}`;
-  return page(`${t.title} (version ${t.version}, withdrawn)`, `<h1>${esc(t.title)}</h1>
-<p role="alert"><strong>Version ${t.version} of this dataset has been withdrawn${t.withdrawn.at ? ` on ${esc(t.withdrawn.at.slice(0, 10))}` : ''}.</strong>
-Its data are no longer offered; this page remains so that citations of it still resolve.</p>
-<h2>Why it was withdrawn</h2>
-<p class="reason">${esc(t.withdrawn.reason ?? 'No reason was recorded.')}</p>
-<h2>How to cite this version</h2>
-<p class="citation">${esc(t.citation)}</p>
-<dl>
-<dt>Authors</dt><dd>${t.authors.map(esc).join('; ')}</dd>
-<dt>Year</dt><dd>${esc(t.year ?? 'n.d.')}</dd>
-<dt>Title</dt><dd>${esc(t.title)}</dd>
-<dt>Version</dt><dd>${t.version}</dd>
-<dt>Publisher</dt><dd>${esc(t.publisher)}</dd>
-${t.doi ? `<dt>DOI</dt><dd><a href="https://doi.org/${esc(t.doi)}">${esc(t.doi)}</a></dd>` : ''}
-<dt>URL</dt><dd><code>${esc(t.url)}</code></dd>
-</dl>
-<h2>Other versions</h2>
-${t.available.length ? `<ul>${t.available.map((v) => `<li><a href="${esc(link(v))}">version ${v}</a></li>`).join('')}</ul>` : '<p>No other version is available.</p>'}
-<p><a href="${esc(`${base}/datasets/${t.id}/history`)}">History of every change</a></p>`,
-  `<meta name="robots" content="noindex"><link rel="cite-as" href="${esc(t.doi ? `https://doi.org/${t.doi}` : t.url)}">`);
 }

@@ -3,17 +3,16 @@
  * version (a PROV activity that invalidates it; its data leaves the default graph, its
  * provenance stays), and deterministic (sorted) dumps of immutable graphs.
  */
-import type { ServiceContext } from '../service/context.js';
-import type { Caller } from '../service/tokens.js';
-import { ConflictError, NotFoundError } from '../service/datasets.js';
+import type { ReadContext } from '../model/read-context.js';
+import type { Caller } from '../model/caller.js';
 import { InputError } from '../model/problems.js';
 import { NS } from '../model/namespaces.js';
 import type { GraphStore, WriteOp } from '../store/graph-store.js';
-import type { DatasetEntry } from '../service/catalog.js';
+import type { DatasetEntry } from '../model/catalog.js';
 import { df, iri, lit, typed, toNQuads, inGraph, parseRdf, type Quad } from '../util/rdf.js';
 import { activityQuads } from './activity.js';
 
-export type VersionsContext = Pick<ServiceContext, 'store' | 'iris' | 'catalog' | 'datasets'>;
+export type VersionsContext = ReadContext;
 
 export interface VersionInfo {
   version: number;
@@ -46,7 +45,7 @@ const one = (rows: Array<Record<string, { value: string }>>, k: string) => rows[
 
 /** Every version of a dataset the caller may see (ascending), with release and withdrawal facts. */
 export async function listVersions(ctx: VersionsContext, id: string, caller: Caller): Promise<VersionInfo[]> {
-  const e = ctx.datasets.entry(id, caller);
+  const e = ctx.catalog.entry(id, caller);
   const C = ctx.iris.concept(id);
   const out: VersionInfo[] = [];
   for (const n of e.versions) {
@@ -62,7 +61,7 @@ export async function listVersions(ctx: VersionsContext, id: string, caller: Cal
 }
 
 /** The withdrawal facts of a version (concept graph). */
-export async function withdrawalOf(ctx: Pick<ServiceContext, 'store'>, concept: string, version: string): Promise<{ at?: string; reason?: string; by?: string }> {
+export async function withdrawalOf(ctx: Pick<ReadContext, 'store'>, concept: string, version: string): Promise<{ at?: string; reason?: string; by?: string }> {
   const rows = await ctx.store.select(`SELECT ?reason ?at ?by WHERE { GRAPH <${concept}> { <${version}> <${NS.syndb}withdrawn> true .
     OPTIONAL { <${version}> <${NS.syndb}withdrawalReason> ?reason } OPTIONAL { <${version}> <${NS.syndb}withdrawnAt> ?at }
     OPTIONAL { <${version}> <${NS.syndb}withdrawnBy> ?by } } } LIMIT 1`);
@@ -92,27 +91,6 @@ export function parseWithdrawalBody(body: unknown, contentType: string | undefin
   const r = reason.trim();
   if (r.length > 2000) throw problem(`reason is ${r.length} characters long; at most 2000 are allowed`, `${r.slice(0, 40)}…`);
   return r;
-}
-
-/**
- * Withdraw version n: the concept graph records `syndb:withdrawn true`, the reason, when and by
- * whom; a Withdrawal activity invalidates the version. The version graph itself is not touched
- * (it stays queryable by name and citable); Catalog.latest() skips it from now on.
- */
-export function withdrawVersion(ctx: VersionsContext, id: string, n: number, reason: string, caller: Caller, request: { body: string; mediaType: string }): Promise<{ id: string; version: number; iri: string; activity: string; latestVersion: number | null }> {
-  return ctx.datasets.locks.dataset(id, () => withdrawUnlocked(ctx, id, n, reason, caller, request));
-}
-
-async function withdrawUnlocked(ctx: VersionsContext, id: string, n: number, reason: string, caller: Caller, request: { body: string; mediaType: string }) {
-  const e = ctx.datasets.entry(id, caller);
-  ctx.datasets.requireWrite(e, caller);
-  if (!e.versions.includes(n)) throw new NotFoundError(`dataset "${id}" has no version ${n}${e.versions.length ? `; versions: ${e.versions.join(', ')}` : ''}`);
-  if (e.withdrawn.has(n)) throw new ConflictError(`version ${n} of "${id}" is already withdrawn`);
-  const change = withdrawalChange(ctx, e, [n], reason, caller, request);
-  await ctx.store.transact(change.ops);
-  change.applied();
-  ctx.datasets.changed(id);
-  return { id, version: n, iri: ctx.iris.version(id, n), activity: change.activity, latestVersion: ctx.catalog.latest(e) ?? null };
 }
 
 /**
@@ -151,7 +129,7 @@ export function withdrawalChange(ctx: VersionsContext, e: DatasetEntry, versions
     ...(del.length ? [{ op: 'delete' as const, nquads: toNQuads(inGraph(del, C)) }] : []),
     { op: 'add', nquads: toNQuads(inGraph(add, C)) },
     ...(opts.extraOps ?? []),
-    { op: 'add', nquads: toNQuads(inGraph(act.quads, ctx.datasets.provGraph(id))) },
+    { op: 'add', nquads: toNQuads(inGraph(act.quads, ctx.catalog.provGraph(id))) },
   ];
   return { ops, activity: act.iri, applied: () => { for (const n of versions) e.withdrawn.add(n); } };
 }

@@ -9,7 +9,7 @@ import type { Quad } from '../util/rdf.js';
 import { parseRdf, sparqlIri } from '../util/rdf.js';
 import { NS, compactIri } from '../model/namespaces.js';
 import type { Iris } from '../model/iris.js';
-import type { Catalog, DatasetEntry } from '../service/catalog.js';
+import type { Catalog, DatasetEntry } from '../model/catalog.js';
 import { datasetDois, type DatasetDois } from './dois.js';
 
 export interface Term { iri: string; label: string; lang?: string; notation?: string }

@@ -3,7 +3,7 @@ import type { InputFormat, ParsedDataset } from '../model/parse-input.js';
 import type { Problem } from '../model/problems.js';
 import { InputError } from '../model/problems.js';
 import { InputLimitError, type InputLimits } from '../model/input-limits.js';
-import type { ValidationReport } from '../shacl/validator.js';
+import type { ValidationReport } from '../shacl/results.js';
 import { GraphSyntaxError } from './graph-body.js';
 
 /** A dataset upload to check (checkDataset), a Graph Store body to parse, or a graph (N-Triples) to validate. */

@@ -13,7 +13,7 @@ import { parseNQuadsYielding } from '../util/rdf.js';
 import type { InputFormat } from '../model/parse-input.js';
 import type { InputLimits } from '../model/input-limits.js';
 import type { CheckResult } from './datasets.js';
-import type { ValidationReport } from '../shacl/validator.js';
+import type { ValidationReport } from '../shacl/results.js';
 import { deserializeCheckError, type CheckJob, type CheckOk, type CheckReply } from './check-messages.js';
 
 /** The upload could not be processed right now (worker stopped, out of memory, too slow): 503. */

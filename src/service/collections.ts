@@ -14,12 +14,13 @@ import { NS } from '../model/namespaces.js';
 import { ACCESS } from '../model/dataset-json.js';
 import { InputError, type Problem } from '../model/problems.js';
 import type { Ontology } from '../model/ontology.js';
-import { validate, type Shapes } from '../shacl/validator.js';
+import { validate } from '../shacl/validator.js';
+import { type Shapes } from '../shacl/shapes.js';
 import { activityQuads } from '../provenance/activity.js';
 import { df, iri, lit, typed, toNQuads, inGraph, RDF_TYPE, type Quad } from '../util/rdf.js';
-import type { Catalog } from './catalog.js';
-import { ConflictError, ForbiddenError, NotFoundError } from './datasets.js';
-import type { Caller } from './tokens.js';
+import type { Catalog } from '../model/catalog.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../model/problems.js';
+import type { Caller } from '../model/caller.js';
 
 export type CollectionKind = 'collection' | 'tag';
 

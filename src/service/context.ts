@@ -6,10 +6,11 @@ import { TableFiles } from '../store/tables/table-files.js';
 import { Iris } from '../model/iris.js';
 import { loadOntology } from '../model/ontology.js';
 import { loadVocabulary } from '../model/vocabulary.js';
-import { loadShapes } from '../shacl/validator.js';
+import { loadShapes } from '../shacl/shapes.js';
 import { toNQuads, df, lit, iri, type Quad } from '../util/rdf.js';
 import { NS } from '../model/namespaces.js';
-import { Catalog } from './catalog.js';
+import { Catalog } from '../model/catalog.js';
+import type { ReadContext } from '../model/read-context.js';
 import { DatasetService } from './datasets.js';
 import { OffThread } from './off-thread.js';
 import { TokenRegistry } from './tokens.js';
@@ -17,12 +18,10 @@ import { CheckPool } from './check-pool.js';
 import type { Config } from './config.js';
 import { DoiRegistrar } from './doi-registrar.js';
 
-export interface ServiceContext {
+/** Everything a server or CLI command works with; the layers below service/ get its ReadContext part. */
+export interface ServiceContext extends ReadContext {
   config: Config;
-  store: GraphStore;
-  iris: Iris;
   datasets: DatasetService;
-  catalog: Catalog;
   tokens: TokenRegistry;
   /** The content-addressed table files (Parquet, CSV) beside the graph. */
   tableFiles: TableFiles;

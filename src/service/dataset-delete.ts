@@ -8,8 +8,9 @@
  * uploaded the same bytes and stay where they are.)
  */
 import type { ServiceContext } from './context.js';
-import type { Caller } from './tokens.js';
-import { ConflictError, type WriteConditions } from './datasets.js';
+import type { Caller } from '../model/caller.js';
+import { type WriteConditions } from './datasets.js';
+import { ConflictError } from '../model/problems.js';
 import { activityQuads } from '../provenance/activity.js';
 import { withdrawalChange } from '../provenance/versions.js';
 import { NS } from '../model/namespaces.js';

@@ -12,12 +12,14 @@ import { parseDatasetInput, type InputFormat, type ParsedDataset } from '../mode
 import { FIELD_OF_PROPERTY, ACCESS, type TermResolver } from '../model/dataset-json.js';
 import { skolemize } from '../model/skolemize.js';
 import { checkJsonLimits, DEFAULT_INPUT_LIMITS, type InputLimits } from '../model/input-limits.js';
-import { InputError, type Problem } from '../model/problems.js';
+import { ConflictError, ForbiddenError, InputError, NotFoundError, type Problem } from '../model/problems.js';
 import type { Ontology } from '../model/ontology.js';
-import { validate, reportToTurtle, type Shapes, type ValidationReport } from '../shacl/validator.js';
+import { validate } from '../shacl/validator.js';
+import { reportToTurtle, type ValidationReport } from '../shacl/results.js';
+import { type Shapes } from '../shacl/shapes.js';
 import { activityQuads, type ActivityKind } from '../provenance/activity.js';
-import { Catalog, type DatasetEntry } from './catalog.js';
-import type { Caller } from './tokens.js';
+import { Catalog, type DatasetEntry } from '../model/catalog.js';
+import type { Caller } from '../model/caller.js';
 
 import { WriteLocks } from './write-locks.js';
 import { checkDraftGraph, refuseIfInvalid } from './draft-check.js';
@@ -26,9 +28,6 @@ import { datasetJsonFromGraph } from '../model/dataset-json-from-graph.js';
 import { applyMergePatch } from '../util/merge-patch.js';
 import { datasetStateTag, ifMatchHolds } from './dataset-state.js';
 
-export class NotFoundError extends Error { constructor(m: string) { super(m); this.name = 'NotFoundError'; } }
-export class ConflictError extends Error { constructor(m: string) { super(m); this.name = 'ConflictError'; } }
-export class ForbiddenError extends Error { constructor(m: string, readonly status: 401 | 403 = 403) { super(m); this.name = 'ForbiddenError'; } }
 /** If-Match names a state the dataset is no longer in (a lost update refused): 412. */
 export class PreconditionFailedError extends Error { constructor(m: string, readonly current: string) { super(m); this.name = 'PreconditionFailedError'; } }
 
@@ -299,48 +298,13 @@ export class DatasetService {
     return { id, iri: V, version: n, activity: act.iri };
   }
 
-  provGraph(id: string) { return `${this.d.iris.concept(id)}/provenance`; }
-
-  /** The dataset entry if the caller may see it; 404 otherwise (never reveals private ids). */
-  entry(id: string, caller: Caller): DatasetEntry {
-    const e = this.catalog.entries.get(id);
-    if (!e || !this.catalog.canRead(e, caller)) throw new NotFoundError(`no dataset "${id}"`);
-    return e;
-  }
-
-  /**
-   * For reads of its content (description, versions, history): as entry(), and a never-published
-   * draft is 404 to anyone who may not write it, in the words of a missing dataset (the same rule
-   * as SPARQL's graph sets, Catalog.graphsVisible). Writes keep entry(): 401/403 say what is missing.
-   */
-  visibleEntry(id: string, caller: Caller): DatasetEntry {
-    const e = this.catalog.entries.get(id);
-    if (!e || !this.catalog.graphsVisible(e, caller)) throw new NotFoundError(`no dataset "${id}"`);
-    return e;
-  }
-
-  /** The graph to show for GET /datasets/{id}[/versions/n]: latest published version, else the draft (to its writers). */
-  graphFor(id: string, caller: Caller, version?: number): { graph: string; subject: string; version?: number } {
-    const e = this.visibleEntry(id, caller);
-    if (version !== undefined) {
-      if (!e.versions.includes(version)) throw new NotFoundError(`dataset "${id}" has no version ${version}${e.versions.length ? `; versions: ${e.versions.join(', ')}` : ''}`);
-      const g = this.d.iris.version(id, version);
-      return { graph: g, subject: g, version };
-    }
-    const v = this.catalog.latest(e);
-    if (v !== undefined) { const g = this.d.iris.version(id, v); return { graph: g, subject: g, version: v }; }
-    if (e.hasDraft && this.catalog.canWrite(e, caller)) { const g = this.d.iris.draft(id); return { graph: g, subject: g }; }
-    throw new NotFoundError(`dataset "${id}" has no published version yet`);
-  }
-
-  requireRole(caller: Caller, roles: string[]) {
-    if (caller.role === 'anonymous') throw new ForbiddenError('this needs a token: send "Authorization: Bearer <token>" (create one with `syndb token create --name NAME --role contributor`)', 401);
-    if (!roles.includes(caller.role)) throw new ForbiddenError(`role "${caller.role}" may not do this; needs one of: ${roles.join(', ')}`);
-  }
-  requireWrite(e: DatasetEntry, caller: Caller) {
-    this.requireRole(caller, ['admin', 'curator', 'contributor']);
-    if (!this.catalog.canWrite(e, caller)) throw new ForbiddenError(`only the owner of "${e.id}" or a curator may change it`);
-  }
+  // the catalog's read interface (model/catalog.ts), as the services above ask it
+  provGraph(id: string) { return this.catalog.provGraph(id); }
+  entry(id: string, caller: Caller): DatasetEntry { return this.catalog.entry(id, caller); }
+  visibleEntry(id: string, caller: Caller): DatasetEntry { return this.catalog.visibleEntry(id, caller); }
+  graphFor(id: string, caller: Caller, version?: number) { return this.catalog.graphFor(id, caller, version); }
+  requireRole(caller: Caller, roles: string[]) { this.catalog.requireRole(caller, roles); }
+  requireWrite(e: DatasetEntry, caller: Caller) { this.catalog.requireWrite(e, caller); }
 }
 
 function mediaTypeOf(f: InputFormat) {

@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import type { DataCiteConfig } from './config.js';
 import type { GraphStore } from '../store/graph-store.js';
 import type { Iris } from '../model/iris.js';
-import type { Catalog, DatasetEntry } from './catalog.js';
+import type { Catalog, DatasetEntry } from '../model/catalog.js';
 import type { DatasetService } from './datasets.js';
 import { NS } from '../model/namespaces.js';
 import { df, iri, lit, typed, toNQuads, inGraph, sparqlIri, parseRdf, type Quad } from '../util/rdf.js';

@@ -38,7 +38,9 @@ import type { Iris } from '../model/iris.js';
 import type { Ontology } from '../model/ontology.js';
 import { InputError, type Problem } from '../model/problems.js';
 import { compartmentClass } from '../model/compartment-names.js';
-import { validate, reportToTurtle, type Shapes, type ValidationReport } from '../shacl/validator.js';
+import { validate } from '../shacl/validator.js';
+import { reportToTurtle, type ValidationReport } from '../shacl/results.js';
+import { type Shapes } from '../shacl/shapes.js';
 
 export interface DraftCheckDeps {
   iris: Iris;

@@ -6,7 +6,7 @@
 import oxigraph from 'oxigraph';
 import { checkQuadLimits, type InputLimits } from '../model/input-limits.js';
 import type { Quad } from '../util/rdf.js';
-import { tripleLine } from './sparql-update.js';
+import { tripleLine } from '../util/triple-lines.js';
 
 /** The body is not valid RDF in the declared syntax (a 400). */
 export class GraphSyntaxError extends Error {

@@ -7,7 +7,7 @@ import type { Quad } from '../util/rdf.js';
 import { toNQuads } from '../util/rdf.js';
 import type { InputFormat } from '../model/parse-input.js';
 import type { InputLimits } from '../model/input-limits.js';
-import type { ValidationReport } from '../shacl/validator.js';
+import type { ValidationReport } from '../shacl/results.js';
 import { checkDataset, validateGraph, type CheckDeps, type CheckResult } from './datasets.js';
 import { parseGraphText } from './graph-body.js';
 import type { CheckPool } from './check-pool.js';

@@ -6,9 +6,9 @@
 import { createReadStream } from 'node:fs';
 import { checkSwc, type SwcNodes } from '../model/assets/swc.js';
 import { AssetService } from './assets.js';
-import { NotFoundError } from './datasets.js';
+import { NotFoundError } from '../model/problems.js';
 import type { ServiceContext } from './context.js';
-import type { Caller } from './tokens.js';
+import type { Caller } from '../model/caller.js';
 
 export const MAX_DRAWN_BYTES = 64 * 1024 * 1024;
 

@@ -5,29 +5,21 @@
  * with the configured limits); its syntax tree says which graphs it names and which it writes.
  * An update that names a graph its author may not change is refused whole (403) before it runs;
  * a `GRAPH ?g` template is checked on the graphs it actually changed.
- *
- * Where graphs may live (docs: README "SPARQL endpoint"):
- * - dataset graphs (B/datasets/…): only a dataset's draft graph and its existing draft table
- *   graphs may be changed, by whoever may write the dataset; versions, concept, provenance are
- *   immutable or managed by the service;
- * - service graphs (B/graphs/…, B/activities/…, B/users/…, B/collections/…): never;
- * - free graphs: any IRI outside B, graphs under B/store/ (GSP direct identification) and the
- *   store default graph B/graphs/default: written by admins only; readable by admins and curators,
- *   and by everyone once an admin marks the graph public (GSP `?access=public`), which is recorded
- *   in the system graph as `<g> dcterms:accessRights ar:PUBLIC`.
+ * Who may change which graph: graph-rights.ts.
  */
 import { randomUUID } from 'node:crypto';
-import oxigraph from 'oxigraph';
 import type { ServiceContext } from './context.js';
-import type { Caller } from './tokens.js';
+import type { Caller } from '../model/caller.js';
 import type { WriteOp } from '../store/graph-store.js';
 import { NS } from '../model/namespaces.js';
+import { GraphRights, AR_PUBLIC, DCT_ACCESS, isAbsoluteIri } from './graph-rights.js';
 import { parseRdf, toNQuads, inGraph, type Quad } from '../util/rdf.js';
 import { checkGraphContent } from './draft-check.js';
 import { activityQuads } from '../provenance/activity.js';
-import { InputError, type Problem } from '../model/problems.js';
-import { ForbiddenError } from './datasets.js';
-import { parseUpdateAsync, analyseUpdate, withUsing, SparqlSyntaxError, type UpdateTargets } from '../sparql/index.js';
+import { ForbiddenError, InputError, type Problem } from '../model/problems.js';
+import { parseUpdateAsync, analyseUpdate, withUsing, SparqlSyntaxError } from '../sparql/index.js';
+import { insideLiteral, stripGraph, toQuadLine } from '../util/triple-lines.js';
+import { runScratchUpdate } from './scratch-update.js';
 
 /** Oxigraph's parse errors read "error at 1:5: expected …": the position, if the message has one. */
 export function errorPosition(message: string): { line: number; column: number } | undefined {
@@ -35,107 +27,7 @@ export function errorPosition(message: string): { line: number; column: number }
   return m ? { line: Number(m[1]), column: Number(m[2]) } : undefined;
 }
 
-// ------------------------------------------------------------------------------------ graph rights
-
-const AR_PUBLIC = 'http://publications.europa.eu/resource/authority/access-right/PUBLIC';
-const DCT_ACCESS = `${NS.dcterms}accessRights`;
-const isAbsoluteIri = (s: string) => /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|^`\\]*$/.test(s);
-
-export class SparqlWrites {
-  /** Non-empty free graphs (kept current by our writes; only this module writes them). */
-  private free = new Set<string>();
-  private publicFree = new Set<string>();
-  private loaded?: Promise<void>;
-
-  constructor(readonly ctx: ServiceContext) {}
-
-  get base() { return this.ctx.iris.base; }
-  /** The graph that stands for "the default graph" of updates and of GSP `?default`. */
-  get defaultGraph() { return `${this.base}/graphs/default`; }
-
-  private async load() {
-    if (!this.loaded) {
-      this.loaded = (async () => {
-        for (const g of await this.ctx.store.graphs()) if (this.isFree(g)) this.free.add(g);
-        const rows = await this.ctx.store.select(`SELECT ?g WHERE { GRAPH <${this.ctx.iris.systemGraph}> { ?g <${DCT_ACCESS}> <${AR_PUBLIC}> } }`);
-        for (const r of rows) if (this.isFree(r.g.value)) this.publicFree.add(r.g.value);
-      })();
-      this.loaded.catch(() => { this.loaded = undefined; });
-    }
-    return this.loaded;
-  }
-
-  /** Graphs outside the service's own IRI space (see the module comment). */
-  isFree(g: string): boolean {
-    if (g === this.defaultGraph) return true;
-    if (g === this.base || g.startsWith(`${this.base}/`) || g.startsWith(`${this.base}#`)) return g.startsWith(`${this.base}/store/`);
-    return true;
-  }
-
-  canReadFree(g: string, c: Caller) {
-    return c.role === 'admin' || c.role === 'curator' || this.publicFree.has(g);
-  }
-
-  /** Free graphs (non-empty) this caller may read. */
-  async readableFree(c: Caller): Promise<string[]> {
-    await this.load();
-    return [...this.free].filter((g) => this.canReadFree(g, c));
-  }
-
-  /** May the caller read this graph at all (dataset graphs by the catalog, free graphs as above)? */
-  async canRead(g: string, c: Caller): Promise<boolean> {
-    await this.load();
-    if (this.isFree(g)) return this.canReadFree(g, c);
-    return this.ctx.catalog.namedGraphs(c).includes(g);
-  }
-
-  async exists(g: string): Promise<boolean> {
-    await this.load();
-    if (this.isFree(g)) return this.free.has(g);
-    return (await this.ctx.store.ask(`ASK { GRAPH <${g}> { ?s ?p ?o } }`));
-  }
-
-  /** Why the caller may not write graph g, or undefined if it may. */
-  writeRefusal(g: string, c: Caller): string | undefined {
-    if (c.role === 'anonymous') return 'writing needs a token: send "Authorization: Bearer <token>"';
-    if (this.isFree(g)) {
-      return c.role === 'admin' ? undefined : `only admins may write graphs outside the dataset IRI space (<${g}>)`;
-    }
-    const p = this.ctx.iris.parse(g);
-    const e = p && this.ctx.catalog.entries.get(p.id);
-    if (!p || !e || !this.ctx.catalog.canRead(e, c)) return `graph <${g}> is managed by the service and cannot be changed by SPARQL Update or the Graph Store Protocol`;
-    if (!this.ctx.catalog.canWrite(e, c)) return `only the owner of dataset "${p.id}" or a curator may change its draft`;
-    if (p.version !== 'draft') return `graph <${g}> is ${typeof p.version === 'number' ? `published version ${p.version} of "${p.id}", which is immutable` : `managed by the service (dataset "${p.id}")`}; change the draft <${this.ctx.iris.draft(p.id)}> and publish it`;
-    if (!e.hasDraft) return `dataset "${p.id}" has no draft; create one with PUT /datasets/${p.id}`;
-    if (p.rest) {
-      const m = /^\/tables\/([a-z-]+)$/.exec(p.rest);
-      if (!m || !(e.tables.get('draft') ?? []).includes(m[1])) return `<${g}> is not a table of the draft of "${p.id}"; upload tables with PUT /datasets/${p.id}/tables/{compartment}`;
-    }
-    return undefined;
-  }
-
-  /**
-   * Why the caller may not make the writes an update names (empty when it may): every graph it
-   * writes by name, the default graph, CLEAR/DROP NAMED or ALL (admins only). A `GRAPH ?g`
-   * template is checked on the graphs it changes (commit); here only that the caller may write
-   * some graph at all.
-   */
-  targetRefusals(t: UpdateTargets, c: Caller): string[] {
-    const out = new Set<string>();
-    if (t.defaultGraph) { const r = this.writeRefusal(this.defaultGraph, c); if (r) out.add(`the update writes the default graph: ${r}`); }
-    for (const g of t.graphs) { const r = this.writeRefusal(g, c); if (r) out.add(r); }
-    if (t.allNamed && c.role !== 'admin') out.add('CLEAR / DROP of NAMED or ALL graphs changes graphs managed by the service; only admins may, name the graph instead (CLEAR GRAPH <draft>)');
-    if (t.dynamic && c.role !== 'admin' && !this.mayWriteSomeGraph(c)) out.add('the update writes GRAPH ?variable, and you may change no graph: only the draft of a dataset you own (or curate) can be changed');
-    return [...out];
-  }
-
-  /** Has the caller a draft it may change (admins: always)? */
-  private mayWriteSomeGraph(c: Caller): boolean {
-    if (c.role === 'admin') return true;
-    for (const e of this.ctx.catalog.entries.values()) if (e.hasDraft && this.ctx.catalog.canWrite(e, c)) return true;
-    return false;
-  }
-
+export class SparqlWrites extends GraphRights {
   /** SPARQL and Graph Store writes may touch any graph: each runs alone (no dataset write beside it). */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     return this.ctx.datasets.locks.all(fn);
@@ -310,70 +202,11 @@ export class SparqlWrites {
 
 export interface WriteOutcome { changed: string[]; activity?: string }
 
-/**
- * The update runs on a scratch oxigraph store in a worker thread of its own, so a slow update never
- * blocks the event loop; it is ended after `timeoutMs`. Returns the triples (N-Triples lines, keyed
- * by graph name, '' = default graph) before and after, or the engine's error message.
- */
-const SCRATCH_WORKER = `
-const { parentPort, workerData: w } = require('node:worker_threads');
-const ox = require(w.oxigraph);
-const s = new ox.Store();
-if (w.defaultNq) { const t = new ox.Store(); t.load(w.defaultNq, { format: 'application/n-quads' }); for (const q of t.match(null, null, null, null)) s.add(ox.quad(q.subject, q.predicate, q.object, ox.defaultGraph())); }
-for (const [, nq] of w.graphs) if (nq) s.load(nq, { format: 'application/n-quads' });
-const dump = () => { const out = {}; for (const q of s.match(null, null, null, null)) { const g = q.graph.termType === 'DefaultGraph' ? '' : q.graph.value; (out[g] ||= []).push(q.subject.toString() + ' ' + q.predicate.toString() + ' ' + q.object.toString() + ' .'); } return out; };
-const before = dump();
-try { s.update(w.update, { base_iri: w.baseIri }); } catch (e) { parentPort.postMessage({ error: String(e && e.message || e) }); return; }
-parentPort.postMessage({ before, after: dump() });
-`;
-
-async function runScratchUpdate(input: { defaultNq: string; graphs: [string, string][]; update: string; baseIri: string }, timeoutMs: number): Promise<{ before: Record<string, string[]>; after: Record<string, string[]> } | { error: string }> {
-  const { Worker } = await import('node:worker_threads');
-  const { createRequire } = await import('node:module');
-  const oxPath = createRequire(import.meta.url).resolve('oxigraph');
-  const w = new Worker(`(() => {${SCRATCH_WORKER}})()`, { eval: true, workerData: { ...input, oxigraph: oxPath } });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { void w.terminate(); reject(new UpdateTimeoutError(`the update ran longer than ${timeoutMs} ms and was stopped; nothing was changed`)); }, timeoutMs);
-    w.once('message', (m) => { clearTimeout(timer); void w.terminate(); resolve(m); });
-    w.once('error', (e) => { clearTimeout(timer); reject(e); });
-  });
-}
-
-export class UpdateTimeoutError extends Error { constructor(m: string) { super(m); this.name = 'UpdateTimeoutError'; } }
-
 export class UpdateRequestError extends Error {
   constructor(message: string, readonly position?: { line: number; column: number }) {
     super(message);
     this.name = 'UpdateRequestError';
   }
-}
-
-function insideLiteral(s: string, off: number): boolean {
-  let inside = false;
-  for (let i = 0; i < off; i++) {
-    if (s[i] === '\\') { i++; continue; }
-    if (s[i] === '"') inside = !inside;
-  }
-  return inside;
-}
-
-/** N-Quads of one graph → N-Triples lines (drops the graph term; our dumps have no blank graph names). */
-export function stripGraph(nquads: string): string {
-  if (!nquads) return '';
-  const s = new oxigraph.Store();
-  s.load(nquads, { format: 'application/n-quads' });
-  const out: string[] = [];
-  for (const q of s.match(null, null, null, null)) out.push(tripleLine(q));
-  return out.join('\n');
-}
-
-/** One triple as an N-Triples line, in oxigraph's term syntax (the one form every diff here compares). */
-export function tripleLine(q: { subject: { toString(): string }; predicate: { toString(): string }; object: { toString(): string } }): string {
-  return `${q.subject.toString()} ${q.predicate.toString()} ${q.object.toString()} .`;
-}
-
-function toQuadLine(triple: string, g: string): string {
-  return `${triple.replace(/\s*\.\s*$/, '')} <${g}> .\n`;
 }
 
 const instances = new WeakMap<ServiceContext, SparqlWrites>();

@@ -10,8 +10,8 @@
  *     committed to the store in chunks (one transaction when the table is small), the last
  *     transaction carrying the table description and the provenance record.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -28,18 +28,17 @@ import { df, iri, lit, typed, toNQuads, inGraph, RDF_TYPE, sparqlString, parseRd
 import { NS } from '../model/namespaces.js';
 import { findCompartment, compartmentConcept } from '../model/compartment-names.js';
 import { compileTableSchemas, CSVW, QUDT, type ColumnDef, type TableSchema } from '../model/tables/schema.js';
-import { mapHeader, convertRow, encodeCid, rowToNQuads, rowToNTriples, parseRowIri, PARENT_TABLE, CSVW_ROWNUM, SOURCE_LEXICAL, type ColumnMap, type LinkResolver } from '../model/tables/rows.js';
+import { mapHeader, convertRow, encodeCid, rowToNTriples, parseRowIri, PARENT_TABLE, CSVW_ROWNUM, SOURCE_LEXICAL, type ColumnMap, type LinkResolver } from '../model/tables/rows.js';
 import { lookupColumns } from '../model/tables/sql-profile.js';
 import { validateTable, TableRejected, MAX_LISTED_PROBLEMS, type OtherTable, type ValidTable } from './table-validation.js';
 import { activityQuads } from '../provenance/activity.js';
 import { InputError } from '../model/problems.js';
 import type { ServiceContext } from './context.js';
-import type { DatasetEntry } from './catalog.js';
-import { ConflictError, NotFoundError } from './datasets.js';
-import type { Caller } from './tokens.js';
+import type { DatasetEntry } from '../model/catalog.js';
+import { ConflictError, NotFoundError } from '../model/problems.js';
+import type { Caller } from '../model/caller.js';
 import { StoreError, type WriteOp } from '../store/graph-store.js';
-import type { ResumableLoads } from '../store/remote/remote-store.js';
-import { canonicalDouble } from '../store/remote/results.js';
+import { canonicalDouble } from '../util/xsd-double.js';
 import { fileSystemError, type ColumnStats, type ColumnType, type StoredFile } from '../store/tables/table-files.js';
 
 const FS_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EFBIG']);
@@ -104,12 +103,6 @@ export class TableService {
     const c = findCompartment(compartment);
     if (!c) throw new NotFoundError(`"${compartment}" is not a compartment; the tables are: ${[...this.schemas.keys()].join(', ')}`);
     return this.schemas.get(c.slug)!;
-  }
-
-  private spoolDir() {
-    const d = join(this.ctx.config.dataDir, 'uploads');
-    mkdirSync(d, { recursive: true });
-    return d;
   }
 
   /** Upload (replace) a compartment table of the dataset's draft from a CSV byte stream. */
@@ -213,58 +206,22 @@ export class TableService {
    * description and provenance). Each row is converted once, here.
    */
   private async storeRows(e: DatasetEntry, t: { schema: TableSchema; map: ColumnMap; D: string; T: string; file: string; rows: number; bytes: number; sha256: string; resolve: LinkResolver; found: Map<string, string>; finalOps: WriteOp[]; onProgress?: (p: UploadProgress) => void }): Promise<void> {
-    const { schema, D, T, finalOps } = t;
+    const { schema, D, T } = t;
+    // the key names this input: a store that stages loads continues a failed upload of the same file
+    const load = await this.ctx.store.loadGraph(T, createHash('sha256').update(`${t.sha256}\n${JSON.stringify([...t.found].sort())}`).digest('hex'));
     let chunk = '';
-    let first = true;
-    // stores with bulk ops get each chunk as an N-Triples file they load directly (and keep by reference)
-    const bulk = this.ctx.store.bulkOps === true;
-    // stores that stage large loads (the remote store) get the table as ONE resumable load: nothing
-    // is visible until all of it is stored, and an upload of the same file after a failure continues it
-    const loads = 'resumableLoad' in this.ctx.store ? (this.ctx.store as unknown as ResumableLoads) : undefined;
-    const resumable = loads && await loads.resumableLoad(T, createHash('sha256').update(`${t.sha256}\n${JSON.stringify([...t.found].sort())}`).digest('hex'));
-    let inflight: Promise<void> | undefined;
     let storeFailure: unknown;
-    const loadFiles: string[] = [];
-    const flush = async (last: boolean) => {
-      if (resumable) {
-        const text = chunk;
-        chunk = '';
-        first = false;
-        if (inflight) await inflight;
-        inflight = undefined;
-        const p = resumable.stage(text);
-        if (last) return p.then(() => resumable.commit(finalOps));
-        inflight = p;
-        p.catch(() => undefined);
-        return;
-      }
-      const ops: WriteOp[] = first ? [{ op: 'clear', graph: T }] : [];
-      if (chunk && bulk) {
-        const f = join(this.spoolDir(), `${randomUUID()}.nt`);
-        loadFiles.push(f);
-        await writeFile(f, chunk);
-        ops.push({ op: 'load', graph: T, file: f, sha256: createHash('sha256').update(chunk).digest('hex') });
-      } else if (chunk) ops.push({ op: 'add', nquads: chunk });
-      if (last) ops.push(...finalOps);
-      chunk = '';
-      first = false;
-      // one chunk is stored while the next is prepared (transactions stay in order)
-      if (inflight) await inflight;
-      inflight = undefined;
-      const p = this.ctx.store.transact(ops);
-      if (last) return p;
-      inflight = p;
-      p.catch(() => undefined);
-    };
     let n = 0;
     try {
       await eachRecordAsync(t.file, async (rec) => {
         n++;
         const conv = convertRow({ schema, map: t.map, dataset: D, resolve: t.resolve }, rec, n);
-        chunk += bulk || resumable ? rowToNTriples(schema, conv, n, D) : rowToNQuads(schema, conv, n, D, T);
+        chunk += rowToNTriples(schema, conv, n, D);
         if (chunk.length >= CHUNK_BYTES) {
+          const text = chunk;
+          chunk = '';
           try {
-            await flush(false);
+            await load.add(text);
           } catch (err) {
             storeFailure = err;
             throw err;
@@ -272,19 +229,14 @@ export class TableService {
           t.onProgress?.({ phase: 'store', rows: n, bytes: t.bytes, totalRows: t.rows });
         }
       }).catch((err: unknown) => { throw storeFailure ?? err; }); // the store's error, not the stream's abort that follows it
-      await flush(true);
+      await load.commit(t.finalOps, chunk);
     } catch (err) {
-      await inflight?.catch(() => undefined);
-      if (!first && !resumable) {
-        // some chunks are in: take them out again so that no half table stays
-        await this.ctx.store.transact([{ op: 'clear', graph: T }]).catch(() => undefined);
+      if (await load.abandon()) {
+        // the store emptied the graph: the draft no longer has this table
         const draftTables = e.tables.get('draft')?.filter((x) => x !== schema.slug) ?? [];
         e.tables.set('draft', draftTables);
       }
       throw err;
-    } finally {
-      // files the store took over are gone from here; the others are removed
-      for (const f of loadFiles) rmSync(f, { force: true });
     }
   }
 

@@ -6,15 +6,8 @@
 import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROLES, type Caller, type Role } from '../model/caller.js';
 
-export const ROLES = ['admin', 'curator', 'contributor', 'reader'] as const;
-export type Role = (typeof ROLES)[number];
-
-export interface Caller {
-  user?: string;
-  role: Role | 'anonymous';
-}
-export const ANONYMOUS: Caller = { role: 'anonymous' };
 
 interface TokenRecord { name: string; role: Role; sha256: string; created: string }
 

@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ServiceContext } from './context.js';
-import type { Caller } from './tokens.js';
-import { ConflictError, NotFoundError } from './datasets.js';
+import type { Caller } from '../model/caller.js';
+import { ConflictError, NotFoundError } from '../model/problems.js';
 import type { TableService, UploadResult } from './tables.js';
 
 export interface UploadSession {

@@ -3,7 +3,7 @@
  */
 import { compactIri } from '../model/namespaces.js';
 import type { Problem } from '../model/problems.js';
-import type { Severity, ValidationReport, ValidationResult } from './validator.js';
+import type { Severity, ValidationReport, ValidationResult } from './results.js';
 
 export interface FormatOptions {
   /** Shorten IRIs under this base to `<…/rest>`-free relative forms (e.g. the SYNDB_BASE_IRI). */

@@ -7,7 +7,7 @@
  * A PathList's pointers are fixed when it is built (grapoi copies them in the constructor and never
  * reassigns them), and a pointer's dataset never changes, so the answer can be kept per list. The
  * getter below does the same computation once per list (and again only if the pointer array were
- * ever replaced or grown). Imported for its effect by shacl/validator.ts.
+ * ever replaced or grown). Imported for its effect by shacl/shapes.ts and shacl/validator.ts.
  */
 import PathList from 'grapoi/PathList.js';
 

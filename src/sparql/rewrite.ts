@@ -1,6 +1,6 @@
 /**
  * Rewrites of a query's syntax tree that keep its meaning, for engines that need them (the
- * external store's dialect, see store/remote/remote-store.ts). Each changes the tree in place;
+ * external store's dialect, see store/remote/dialect.ts). Each changes the tree in place;
  * `serialize` (parse.ts) writes the result as text.
  */
 import type { Query, SelectQuery, ValuePatternRow, Pattern } from 'sparqljs';

@@ -11,7 +11,7 @@ export type WriteOp =
   | { op: 'add'; nquads: string }          // add quads (N-Quads; default-graph lines are rejected)
   | { op: 'delete'; nquads: string }       // remove exactly these quads
   /**
-   * Bulk load (stores with `bulkOps` only): the N-Triples file `file` (absolute path on the store's
+   * Bulk load (stores with `bulkOps` only; services load through GraphStore.loadGraph()): the N-Triples file `file` (absolute path on the store's
    * file system, best inside its data directory) into the named graph `graph`. The store takes the
    * file over when the transaction commits (it is moved into the store and kept, by reference and
    * SHA-256, until the next snapshot); after a failed transaction it is left where it was.
@@ -26,6 +26,9 @@ export type WriteOp =
    * earlier op changes or into a graph that a later op deletes from.
    */
   | { op: 'copy'; from: string; to: string; rewrite?: [string, string] };
+
+/** A graph IRI that names no graph: as QueryOptions.defaultGraph or .namedGraphs, the query sees no graph there. */
+export const NO_GRAPH = 'urn:syndb:no-graph';
 
 export interface QueryOptions {
   /** Graph IRIs whose union is the default graph of the query. Omitted: the store's own default graph (empty). */
@@ -77,9 +80,37 @@ export interface StoreHealth {
   counters: { queries: number; timeouts: number; engineFailures: number; rebuilds: number; refused: number };
 }
 
+/**
+ * A graph being replaced by a bulk load (GraphStore.loadGraph()): chunks of N-Triples lines (no
+ * blank nodes; chunks share no triples), given in the same order on every attempt, then one commit.
+ * One chunk is stored while the caller prepares the next; each call waits for the one before it and
+ * throws its failure.
+ */
+export interface GraphLoad {
+  /** The next chunk of the graph's triples. */
+  add(ntriples: string): Promise<void>;
+  /**
+   * The graph holds exactly the chunks given (with `ntriples`, the last one), and `ops` (which must
+   * not clear the graph or delete from it) are applied in the same transaction. Resolves when durable.
+   */
+  commit(ops: WriteOp[], ntriples?: string): Promise<void>;
+  /**
+   * After a failed add() or commit(): no half graph stays visible. Resolves to true when the graph
+   * was emptied (a store that writes chunk by chunk), false when it is as it was before the load
+   * (a store that stages loads: what is staged is kept, and a load with the same key continues it).
+   */
+  abandon(): Promise<boolean>;
+}
+
 export interface GraphStore {
   /** True when transact() accepts the 'load' op (the embedded store: files on its own disk); every store takes the other ops. */
   readonly bulkOps?: boolean;
+  /**
+   * Replace named graph `graph` by a bulk load (see GraphLoad). `key` (letters, digits, "_", "-")
+   * names the input: a store that stages large loads (the remote store) resumes an earlier failed
+   * load with the same key and graph without sending the stored chunks again.
+   */
+  loadGraph(graph: string, key: string): Promise<GraphLoad>;
   /**
    * Most quads the store can hold, when it has a hard limit (the embedded store: every replica keeps
    * all quads in oxigraph's 32-bit WebAssembly heap). Writers of large data check it before writing

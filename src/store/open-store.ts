@@ -3,7 +3,8 @@
  * remote SPARQL 1.1 server (SYNDB_STORE = its query endpoint URL; see src/store/remote/).
  */
 import { StoreError, type GraphStore } from './graph-store.js';
-import { openEmbeddedStore, restoreStore, type EmbeddedStoreOptions } from './embedded/embedded-store.js';
+import { openEmbeddedStore, type EmbeddedStoreOptions } from './embedded/embedded-store.js';
+import { restoreStore } from './embedded/restore.js';
 import { openRemoteStore } from './remote/remote-store.js';
 
 export { restoreStore };

@@ -1,9 +1,12 @@
 /** Small RDF helpers on top of N3.js: terms, parsing and serialising N-Quads/Turtle. */
 import N3 from 'n3';
 import type * as RDF from '@rdfjs/types';
-import { NS } from '../model/namespaces.js';
 
 export const df = N3.DataFactory;
+
+/** The two namespaces these helpers need (model/namespaces.ts names them all). */
+export const XSD_NS = 'http://www.w3.org/2001/XMLSchema#';
+export const RDF_NS = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
 export type Quad = RDF.Quad;
 export type Term = RDF.Term;
 
@@ -12,13 +15,9 @@ export const lit = (value: string, dtOrLang?: string) =>
   dtOrLang === undefined ? df.literal(value)
     : /^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$/.test(dtOrLang) && !dtOrLang.includes(':') ? df.literal(value, dtOrLang)
       : df.literal(value, df.namedNode(dtOrLang));
-export const typed = (value: string | number | boolean, xsdLocal: string) => df.literal(String(value), df.namedNode(NS.xsd + xsdLocal));
+export const typed = (value: string | number | boolean, xsdLocal: string) => df.literal(String(value), df.namedNode(XSD_NS + xsdLocal));
 
-/** Namespace helper: ns.dcterms('title') → NamedNode */
-export function vocab<P extends keyof typeof NS>(prefix: P) {
-  return (local: string) => df.namedNode(NS[prefix] + local);
-}
-export const RDF_TYPE = df.namedNode(NS.rdf + 'type');
+export const RDF_TYPE = df.namedNode(RDF_NS + 'type');
 
 /** Serialise quads as N-Quads (graph term kept). */
 export function toNQuads(quads: Iterable<Quad>): string {

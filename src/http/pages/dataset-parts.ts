@@ -9,10 +9,11 @@ import type { Vocabulary } from '../../model/vocabulary.js';
 import { renderCitation, datasetCitation, type CitationRecord } from '../../publish/citation/index.js';
 import { datasetDois } from '../../publish/dois.js';
 import type { ServiceContext } from '../../service/context.js';
-import type { Caller } from '../../service/tokens.js';
+import type { Caller } from '../../model/caller.js';
+import type { DatasetView, TableInfo } from '../../service/dataset-view.js';
 import type { Quad } from '../../util/rdf.js';
 import { TableService } from '../../service/tables.js';
-import { NotFoundError } from '../../service/datasets.js';
+import { NotFoundError } from '../../model/problems.js';
 import type { TableSchema } from '../../model/tables/schema.js';
 import { AssetService, type AssetInfo } from '../../service/assets.js';
 import { connectomeMatrix, type StoredMatrix } from '../../service/connectome-matrix.js';
@@ -58,18 +59,6 @@ export function termLink(vocab: Vocabulary, iri: string, facet?: string): string
   return `<a href="${esc(iri)}">${esc(vocab.label(iri) ?? c)}</a> <small>(${esc(c)})</small>${facet ? ` <small><a href="/datasets?${facet}=${encodeURIComponent(value)}">datasets here</a></small>` : ''}`;
 }
 
-export interface TableInfo {
-  slug: string;
-  rows: number;
-  columns: Array<{ name: string; description?: string; unit?: string; datatype?: string }>;
-  /** The table page (HTML: columns, statistics, histograms). */
-  page: string;
-  download: string;
-  parquet: string;
-  csvw: string;
-  bytes: { csv?: number; parquet?: number };
-}
-
 /** 1536 -> "1.5 kB" (SI units, as Zenodo and DANDI show sizes). */
 export function bytesText(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return '';
@@ -90,38 +79,6 @@ ${tables.map((t) => `<tr data-table="${esc(t.slug)}"><th scope="row"><a href="${
 </tbody></table></div></section>`;
 }
 
-/** A table's stored columns with the descriptions and units of the compartment's column definitions. */
-export function describedColumns(schema: TableSchema, stored: Array<{ name: string; property?: string; unit?: string; datatype?: string }>): TableInfo['columns'] {
-  return stored.map((c) => {
-    const def = schema.columns.find((x) => x.property === c.property || x.name === c.name);
-    return { name: c.name, description: def?.description ?? def?.label, unit: c.unit ?? def?.unit, datatype: c.datatype };
-  });
-}
-
-/** Tables of a dataset version (or draft) with their stored descriptions, column definitions and file sizes. */
-export async function tableInfos(ctx: ServiceContext, id: string, version: number | undefined, caller: Caller): Promise<TableInfo[]> {
-  const e = ctx.datasets.entry(id, caller);
-  const tables = new TableService(ctx);
-  const key = version === undefined ? 'draft' : String(version);
-  const out: TableInfo[] = [];
-  for (const slug of [...(e.tables.get(key) ?? [])].sort()) {
-    if (slug === 'connectome' || slug === 'dendritic-consortium') continue; // imported graphs, shown by their own sections
-    try {
-      const graph = ctx.iris.table(id, version ?? 'draft', slug);
-      const d = await tables.description(graph);
-      const schema = tables.schema(slug);
-      const base = `/datasets/${id}/tables/${slug}?version=${key}`;
-      out.push({
-        slug, rows: d.rows,
-        columns: describedColumns(schema, d.columns),
-        page: base, download: `${base}&format=csv`, parquet: `${base}&format=parquet`, csvw: `${base}&format=csvw`,
-        bytes: await distributionSizes(ctx, graph),
-      });
-    } catch { /* a table without a stored description is left out */ }
-  }
-  return out;
-}
-
 export interface LandingFacts {
   issued?: string;
   doi?: string;
@@ -136,12 +93,13 @@ export interface LandingFacts {
 export const MAX_SKELETONS = 4;
 
 /** What the landing page shows beyond the metadata graph: tables, imported graphs, assets and their pictures. */
-export async function landingFacts(ctx: ServiceContext, id: string, quads: Quad[], subject: string, version: number | undefined, caller: Caller, doi: string | undefined): Promise<LandingFacts> {
-  const e = ctx.datasets.entry(id, caller);
+export async function landingFacts(ctx: ServiceContext, view: DatasetView, caller: Caller, doi: string | undefined): Promise<LandingFacts> {
+  const { id, quads, entry: e } = view;
+  const { subject, version } = view.target;
   const key = version === undefined ? 'draft' : String(version);
   const has = (slug: string) => (e.tables.get(key) ?? []).includes(slug);
   const issued = quads.find((q) => q.subject.value === subject && q.predicate.value === `${NS.dcterms}issued`)?.object.value;
-  const facts: LandingFacts = { issued, doi, tables: await tableInfos(ctx, id, version, caller), parts: [], assets: [], skeletons: [] };
+  const facts: LandingFacts = { issued, doi, tables: await view.tables(), parts: [], assets: [], skeletons: [] };
   if (has('connectome')) {
     const graph = ctx.iris.table(id, version ?? 'draft', 'connectome');
     const base = `/datasets/${id}/tables/connectome?version=${key}`;
@@ -176,11 +134,12 @@ export async function landingFacts(ctx: ServiceContext, id: string, quads: Quad[
  * For the dataset landing page (renderDataset in pages/dataset-page.ts): the citation box, the
  * tables section, the facts the page shows, and the script tag they need (put `script` into the head).
  */
-export async function landingSections(ctx: ServiceContext, id: string, quads: Quad[], subject: string, version: number | undefined, caller: Caller) {
-  const e = ctx.datasets.entry(id, caller);
+export async function landingSections(ctx: ServiceContext, view: DatasetView, caller: Caller) {
+  const { id, quads } = view;
+  const { subject, version } = view.target;
   const doi = version !== undefined ? (await datasetDois(ctx.store, ctx.iris.concept(id))).versions[version] : undefined;
-  const record = datasetCitation(quads, subject, { publisher: ctx.config.publisher, withdrawn: version !== undefined && e.withdrawn.has(version) ? {} : undefined, doi });
+  const record = await view.citation();
   const href = `/datasets/${id}${version !== undefined ? `/versions/${version}` : ''}`;
-  const facts = await landingFacts(ctx, id, quads, subject, version, caller, doi);
+  const facts = await landingFacts(ctx, view, caller, doi);
   return { citation: citationBox([record], href), tables: tablesSection(facts.tables), facts, script: '<script src="/static/app.js" defer></script>' };
 }

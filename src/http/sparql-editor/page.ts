@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { ServiceContext } from '../../service/context.js';
-import { projectRoot } from '../../shacl/validator.js';
+import { projectRoot } from '../../util/paths.js';
 import { page, esc } from '../html.js';
 import { NS, prefixDeclarations } from '../../model/namespaces.js';
 

@@ -1,3 +1,4 @@
+/** Citation keys (BibTeX/BibLaTeX/RIS): family name + year + title word, made unique within one bibliography. */
 import { asciify, splitParticle } from './names.js';
 import { checkRecords, citedDate, parseIsoDate, type CitationRecord } from './record.js';
 

@@ -1,3 +1,4 @@
+/** Person and organisation names in citations: parsing, name particles ("van der"), initials, ASCII forms. */
 import type { CitationAuthor } from './record.js';
 
 /** Lower-case name particles that belong to the family name ("van der Berg", "de la Fuente"). */

@@ -7,41 +7,21 @@
  * replica; one that exceeds its timeout is ended by terminating that worker, which is respawned
  * from the data directory while the other replicas keep serving.
  */
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, rmSync, openSync, closeSync, fsyncSync, readFileSync, truncateSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, rmSync, openSync, closeSync, fsyncSync, truncateSync } from 'node:fs';
 import { copyFile, open as openFile, readFile, rename, unlink } from 'node:fs/promises';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import type { Worker } from 'node:worker_threads';
-import { Store } from 'oxigraph';
-import {
-  StoreError,
-  type Binding,
-  type GraphStore,
-  type QueryOptions,
-  type QueryResult,
-  type StoreHealth,
-  type StoreStats,
-  type WriteOp,
-  selectVia,
-  askVia,
-} from '../graph-store.js';
-import {
-  acquireLock,
-  fsyncDir,
-  journalName,
-  readManifest,
-  snapshotDirName,
-  writeManifest,
-  type Manifest,
-} from './files.js';
+import { StoreError, type Binding, type GraphLoad, type GraphStore, type QueryOptions, type QueryResult, type StoreHealth, type StoreStats, type WriteOp, selectVia, askVia } from '../graph-store.js';
+import { acquireLock, fsyncDir, journalName, readManifest, snapshotDirName, writeManifest, type Manifest, fileSeq } from './files.js';
 import { JournalWriter, encodeRecord, scanJournal } from './journal.js';
 import { checkGraphIri, WriteOpError, type OpMeta } from './ops.js';
-import { writeSnapshot } from './snapshot.js';
+import { fileChunkLoad } from './file-load.js';
 import { corruptJournalError } from './recovery.js';
-import { queryKind, resultFormat } from './sparql.js';
+import { queryKind, resultFormat } from '../query-forms.js';
 import type { WorkerError, WorkerRequest } from './store-worker.js';
 import { spawnModuleWorker } from '../../util/worker-spawn.js';
 import { QueryQuarantine, queryFingerprint, type QuarantineOptions } from '../query-quarantine.js';
+import { Pending, Replica, Waiter, WorkerGone, toStoreError } from './replica.js';
+import { LOADS_DIR, removeLoadFiles } from './restore.js';
 
 export interface EmbeddedStoreOptions {
   dataDir: string;
@@ -76,41 +56,8 @@ export interface EmbeddedStoreOptions {
   logger?: { warn(message: string): void; event?(record: Record<string, unknown>): void };
 }
 
-/** A request waiting (in this thread) for a free, ready replica. */
-interface Waiter {
-  req: WorkerRequest;
-  deadline?: number;
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-  timer?: NodeJS.Timeout;
-}
-
-interface Pending {
-  req: WorkerRequest;
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-  deadline?: number;
-  timer?: NodeJS.Timeout;
-}
-
-class Replica {
-  readonly pending = new Map<number, Pending>();
-  ready = false;
-  gone = false;
-  /** Holds a transaction that is applied but not yet durable: no reads go here meanwhile. */
-  held = false;
-  /** Requests from the wait queue in flight here (at most one: a timeout then ends only its own query). */
-  busy = 0;
-  constructor(
-    readonly n: number,
-    readonly worker: Worker,
-  ) {}
-}
-
-/** Rejection of a request whose worker was terminated before answering (internal). */
-class WorkerGone extends Error {}
-
 const DEFAULTS = { queryTimeoutMs: 30_000, maxResultBytes: 128 * 1024 * 1024, workers: 2, compactBytes: 64 * 1024 * 1024, maxQuads: 12_000_000, waitMs: 30_000, rebuildBackoffMs: { base: 200, cap: 10_000 } };
+
 /** Breaks counted for the rebuild back-off are those of the last minute. */
 const BREAK_WINDOW_MS = 60_000;
 
@@ -125,21 +72,13 @@ function intFromEnv(name: string, min: number, max: number, what: string): numbe
 
 /** SYNDB_STORE_WORKERS: the number of replica workers (each holds the whole graph in memory). */
 const workersFromEnv = () => intFromEnv('SYNDB_STORE_WORKERS', 1, 64, 'a whole number of store workers');
+
 /** SYNDB_STORE_MAX_QUADS: the most quads the embedded store accepts from large writers. */
 const maxQuadsFromEnv = () => intFromEnv('SYNDB_STORE_MAX_QUADS', 1000, 1_000_000_000, 'a whole number of quads');
+
 /** SYNDB_STORE_WAIT_MS: the longest wait of a request for a free query engine. */
 const waitMsFromEnv = () => intFromEnv('SYNDB_STORE_WAIT_MS', 100, 3_600_000, 'a number of milliseconds');
 
-function fileSeq(name: string): number {
-  const m = /-(\d+)(\.log)?$/.exec(name);
-  return m ? Number(m[1]) : 0;
-}
-
-function toStoreError(e: WorkerError): StoreError {
-  if (e.name === 'WriteOpError') return new StoreError(e.message, 'bad-input');
-  if (e.name === 'StoreError' && e.code) return new StoreError(e.message, e.code as StoreError['code']);
-  return new StoreError(e.message, 'unavailable');
-}
 
 export class EmbeddedStore implements GraphStore {
   /** transact() takes the 'load' op (files on this machine) as well. */
@@ -750,6 +689,17 @@ export class EmbeddedStore implements GraphStore {
     });
   }
 
+  /** A bulk load of `graph`, chunk by chunk as 'load' ops (see file-load.ts); `key` is not needed here. */
+  async loadGraph(graph: string, _key: string): Promise<GraphLoad> {
+    this.check(true);
+    try {
+      checkGraphIri(graph, 'loadGraph()');
+    } catch (e) {
+      throw new StoreError((e as Error).message, 'bad-input');
+    }
+    return fileChunkLoad(this, join(this.dataDir, 'uploads'), graph);
+  }
+
   private hold(r: Replica): void {
     r.held = true;
     if (!this.released) {
@@ -958,79 +908,7 @@ export class EmbeddedStore implements GraphStore {
   }
 }
 
-/** Directory (inside the data directory) of the files of committed bulk loads, named <lsn>-<n>.nt. */
-export const LOADS_DIR = 'loads';
-
-/** Delete the bulk-load files whose transaction number passes `drop`. */
-function removeLoadFiles(dataDir: string, drop: (lsn: number) => boolean, note?: (name: string) => void): void {
-  const dir = join(dataDir, LOADS_DIR);
-  if (!existsSync(dir)) return;
-  for (const name of readdirSync(dir)) {
-    const m = /^(\d+)-\d+\.nt$/.exec(name);
-    if (!m || !drop(Number(m[1]))) continue;
-    note?.(name);
-    rmSync(join(dir, name), { force: true });
-  }
-}
-
 /** Open (creating if missing) an embedded store in `dataDir`. */
 export function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
   return EmbeddedStore.open(options);
-}
-
-/**
- * Replace the whole content of a closed data directory with the N-Quads (optionally .gz) of `file`,
- * e.g. a backup(). Takes the writer lock for the duration (StoreError 'locked' if the store is open).
- * Runs on the calling thread (an offline operation).
- */
-export async function restoreStore(dataDir: string, file: string, options: { logger?: { warn(m: string): void } } = {}): Promise<{ quads: number; graphs: number }> {
-  const dir = resolvePath(dataDir);
-  const warn = options.logger?.warn.bind(options.logger) ?? ((m: string) => console.warn(`[syndb store] ${m}`));
-  mkdirSync(dir, { recursive: true });
-  const release = acquireLock(dir, warn);
-  try {
-    let data: Buffer = readFileSync(file);
-    if (file.endsWith('.gz')) data = gunzipSync(data);
-    const store = new Store();
-    try {
-      store.load(data, { format: 'application/n-quads', no_transaction: true });
-    } catch (e) {
-      throw new StoreError(`${file} is not valid N-Quads: ${(e as Error).message}`, 'bad-input');
-    }
-    if (store.query('ASK { ?s ?p ?o }')) {
-      throw new StoreError(`${file} contains quads in the default graph; every quad of a store backup names its graph`, 'bad-input');
-    }
-    const blank = store.query('SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isBlank(?s) || isBlank(?o) || isBlank(?g)) } LIMIT 1') as Map<string, { toString(): string }>[];
-    if (blank.length > 0) {
-      const b = blank[0];
-      throw new StoreError(`${file} contains blank nodes (e.g. ${b.get('s')} ${b.get('p')} ${b.get('o')} in ${b.get('g')}); the store never holds blank nodes`, 'bad-input');
-    }
-    const old = readManifest(dir);
-    let seq = old ? Math.max(fileSeq(old.snapshot.dir), ...old.journals.map((j) => fileSeq(j.file))) : 0;
-    for (const name of readdirSync(dir)) seq = Math.max(seq, fileSeq(name.replace(/\.log$/, '')));
-    seq++;
-    const dirName = snapshotDirName(seq);
-    const files = writeSnapshot(store, dir, dirName);
-    const jfile = journalName(seq);
-    const fd = openSync(join(dir, jfile), 'w');
-    fsyncSync(fd);
-    closeSync(fd);
-    fsyncDir(dir);
-    const m: Manifest = {
-      format: 'syndb-embedded-store',
-      version: 1,
-      generation: seq,
-      snapshot: { dir: dirName, lsn: 0, files },
-      journals: [{ file: jfile, firstLsn: 1 }],
-    };
-    writeManifest(dir, m);
-    for (const name of readdirSync(dir)) {
-      if (/^(snapshot-\d+|journal-\d+\.log)$/.test(name) && name !== dirName && name !== jfile) rmSync(join(dir, name), { recursive: true, force: true });
-    }
-    rmSync(join(dir, LOADS_DIR), { recursive: true, force: true });
-    const quads = files.reduce((a, f) => a + f.quads, 0);
-    return { quads, graphs: files.length };
-  } finally {
-    release();
-  }
 }

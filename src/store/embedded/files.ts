@@ -184,3 +184,9 @@ export function acquireLock(dataDir: string, warn: (msg: string) => void): () =>
   }
   throw new StoreError(`could not take the lock ${path}: it keeps changing (another process is opening the store)`, 'locked');
 }
+
+/** The sequence number in a snapshot or journal name (snapshot-<n>, journal-<n>.log). */
+export function fileSeq(name: string): number {
+  const m = /-(\d+)(\.log)?$/.exec(name);
+  return m ? Number(m[1]) : 0;
+}

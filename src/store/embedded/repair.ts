@@ -17,7 +17,7 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync, sta
 import { join, resolve as resolvePath } from 'node:path';
 import { Store } from 'oxigraph';
 import { StoreError } from '../graph-store.js';
-import { acquireLock, fsyncDir, journalName, readManifest, snapshotDirName, writeManifest, type Manifest } from './files.js';
+import { acquireLock, fileSeq, fsyncDir, journalName, readManifest, snapshotDirName, writeManifest, type Manifest } from './files.js';
 import { loadSnapshot, replayRecord, writeSnapshot } from './snapshot.js';
 import { describeDamage, readJournals, verifyDataDir, type VerifyReport } from './verify.js';
 
@@ -46,11 +46,6 @@ export interface RepairResult {
   report: VerifyReport;
   /** What an operator should know, one sentence each. */
   notes: string[];
-}
-
-function fileSeq(name: string): number {
-  const m = /-(\d+)(\.log)?$/.exec(name);
-  return m ? Number(m[1]) : 0;
 }
 
 /** Hard-link `from` to `to` (free, same file system), else copy it; then fsync the copy. */

@@ -12,7 +12,7 @@ import type { Manifest } from './files.js';
 import { fsyncDir } from './files.js';
 import { ReplicaPoisonedError, WriteOpError, applyOps, checkOps, checkedFromMeta, opMeta, releaseOps, type OpMeta } from './ops.js';
 import { dumpGraph, graphPieces, listGraphs, loadState, writeSnapshot } from './snapshot.js';
-import type { QueryKind } from './sparql.js';
+import type { QueryKind } from '../query-forms.js';
 
 export type WorkerRequest =
   | { type: 'init'; dataDir: string; manifest: Manifest | undefined; journalBytes: number[] }

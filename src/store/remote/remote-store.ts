@@ -27,48 +27,39 @@
  * One writer per server: a lease record (lease.ts) names the process that writes; another process
  * reads, but its writes are refused with an error naming the holder.
  *
- * Large loads (resumableLoad): a table is staged chunk by chunk into staging graphs named after
- * the upload's key (the SHA-256 of the input), with a record of every chunk stored; when the load
- * fails or the service dies, an upload of the same input continues after the last stored chunk.
- * Nothing is visible until the whole load is committed as one transaction.
+ * Large loads (resumableLoad, resumable-load.ts): a table is staged chunk by chunk, resumably by
+ * key; nothing is visible until the whole load is committed as one transaction. The plan of a
+ * transaction and its update steps: plan.ts; the store's own graphs: graphs.ts.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Store, namedNode, blankNode, literal as oxLiteral, quad } from 'oxigraph';
-import {
-  StoreError,
-  type Binding,
-  type GraphStore,
-  type QueryOptions,
-  type QueryResult,
-  type StoreHealth,
-  type StoreStats,
-  type WriteOp,
-  selectVia,
-  askVia,
-} from '../graph-store.js';
-import { checkIri, checkOps, termString, type CheckedOp } from './ops.js';
+import { StoreError, type Binding, type GraphLoad, type GraphStore, type QueryOptions, type QueryResult, type StoreHealth, type StoreStats, type WriteOp, selectVia, askVia } from '../graph-store.js';
+import { checkIri, checkOps, type CheckedOp } from './ops.js';
+import { NS, WAL_GRAPH, REGISTRY_GRAPH, EMPTY_GRAPH, STAGING_PREFIX, UPLOADS_GRAPH, UPLOAD_PREFIX, type PartRef } from './graphs.js';
+import { openResumableLoad, type ResumableLoad } from './resumable-load.js';
+import { dropSteps, finishSteps, planTransaction, switchRequest, type Plan } from './plan.js';
 import { copyUpdate } from '../copy-update.js';
-import { resultFormat } from '../embedded/sparql.js';
-import type { Query, SelectQuery } from 'sparqljs';
-import {
-  parseQuery, parseQueryAsync, serialize, walk, usesService, dropDatasetClauses, replaceGraphConstants, askToSelect, splitLeadingValues, wrapWithStr,
-  SparqlSyntaxError, SparqlLimitError, type SparqlLimits,
-} from '../../sparql/index.js';
+import { pipelinedLoad } from '../pipelined-load.js';
+import { canonicalDouble } from '../../util/xsd-double.js';
+import { resultFormat } from '../query-forms.js';
+import type { SelectQuery } from 'sparqljs';
+import { serialize, walk, usesService, dropDatasetClauses, replaceGraphConstants, askToSelect, splitLeadingValues, wrapWithStr } from '../../sparql/index.js';
 import { RemoteHttp, type HttpReply } from './http.js';
 import { GraphGate, type GraphSet } from './gate.js';
 import { Lease } from './lease.js';
-import { canonicalDouble, normaliseJson, normaliseNTriples, serialiseGraph, serialiseResults, RESULTS_ACCEPT } from './results.js';
+import { normaliseJson, normaliseNTriples, serialiseGraph, serialiseResults, RESULTS_ACCEPT } from './results.js';
+import { VALUES_MAX, parseForServerAsync } from './dialect.js';
 
 const XSD_DOUBLE = 'http://www.w3.org/2001/XMLSchema#double';
+
 const XSD_FLOAT = 'http://www.w3.org/2001/XMLSchema#float';
+
 const XSD_STRING = 'http://www.w3.org/2001/XMLSchema#string';
-/** Terms of one VALUES block sent to the server (see splitValues). */
-const VALUES_MAX = 2000;
 
 export interface RemoteStoreOptions {
   /** SPARQL 1.1 query endpoint (SYNDB_STORE). */
@@ -126,85 +117,7 @@ export interface TransactOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-const NS = 'urn:syndb:store#';
-export const WAL_GRAPH = 'urn:syndb:store:wal';
-export const REGISTRY_GRAPH = 'urn:syndb:store:graphs';
-export const EMPTY_GRAPH = 'urn:syndb:store:empty';
-export const STAGING_PREFIX = 'urn:syndb:store:staging:';
-/** Records of resumable loads (one subject per load, one literal per stored chunk). */
-export const UPLOADS_GRAPH = 'urn:syndb:store:uploads';
-/** Staging graphs of resumable loads: UPLOAD_PREFIX + key + ':' + slice number. */
-export const UPLOAD_PREFIX = 'urn:syndb:store:upload:';
-
-interface PartRef { graph: string; staging: string; count: number }
-type PlanOp = { op: 'clear'; graph: string } | { op: 'add' | 'delete'; parts: PartRef[] };
-/** `upload`: the key of the resumable load whose record the switch deletes. */
-interface Plan { tx: string; ops: PlanOp[]; upload?: string }
-
-/** A large load staged chunk by chunk; see RemoteStore.resumableLoad(). */
-export interface ResumableLoad {
-  /** Quads found already staged by an earlier attempt with the same input (not sent again). */
-  readonly resumed: number;
-  /** Quads staged so far (including resumed ones). */
-  readonly staged: number;
-  /**
-   * Stage the next chunk: N-Triples lines (no blank nodes) of the graph. Chunks are given in the
-   * same order on every attempt; chunks must not share triples.
-   */
-  stage(ntriples: string): Promise<void>;
-  /**
-   * One transaction: the graph is replaced by the staged triples, then `ops` (which must not
-   * clear the graph or delete from it) are applied. Resolves when it is durable.
-   */
-  commit(ops: WriteOp[]): Promise<void>;
-  /** Give the staged part up (it is otherwise kept for a retry, see uploadKeepMs). */
-  discard(): Promise<void>;
-}
-
-/** Stores that stage large loads resumably (the remote store). */
-export interface ResumableLoads {
-  resumableLoad(graph: string, key: string): Promise<ResumableLoad>;
-}
-
-/** Distinct triples (N-Triples lines) of a staged part. */
-interface StagedPart { graph: string; staging: string; lines: string[] }
-/** A copy staged by the server: page k of the source goes into parts[k]. */
-interface CopyJob { from: string; rewrite?: [string, string]; parts: PartRef[] }
-
 const literal = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
-
-/** Limits for queries this store is given (the endpoint has applied the configured ones already). */
-const STORE_LIMITS: SparqlLimits = { maxLength: Infinity, maxDepth: 256, maxTriplePatterns: Infinity, maxValuesRows: Infinity, maxPathElements: Infinity };
-
-const badQuery = (e: unknown) => (e instanceof SparqlSyntaxError || e instanceof SparqlLimitError ? new StoreError(`the query is not valid SPARQL 1.1: ${e.message}`, 'bad-query') : e);
-
-/** Parse a query for the dialect rewrites; a bad query is a StoreError 'bad-query'. */
-function parseForServer(q: string, base?: string): Query {
-  try {
-    return parseQuery(q, { base, limits: STORE_LIMITS }).tree;
-  } catch (e) {
-    throw badQuery(e);
-  }
-}
-
-/** The same, long texts parsed off the main thread. */
-async function parseForServerAsync(q: string, base?: string): Promise<Query> {
-  try {
-    return (await parseQueryAsync(q, { base, limits: STORE_LIMITS, wait: true })).tree;
-  } catch (e) {
-    throw badQuery(e);
-  }
-}
-
-/**
- * A SELECT whose WHERE group starts with a VALUES block of more than `max` rows, as queries of at
- * most `max` rows each (undefined when splitting could change the answer, or the block is small).
- * Virtuoso 7.2 refuses a VALUES block of about 5,000 terms ("Too many arguments for standard
- * built-in function in operator()"). See splitLeadingValues (src/sparql/rewrite.ts).
- */
-export function splitValues(q: string, max: number): string[] | undefined {
-  return splitLeadingValues(parseForServer(q), max);
-}
 
 export class RemoteStore implements GraphStore {
   private readonly http: RemoteHttp;
@@ -704,7 +617,7 @@ export class RemoteStore implements GraphStore {
     await this.ready();
     const tx = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
     const sources = [...new Set(parsed.flatMap((o) => (o.op === 'copy' ? [o.from] : [])))];
-    const { plan, staged, copies } = this.plan(tx, parsed, sources.length ? await this.countGraphs(sources) : new Map());
+    const { plan, staged, copies } = planTransaction(tx, parsed, sources.length ? await this.countGraphs(sources) : new Map(), this.opts.sliceQuads);
     if (load) {
       plan.ops.unshift({ op: 'clear', graph: load.graph }, { op: 'add', parts: load.parts });
       plan.upload = load.key;
@@ -883,7 +796,7 @@ export class RemoteStore implements GraphStore {
       big = staged + [...sizes.values()].reduce((a, n) => a + n, 0) > slice;
     }
     if (!big) {
-      await this.update(this.switchRequest(plan), 'applying a transaction');
+      await this.update(switchRequest(plan), 'applying a transaction');
       return undefined;
     }
     if (clears.length && sizes.size === 0) sizes = await this.countGraphs(clears);
@@ -901,94 +814,16 @@ export class RemoteStore implements GraphStore {
     for (const op of plan.ops) {
       if (op.op === 'add') for (const p of op.parts) await this.update(`ADD SILENT GRAPH <${p.staging}> TO GRAPH <${p.graph}>`, `applying additions to ${p.graph} (${p.count} quads)`);
     }
-    const drops = this.dropSteps(plan);
+    const drops = dropSteps(plan);
     const record = `${NS}drop/${plan.tx}`;
     const staging = plan.ops.flatMap((o) => (o.op === 'clear' ? [] : o.parts.map((p) => `<${p.staging}>`)));
-    const finish = this.finishSteps(plan);
+    const finish = finishSteps(plan);
     // the staging graphs are named in a drop record before the transaction's record goes
     if (staging.length) finish.splice(finish.length - 1, 0, `INSERT DATA { GRAPH <${WAL_GRAPH}> { <${record}> <${NS}staging> ${staging.join(', ')} } }`);
     await this.update(finish.join(' ;\n'), 'finishing a transaction');
     return drops.length ? [...drops, `DELETE WHERE { GRAPH <${WAL_GRAPH}> { <${record}> ?p ?o } }`].join(' ;\n') : undefined;
   }
 
-  /**
-   * Group every add/delete by target graph into staging graphs of distinct triples (at most
-   * sliceQuads each). Adds are reduced to their net effect (a quad a later op deletes or clears is
-   * not staged), so that the switch can delete everything cleared or deleted, then insert the net
-   * adds, which gives the same state as the ops in order.
-   *
-   * A copy becomes an add whose staging graphs the server fills itself (copyUpdate, one page of at
-   * most sliceQuads per staging graph; `sizes` holds the quads of each source). It is staged before
-   * the switch, so it reads its source as it was before the transaction: a copy from a graph that
-   * an earlier op of the same transaction changes, or into a graph that a later op deletes quads
-   * from, is refused (the embedded store applies those in order; no caller needs them).
-   */
-  private plan(tx: string, parsed: CheckedOp[], sizes: Map<string, number>): { plan: Plan; staged: StagedPart[]; copies: CopyJob[] } {
-    const staged: StagedPart[] = [];
-    const copies: CopyJob[] = [];
-    const clearedLater = new Set<string>();
-    const deletedLater = new Set<string>();
-    const deletedFromLater = new Set<string>();
-    const ops: PlanOp[] = new Array(parsed.length);
-    const slice = this.opts.sliceQuads;
-    const changedBefore = new Set<string>();
-    parsed.forEach((op, i) => {
-      if (op.op === 'copy' && changedBefore.has(op.from)) {
-        throw new StoreError(`op #${i + 1} (copy): an earlier op of the same transaction changes ${op.from}; on an external store a copy reads its source as it was before the transaction, so change the source in a transaction of its own first`, 'bad-input');
-      }
-      if (op.op === 'clear') changedBefore.add(op.graph);
-      else if (op.op === 'copy') changedBefore.add(op.to);
-      else for (const q of op.quads) changedBefore.add(q.graph.value);
-    });
-    for (let i = parsed.length - 1; i >= 0; i--) {
-      const op = parsed[i];
-      if (op.op === 'clear') {
-        ops[i] = { op: 'clear', graph: op.graph };
-        clearedLater.add(op.graph);
-        continue;
-      }
-      if (op.op === 'copy') {
-        if (deletedFromLater.has(op.to)) {
-          throw new StoreError(`op #${i + 1} (copy): a later op of the same transaction deletes quads from ${op.to}; on an external store a copy cannot be followed by deletions from its target in one transaction`, 'bad-input');
-        }
-        const n = clearedLater.has(op.to) ? 0 : sizes.get(op.from) ?? 0;
-        const tag = createHash('sha1').update(op.to).digest('hex').slice(0, 8);
-        const parts: PartRef[] = [];
-        for (let k = 0; k * slice < n; k++) parts.push({ graph: op.to, staging: `${STAGING_PREFIX}${tx}:${i}:c${k}:${tag}`, count: Math.min(slice, n - k * slice) });
-        ops[i] = { op: 'add', parts };
-        if (parts.length) copies.push({ from: op.from, rewrite: op.rewrite, parts });
-        continue;
-      }
-      const byGraph = new Map<string, Set<string>>();
-      for (const q of op.quads) {
-        const g = q.graph.value;
-        const line = `${termString(q.subject)} ${termString(q.predicate)} ${termString(q.object)} .`;
-        if (op.op === 'add' && (clearedLater.has(g) || deletedLater.has(`${line} ${g}`))) continue;
-        let set = byGraph.get(g);
-        if (!set) byGraph.set(g, (set = new Set()));
-        set.add(line);
-      }
-      if (op.op === 'delete') {
-        for (const [g, lines] of byGraph) for (const l of lines) deletedLater.add(`${l} ${g}`);
-        for (const q of op.quads) deletedFromLater.add(q.graph.value);
-      }
-      const parts: PartRef[] = [];
-      let j = 0;
-      for (const [graph, set] of byGraph) {
-        const all = [...set];
-        for (let k = 0; k < all.length; k += slice) {
-          const lines = k === 0 && all.length <= slice ? all : all.slice(k, k + slice);
-          const staging = `${STAGING_PREFIX}${tx}:${i}:${j++}:${createHash('sha1').update(graph).digest('hex').slice(0, 8)}`;
-          staged.push({ graph, staging, lines });
-          parts.push({ graph, staging, count: lines.length });
-        }
-      }
-      ops[i] = { op: op.op, parts };
-    }
-    staged.reverse();
-    copies.reverse();
-    return { plan: { tx, ops }, staged, copies };
-  }
 
   /** Upload triples into a staging graph: Graph Store Protocol POST when configured, else INSERT DATA. */
   private async upload(staging: string, lines: string[]): Promise<void> {
@@ -1022,49 +857,8 @@ export class RemoteStore implements GraphStore {
     return true;
   }
 
-  /** Bookkeeping after the data steps: register the graphs, delete the record(s). Order matters: the record goes last. */
-  private finishSteps(plan: Plan): string[] {
-    const registered = new Set<string>();
-    for (const op of plan.ops) if (op.op === 'add') for (const p of op.parts) registered.add(p.graph);
-    const steps: string[] = [];
-    if (registered.size) steps.push(`INSERT DATA { GRAPH <${REGISTRY_GRAPH}> { ${[...registered].map((g) => `<${g}> a <${NS}Graph> .`).join(' ')} } }`);
-    if (plan.upload) steps.push(`DELETE WHERE { GRAPH <${UPLOADS_GRAPH}> { <${NS}upload/${plan.upload}> ?p ?o } }`);
-    steps.push(`DELETE WHERE { GRAPH <${WAL_GRAPH}> { <${NS}tx/${plan.tx}> ?p ?o } }`);
-    return steps;
-  }
 
-  private dropSteps(plan: Plan): string[] {
-    return plan.ops.flatMap((o) => (o.op === 'clear' ? [] : o.parts.map((p) => `DROP SILENT GRAPH <${p.staging}>`)));
-  }
 
-  /**
-   * The switch of a small plan: ONE update operation applies the whole plan from its staging graphs,
-   * then (same request) the graphs are registered, the record deleted and the staging graphs dropped.
-   */
-  private switchRequest(plan: Plan): string {
-    const del: string[] = [];
-    const ins: string[] = [];
-    for (const op of plan.ops) {
-      if (op.op === 'clear') {
-        del.push(`{ GRAPH <${op.graph}> { ?s ?p ?o } BIND(<${op.graph}> AS ?dg) }`);
-        continue;
-      }
-      for (const p of op.parts) {
-        if (op.op === 'add') ins.push(`{ GRAPH <${p.staging}> { ?as ?ap ?ao } BIND(<${p.graph}> AS ?ag) }`);
-        else del.push(`{ GRAPH <${p.staging}> { ?s ?p ?o } BIND(<${p.graph}> AS ?dg) }`);
-      }
-    }
-    const steps: string[] = [];
-    if (del.length || ins.length) {
-      const d = del.length ? `DELETE { GRAPH ?dg { ?s ?p ?o } }\n` : '';
-      const i = ins.length ? `INSERT { GRAPH ?ag { ?as ?ap ?ao } }\n` : '';
-      steps.push(`${d}${i}WHERE { ${[...del, ...ins].join('\n UNION ')} }`);
-    }
-    // the staging goes before the record: every staging graph is named by a record until it is gone
-    const finish = this.finishSteps(plan);
-    steps.push(...finish.slice(0, -1), ...this.dropSteps(plan), finish[finish.length - 1]);
-    return steps.join(' ;\n');
-  }
 
   private remember(plan: Plan): void {
     for (const op of plan.ops) if (op.op === 'add') for (const p of op.parts) this.known.add(p.graph);
@@ -1093,111 +887,33 @@ export class RemoteStore implements GraphStore {
     if (!/^[\w-]{1,200}$/.test(key)) throw new StoreError(`resumableLoad(): the key must be letters, digits, "_" or "-", got ${JSON.stringify(key.slice(0, 80))}`, 'bad-input');
     await this.ensureLease();
     await this.ready();
-    const self = this;
-    const size = this.gspUrl ? this.opts.chunkQuads : this.opts.insertChunk * 10;
-    const slice = this.opts.sliceQuads;
-    let id: string | undefined; // the record's key, known after the first chunk
-    let stored = new Map<string, { sha: string; count: number; slice: number }>();
-    let chunkNo = 0;
-    let offset = 0;
-    const sliceCounts: number[] = [];
-    /** Staging graphs (slice numbers) named in the record: each is named before anything is written to it. */
-    const announced = new Set<number>();
-    let resumed = 0;
-    let finished = false;
-    const rec = () => `${NS}upload/${id}`;
-    const sliceGraph = (k: number) => `${UPLOAD_PREFIX}${id}:${k}`;
-    const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+    return openResumableLoad({
+      check: () => this.check(),
+      select: (q, what) => this.internalSelect(q, what),
+      update: (q, what) => this.update(q, what),
+      warn: this.warn,
+      upload: (staging, lines) => this.upload(staging, lines),
+      parallel: (jobs) => this.parallel(jobs),
+      transact: (ops) => this.transact(ops),
+      switchTo: (parsed, load) => this.withWriteLock(() => this.write(parsed, load, {})),
+      chunkQuads: this.gspUrl ? this.opts.chunkQuads : this.opts.insertChunk * 10,
+      sliceQuads: this.opts.sliceQuads,
+    }, graph, key);
+  }
 
-    async function open(first: string) {
-      id = sha(`${key}\n${graph}\n${sha(first)}`).slice(0, 40);
-      const rows = await self.internalSelect(`SELECT ?c ?k WHERE { GRAPH <${UPLOADS_GRAPH}> { { <${rec()}> <${NS}chunk> ?c } UNION { <${rec()}> <${NS}slice> ?k } } }`, 'reading the record of an earlier upload');
-      stored = new Map(rows.filter((r) => r.c).map((r) => {
-        const [n, s, c, k] = r.c.value.split('|');
-        return [n, { sha: s, count: Number(c), slice: Number(k) }];
-      }));
-      for (const r of rows) if (r.k) announced.add(Number(r.k.value));
-      if (stored.size) {
-        const quads = [...stored.values()].reduce((a, x) => a + x.count, 0);
-        self.warn(`resuming the load of ${graph}: ${quads} quads in ${stored.size} chunks were stored by an earlier attempt and are not sent again`);
-      } else {
-        await self.update(`INSERT DATA { GRAPH <${UPLOADS_GRAPH}> { <${rec()}> <${NS}graph> <${graph}> ; <${NS}created> "${Date.now()}" } }`, 'starting a resumable load');
-      }
-    }
-
-    async function discard() {
-      finished = true;
-      if (!id) return;
-      const drops = [...announced].map((k) => `DROP SILENT GRAPH <${sliceGraph(k)}>`);
-      await self.update([...drops, `DELETE WHERE { GRAPH <${UPLOADS_GRAPH}> { <${rec()}> ?p ?o } }`].join(' ;\n'), 'discarding a resumable load');
-    }
-
-    return {
-      get resumed() { return resumed; },
-      get staged() { return offset; },
-      async stage(ntriples: string) {
-        self.check();
-        if (finished) throw new StoreError('this load was already committed or discarded', 'bad-input');
-        const lines = [...new Set(ntriples.split('\n').filter((l) => l.trim() !== ''))];
-        if (lines.length === 0) return;
-        if (chunkNo === 0) await open(ntriples);
-        const jobs: Array<() => Promise<void>> = [];
-        for (let j = 0, part = 0; j < lines.length; j += size, part++) {
-          const sub = lines.slice(j, j + size);
-          const name = `${chunkNo}.${part}`;
-          const digest = sha(sub.join('\n'));
-          const k = Math.floor(offset / slice);
-          offset += sub.length;
-          sliceCounts[k] = (sliceCounts[k] ?? 0) + sub.length;
-          const had = stored.get(name);
-          if (had) {
-            if (had.sha === digest && had.slice === k && had.count === sub.length) {
-              resumed += sub.length;
-              continue;
-            }
-            await discard().catch(() => undefined);
-            throw new StoreError(`the part of ${graph} staged by an earlier attempt does not match this load (chunk ${name}); it was discarded: load again`, 'unavailable');
-          }
-          jobs.push(async () => {
-            await self.upload(sliceGraph(k), sub);
-            await self.update(`INSERT DATA { GRAPH <${UPLOADS_GRAPH}> { <${rec()}> <${NS}chunk> "${name}|${digest}|${sub.length}|${k}|${Date.now()}" } }`, 'recording a stored chunk');
-          });
-        }
-        chunkNo++;
-        const fresh = [...new Set(sliceCounts.keys())].filter((k) => !announced.has(k));
-        if (fresh.length) {
-          await self.update(`INSERT DATA { GRAPH <${UPLOADS_GRAPH}> { <${rec()}> <${NS}slice> ${fresh.join(', ')} } }`, 'naming the staging graphs of a load');
-          for (const k of fresh) announced.add(k);
-        }
-        await self.parallel(jobs);
+  /**
+   * A bulk load of `graph` as one resumable load (see resumableLoad()): nothing is visible until
+   * commit(), and after a failure the staged part is kept for a load with the same key.
+   */
+  async loadGraph(graph: string, key: string): Promise<GraphLoad> {
+    const load = await this.resumableLoad(graph, key);
+    return pipelinedLoad(
+      async (ntriples, _first, commit) => {
+        await load.stage(ntriples);
+        if (commit) await load.commit(commit);
       },
-      async commit(ops: WriteOp[]) {
-        self.check();
-        if (finished) throw new StoreError('this load was already committed or discarded', 'bad-input');
-        const parsed = checkOps(ops);
-        for (const op of parsed) {
-          if ((op.op === 'clear' && op.graph === graph) || (op.op === 'delete' && op.quads.some((q) => q.graph.value === graph))) {
-            throw new StoreError(`the ops committed with a load of ${graph} must not clear it or delete from it`, 'bad-input');
-          }
-        }
-        if (!id) {
-          // nothing staged: the graph is just cleared
-          finished = true;
-          await self.transact([{ op: 'clear', graph }, ...ops]);
-          return;
-        }
-        const parts = sliceCounts.flatMap((n, k) => (n ? [{ graph, staging: sliceGraph(k), count: n }] : []));
-        try {
-          await self.withWriteLock(() => self.write(parsed, { graph, parts, key: id! }, {}));
-          finished = true;
-        } catch (e) {
-          // staging that does not hold what the record says cannot be resumed: start afresh next time
-          if (e instanceof StoreError && /^staging graph .* holds/.test(e.message)) await discard().catch(() => undefined);
-          throw e;
-        }
-      },
-      discard,
-    };
+      async () => false,
+    );
   }
 
   // ------------------------------------------------------------------ recovery

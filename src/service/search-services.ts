@@ -1,11 +1,11 @@
 /** One search index and one collection service per ServiceContext, created on first use. */
-import type { ServiceContext } from '../service/context.js';
-import type { Caller } from '../service/tokens.js';
-import { CollectionService, type CollectionRecord } from '../service/collections.js';
+import type { ServiceContext } from './context.js';
+import type { Caller } from '../model/caller.js';
+import { CollectionService, type CollectionRecord } from './collections.js';
 import { loadVocabulary } from '../model/vocabulary.js';
-import { SearchIndex, type CollectionView } from './index.js';
-import type { SearchDoc } from './documents.js';
-import { fold } from './text.js';
+import { SearchIndex, type CollectionView } from '../search/index.js';
+import type { SearchDoc } from '../search/documents.js';
+import { fold } from '../search/text.js';
 
 export interface SearchServices {
   index: SearchIndex;

@@ -6,11 +6,11 @@
 import { parseArgs } from 'node:util';
 import { configFromEnv } from '../service/config.js';
 import { openContext, type ServiceContext } from '../service/context.js';
-import { ANONYMOUS, type Caller } from '../service/tokens.js';
+import { ANONYMOUS, type Caller } from '../model/caller.js';
 import { InputError } from '../model/problems.js';
-import { FACETS, FACET_LABELS, parseParams, SearchError } from './query.js';
-import { searchServices } from './services.js';
-import type { SearchResult } from './index.js';
+import { FACETS, FACET_LABELS, parseParams, SearchError } from '../search/query.js';
+import { searchServices } from '../service/search-services.js';
+import type { SearchResult } from '../search/index.js';
 
 export const SEARCH_USAGE = `search [--q TEXT] [--FACET VALUE]... [--and FACET] [--sort S] [--page N] [--page-size N] [--format text|json] [--facets] [--all]
                                 facets: ${FACETS.join(', ')}; repeat a facet for OR, --and FACET for AND, a value "!v" excludes`;
@@ -55,7 +55,7 @@ export async function runSearch(ctx: ServiceContext, args: string[], caller: Cal
   return { result, text: lines.join('\n') };
 }
 
-/** The `syndb search` command (hook: `case 'search': return await (await import('../search/cli.js')).searchCmd(rest);`). */
+/** The `syndb search` command (hook: `case 'search': return await (await import('./search-command.js')).searchCmd(rest);`). */
 export async function searchCmd(args: string[]): Promise<number> {
   const ctx = await openContext(configFromEnv(), { readOnly: true });
   try {

@@ -1,12 +1,14 @@
 /**
  * In-memory index of the datasets (read from their concept graphs at start, kept current by
- * every write): who may read what, and which graphs form the default graph of a query.
+ * every write): who may read what, and which graphs form the default graph of a query. Its read
+ * interface (entry, visibleEntry, graphFor, requireWrite) is what every layer above asks.
  */
 import type { GraphStore } from '../store/graph-store.js';
-import { NS } from '../model/namespaces.js';
-import type { Iris } from '../model/iris.js';
-import { ACCESS, type AccessLevel } from '../model/dataset-json.js';
-import type { Caller } from './tokens.js';
+import { NS } from './namespaces.js';
+import type { Iris } from './iris.js';
+import { ACCESS, type AccessLevel } from './dataset-json.js';
+import type { Caller } from './caller.js';
+import { ForbiddenError, NotFoundError } from './problems.js';
 
 export interface DatasetEntry {
   id: string;
@@ -20,6 +22,9 @@ export interface DatasetEntry {
   /** compartment slugs with a table graph, per version key ('draft' or n) */
   tables: Map<string, string[]>;
 }
+
+/** The graph that stands for a dataset page, and its subject (the version or draft IRI). */
+export interface DatasetTarget { graph: string; subject: string; version?: number }
 
 export class Catalog {
   readonly entries = new Map<string, DatasetEntry>();
@@ -61,6 +66,55 @@ export class Catalog {
         if (e) e.tables.set(k, [...(e.tables.get(k) ?? []), m[1]]);
       }
     }
+  }
+
+  /** The dataset entry if the caller may see it; 404 otherwise (never reveals private ids). */
+  entry(id: string, caller: Caller): DatasetEntry {
+    const e = this.entries.get(id);
+    if (!e || !this.canRead(e, caller)) throw new NotFoundError(`no dataset "${id}"`);
+    return e;
+  }
+
+  /**
+   * For reads of its content (description, versions, history): as entry(), and a never-published
+   * draft is 404 to anyone who may not write it, in the words of a missing dataset (the same rule
+   * as SPARQL's graph sets, graphsVisible()). Writes keep entry(): 401/403 say what is missing.
+   */
+  visibleEntry(id: string, caller: Caller): DatasetEntry {
+    const e = this.entries.get(id);
+    if (!e || !this.graphsVisible(e, caller)) throw new NotFoundError(`no dataset "${id}"`);
+    return e;
+  }
+
+  /** The graph to show for GET /datasets/{id}[/versions/n]: latest published version, else the draft (to its writers). */
+  graphFor(id: string, caller: Caller, version?: number): DatasetTarget {
+    return this.targetOf(this.visibleEntry(id, caller), caller, version);
+  }
+
+  /** graphFor() of an entry already looked up (visibleEntry()). */
+  targetOf(e: DatasetEntry, caller: Caller, version?: number): DatasetTarget {
+    const id = e.id;
+    if (version !== undefined) {
+      if (!e.versions.includes(version)) throw new NotFoundError(`dataset "${id}" has no version ${version}${e.versions.length ? `; versions: ${e.versions.join(', ')}` : ''}`);
+      const g = this.iris.version(id, version);
+      return { graph: g, subject: g, version };
+    }
+    const v = this.latest(e);
+    if (v !== undefined) { const g = this.iris.version(id, v); return { graph: g, subject: g, version: v }; }
+    if (e.hasDraft && this.canWrite(e, caller)) { const g = this.iris.draft(id); return { graph: g, subject: g }; }
+    throw new NotFoundError(`dataset "${id}" has no published version yet`);
+  }
+
+  /** The dataset's own provenance graph. */
+  provGraph(id: string) { return `${this.iris.concept(id)}/provenance`; }
+
+  requireRole(caller: Caller, roles: string[]) {
+    if (caller.role === 'anonymous') throw new ForbiddenError('this needs a token: send "Authorization: Bearer <token>" (create one with `syndb token create --name NAME --role contributor`)', 401);
+    if (!roles.includes(caller.role)) throw new ForbiddenError(`role "${caller.role}" may not do this; needs one of: ${roles.join(', ')}`);
+  }
+  requireWrite(e: DatasetEntry, caller: Caller) {
+    this.requireRole(caller, ['admin', 'curator', 'contributor']);
+    if (!this.canWrite(e, caller)) throw new ForbiddenError(`only the owner of "${e.id}" or a curator may change it`);
   }
 
   isPublic(e: DatasetEntry, now = new Date()) {

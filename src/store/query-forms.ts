@@ -1,5 +1,5 @@
-/** Query form detection and result format negotiation for the embedded store. */
-import type { QueryResult } from '../graph-store.js';
+/** Query form detection and result format negotiation, the same for every store. */
+import type { QueryResult } from './graph-store.js';
 
 export type QueryKind = QueryResult['kind'];
 
