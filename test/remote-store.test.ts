@@ -653,6 +653,9 @@ describe('failures', () => {
     await v.kill();
     await loop;
     await v.start();
+    // reads after the restart too (however slow this machine is: a count of reads, not a time)
+    const before = seen.length;
+    for (const until = Date.now() + 30_000; seen.length < Math.max(4, before + 2) && Date.now() < until;) await new Promise((r) => setTimeout(r, 50));
     stop = true;
     await reader;
     expect(seen.length).toBeGreaterThan(3);
