@@ -84,7 +84,7 @@ export async function importCmd(args: string[]): Promise<number> {
   if (kind !== 'cave' && kind !== 'connectome' && kind !== 'dendritic') throw new TableUsageError(`import needs a kind: cave, connectome or dendritic (got "${kind ?? ''}")`);
   if (kind === 'dendritic') {
     if (!values.dataset || !positionals.length) throw new TableUsageError('usage: syndb import dendritic TABLE.csv... --dataset ID (file names are the table names: mouse.csv, session.csv, ...)');
-    const { importDendriticTables } = await import('../service/tables.js');
+    const { importDendriticTables } = await import('../service/table-importers.js');
     const { readFileSync } = await import('node:fs');
     const { basename } = await import('node:path');
     for (const f of positionals) if (!existsSync(f)) throw new TableUsageError(`${f}: no such file`);
@@ -99,7 +99,7 @@ export async function importCmd(args: string[]): Promise<number> {
   if (!values.dataset) throw new TableUsageError('--dataset ID is required');
   const file = positionals[0];
   if (!existsSync(file)) throw new TableUsageError(`${file}: no such file`);
-  const { importCave, importConnectome } = await import('../service/tables.js');
+  const { importCave, importConnectome } = await import('../service/table-importers.js');
   const { readFileSync } = await import('node:fs');
   const ctx = await openContext(configFromEnv());
   try {

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
 import { createReadStream } from 'node:fs';
 import { COMPARTMENTS } from '../model/compartment-names.js';
-import { TableService, importDendriticTables, importConnectome } from './tables.js';
+import { TableService } from './tables.js';
+import { importDendriticTables, importConnectome } from './table-importers.js';
 import { projectPath } from '../util/paths.js';
 import type { ServiceContext } from './context.js';
 

@@ -1,33 +1,23 @@
 /**
- * Compartment tables: streamed CSV upload (validate every row with the compiled row validator,
- * then store the rows as RDF in the draft's table graph), streamed CSV download from the graph,
- * CSVW metadata. A table with any invalid row is rejected whole and nothing is written.
- *
- * Upload, two passes over the bytes so that no table ever sits in memory:
- *  1. the request streams through SHA-256, into a spool file in the data directory and through
- *     the CSV parser; each row becomes RDF terms and is checked against the compiled shapes.
- *  2. only when every row is valid: the spool file is parsed again and the rows' N-Quads are
- *     committed to the store in chunks (one transaction when the table is small), the last
- *     transaction carrying the table description and the provenance record.
+ * Compartment tables: the upload (received through SHA-256 into the table directory, every row
+ * validated by table-validation.ts, kept as the CSV uploaded and its typed Parquet copy, described
+ * in the draft's table graph by table-description.ts, and its rows loaded as triples when they
+ * fit), the reads (description, files, one row's triples, CSV download from the graph for tables
+ * older than their files) and the CSVW metadata. A table with any invalid row is rejected whole
+ * and nothing is written. The importers go through the same upload (table-importers.ts).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { streamFailure, onPrematureClose } from '../util/stream-state.js';
-import { caveToSyndb, CaveFormatError } from '../model/importers/cave.js';
-import { parseConnectome, connectomeQuads } from '../model/importers/connectome.js';
-import { importDendritic } from '../model/importers/dendritic.js';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
-import { parse as parseCsvSync } from 'csv-parse/sync';
 import type { Quad } from '../util/rdf.js';
-import { df, iri, lit, typed, toNQuads, inGraph, RDF_TYPE, sparqlString, parseRdf } from '../util/rdf.js';
+import { df, iri, lit, toNQuads, inGraph, sparqlString, parseRdf } from '../util/rdf.js';
 import { NS } from '../model/namespaces.js';
 import { findCompartment, compartmentConcept } from '../model/compartment-names.js';
-import { compileTableSchemas, CSVW, QUDT, type ColumnDef, type TableSchema } from '../model/tables/schema.js';
+import { compileTableSchemas, CSVW, QUDT, type TableSchema } from '../model/tables/schema.js';
 import { mapHeader, convertRow, encodeCid, rowToNTriples, parseRowIri, PARENT_TABLE, CSVW_ROWNUM, SOURCE_LEXICAL, type ColumnMap, type LinkResolver } from '../model/tables/rows.js';
 import { lookupColumns } from '../model/tables/sql-profile.js';
 import { validateTable, TableRejected, MAX_LISTED_PROBLEMS, type OtherTable, type ValidTable } from './table-validation.js';
@@ -39,7 +29,10 @@ import { ConflictError, NotFoundError } from '../model/problems.js';
 import type { Caller } from '../model/caller.js';
 import { StoreError, type WriteOp } from '../store/graph-store.js';
 import { canonicalDouble } from '../util/xsd-double.js';
+import { csvField } from '../util/csv-field.js';
 import { fileSystemError, type ColumnStats, type ColumnType, type StoredFile } from '../store/tables/table-files.js';
+import { describeTable } from './table-description.js';
+export { PARQUET_TYPE } from './table-description.js';
 
 const FS_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EFBIG']);
 const isFileSystemError = (e: unknown) => FS_CODES.has((e as { code?: string })?.code ?? '');
@@ -92,7 +85,6 @@ export function tableSchemas(ctx: ServiceContext): Map<string, TableSchema> {
 }
 
 const S = (l: string) => iri(NS.syndb + l);
-const C = (l: string) => iri(CSVW + l);
 
 export class TableService {
   constructor(readonly ctx: ServiceContext) {}
@@ -562,129 +554,7 @@ export class TableService {
   }
 }
 
-export interface CaveImportOptions {
-  /** Name of the CAVE table (e.g. synapses_pni_2). */
-  table: string;
-  materializationVersion?: number;
-  /** ISO 8601 timestamp of the materialization. */
-  timestamp?: string;
-  resolution?: [number, number, number];
-  onProgress?: (p: UploadProgress) => void;
-  label?: string;
-}
-
-/** Import a CAVE table export as the synapse or nucleus table of the dataset's draft, with the source table as provenance. */
-export async function importCave(svc: TableService, id: string, source: Readable, caller: Caller, o: CaveImportOptions) {
-  if (!o.table || !/^[A-Za-z0-9_.-]+$/.test(o.table)) throw new InputError('The CAVE import is not valid', [{ path: 'table', value: o.table, message: 'the CAVE table name is required (letters, digits, _ . -), e.g. synapses_pni_2', severity: 'Violation' }], 422);
-  if (o.materializationVersion !== undefined && (!Number.isInteger(o.materializationVersion) || o.materializationVersion < 0)) throw new InputError('The CAVE import is not valid', [{ path: 'materializationVersion', value: String(o.materializationVersion), message: 'the materialization version must be a non-negative whole number, e.g. 117', severity: 'Violation' }], 422);
-  if (o.timestamp !== undefined && Number.isNaN(Date.parse(o.timestamp))) throw new InputError('The CAVE import is not valid', [{ path: 'timestamp', value: o.timestamp, message: 'the materialization timestamp must be an ISO 8601 date-time, e.g. 2021-06-11T08:10:00.215114Z', severity: 'Violation' }], 422);
-  const cave = caveToSyndb(source, { resolution: o.resolution });
-  const it = cave.csv[Symbol.asyncIterator]();
-  let first: IteratorResult<string>;
-  try { first = await it.next(); } catch (e) {
-    if (e instanceof CaveFormatError) throw new InputError('The CAVE table cannot be imported', [{ path: 'header', message: e.message, severity: 'Violation' }], 422);
-    throw e;
-  }
-  if (first.done) throw new InputError('The CAVE table cannot be imported', [{ path: 'header', message: 'the file is empty', severity: 'Violation' }], 422);
-  async function* all() { yield first.value as string; for (;;) { const n = await it.next(); if (n.done) return; yield n.value; } }
-  const P = (ns: keyof typeof NS, l: string) => iri(NS[ns] + l);
-  return svc.upload(id, cave.compartment, Readable.from(all()), caller, {
-    activityKind: 'Import', mediaType: 'text/csv', onProgress: o.onProgress,
-    label: `${cave.compartment} table converted from the CAVE table ${o.table}`,
-    extraProvenance: (a) => {
-      const src = iri(`${a}/source`);
-      const d = cave.digest();
-      const q: Quad[] = [
-        df.quad(iri(a), P('prov', 'used'), src),
-        df.quad(src, RDF_TYPE, S('SourceTable')), df.quad(src, RDF_TYPE, P('prov', 'Entity')),
-        df.quad(src, P('schema', 'name'), lit(o.table)), df.quad(src, S('sourceSystem'), lit('CAVE')),
-        df.quad(src, P('dcat', 'byteSize'), typed(d.bytes, 'nonNegativeInteger')),
-        df.quad(src, iri('http://spdx.org/rdf/terms#checksum'), iri(`${a}/source/checksum`)),
-        df.quad(iri(`${a}/source/checksum`), RDF_TYPE, iri('http://spdx.org/rdf/terms#Checksum')),
-        df.quad(iri(`${a}/source/checksum`), iri('http://spdx.org/rdf/terms#algorithm'), iri('http://spdx.org/rdf/terms#checksumAlgorithm_sha256')),
-        df.quad(iri(`${a}/source/checksum`), iri('http://spdx.org/rdf/terms#checksumValue'), typed(d.sha256, 'hexBinary')),
-      ];
-      if (o.label) q.push(df.quad(src, P('rdfs', 'label'), lit(o.label)));
-      if (o.materializationVersion !== undefined) q.push(df.quad(src, S('materializationVersion'), typed(o.materializationVersion, 'integer')));
-      if (o.timestamp) q.push(df.quad(src, S('materializationTimestamp'), typed(o.timestamp, 'dateTime')));
-      if (o.resolution) q.push(df.quad(src, P('rdfs', 'comment'), lit(`positions converted to nm with a voxel resolution of ${o.resolution.join(' x ')} nm`)));
-      return q;
-    },
-  });
-}
-
-/** Import a connectome matrix CSV into the draft's `connectome` graph (replacing it). */
-export function importConnectome(svc: TableService, id: string, text: string, caller: Caller, o: { label?: string } = {}) {
-  return svc.ctx.datasets.locks.dataset(id, () => importConnectomeUnlocked(svc, id, text, caller, o));
-}
-
-async function importConnectomeUnlocked(svc: TableService, id: string, text: string, caller: Caller, o: { label?: string }) {
-  const ctx = svc.ctx;
-  const e = ctx.datasets.entry(id, caller);
-  ctx.datasets.requireWrite(e, caller);
-  if (!e.hasDraft) throw new ConflictError(`dataset "${id}" has no draft; imports go to a draft (PUT /datasets/${id} starts a new one)`);
-  const started = new Date();
-  const m = parseConnectome(text);
-  if (m.problems.length) throw new InputError('The connectome matrix is not valid', m.problems, 422);
-  const T = ctx.iris.table(id, 'draft', 'connectome');
-  const D = ctx.iris.draft(id);
-  const act = activityQuads(ctx.iris, { kind: 'Import', user: caller.user ?? 'anonymous', startedAt: started, used: [{ content: text, mediaType: 'text/csv', label: o.label ?? 'connectome matrix (CSV)' }], generated: [T], label: `import of a connectome matrix into ${id} (${m.rows.length} x ${m.columns.length})` });
-  const quads = connectomeQuads(m, T, D);
-  quads.push(df.quad(iri(T), iri(`${NS.prov}wasGeneratedBy`), iri(act.iri)));
-  // the matrix as a table file too: one row per non-empty cell
-  const cells: string[][] = [];
-  m.rows.forEach((r, i) => m.columns.forEach((c, j) => { const n = m.counts[i][j]; if (n !== undefined) cells.push([r, c, String(n)]); }));
-  const stored = await storeRecords(ctx, ['pre_class', 'post_class', 'synapse_count'], cells, ['VARCHAR', 'VARCHAR', 'BIGINT']);
-  quads.push(...distributionQuads(T, `${T}/distributions`, `${ctx.iris.concept(id)}/tables/connectome`, stored.rows, stored, 'connectome matrix (one row per non-empty cell)'), ...plainSchemaQuads(T, stored.specs, undefined)); // syndb:rowCount is the matrix's (connectomeQuads)
-  await replaceImportedGraph(ctx, e, id, 'connectome', T, quads, act.quads);
-  return { id, table: T, rows: m.rows.length, columns: m.columns.length, cells: quads.filter((q) => q.predicate.value === `${NS.syndb}synapseCount`).length, activity: act.iri, parquet: { sha256: stored.parquet.sha256, bytes: stored.parquet.bytes } };
-}
-
-/** Import Dendritic Consortium tables (name -> CSV text) into the draft's `dendritic-consortium` graph (replacing it). */
-export function importDendriticTables(svc: TableService, id: string, tables: Map<string, string>, caller: Caller) {
-  return svc.ctx.datasets.locks.dataset(id, () => importDendriticUnlocked(svc, id, tables, caller));
-}
-
-async function importDendriticUnlocked(svc: TableService, id: string, tables: Map<string, string>, caller: Caller) {
-  const ctx = svc.ctx;
-  const e = ctx.datasets.entry(id, caller);
-  ctx.datasets.requireWrite(e, caller);
-  const started = new Date();
-  const T = ctx.iris.table(id, 'draft', 'dendritic-consortium');
-  const r = importDendritic(tables, T, ctx.iris.draft(id));
-  if (r.problems.length) throw new InputError('The Dendritic Consortium tables are not valid', r.problems, 422);
-  if (!e.hasDraft) throw new ConflictError(`dataset "${id}" has no draft; imports go to a draft (PUT /datasets/${id} starts a new one)`);
-  const act = activityQuads(ctx.iris, { kind: 'Import', user: caller.user ?? 'anonymous', startedAt: started, used: [...tables].map(([n, text]) => ({ content: text, mediaType: 'text/csv', label: `Dendritic Consortium table ${n}` })), generated: [T], label: `import of ${tables.size} Dendritic Consortium tables into ${id} (${r.records} records)` });
-  const files: Array<{ name: string; sha256: string }> = [];
-  const fileQuads: Quad[] = [];
-  for (const [name, text] of tables) {
-    const recs = parseCsvSync(text, { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
-    const [header, ...rest] = recs;
-    if (!header) continue;
-    const stored = await storeRecords(ctx, header.map((h) => h.trim()), rest.map((x) => header.map((_, i) => x[i] ?? '')), header.map(() => 'VARCHAR'));
-    const Tn = `${T}/tables/${encodeURIComponent(name)}`;
-    fileQuads.push(df.quad(iri(T), iri(`${NS.dcterms}hasPart`), iri(Tn)), df.quad(iri(Tn), iri(`${NS.dcterms}title`), lit(`Dendritic Consortium table ${name}`)),
-      ...distributionQuads(Tn, `${Tn}/distributions`, `${ctx.iris.concept(id)}/tables/dendritic-consortium/${encodeURIComponent(name)}`, stored.rows, stored, `Dendritic Consortium table ${name}`));
-    files.push({ name, sha256: stored.parquet.sha256 });
-  }
-  const quads = [...r.quads, ...fileQuads, df.quad(iri(T), RDF_TYPE, iri(`${NS.dcat}Dataset`)), df.quad(iri(T), iri(`${NS.dcterms}isPartOf`), iri(ctx.iris.draft(id))), df.quad(iri(T), iri(`${NS.prov}wasGeneratedBy`), iri(act.iri))];
-  await replaceImportedGraph(ctx, e, id, 'dendritic-consortium', T, quads, act.quads);
-  return { id, graph: T, tables: tables.size, records: r.records, activity: act.iri, parquet: files };
-}
-
-/** An importer's graph T (slug `slug`) of the draft replaced by `quads`, with its provenance, in one transaction. */
-async function replaceImportedGraph(ctx: ServiceContext, e: DatasetEntry, id: string, slug: string, T: string, quads: Quad[], provenance: Quad[]) {
-  await ctx.store.transact([
-    { op: 'clear', graph: T },
-    { op: 'add', nquads: toNQuads(inGraph(quads, T)) },
-    { op: 'add', nquads: toNQuads(inGraph(provenance, ctx.datasets.provGraph(id))) },
-  ]);
-  registerDraftTable(e, slug);
-  ctx.datasets.changed(id);
-}
-
-/** The draft of `e` has the table `slug` (catalog bookkeeping after a durable write). */
-function registerDraftTable(e: DatasetEntry, slug: string) {
+export function registerDraftTable(e: DatasetEntry, slug: string) {
   const list = e.tables.get('draft') ?? [];
   if (!list.includes(slug)) e.tables.set('draft', [...list, slug]);
 }
@@ -837,10 +707,6 @@ function addCell(cells: Cells, i: number, v: string) {
   else if (!c.includes(v)) c.push(v);
 }
 
-export function csvField(v: string): string {
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
 /**
  * The request body into the spool file, through SHA-256. The source is piped, not handed to
  * pipeline(): a failure must not destroy the request (the reply still has to be sent); the rest of
@@ -892,139 +758,6 @@ async function eachRecordAsync(file: string, fn: (rec: string[]) => Promise<void
   });
 }
 
-interface StoredTable { csv: StoredFile; parquet: StoredFile; specs: Array<{ name: string; type: ColumnType }>; stats: ColumnStats[]; asTriples: boolean; note?: string }
-
-export const PARQUET_TYPE = 'application/vnd.apache.parquet';
-const SPDX = 'http://spdx.org/rdf/terms#';
-
-/**
- * The DCAT distributions of a table's two files (Parquet, CSV) under `base`, linked from `T`,
- * with size, SPDX checksum, media type, row count and file name, and the column statistics.
- */
-function distributionQuads(T: string, base: string, access: string, rows: number, files: { csv: StoredFile; parquet: StoredFile; stats: ColumnStats[] }, title: string, statsOf = T): Quad[] {
-  const q: Quad[] = [];
-  const add = (s: Quad['subject'], p: Quad['predicate'], o: Quad['object']) => q.push(df.quad(s, p, o));
-  const dist = (kind: 'parquet' | 'csv', f: StoredFile, media: string, what: string) => {
-    const x = iri(`${base}/${kind}`);
-    add(iri(T), iri(`${NS.dcat}distribution`), x);
-    add(x, RDF_TYPE, iri(`${NS.dcat}Distribution`));
-    add(x, iri(`${NS.dcterms}title`), lit(`${title} as ${what}`, 'en'));
-    add(x, iri(`${NS.dcat}mediaType`), iri(`https://www.iana.org/assignments/media-types/${media}`));
-    add(x, iri(`${NS.dcterms}format`), lit(media));
-    add(x, iri(`${NS.dcat}byteSize`), typed(f.bytes, 'nonNegativeInteger'));
-    add(x, iri(`${NS.dcat}accessURL`), iri(access));
-    add(x, S('rowCount'), typed(rows, 'integer'));
-    add(x, S('fileName'), lit(`${f.sha256}.${kind}`));
-    const c = iri(`${base}/${kind}/checksum`);
-    add(x, iri(`${SPDX}checksum`), c);
-    add(c, RDF_TYPE, iri(`${SPDX}Checksum`));
-    add(c, iri(`${SPDX}algorithm`), iri(`${SPDX}checksumAlgorithm_sha256`));
-    add(c, iri(`${SPDX}checksumValue`), typed(f.sha256, 'hexBinary'));
-  };
-  dist('parquet', files.parquet, PARQUET_TYPE, 'Parquet');
-  dist('csv', files.csv, 'text/csv', 'CSV');
-  add(iri(statsOf), S('columnStatistics'), lit(JSON.stringify(files.stats)));
-  return q;
-}
-
-/** A CSVW schema of plain columns (name, position, storage type) for an imported table at `T`. */
-function plainSchemaQuads(T: string, specs: Array<{ name: string; type: ColumnType }>, rows: number | undefined): Quad[] {
-  const q: Quad[] = [df.quad(iri(T), S('rowsInGraph'), typed('true', 'boolean')), df.quad(iri(T), iri(`${CSVW}tableSchema`), iri(`${T}/schema`)), df.quad(iri(`${T}/schema`), RDF_TYPE, C('Schema'))];
-  if (rows !== undefined) q.push(df.quad(iri(T), S('rowCount'), typed(rows, 'integer')));
-  specs.forEach((c, i) => {
-    const cn = iri(`${T}/columns/${i + 1}`);
-    q.push(df.quad(iri(`${T}/schema`), C('column'), cn), df.quad(cn, RDF_TYPE, C('Column')), df.quad(cn, C('name'), lit(c.name)),
-      df.quad(cn, iri(`${NS.schema}position`), typed(i + 1, 'integer')), df.quad(cn, S('storageType'), lit(c.type)));
-  });
-  return q;
-}
-
-/**
- * Records (already validated by an importer) as the two content-addressed table files and their
- * description: the CSV written from them, its Parquet copy with the given column types, statistics.
- */
-export async function storeRecords(ctx: ServiceContext, header: string[], records: Iterable<string[]>, types: ColumnType[]): Promise<{ csv: StoredFile; parquet: StoredFile; stats: ColumnStats[]; rows: number; specs: Array<{ name: string; type: ColumnType }> }> {
-  const files = ctx.tableFiles;
-  const tmp = files.tmpPath('csv');
-  const written: StoredFile[] = [];
-  try {
-    let text = header.map(csvField).join(',') + '\n';
-    let rows = 0;
-    for (const r of records) { text += r.map(csvField).join(',') + '\n'; rows++; }
-    await writeFile(tmp, text);
-    const csv = files.keep(tmp, createHash('sha256').update(text).digest('hex'), 'csv');
-    written.push(csv);
-    const specs = header.map((name, i) => ({ name, type: types[i] }));
-    const parquet = await files.csvToParquet(csv.path, specs, rows);
-    written.push(parquet);
-    const stats = await files.stats(parquet.sha256, specs);
-    return { csv, parquet, stats, rows, specs };
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    for (const f of written) files.remove(f);
-    if (err instanceof StoreError) throw err;
-    throw fileSystemError(err, 'the imported table could not be stored');
-  }
-}
-
-function describeTable(ctx: ServiceContext, schema: TableSchema, map: ColumnMap, d: { id: string; T: string; D: string; rows: number; sha256: string; bytes: number; activity: string; spellings: Map<string, string>; modified: Date; files: StoredTable }): Quad[] {
-  const T = iri(d.T);
-  const q: Quad[] = [];
-  const add = (s: Quad['subject'], p: Quad['predicate'], o: Quad['object']) => q.push(df.quad(s, p, o));
-  add(T, RDF_TYPE, C('Table'));
-  add(T, RDF_TYPE, iri(`${NS.dcat}Distribution`));
-  add(T, iri(`${NS.dcterms}title`), lit(`${schema.slug} table of ${d.id}`));
-  add(T, iri(`${NS.dcterms}isPartOf`), iri(d.D));
-  add(T, S('compartment'), iri(compartmentConcept(schema.slug)));
-  add(T, iri(`${NS.dcterms}conformsTo`), iri(schema.shape));
-  add(T, S('rowCount'), typed(d.rows, 'integer'));
-  add(T, iri(`${NS.dcterms}format`), lit('text/csv'));
-  add(T, iri(`${NS.dcat}mediaType`), iri('https://www.iana.org/assignments/media-types/text/csv'));
-  add(T, iri(`${NS.dcat}byteSize`), typed(d.bytes, 'nonNegativeInteger'));
-  add(T, iri(`${NS.dcterms}modified`), typed(d.modified.toISOString(), 'dateTime'));
-  add(T, iri(`${NS.prov}wasGeneratedBy`), iri(d.activity));
-  const ck = iri(`${d.T}/checksum`);
-  add(T, iri('http://spdx.org/rdf/terms#checksum'), ck);
-  add(ck, RDF_TYPE, iri('http://spdx.org/rdf/terms#Checksum'));
-  add(ck, iri('http://spdx.org/rdf/terms#algorithm'), iri('http://spdx.org/rdf/terms#checksumAlgorithm_sha256'));
-  add(ck, iri('http://spdx.org/rdf/terms#checksumValue'), typed(d.sha256, 'hexBinary'));
-  // the rows: in the graph or in the files only (and how to get them into the graph)
-  add(T, S('rowsInGraph'), typed(String(d.files.asTriples), 'boolean'));
-  if (d.files.note) add(T, iri(`${NS.rdfs}comment`), lit(d.files.note, 'en'));
-  // DCAT distributions of the two content-addressed files
-  const access = `${ctx.iris.concept(d.id)}/tables/${schema.slug}`;
-  q.push(...distributionQuads(d.T, `${d.T}/distributions`, access, d.rows, d.files, `${schema.slug} table`));
-  const ts = iri(`${d.T}/schema`);
-  add(T, C('tableSchema'), ts);
-  add(ts, RDF_TYPE, C('Schema'));
-  map.headers.forEach((h, i) => {
-    const col = map.cols[i] as ColumnDef | typeof PARENT_TABLE;
-    const cn = iri(`${d.T}/columns/${i + 1}`);
-    add(ts, C('column'), cn);
-    add(cn, RDF_TYPE, C('Column'));
-    add(cn, C('name'), lit(h.trim()));
-    add(cn, iri(`${NS.schema}position`), typed(i + 1, 'integer'));
-    add(cn, S('storageType'), lit(d.files.specs[i].type));
-    const st = d.files.stats[i];
-    if (st) {
-      add(cn, S('valueCount'), typed(st.count, 'integer'));
-      add(cn, S('nullCount'), typed(st.nulls, 'integer'));
-      if (st.mean !== undefined && Number.isFinite(st.mean)) add(cn, S('meanValue'), typed(String(st.mean), 'double'));
-      if (st.min !== undefined) add(cn, S('minValue'), lit(String(st.min)));
-      if (st.max !== undefined) add(cn, S('maxValue'), lit(String(st.max)));
-    }
-    if (col === PARENT_TABLE) {
-      for (const s of d.spellings.values()) add(cn, iri(`${NS.skos}hiddenLabel`), lit(s));
-      return;
-    }
-    add(cn, C('propertyUrl'), iri(col.property));
-    if (col.kind === 'literal' && col.datatype) add(cn, C('datatype'), iri(col.datatype));
-    if (col.unit) add(cn, iri(`${QUDT}hasUnit`), iri(col.unit));
-  });
-  return q;
-}
-
-/** The problem+json body of a rejected table. */
 export function rejectionBody(r: TableRejected) {
   return {
     rowsChecked: r.rowsChecked,

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import { csvFieldOut } from './csv-out.js';
+import { csvField } from '../../util/csv-field.js';
 
 export interface CaveOptions {
   /** nm per voxel (x, y, z) of the position columns. */
@@ -76,13 +76,13 @@ export function caveToSyndb(source: Readable, opts: CaveOptions = {}): CaveSourc
       if (kind === 'synapse') {
         const p = parsePosition(get('ctr_pt_position'), `line ${line}, ctr_pt_position`);
         const root = (v: string) => (v === '0' ? '' : v);
-        yield [id, id, root(get('pre_pt_root_id')), root(get('post_pt_root_id')), get('size'), ...(p ? p.map((x, i) => num(x * res[i])) : ['', '', ''])].map(csvFieldOut).join(',') + '\n';
+        yield [id, id, root(get('pre_pt_root_id')), root(get('post_pt_root_id')), get('size'), ...(p ? p.map((x, i) => num(x * res[i])) : ['', '', ''])].map(csvField).join(',') + '\n';
       } else {
         const p = parsePosition(get('pt_position'), `line ${line}, pt_position`);
         const vol = get('volume');
         const nm3 = vol !== '' && Number.isFinite(Number(vol)) ? num(Number(vol) * 1e9) : vol;
         const root = get('pt_root_id');
-        yield [id, root === '0' ? '' : root, nm3, ...(p ? p.map((x, i) => num(x * res[i])) : ['', '', ''])].map(csvFieldOut).join(',') + '\n';
+        yield [id, root === '0' ? '' : root, nm3, ...(p ? p.map((x, i) => num(x * res[i])) : ['', '', ''])].map(csvField).join(',') + '\n';
       }
     }
     digest = { sha256: hash.digest('hex'), bytes };

@@ -5,6 +5,7 @@
  * (Virtuoso: "typed-literal", `nodeID://` blank nodes, ASK answered as a one-row table), and
  * serialise to the requested format ourselves.
  */
+import { csvField } from '../../util/csv-field.js';
 import { Store, defaultGraph } from 'oxigraph';
 import { StoreError, type Binding } from '../graph-store.js';
 import { canonicalDouble } from '../../util/xsd-double.js';
@@ -112,10 +113,6 @@ function ntTerm(t: Term): string {
   if (t['xml:lang']) return `${v}@${t['xml:lang']}`;
   if (t.datatype) return `${v}^^<${t.datatype}>`;
   return v;
-}
-
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** Serialise normalised results as one of the SPARQL result formats. */
