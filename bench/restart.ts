@@ -18,15 +18,12 @@
  * child process (the floor: parsing and indexing the triples once). Also printed: the time to
  * import the server's modules alone (node -e import(…)), to see where start-up goes.
  */
-import { copyFileSync, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { configFromEnv } from '../src/service/config.js';
-import { openStore } from '../src/store/open-store.js';
-import { openContext } from '../src/service/context.js';
+import { GRAPH, S, cpuSeconds, median, prepareDataDir, row, sparql, spawnService, stopChild, writeTable } from './service-process.js';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,114 +33,31 @@ const QUICK = process.argv.includes('--quick');
 const TRIPLES = Number(arg('triples', QUICK ? '100000' : '1000000'));
 const RUNS = Number(arg('runs', QUICK ? '1' : '3'));
 const JSON_OUT = process.argv.includes('--json');
-const BASE = 'http://localhost:3030';
-const S = 'https://w3id.org/syndb/ontology#';
-const XSD = 'http://www.w3.org/2001/XMLSchema#';
-const GRAPH = `${BASE}/datasets/bench/versions/1/tables/synapse`;
-const PROBE = `${GRAPH}/rows/4242`;
-const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const PROBE = row(4242);
 const SERVER_MODULE = fileURLToPath(new URL('../src/http/server.js', import.meta.url));
-const TOKEN = 'bench-admin-token';
 const log = (m: string) => process.stderr.write(`${m}\n`);
-
-/** The synapse table as N-Triples (10 triples a row), written to `file`. */
-async function writeTable(file: string, triples: number): Promise<void> {
-  const out = createWriteStream(file);
-  const rows = Math.ceil(triples / 10);
-  let buf: string[] = [];
-  for (let r = 0; r < rows; r++) {
-    const s = `<${GRAPH}/rows/${r}>`;
-    buf.push(
-      `${s} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <${S}Synapse> .\n`,
-      `${s} <${S}cid> "${r}" .\n`,
-      `${s} <${S}voxelVolume> "${(r * 0.37).toFixed(3)}"^^<${XSD}double> .\n`,
-      `${s} <${S}surfaceArea> "${(r * 0.11).toFixed(3)}"^^<${XSD}double> .\n`,
-      `${s} <${S}centroidX> "${r % 9973}"^^<${XSD}integer> .\n`,
-      `${s} <${S}centroidY> "${r % 7919}"^^<${XSD}integer> .\n`,
-      `${s} <${S}centroidZ> "${r % 6007}"^^<${XSD}integer> .\n`,
-      `${s} <${S}neuron> <${GRAPH}/rows/${r >> 4}> .\n`,
-      `${s} <${S}parent> <${GRAPH}/rows/${r >> 5}> .\n`,
-      `${s} <http://purl.org/dc/terms/description> "synapse ${r} of block ${r >> 10}"@en .\n`,
-    );
-    if (buf.length >= 10_000) {
-      if (!out.write(buf.join(''))) await once(out, 'drain');
-      buf = [];
-    }
-  }
-  out.end(buf.join(''));
-  await once(out, 'finish');
-}
-
-/** A data directory with the table in its journal ('load' op), stopped with or without compaction. */
-async function prepare(kind: 'journal' | 'snapshot', table: string): Promise<string> {
-  const dataDir = mkdtempSync(join(tmpdir(), `syndb-restart-${kind}-`));
-  const config = configFromEnv({ SYNDB_DATA_DIR: dataDir, SYNDB_BASE_IRI: BASE });
-  // the ontology graph and a published dataset whose table graph holds the rows
-  const ctx = await openContext(config);
-  await ctx.datasets.create(JSON.stringify({ id: 'bench', title: 'Generated synapses', description: 'benchmark data', creators: [{ name: 'Bench, Mark' }], license: 'CC-BY-4.0', species: 'mouse', brainRegion: 'V1', microscopyMethod: 'SBEM', compartments: ['synapse'] }), 'json', { user: 'bench', role: 'admin' }, { publish: true });
-  await ctx.close();
-  const store = await openStore(config, { workers: 1, compactOnClose: kind === 'snapshot', compactBytes: Number.MAX_SAFE_INTEGER });
-  // the store takes the file (moves it into its loads/ directory): give it a copy
-  const file = join(dataDir, 'upload.nt');
-  copyFileSync(table, file);
-  await store.transact([{ op: 'load', graph: GRAPH, file }]);
-  await store.close();
-  return dataDir;
-}
-
-/** utime + stime of a process and all its threads, in seconds (Linux /proc). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100; // fields 14 and 15, clock ticks (USER_HZ = 100)
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  const gone = once(child, 'exit').then(() => undefined);
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return gone.finally(() => clearTimeout(t));
-}
 
 interface Start { wallS: number; listenS: number; cpuS: number }
 
 /** Start the service on `dataDir`, wait for a correct answer to the probe, stop it (clean, without a new snapshot when nothing changed). */
 async function startService(dataDir: string, workers: number): Promise<Start> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [MAIN, 'serve'], {
-    env: { ...process.env, SYNDB_DATA_DIR: dataDir, SYNDB_BASE_IRI: BASE, PORT: '0', SYNDB_EXAMPLES: '0', SYNDB_ADMIN_TOKEN: TOKEN, SYNDB_STORE_WORKERS: String(workers) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d) => { stderr += d; });
+  const svc = await spawnService(dataDir, { SYNDB_STORE_WORKERS: String(workers) });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d) => {
-        out += d;
-        const m = /"msg":"listening","url":"([^"]+)"/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`syndb serve exited (${code}) before listening:\n${stderr.slice(-2000)}`)));
-    });
-    const listenS = (performance.now() - t0) / 1000;
     const q = `ASK { GRAPH <${GRAPH}> { <${PROBE}> <${S}cid> "4242" } }`;
     for (;;) {
-      const r = await fetch(`${url}/sparql`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/sparql-results+json' }, body: new URLSearchParams({ query: q }) }).catch((e: Error) => e);
+      const r = await sparql(svc.url, q);
       if (!(r instanceof Error) && r.ok) {
         const j = (await r.json()) as { boolean?: boolean };
         if (j.boolean !== true) throw new Error(`the restarted service does not hold <${PROBE}>: answered ${JSON.stringify(j)}`);
         break;
       }
       if (r instanceof Response && r.status !== 503) throw new Error(`probe query failed: HTTP ${r.status} ${await r.text()}`);
-      if (performance.now() - t0 > 300_000) throw new Error('the service did not answer within 300 s');
+      if (performance.now() - svc.startedAt > 300_000) throw new Error('the service did not answer within 300 s');
       await new Promise((res) => setTimeout(res, 20));
     }
-    const wallS = (performance.now() - t0) / 1000;
-    return { wallS, listenS, cpuS: cpuSeconds(child.pid!) };
+    return { wallS: (performance.now() - svc.startedAt) / 1000, listenS: svc.listenS, cpuS: cpuSeconds(svc.child.pid!) };
   } finally {
-    await stopChild(child);
+    await stopChild(svc.child);
   }
 }
 
@@ -180,7 +94,6 @@ async function timedChild(args: string[], done: (out: string) => boolean): Promi
   }
 }
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
 export interface RestartResult { triples: number; runs: number; rows: { name: string; wallS: number; listenS: number; cpuS: number }[] }
 
@@ -191,8 +104,8 @@ async function main(): Promise<void> {
   try {
     log(`restart bench: ${TRIPLES.toLocaleString('en')} triples, ${RUNS} run(s) of every configuration, interleaved`);
     await writeTable(table, TRIPLES);
-    const journal = await prepare('journal', table);
-    const snapshot = await prepare('snapshot', table);
+    const journal = await prepareDataDir('journal', table);
+    const snapshot = await prepareDataDir('snapshot', table);
     dirs.push(journal, snapshot);
     const configs: { name: string; run: () => Promise<Start> }[] = [
       { name: 'service, snapshot, 1 replica', run: () => startService(snapshot, 1) },
