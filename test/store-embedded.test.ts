@@ -47,6 +47,25 @@ async function expectStoreError(p: Promise<unknown>, code: StoreError['code'], m
 }
 
 describe('embedded store: durability', () => {
+  it('answers from the first replica after a snapshot reopen; the second loads behind it and ends up with every write', async () => {
+    const dir = tmp();
+    const s = await openS(dir, { workers: 2 });
+    const lines = Array.from({ length: 2000 }, (_, i) => quad(`r${i}`, String(i), G(1))).join('');
+    await s.transact([{ op: 'add', nquads: lines }]);
+    await s.close(); // snapshot
+    const s2 = await openS(dir, { workers: 2 });
+    // open resolves with one replica serving; a write made now must reach the one still loading
+    expect(s2.health().replicas.filter((r) => r.state === 'serving').length).toBeGreaterThanOrEqual(1);
+    await s2.transact([{ op: 'add', nquads: quad('late', 'x', G(2)) }]);
+    expect(await count(s2)).toBe(2001);
+    for (let i = 0; i < 400 && s2.health().replicas.filter((r) => r.state === 'serving').length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(s2.health().replicas.map((r) => r.state)).toEqual(['serving', 'serving']);
+    // each replica answers (queries go to the least-loaded free replica: ask both at once, twice over)
+    const counts = await Promise.all(Array.from({ length: 4 }, () => count(s2)));
+    expect(counts).toEqual([2001, 2001, 2001, 2001]);
+    expect(await s2.dumpGraph(G(2))).toContain('late');
+  });
+
   it('keeps everything across close and reopen (snapshot at close) and across a reopen without compaction', async () => {
     const dir = tmp();
     const s = await openS(dir);
