@@ -86,6 +86,8 @@ export interface TableFilesOptions {
   log?: (o: Record<string, unknown>) => void;
 }
 
+/** An IN list of at most this many values on a sorted copy is read one value at a time. */
+const MAX_PRUNED_VALUES = 256;
 /** At most this many sorted copies of one file (each is as large as the file). */
 const MAX_SORTED_COPIES = 4;
 
@@ -160,7 +162,7 @@ export class TableFiles {
    * least `sortedCopyMinRows` rows gets a sorted copy of each filtered column, built in the
    * background (one at a time; the query does not wait for it).
    */
-  private source(sha256: string, filters: Filter[], rows: number | undefined): { from: string; order: string } {
+  private source(sha256: string, filters: Filter[], rows: number | undefined, types: Map<string, ColumnType>, params: string[]): { from: string; order: string } {
     const file = { from: `read_parquet(${sqlString(this.path(sha256, 'parquet'))})`, order: '' };
     if (!filters.length) return file;
     const min = this.opts.sortedCopyMinRows ?? 1_000_000;
@@ -172,7 +174,15 @@ export class TableFiles {
       }
     }
     const best = filters.find((f) => f.op === 'in' && ready.includes(f.column)) ?? filters.find((f) => ready.includes(f.column));
-    return best ? { from: `read_parquet(${sqlString(this.sortedPath(sha256, best.column))})`, order: ' ORDER BY __syndb_row' } : file;
+    if (!best) return file;
+    const copy = `read_parquet(${sqlString(this.sortedPath(sha256, best.column))})`;
+    const values = [...new Set(best.values)];
+    if (best.op !== 'in' || values.length < 2 || values.length > MAX_PRUNED_VALUES) return { from: copy, order: ' ORDER BY __syndb_row' };
+    // one pruned read per value: DuckDB prunes row groups for an IN list by its smallest and largest
+    // value only, which in a sorted copy is most of the file
+    const t = types.get(best.column)!;
+    const each = values.map((v) => { params.push(v); return `SELECT * FROM ${copy} WHERE ${sqlIdent(best.column)} = ${t === 'VARCHAR' ? `$${params.length}` : `CAST($${params.length} AS ${t})`}`; });
+    return { from: `(${each.join(' UNION ALL ')})`, order: ' ORDER BY __syndb_row' };
   }
 
   private async connect(): Promise<DuckDBConnection> {
@@ -296,7 +306,7 @@ export class TableFiles {
   async select(sha256: string, all: ColumnSpec[], sel: Selection, format: 'parquet' | 'csv', rows?: number): Promise<{ path: string; rows: number }> {
     const types = new Map(all.map((c) => [c.name, c.type]));
     const { sql, params } = this.where(sel, types);
-    const src = this.source(sha256, sel.filters, rows);
+    const src = this.source(sha256, sel.filters, rows, types, params);
     const tmp = this.tmpPath(format);
     try {
       const rows = await this.withConnection(async (c) => {
@@ -425,8 +435,10 @@ export class TableFiles {
 
   /** How many rows match (for the X-Row-Count header of a filtered download). */
   async count(sha256: string, all: ColumnSpec[], filters: Filter[], rows?: number): Promise<number> {
-    const { sql, params } = this.where({ columns: all, filters }, new Map(all.map((c) => [c.name, c.type])));
-    return this.withConnection(async (c) => Number((await c.runAndReadAll(`SELECT count(*) FROM ${this.source(sha256, filters, rows).from}${sql}`, params)).getRows()[0][0]));
+    const types = new Map(all.map((c) => [c.name, c.type]));
+    const { sql, params } = this.where({ columns: all, filters }, types);
+    const src = this.source(sha256, filters, rows, types, params);
+    return this.withConnection(async (c) => Number((await c.runAndReadAll(`SELECT count(*) FROM ${src.from}${sql}`, params)).getRows()[0][0]));
   }
 
   /** The row whose `column` is `value` as text cells (null = empty) and its 1-based row number. */
