@@ -48,7 +48,7 @@ for (const target of targets) {
   const s = new oxigraph.Store();
   s.load(nq, { format: 'application/n-quads', no_transaction: true });
   const loadS = (performance.now() - l0) / 1000;
-  const loadCpu = (process.cpuUsage(c0).user + process.cpuUsage(c0).system) / 1e6;
+  const lc = process.cpuUsage(c0), loadCpu = (lc.user + lc.system) / 1e6;
   console.log(`  Store.load (no_transaction): ${loadS.toFixed(2)} s wall, ${loadCpu.toFixed(2)} CPU-s`);
   const ours = triples / ingestS, raw = s.size / loadS;
   console.log(`| ${triples} | ${n} | ${ingestS.toFixed(1)} | ${ours.toFixed(0)} | ${restartS.toFixed(2)} | ${loadS.toFixed(2)} | ${raw.toFixed(0)} | ${(ours / raw).toFixed(3)} |`);

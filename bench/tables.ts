@@ -305,7 +305,7 @@ async function columnar(n: number, repeat: number) {
     await filterP50('whole file, before the sorted copy', 0, 5);
     const tc = performance.now(), cpu0 = process.cpuUsage();
     await ctx.tableFiles.settled();
-    const sortedCpu = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6;
+    const sc = process.cpuUsage(cpu0), sortedCpu = (sc.user + sc.system) / 1e6;
     const st = await (await fetch(`${srv.url}/datasets/bench-ours/tables/synapse/stats?version=draft`, { headers: auth })).json() as { sortedCopies?: Record<string, string> };
     console.log(`  sorted copy of pre_id: ${st.sortedCopies?.pre_id ?? 'absent'} after ${((performance.now() - tc) / 1000).toFixed(1)} s more (${sortedCpu.toFixed(1)} CPU-s)`);
     await filterP50('sorted copy', 100, 21);
