@@ -23,6 +23,7 @@ import { FACETS } from '../search/query.js';
 import { EXIT } from './exit-codes.js';
 import { Client, ConnectError, ServerRefusal, formatRefusal } from './http-client.js';
 import * as remote from './client-commands.js';
+import { cliUser, envString } from '../util/env.js';
 
 class UsageError extends Error {}
 
@@ -37,7 +38,7 @@ const readInput = (file: string) => {
   if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
   return readFileSync(file, 'utf8');
 };
-const ADMIN = { user: process.env.USER ? `cli:${process.env.USER}` : 'cli', role: 'admin' as const };
+const ADMIN = { user: cliUser(), role: 'admin' as const };
 
 // ------------------------------------------------------------------------------ local commands
 
@@ -161,7 +162,7 @@ function tokenCreate(o: { name?: string; role: string }): number {
   const config = configFromEnv();
   const token = new TokenRegistry(config.dataDir).create(o.name, o.role as Role);
   process.stdout.write(`${token}\n`);
-  process.stderr.write(`token for "${o.name}" (${o.role}) created in ${config.dataDir}/tokens.json${config.configFile ? ` (data directory from ${config.configFile})` : process.env.SYNDB_DATA_DIR ? ' (SYNDB_DATA_DIR)' : ''}; it is shown only once. Use: Authorization: Bearer <token>\n`);
+  process.stderr.write(`token for "${o.name}" (${o.role}) created in ${config.dataDir}/tokens.json${config.configFile ? ` (data directory from ${config.configFile})` : envString('SYNDB_DATA_DIR') ? ' (SYNDB_DATA_DIR)' : ''}; it is shown only once. Use: Authorization: Bearer <token>\n`);
   return 0;
 }
 

@@ -4,13 +4,14 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { configFromEnv } from '../service/config.js';
 import { openContext } from '../service/context.js';
 import { TableService, TableRejected, type UploadProgress } from '../service/tables.js';
+import { cliUser } from '../util/env.js';
 
 /** A usage error main() maps to exit code 2. */
 export class TableUsageError extends Error {
   readonly code = 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE';
 }
 
-export const ADMIN = { user: process.env.USER ? `cli:${process.env.USER}` : 'cli', role: 'admin' as const };
+export const ADMIN = { user: cliUser(), role: 'admin' as const };
 
 /** Progress line: rows, rows/s, ETA (estimated from the bytes read while validating). */
 export function progressPrinter(label: string, totalBytes: number, out: NodeJS.WriteStream = process.stderr) {

@@ -26,6 +26,7 @@ import { HttpError } from './problem.js';
 import { esc } from './html.js';
 import { queryString } from './query-string.js';
 import { datasetView } from '../service/dataset-view.js';
+import { positiveIntFromEnv } from '../util/env.js';
 
 export { DATACITE_XML, DATACITE_JSON };
 
@@ -34,10 +35,7 @@ const describedBy = (m: DatasetMetadata) => DESCRIBED_BY.filter((d) => d.mediaTy
 
 const deps = (ctx: ServiceContext): MetadataDeps => ({ store: ctx.store, iris: ctx.iris, catalog: ctx.catalog, publisher: ctx.config.publisher });
 
-const envInt = (name: string, dflt: number) => {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : dflt;
-};
+const envInt = (name: string, dflt: number) => positiveIntFromEnv(name, dflt);
 
 // ---------------------------------------------------------------------------------------------
 // The dataset page (used by datasets-router.ts)

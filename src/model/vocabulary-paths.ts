@@ -1,21 +1,8 @@
 /** Where the committed vocabulary files live: `ontologies/vocab-*.ttl` under the package root. */
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../util/paths.js';
 
-/**
- * The folder holding package.json, found by walking up from `fromUrl` (default: this module).
- * Works from `src/model/` (vitest, tsx) and from `dist/src/model/` (after tsc).
- */
-export function packageRoot(fromUrl: string = import.meta.url): string {
-  let dir = path.dirname(fileURLToPath(fromUrl));
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`no package.json found above ${fileURLToPath(fromUrl)}`);
-    dir = up;
-  }
-}
+export { packageRoot };
 
 /** The vocabulary files the build script writes, in load order. */
 export const VOCAB_FILES = [

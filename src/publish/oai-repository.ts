@@ -9,6 +9,7 @@ import { sparqlIri } from '../util/rdf.js';
 import { conceptMetadata, datasetModified, labelsOf, provenanceTimes, publicEntries, type MetadataDeps } from './metadata.js';
 import { doiRecords, resolves } from './dois.js';
 import { datestamp, type OaiItem, type OaiRepository, type OaiSet } from './oai-pmh.js';
+import { envString } from '../util/env.js';
 
 /** The OAI-PMH repository of the public datasets, memoised for one request. */
 export function oaiRepository(ctx: MetadataDeps): OaiRepository {
@@ -70,7 +71,7 @@ export function oaiRepository(ctx: MetadataDeps): OaiRepository {
   return {
     name: ctx.publisher,
     baseUrl: `${ctx.iris.base}/oai`,
-    adminEmail: process.env.SYNDB_ADMIN_EMAIL || `admin@${host}`,
+    adminEmail: envString('SYNDB_ADMIN_EMAIL') || `admin@${host}`,
     identifierPrefix: prefix,
     repositoryIdentifier: /^[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9-]*)+$/.test(host) ? host : undefined,
     items: () => (items ??= (async () => {

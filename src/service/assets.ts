@@ -34,6 +34,7 @@ import { reportToTurtle } from '../shacl/results.js';
 import { df, iri, lit, typed, toNQuads, inGraph, parseRdf, RDF_TYPE, type Quad } from '../util/rdf.js';
 import { checkDraftGraph, refuseIfInvalid } from './draft-check.js';
 import type { WriteOp } from '../store/graph-store.js';
+import { positiveIntFromEnv } from '../util/env.js';
 
 export const DEFAULT_MAX_ASSET_BYTES = 1024 ** 3;
 
@@ -79,9 +80,8 @@ export class AssetService {
   constructor(readonly ctx: ServiceContext) {}
 
   get maxBytes(): number {
-    const v = process.env.SYNDB_MAX_ASSET_BYTES;
-    const n = v ? Number(v) : DEFAULT_MAX_ASSET_BYTES;
-    return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_ASSET_BYTES;
+    const n = positiveIntFromEnv('SYNDB_MAX_ASSET_BYTES', DEFAULT_MAX_ASSET_BYTES);
+    return Number.isSafeInteger(n) ? n : DEFAULT_MAX_ASSET_BYTES;
   }
 
   get dir() { return join(this.ctx.config.dataDir, 'assets'); }

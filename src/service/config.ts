@@ -10,6 +10,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { DEFAULT_SPARQL_LIMITS, LIMIT_SETTINGS, type SparqlLimits } from '../sparql/limits.js';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../model/input-limits.js';
+import { boundedIntFromEnv, choiceFromEnv } from '../util/env.js';
 
 export interface Config {
   port: number;
@@ -177,21 +178,12 @@ export function environmentWithFile(env: NodeJS.ProcessEnv = process.env, cwd = 
   return { env: { ...values, ...env }, file };
 }
 
-/** A whole number from the environment (default when unset), within [min, max]. */
-function choiceSetting<T extends string>(env: NodeJS.ProcessEnv, name: string, choices: readonly T[], dflt: T): T {
-  const v = env[name];
-  if (v === undefined || v === '') return dflt;
-  if (!(choices as readonly string[]).includes(v)) throw new Error(`${name}=${v} is not one of: ${choices.join(', ')}`);
-  return v as T;
-}
+/** One of `choices` from the environment (default when unset). */
+const choiceSetting = <T extends string>(env: NodeJS.ProcessEnv, name: string, choices: readonly T[], dflt: T): T => choiceFromEnv(name, choices, dflt, env);
 
-function intSetting(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
-  const v = env[name]?.trim();
-  if (!v) return dflt;
-  const n = Number(v.replaceAll('_', ''));
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${v}"`);
-  return n;
-}
+/** A whole number from the environment (default when unset), within [min, max]. */
+const intSetting = (env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number =>
+  boundedIntFromEnv(name, min, max, (v) => new Error(`${name} must be a whole number from ${min} to ${max}, got "${v}"`), env) ?? dflt;
 
 /** SPARQL limits from SYNDB_SPARQL_MAX_…; each a positive whole number. */
 function sparqlLimitsFromEnv(env: NodeJS.ProcessEnv): SparqlLimits {

@@ -22,6 +22,7 @@ import { spawnModuleWorker } from '../../util/worker-spawn.js';
 import { QueryQuarantine, queryFingerprint, type QuarantineOptions } from '../query-quarantine.js';
 import { Pending, Replica, Waiter, WorkerGone, toStoreError } from './replica.js';
 import { LOADS_DIR, removeLoadFiles } from './restore.js';
+import { boundedIntFromEnv } from '../../util/env.js';
 
 export interface EmbeddedStoreOptions {
   dataDir: string;
@@ -63,11 +64,7 @@ const BREAK_WINDOW_MS = 60_000;
 
 /** A whole number from the environment variable `name`, within [min, max]; undefined when unset. */
 function intFromEnv(name: string, min: number, max: number, what: string): number | undefined {
-  const v = process.env[name]?.trim();
-  if (!v) return undefined;
-  const n = Number(v.replaceAll('_', ''));
-  if (!Number.isInteger(n) || n < min || n > max) throw new StoreError(`${name}=${JSON.stringify(v)} is not understood: expected ${what} from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}`, 'unavailable');
-  return n;
+  return boundedIntFromEnv(name, min, max, (v) => new StoreError(`${name}=${JSON.stringify(v)} is not understood: expected ${what} from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}`, 'unavailable'));
 }
 
 /** SYNDB_STORE_WORKERS: the number of replica workers (each holds the whole graph in memory). */

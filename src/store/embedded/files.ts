@@ -13,6 +13,7 @@ import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, rm
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { StoreError } from '../graph-store.js';
+import { pidAlive } from '../../util/process-alive.js';
 
 export interface SnapshotFile {
   file: string;
@@ -96,16 +97,7 @@ export function writeManifest(dataDir: string, m: Manifest): void {
 export const journalName = (gen: number) => `journal-${String(gen).padStart(6, '0')}.log`;
 export const snapshotDirName = (gen: number) => `snapshot-${String(gen).padStart(6, '0')}`;
 
-/** Is a process with this pid alive (on this host)? */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { pidAlive };
 
 /** Directories locked by this process (a second open in the same process is refused too). */
 const heldLocks = new Set<string>();

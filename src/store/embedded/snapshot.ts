@@ -7,6 +7,7 @@ import { StoreError } from '../graph-store.js';
 import { fsyncDir, writeFileDurable, type Manifest, type SnapshotFile } from './files.js';
 import { decodeRecordPayload, scanJournal, type JournalRecord } from './journal.js';
 import { applyOps, checkOps, checkedFromMeta, releaseOps } from './ops.js';
+import { positiveIntFromEnv } from '../../util/env.js';
 
 const NQ = 'application/n-quads';
 
@@ -40,8 +41,7 @@ function countLines(s: string): number {
  * characters, about 2 M quads of a compartment table. SYNDB_SNAPSHOT_PART_QUADS overrides it (tests).
  */
 function partQuads(): number {
-  const v = Number(process.env.SYNDB_SNAPSHOT_PART_QUADS);
-  return Number.isInteger(v) && v > 0 ? v : 1_000_000;
+  return positiveIntFromEnv('SYNDB_SNAPSHOT_PART_QUADS', 1_000_000);
 }
 
 /**

@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { StoreError, type Binding } from '../graph-store.js';
+import { pidAlive } from '../../util/process-alive.js';
 
 export const LEASE_GRAPH = 'urn:syndb:store:lease';
 const NS = 'urn:syndb:store#';
@@ -39,14 +40,6 @@ function hostId(): string {
   return [hostname(), boot, pidns].filter(Boolean).join(' ');
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 const lit = (s: string) => JSON.stringify(s);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -87,7 +80,7 @@ export class Lease {
   private live(c: Claim, now: number): boolean {
     if (c.id === this.id) return true;
     if (c.expires <= now) return false;
-    if (c.host === this.host && c.pid !== process.pid && !alive(c.pid)) return false; // crashed on this machine
+    if (c.host === this.host && c.pid !== process.pid && !pidAlive(c.pid)) return false; // crashed on this machine
     return true;
   }
 
