@@ -18,7 +18,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Parser, Store, Writer, DataFactory } from 'n3';
 import type { Quad, Term } from '@rdfjs/types';
 import { loadSparqlSupport } from '../src/shacl/sparql-constraints.js';
-import { loadShapes, compileShapes, projectRoot, type Shapes } from '../src/shacl/shapes.js';
+import { loadShapes, compileShapes, type Shapes } from '../src/shacl/shapes.js';
+import { projectRoot } from '../src/util/paths.js';
 import { validate } from '../src/shacl/validator.js';
 import { reportToTurtle } from '../src/shacl/results.js';
 

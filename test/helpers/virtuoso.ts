@@ -104,7 +104,11 @@ export async function startVirtuoso(opts: { buffers?: number } = {}): Promise<Vi
     rmSync(join(dir, 'virtuoso.lck'), { force: true });
     const c = spawn('virtuoso-t', ['-c', iniFile, '+foreground'], { cwd: dir, stdio: 'ignore' });
     child = c;
-    exited = new Promise((r) => c.once('exit', () => r()));
+    exited = new Promise((r) => c.once('exit', (code, signal) => {
+      // a Virtuoso that dies on its own (not killed here) says why, or every later request is only "ECONNREFUSED"
+      if (signal !== 'SIGKILL') process.stderr.write(`virtuoso-t on port ${httpPort} exited by itself (code ${code}, signal ${signal}); its log ends:\n${log().slice(-3000)}\n`);
+      r();
+    }));
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (c.exitCode !== null) throw new Error(`virtuoso-t exited with code ${c.exitCode} while starting; log:\n${log().slice(-2000)}`);

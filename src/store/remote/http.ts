@@ -63,6 +63,9 @@ function parseChallenge(h: string): DigestChallenge | undefined {
   return { realm: out.realm, nonce: out.nonce, qop: out.qop, opaque: out.opaque, algorithm: out.algorithm };
 }
 
+/** Response headers accepted from the server (see the Agent below). */
+const MAX_REPLY_HEADER_BYTES = 4 * 1024 * 1024;
+
 export class RemoteHttp {
   private digest?: DigestChallenge & { nc: number };
   /** Set once the server asked for Basic (credentials are never sent before a challenge asks for them). */
@@ -74,7 +77,9 @@ export class RemoteHttp {
 
   constructor(private readonly opts: HttpOptions = {}) {
     const wait = opts.requestTimeoutMs ?? 3_600_000;
-    this.agent = new Agent({ headersTimeout: wait, bodyTimeout: wait });
+    // Virtuoso echoes every named-graph-uri of a query as an X-SPARQL-named-graph header: with a few
+    // hundred graphs that is more than undici's 16 KiB default, and every query would fail
+    this.agent = new Agent({ headersTimeout: wait, bodyTimeout: wait, maxHeaderSize: MAX_REPLY_HEADER_BYTES });
     this.retries = opts.retries ?? 6;
     this.backoffMs = opts.backoffMs ?? 200;
     this.warn = opts.logger?.warn.bind(opts.logger) ?? ((m) => console.warn(`[syndb remote store] ${m}`));
