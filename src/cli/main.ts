@@ -23,7 +23,8 @@ import { FACETS } from '../search/query.js';
 import { EXIT } from './exit-codes.js';
 import { Client, ConnectError, ServerRefusal, formatRefusal } from './http-client.js';
 import * as remote from './client-commands.js';
-import { cliUser, envString } from '../util/env.js';
+import { envString } from '../util/env.js';
+import { ADMIN } from './admin-caller.js';
 
 class UsageError extends Error {}
 
@@ -38,7 +39,6 @@ const readInput = (file: string) => {
   if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
   return readFileSync(file, 'utf8');
 };
-const ADMIN = { user: cliUser(), role: 'admin' as const };
 
 // ------------------------------------------------------------------------------ local commands
 

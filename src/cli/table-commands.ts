@@ -4,14 +4,13 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { configFromEnv } from '../service/config.js';
 import { openContext } from '../service/context.js';
 import { TableService, TableRejected, type UploadProgress } from '../service/tables.js';
-import { cliUser } from '../util/env.js';
+import { ADMIN } from './admin-caller.js';
 
 /** A usage error main() maps to exit code 2. */
 export class TableUsageError extends Error {
   readonly code = 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE';
 }
 
-export const ADMIN = { user: cliUser(), role: 'admin' as const };
 
 /** Progress line: rows, rows/s, ETA (estimated from the bytes read while validating). */
 export function progressPrinter(label: string, totalBytes: number, out: NodeJS.WriteStream = process.stderr) {

@@ -35,7 +35,7 @@ export function collectionsRouter(ctx: ServiceContext): Router {
     const out: Shown[] = [];
     if (c.kind === 'tag') {
       await s.index.sync();
-      for (const { doc, entry } of s.index.visible(caller)) {
+      for (const { doc } of s.index.visible(caller)) {
         if (s.contains(c, doc)) out.push({ id: doc.id, title: doc.title, iri: ctx.iris.concept(doc.id), version: typeof doc.version === 'number' ? doc.version : undefined, graph: doc.subject });
       }
       void 0;

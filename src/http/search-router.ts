@@ -2,7 +2,7 @@
  * GET / (home), GET /datasets (search: JSON, JSON-LD Hydra collection, HTML), the citation page
  * /datasets/{id}/cite, the upload form /upload, and /static assets. Mounted before datasetsRouter.
  */
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request } from 'express';
 import { readFileSync } from 'node:fs';
 import type { ServiceContext } from '../service/context.js';
 import { callerOf } from './auth.js';

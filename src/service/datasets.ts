@@ -12,12 +12,12 @@ import { parseDatasetInput, type InputFormat, type ParsedDataset } from '../mode
 import { FIELD_OF_PROPERTY, ACCESS, type TermResolver } from '../model/dataset-json.js';
 import { skolemize } from '../model/skolemize.js';
 import { checkJsonLimits, DEFAULT_INPUT_LIMITS, type InputLimits } from '../model/input-limits.js';
-import { ConflictError, ForbiddenError, InputError, NotFoundError, type Problem } from '../model/problems.js';
+import { ConflictError, InputError, type Problem } from '../model/problems.js';
 import type { Ontology } from '../model/ontology.js';
 import { validate } from '../shacl/validator.js';
 import { reportToTurtle, type ValidationReport } from '../shacl/results.js';
 import { type Shapes } from '../shacl/shapes.js';
-import { activityQuads, type ActivityKind } from '../provenance/activity.js';
+import { activityQuads } from '../provenance/activity.js';
 import { Catalog, type DatasetEntry } from '../model/catalog.js';
 import type { Caller } from '../model/caller.js';
 

@@ -13,7 +13,7 @@ import './grapoi-fast-dataset.js';
 import Validator from 'shacl-engine/Validator.js';
 import { rewriteComplexPaths } from './paths.js';
 import { checkSparqlQueries, loadSparqlSupport, shapesUseSparql, sparqlSupport } from './sparql-constraints.js';
-import { SH, namedNode, objects } from './terms.js';
+import { SH, namedNode } from './terms.js';
 
 export interface ChunkSafety {
   /** True when validating subject groups separately gives the same report as validating everything at once. */

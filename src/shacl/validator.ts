@@ -23,7 +23,7 @@ import { materialisePaths } from './paths.js';
 import { convertResult, type ValidationReport, type ValidationResult } from './results.js';
 import type { Shapes } from './shapes.js';
 import { parseRdf } from './shapes.js';
-import { RDF_TYPE, SH, namedNode, objects, termKey } from './terms.js';
+import { RDF_TYPE, SH, namedNode, termKey } from './terms.js';
 
 export interface ValidateOptions {
   /** Quads added to the data graph (vocabulary typing, class hierarchy). Quads or N-Triples/N-Quads/Turtle text. */

@@ -6,15 +6,13 @@
 import { esc } from '../html.js';
 import { compactIri } from '../../model/namespaces.js';
 import type { Vocabulary } from '../../model/vocabulary.js';
-import { renderCitation, datasetCitation, type CitationRecord } from '../../publish/citation/index.js';
+import { renderCitation, type CitationRecord } from '../../publish/citation/index.js';
 import { datasetDois } from '../../publish/dois.js';
 import type { ServiceContext } from '../../service/context.js';
 import type { Caller } from '../../model/caller.js';
 import type { DatasetView, TableInfo } from '../../service/dataset-view.js';
-import type { Quad } from '../../util/rdf.js';
 import { TableService } from '../../service/tables.js';
 import { NotFoundError } from '../../model/problems.js';
-import type { TableSchema } from '../../model/tables/schema.js';
 import { AssetService, type AssetInfo } from '../../service/assets.js';
 import { connectomeMatrix, type StoredMatrix } from '../../service/connectome-matrix.js';
 import { distributionSizes } from '../../service/distribution-sizes.js';
@@ -135,8 +133,8 @@ export async function landingFacts(ctx: ServiceContext, view: DatasetView, calle
  * tables section, the facts the page shows, and the script tag they need (put `script` into the head).
  */
 export async function landingSections(ctx: ServiceContext, view: DatasetView, caller: Caller) {
-  const { id, quads } = view;
-  const { subject, version } = view.target;
+  const { id } = view;
+  const { version } = view.target;
   const doi = version !== undefined ? (await datasetDois(ctx.store, ctx.iris.concept(id))).versions[version] : undefined;
   const record = await view.citation();
   const href = `/datasets/${id}${version !== undefined ? `/versions/${version}` : ''}`;

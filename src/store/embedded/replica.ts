@@ -1,7 +1,6 @@
 /** One replica: a worker thread holding the whole graph in oxigraph, with the requests it has been sent, and the requests waiting for one. */
 import type { Worker } from 'node:worker_threads';
 import { StoreError } from '../graph-store.js';
-import { WriteOpError } from './ops.js';
 import type { WorkerError, WorkerRequest } from './store-worker.js';
 
 /** A request waiting (in this thread) for a free, ready replica. */
