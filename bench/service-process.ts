@@ -102,7 +102,7 @@ export async function spawnService(dataDir: string, env: Record<string, string> 
       let out = '';
       child.stdout!.on('data', (d) => {
         out += d;
-        const m = /"msg":"listening","url":"([^"]+)"/.exec(out);
+        const m = /"msg":"listening"[^\n]*?"url":"([^"]+)"/.exec(out);
         if (m) resolve(m[1]);
       });
       child.once('exit', (code) => reject(new Error(`syndb serve exited (${code}) before listening:\n${stderr.slice(-2000)}`)));

@@ -24,6 +24,7 @@ import { EXIT } from './exit-codes.js';
 import { Client, ConnectError, ServerRefusal, formatRefusal } from './http-client.js';
 import * as remote from './client-commands.js';
 import { envString } from '../util/env.js';
+import { jsonLog } from '../util/json-log.js';
 import { ADMIN } from './admin-caller.js';
 
 class UsageError extends Error {}
@@ -44,9 +45,9 @@ const readInput = (file: string) => {
 
 async function serve(): Promise<number> {
   const config = configFromEnv();
-  const log = (msg: string) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg })}\n`);
+  const log = (msg: string) => jsonLog({ level: 'info', msg });
   if (config.configFile) log(`configuration file: ${config.configFile}`);
-  const ctx = await openContext(config, { log, jsonLog: (o) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...o })}\n`) });
+  const ctx = await openContext(config, { log, jsonLog });
   const { loadExamples } = await import('../service/examples.js');
   if (config.examples && ctx.catalog.entries.size === 0) await loadExamples(ctx, log);
   const { startServer } = await import('../http/server.js');

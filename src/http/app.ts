@@ -1,4 +1,5 @@
 /** The express application: thin routers over the service layer. */
+import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
 import { authenticate } from './auth.js';
@@ -20,11 +21,15 @@ import { methodNotAllowed, optionsResponder } from './allowed-methods.js';
 import { openApiRouter } from './openapi-router.js';
 import { picturesRouter } from './pictures-router.js';
 import { schemasRouter } from './schemas-router.js';
+import { jsonLog, type Logger } from '../util/json-log.js';
 
-export type Logger = (o: Record<string, unknown>) => void;
-export const jsonLogger: Logger = (o) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...o })}\n`);
 
-export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
+/** The caller's X-Request-Id when it is a plain token of at most 128 characters, else a new UUID. */
+function requestId(given: string | undefined): string {
+  return given && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+export function createApp(ctx: ServiceContext, log: Logger = jsonLog) {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
@@ -34,7 +39,9 @@ export function createApp(ctx: ServiceContext, log: Logger = jsonLogger) {
   app.use(obs.observe);
   app.use((req: Request, res: Response, next: NextFunction) => {
     const t0 = process.hrtime.bigint();
-    res.on('finish', () => log({ level: 'info', msg: 'request', method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+    const reqId = requestId(req.get('x-request-id'));
+    res.setHeader('X-Request-Id', reqId);
+    res.on('finish', () => log({ level: 'info', msg: 'request', reqId, method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
     req.setTimeout(10 * 60_000);
     next();
   });

@@ -1,9 +1,10 @@
 /** Start the HTTP server on a service context; resolves with a handle to stop it. */
 import type { Server } from 'node:http';
 import type { ServiceContext } from '../service/context.js';
-import { createApp, jsonLogger, type Logger } from './app.js';
+import { createApp } from './app.js';
+import { jsonLog, type Logger } from '../util/json-log.js';
 
-export async function startServer(ctx: ServiceContext, log: Logger = jsonLogger): Promise<{ server: Server; url: string; stop(): Promise<void> }> {
+export async function startServer(ctx: ServiceContext, log: Logger = jsonLog): Promise<{ server: Server; url: string; stop(): Promise<void> }> {
   const app = createApp(ctx, log);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(ctx.config.port, ctx.config.host, () => resolve(s));

@@ -43,7 +43,7 @@ export function startService(dataDir: string, extra: Record<string, string> = {}
     const onData = (d: Buffer) => {
       out += d.toString();
       if (out.length > 2_000_000) out = out.slice(-1_000_000);
-      const m = /"msg":"listening","url":"([^"]+)"/.exec(out);
+      const m = /"msg":"listening"[^\n]*?"url":"([^"]+)"/.exec(out);
       if (m && timer) {
         clearTimeout(timer);
         resolvePromise({
