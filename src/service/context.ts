@@ -34,7 +34,10 @@ export interface ServiceContext extends ReadContext {
 
 export async function openContext(config: Config, opts: { readOnly?: boolean; log?: (msg: string) => void; jsonLog?: (o: Record<string, unknown>) => void } = {}): Promise<ServiceContext> {
   const log = opts.log ?? (() => {});
-  const store = await openStore(config, { readOnly: opts.readOnly });
+  // the store's warnings and events go to the service's structured log when it has one
+  const jsonLog = opts.jsonLog;
+  const logger = jsonLog ? { warn: (msg: string) => jsonLog({ level: 'warn', msg, component: 'store' }), event: (o: Record<string, unknown>) => jsonLog({ level: 'warn', component: 'store', ...o }) } : undefined;
+  const store = await openStore(config, { readOnly: opts.readOnly, ...(logger ? { logger } : {}) });
   try {
     const iris = new Iris(config.baseIri);
     const [vocabulary, shapes] = await Promise.all([loadVocabulary(), loadShapes()]);
