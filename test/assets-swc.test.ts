@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { createReadStream, readFileSync } from 'node:fs';
 import { checkSwc } from '../src/model/assets/swc.js';
 import { assetTypeOf } from '../src/model/assets/media-types.js';
-import { tarHeader } from '../src/service/archive.js';
 
 const fixture = (f: string) => new URL(`./fixtures/assets/${f}`, import.meta.url);
 
@@ -46,20 +45,5 @@ describe('SWC', () => {
     expect(assetTypeOf('a.GLB')).toMatchObject({ kind: 'Mesh', mediaType: 'model/gltf-binary' });
     expect(assetTypeOf('a.swc')).toMatchObject({ kind: 'SkeletonSWC', mediaType: 'text/plain' });
     expect(assetTypeOf('a.tif')).toBeUndefined();
-  });
-});
-
-describe('ustar header', () => {
-  it('has the ustar magic, octal size and a valid checksum; long paths use the prefix field', () => {
-    const h = tarHeader('syndb-archive/x/v1/synapse.csv', 1234, 1700000000);
-    expect(h.length).toBe(512);
-    expect(h.subarray(257, 263).toString('latin1')).toBe('ustar\0');
-    expect(h.subarray(124, 135).toString('ascii')).toBe((1234).toString(8).padStart(11, '0'));
-    const stored = parseInt(h.subarray(148, 154).toString('ascii'), 8);
-    const copy = Buffer.from(h); copy.fill(0x20, 148, 156);
-    expect(stored).toBe(copy.reduce((a, b) => a + b, 0));
-    const long = `syndb-archive/${'d'.repeat(60)}/v1/${'c'.repeat(60)}.csv`;
-    const hl = tarHeader(long, 1, 0);
-    expect(hl.subarray(345, 345 + 80).toString('utf8').replace(/\0+$/, '')).toBe(long.slice(0, long.lastIndexOf('/')));
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Bulk download: the latest published tables of several datasets as one tar.gz (POSIX ustar,
- * written here; gzip by node:zlib) with manifest.json (datasets, versions, tables, row counts,
+ * Bulk download: the latest published tables of several datasets as one tar.gz (POSIX ustar with
+ * pax headers where needed, by tar-stream; gzip by node:zlib) with manifest.json (datasets, versions, tables, row counts,
  * SHA-256 and size of every file, BibTeX citation of each dataset) and README.txt.
  *
  * Each table is first spooled to a temp file (a tar header needs the size before the content),
@@ -12,10 +12,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { once } from 'node:events';
-import { PassThrough, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { pack } from 'tar-stream';
 import type { ServiceContext } from './context.js';
 import type { Caller } from '../model/caller.js';
 import { NotFoundError } from '../model/problems.js';
@@ -142,19 +142,19 @@ export class ArchiveService {
         files: [{ path: 'README.txt', bytes: readme.length, sha256: createHash('sha256').update(readme).digest('hex') }, ...files.map(({ path, bytes, sha256 }) => ({ path, bytes, sha256 }))],
       };
       const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8');
-      const tar = new PassThrough();
+      // tar-stream writes ustar headers, pax headers for long names and base-256 sizes past 8 GiB
+      const tar = pack();
       const done = pipeline(tar, createGzip(), out);
-      const mtime = Math.floor(Date.now() / 1000);
-      const put = async (b: Buffer) => { if (!tar.write(b)) await once(tar, 'drain'); };
-      const entry = async (name: string, data: Buffer) => { await put(tarHeader(`syndb-archive/${name}`, data.length, mtime)); await put(data); await put(padding(data.length)); };
-      await entry('README.txt', readme);
-      await entry('manifest.json', manifestBytes);
-      for (const f of files) {
-        await put(tarHeader(`syndb-archive/${f.path}`, f.bytes, mtime));
-        for await (const chunk of createReadStream(f.local)) await put(chunk as Buffer);
-        await put(padding(f.bytes));
+      const mtime = new Date();
+      const entry = (name: string, data: Buffer) => new Promise<void>((resolve, reject) => { tar.entry({ name: `syndb-archive/${name}`, size: data.length, mtime }, data, (e) => (e ? reject(e) : resolve())); });
+      try {
+        await entry('README.txt', readme);
+        await entry('manifest.json', manifestBytes);
+        for (const f of files) await pipeline(createReadStream(f.local), tar.entry({ name: `syndb-archive/${f.path}`, size: f.bytes, mtime }));
+        tar.finalize();
+      } catch (err) {
+        tar.destroy(err as Error);
       }
-      tar.end(Buffer.alloc(1024)); // two zero blocks end the archive
       await done;
       return manifest;
     } finally {
@@ -181,34 +181,3 @@ function readmeText(datasets: ManifestDataset[]): string {
   return lines.join('\n');
 }
 
-const padding = (size: number) => Buffer.alloc((512 - (size % 512)) % 512);
-
-/** A POSIX ustar header block for a regular file (names longer than 100 bytes are split into prefix/name). */
-export function tarHeader(path: string, size: number, mtime: number): Buffer {
-  const h = Buffer.alloc(512);
-  let name = path, prefix = '';
-  if (Buffer.byteLength(path) > 100) {
-    const cut = path.lastIndexOf('/', 155);
-    if (cut <= 0 || Buffer.byteLength(path.slice(cut + 1)) > 100 || Buffer.byteLength(path.slice(0, cut)) > 155) throw new Error(`path too long for ustar: ${path}`);
-    prefix = path.slice(0, cut); name = path.slice(cut + 1);
-  }
-  const octal = (n: number, width: number) => n.toString(8).padStart(width - 1, '0') + '\0';
-  h.write(name, 0, 100, 'utf8');
-  h.write(octal(0o644, 8), 100, 'ascii');
-  h.write(octal(0, 8), 108, 'ascii');
-  h.write(octal(0, 8), 116, 'ascii');
-  if (size >= 8 ** 11) throw new Error(`file too large for ustar: ${size} bytes`);
-  h.write(octal(size, 12), 124, 'ascii');
-  h.write(octal(mtime, 12), 136, 'ascii');
-  h.write('        ', 148, 'ascii'); // checksum field counts as spaces
-  h.write('0', 156, 'ascii');
-  h.write('ustar\0', 257, 'ascii');
-  h.write('00', 263, 'ascii');
-  h.write('syndb', 265, 32, 'ascii');
-  h.write('syndb', 297, 32, 'ascii');
-  h.write(prefix, 345, 155, 'utf8');
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'ascii');
-  return h;
-}
