@@ -119,6 +119,8 @@ export function graphListsAsDisjunctions(tree: Query): string | undefined {
     if (o.type === 'operation' && (o.operator === 'in' || o.operator === 'notin')) {
       const [left, list] = o.args as [{ termType?: string; value?: string }, unknown[]];
       if (left?.termType !== 'Variable' || !graphVars.has(left.value!) || !Array.isArray(list) || list.length < 2) return;
+      // IRIs only: `=` of anything with an IRI is sameTerm (a literal list keeps its value comparison)
+      if (list.some((t) => (t as { termType?: string }).termType !== 'NamedNode')) return;
       const positive = anyOf(left.value!, list) as Record<string, unknown>;
       if (o.operator === 'in') Object.assign(o, positive);
       else Object.assign(o, { type: 'operation', operator: '!', args: [positive] });
