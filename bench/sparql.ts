@@ -21,9 +21,10 @@
  *
  *   npm run build && node dist/bench/sparql.js                  # 100k synapses
  *   node --max-old-space-size=8192 dist/bench/sparql.js --synapses 1000000 --runs 3
+ *   (a peer that cannot run is named loudly and the bench exits 1; --allow-missing accepts it)
  *
  * Printed: load time per engine; per query the median latency (warm: one run first, then --runs
- * timed runs, one query at a time), the ratio of ours to each peer (> 1: we are slower) and the
+ * timed runs interleaved across the engines, one query at a time), the ratio of ours to each peer (> 1: we are slower) and the
  * result count per engine (rows, or the value of a single COUNT ?n), marked COUNTS DIFFER when an
  * engine disagrees with ours; throughput (q/s) of the query mix, round-robin, with 1/4/16 concurrent
  * clients for every HTTP engine, and of in-process oxigraph with one client (it answers one query at
@@ -65,13 +66,14 @@ const run = promisify(execFile);
 
 const PREFIXES = `PREFIX syndb: <${S}> PREFIX skos: <${SKOS}> PREFIX obo: <${OBO}> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n`;
 
-interface BenchQuery { name: string; kind: 'point' | 'filter' | 'join' | 'aggregate' | 'path'; q: string }
+interface BenchQuery { name: string; kind: 'point' | 'scan' | 'filter' | 'join' | 'aggregate' | 'path'; q: string }
 
 function queries(base: string): BenchQuery[] {
   const syn = (i: number) => `<${base}/datasets/bench/versions/1/tables/synapse/rows/s${i}>`;
   return [
     { name: 'point lookup', kind: 'point', q: `${PREFIXES}SELECT ?p ?o WHERE { ${syn(4242)} ?p ?o }` },
     { name: 'point lookups x20 (VALUES)', kind: 'point', q: `${PREFIXES}SELECT ?s ?v WHERE { VALUES ?s { ${Array.from({ length: 20 }, (_, k) => syn(k * 997 + 13)).join(' ')} } ?s syndb:voxelVolume ?v }` },
+    { name: 'SELECT of 100,000 rows (a table read)', kind: 'scan', q: `${PREFIXES}SELECT ?s ?v WHERE { ?s syndb:voxelVolume ?v } LIMIT 100000` },
     { name: 'filter on a value', kind: 'filter', q: `${PREFIXES}SELECT (COUNT(?s) AS ?n) WHERE { ?s a syndb:Synapse ; syndb:voxelVolume ?v FILTER(?v > 0.95) }` },
     { name: 'filter + ORDER BY + LIMIT', kind: 'filter', q: `${PREFIXES}SELECT ?s ?v WHERE { ?s syndb:voxelVolume ?v FILTER(?v < 0.5) } ORDER BY DESC(?v) ?s LIMIT 10` },
     { name: 'join: pre and post neuron in one region', kind: 'join', q: `${PREFIXES}SELECT (COUNT(*) AS ?n) WHERE { ?s syndb:neuron ?a ; syndb:parent ?b . ?a syndb:brainRegion ?r . ?b syndb:brainRegion ?r }` },
@@ -284,17 +286,26 @@ function countRows(body: string): number {
   return j.results.bindings.length === 1 && j.head.vars.length === 1 && j.head.vars[0] === 'n' ? Number(j.results.bindings[0].n.value) : j.results.bindings.length;
 }
 
-/** Median latency (after one warm-up run) and result count; an engine's error is reported, not thrown. */
-async function timeQuery(e: Engine, q: string): Promise<{ ms: number; rows: string }> {
-  try {
-    await e.query(q);
-    const ms: number[] = [];
-    let body = '';
-    for (let i = 0; i < RUNS; i++) { const t = performance.now(); body = await e.query(q); ms.push(performance.now() - t); }
-    return { ms: median(ms), rows: String(countRows(body)) };
-  } catch (err) {
-    return { ms: NaN, rows: `error (${(err as Error).message.slice(0, 160)})` };
-  }
+/**
+ * Median latency and result count of one query on every engine, the runs interleaved (engine 1,
+ * 2, 3, then again) after one warm-up run each, so that a noisy moment of the shared machine falls
+ * on every engine alike. An engine's error is reported in its row, not thrown.
+ */
+async function timeQuery(engines: Engine[], q: string): Promise<Array<{ ms: number; rows: string }>> {
+  const out = engines.map(() => ({ ms: [] as number[], body: '', error: '' }));
+  const once = async (i: number, timed: boolean) => {
+    if (out[i].error) return;
+    const t = performance.now();
+    try {
+      out[i].body = await engines[i].query(q);
+      if (timed) out[i].ms.push(performance.now() - t);
+    } catch (err) {
+      out[i].error = `error (${(err as Error).message.slice(0, 160)})`;
+    }
+  };
+  for (let i = 0; i < engines.length; i++) await once(i, false);
+  for (let r = 0; r < RUNS; r++) for (let i = 0; i < engines.length; i++) await once(i, true);
+  return out.map((o) => (o.error ? { ms: NaN, rows: o.error } : { ms: median(o.ms), rows: String(countRows(o.body)) }));
 }
 
 /** Queries per second of the mix, round-robin, `clients` at a time, over at least max(4 × clients, 32) requests and 5 s. */
@@ -314,12 +325,18 @@ async function throughput(e: Engine, mix: BenchQuery[], clients: number): Promis
   return done / secondsSince(t);
 }
 
-/** Start a peer; one that cannot start is reported and left out. */
+/** Peers that could not run: named again at the end, and the bench exits 1 (unless --allow-missing). */
+const missing: string[] = [];
+const ALLOW_MISSING = process.argv.includes('--allow-missing');
+
+/** Start a peer; one that cannot start is reported loudly, left out of the tables, and fails the run. */
 async function peer(name: string, start: () => Engine | Promise<Engine>): Promise<Engine | undefined> {
   try {
     return await start();
   } catch (e) {
-    console.log(`${name} left out: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}`);
+    const why = (e as Error).message.split('\n').slice(0, 3).join(' ');
+    missing.push(`${name}: ${why}`);
+    console.log(`\n*** PEER MISSING: ${name} could not run, so there are no ratios against it: ${why}\n`);
     return undefined;
   }
 }
@@ -349,8 +366,7 @@ async function bench(n: number) {
     console.log(`\n${'median ms per query'.padEnd(48)} ${engines.map((e) => col(e.name)).join(' ')} ${peers.map((p) => col(`÷${p.name.slice(0, 4)}`, 6)).join(' ')}  rows (${engines.map((e) => e.name).join('/')})`);
     const differ: string[] = [];
     for (const { name, q } of queries(ctx.iris.base)) {
-      const r: { ms: number; rows: string }[] = [];
-      for (const e of engines) r.push(await timeQuery(e, q));
+      const r = await timeQuery(engines, q);
       const odd = engines.filter((_, i) => r[i].rows !== r[0].rows).map((e) => e.name);
       if (odd.length) differ.push(`${name}: ${engines.map((e, i) => `${e.name} ${r[i].rows}`).join(', ')}`);
       console.log(`${name.padEnd(48)} ${r.map((x) => col(fmt(x.ms))).join(' ')} ${r.slice(1).map((x) => col(ratio(r[0].ms, x.ms), 6)).join(' ')}  ${r.map((x) => x.rows).join('/')}${odd.length ? `  <-- COUNTS DIFFER (${odd.join(', ')})` : ''}`);
@@ -373,3 +389,7 @@ async function bench(n: number) {
 }
 
 for (const n of SIZES) await bench(n);
+if (missing.length) {
+  console.log(`\n*** ${missing.length} peer(s) missing; the ratios above leave them out:\n${missing.map((m) => `  - ${m}`).join('\n')}`);
+  if (!ALLOW_MISSING) { console.log('(exit 1; pass --allow-missing to accept a partial comparison)'); process.exitCode = 1; }
+}
