@@ -9,6 +9,12 @@ import { serialize } from './parse.js';
 
 const iri = (value: string) => ({ termType: 'NamedNode', value }) as never;
 
+/** The name of a GRAPH pattern (`o` any node of the tree), or undefined when `o` is not one. */
+function graphName(o: Record<string, unknown>): { termType: string; value: string } | undefined {
+  const name = o.name as { termType?: string; value?: string } | undefined;
+  return o.type === 'graph' && Array.isArray(o.patterns) && name?.termType ? (name as { termType: string; value: string }) : undefined;
+}
+
 /**
  * Every `GRAPH <g>` pattern (in groups, OPTIONAL, UNION, MINUS, EXISTS and subqueries) whose
  * graph is not in `allowed` names `replacement` instead. Returns how many were replaced.
@@ -16,8 +22,8 @@ const iri = (value: string) => ({ termType: 'NamedNode', value }) as never;
 export function replaceGraphConstants(tree: Query, allowed: Set<string>, replacement: string): number {
   let n = 0;
   walk(tree, (o) => {
-    const name = o.name as { termType?: string; value?: string } | undefined;
-    if (o.type === 'graph' && Array.isArray(o.patterns) && name?.termType === 'NamedNode' && !allowed.has(name.value!)) {
+    const name = graphName(o);
+    if (name?.termType === 'NamedNode' && !allowed.has(name.value)) {
       o.name = iri(replacement);
       n++;
     }
@@ -40,10 +46,9 @@ export function namedGraphsReached(tree: Query): Set<string> | undefined {
   const out = new Set<string>();
   let variable = false;
   walk(tree, (o) => {
-    const name = o.name as { termType?: string; value?: string } | undefined;
-    if (o.type !== 'graph' || !Array.isArray(o.patterns) || !name) return;
-    if (name.termType === 'NamedNode') out.add(name.value!);
-    else variable = true;
+    const name = graphName(o);
+    if (name?.termType === 'NamedNode') out.add(name.value);
+    else if (name) variable = true;
   });
   return variable ? undefined : out;
 }
@@ -75,8 +80,8 @@ export function askToSelect(tree: Query, variable: string): SelectQuery {
 export function graphListsAsDisjunctions(tree: Query): string | undefined {
   const graphVars = new Set<string>();
   walk(tree, (o) => {
-    const name = o.name as { termType?: string; value?: string } | undefined;
-    if (o.type === 'graph' && Array.isArray(o.patterns) && name?.termType === 'Variable') graphVars.add(name.value!);
+    const name = graphName(o);
+    if (name?.termType === 'Variable') graphVars.add(name.value);
   });
   if (!graphVars.size) return undefined;
   const variable = (name: string) => ({ termType: 'Variable', value: name });
@@ -139,12 +144,12 @@ export function graphListsAsDisjunctions(tree: Query): string | undefined {
   // what is left: a list of graphs by VALUES for a GRAPH pattern of the form Virtuoso dies on
   const risky = new Set<string>();
   walk(tree, (o) => {
-    const name = o.name as { termType?: string; value?: string } | undefined;
-    if (o.type !== 'graph' || !Array.isArray(o.patterns) || name?.termType !== 'Variable') return;
+    const name = graphName(o);
+    if (name?.termType !== 'Variable') return;
     let union = false;
     let bind = false;
     walk(o.patterns, (x) => { if (x.type === 'union') union = true; if (x.type === 'bind') bind = true; });
-    if (union && bind) risky.add(name.value!);
+    if (union && bind) risky.add(name.value);
   });
   let left: string | undefined;
   walk(tree, (o) => {
