@@ -12,10 +12,11 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client, ServerRefusal, type Reply } from './http-client.js';
 import { FORMAT_MEDIA } from '../http/negotiate.js';
-import { FACETS, FACET_LABELS } from '../search/query.js';
+import { formatSearch, searchEntries, type SearchOptions, type SearchPage } from './search-format.js';
 import { EXIT } from './exit-codes.js';
+import { UsageError } from './usage-error.js';
+import { Progress } from './progress.js';
 
-export class ClientUsageError extends Error { constructor(m: string) { super(m); this.name = 'ClientUsageError'; } }
 
 export interface Out { json?: boolean }
 
@@ -30,23 +31,23 @@ export function descriptionType(file: string): string {
   if (e === '.json') return 'application/json';
   if (e === '.jsonld') return 'application/ld+json';
   if (e === '.ttl') return 'text/turtle';
-  throw new ClientUsageError(`${file}: unknown file type "${e}"; use .json, .jsonld or .ttl`);
+  throw new UsageError(`${file}: unknown file type "${e}"; use .json, .jsonld or .ttl`);
 }
 
 function readText(file: string): string {
   if (file === '-') return readFileSync(0, 'utf8');
-  if (!existsSync(file)) throw new ClientUsageError(`${file}: no such file`);
+  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
   return readFileSync(file, 'utf8');
 }
 
 function requireFile(file: string): number {
-  if (!existsSync(file)) throw new ClientUsageError(`${file}: no such file`);
+  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
   const st = statSync(file);
-  if (!st.isFile()) throw new ClientUsageError(`${file}: not a file`);
+  if (!st.isFile()) throw new UsageError(`${file}: not a file`);
   return st.size;
 }
 
-async function writeOut(body: Reply['body'], file?: string, progress?: ByteProgress) {
+async function writeOut(body: Reply['body'], file?: string, progress?: Progress) {
   if (file) {
     const counter = new Transform({ transform(c: Buffer, _e, cb) { progress?.add(c.length); cb(null, c); } });
     await pipeline(body, counter, createWriteStream(file));
@@ -57,43 +58,6 @@ async function writeOut(body: Reply['body'], file?: string, progress?: ByteProgr
 }
 
 // ---------------------------------------------------------------- progress of bytes on stderr
-
-const human = (n: number) => (n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(2)} GiB` : n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${Math.round(n)} B`);
-
-/** A progress bar of bytes on stderr: one updated line on a terminal, else a line every second. */
-export class ByteProgress {
-  private readonly t0 = Date.now();
-  private last = 0;
-  private done: number;
-  constructor(private readonly label: string, private readonly total: number | undefined, private readonly start = 0, private readonly stream: NodeJS.WriteStream = process.stderr) {
-    this.done = start;
-  }
-  add(n: number) { this.set(this.done + n); }
-  set(done: number) {
-    this.done = done;
-    const now = Date.now();
-    if (now - this.last < (this.stream.isTTY ? 100 : 1000)) return;
-    this.last = now;
-    this.print();
-  }
-  private print() {
-    const secs = Math.max(0.001, (Date.now() - this.t0) / 1000);
-    const rate = (this.done - this.start) / secs;
-    const frac = this.total ? Math.min(1, this.done / this.total) : undefined;
-    const eta = frac !== undefined && rate > 0 ? `, ETA ${Math.ceil((this.total! - this.done) / rate)}s` : '';
-    const bar = frac !== undefined ? `[${'#'.repeat(Math.round(frac * 24)).padEnd(24, '.')}] ${Math.floor(frac * 100)}% ` : '';
-    const line = `${this.label} ${bar}${this.done}${this.total ? `/${this.total}` : ''} bytes sent (${human(rate)}/s${eta})`;
-    if (this.stream.isTTY) this.stream.write(`\r${line}\x1b[K`);
-    else this.stream.write(`${line}\n`);
-  }
-  finish() {
-    this.last = 0;
-    this.print();
-    if (this.stream.isTTY) this.stream.write('\n');
-  }
-  /** A status line in place of the bar (e.g. while the server validates). */
-  note(s: string) { this.stream.write(this.stream.isTTY ? `\r${s}\x1b[K\n` : `${s}\n`); }
-}
 
 /** Counts the bytes passing through, and holds them to `rate` bytes per second when given. */
 function meter(onBytes: (n: number) => void, rate?: number): Transform {
@@ -119,10 +83,10 @@ function meter(onBytes: (n: number) => void, rate?: number): Transform {
 /** "2M", "512k", "1048576" -> bytes. */
 export function parseBytes(v: string, what: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$/i.exec(v);
-  if (!m) throw new ClientUsageError(`${what} "${v}": a number of bytes, e.g. 1048576, 512k, 8M, 1G`);
+  if (!m) throw new UsageError(`${what} "${v}": a number of bytes, e.g. 1048576, 512k, 8M, 1G`);
   const unit = (m[2] ?? '').toLowerCase()[0];
   const n = Math.floor(Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1));
-  if (!(n >= 1)) throw new ClientUsageError(`${what} "${v}" must be at least 1 byte`);
+  if (!(n >= 1)) throw new UsageError(`${what} "${v}" must be at least 1 byte`);
   return n;
 }
 
@@ -164,15 +128,15 @@ function setValue(v: string): unknown {
 export async function datasetPatch(c: Client, id: string, file: string | undefined, o: Out & { set?: string[]; unset?: string[]; ifMatch?: string; dryRun?: boolean }) {
   let patch: Json = {};
   if (file) {
-    try { patch = JSON.parse(readText(file)) as Json; } catch (e) { if (e instanceof ClientUsageError) throw e; throw new ClientUsageError(`${file}: not JSON (${(e as Error).message})`); }
+    try { patch = JSON.parse(readText(file)) as Json; } catch (e) { if (e instanceof UsageError) throw e; throw new UsageError(`${file}: not JSON (${(e as Error).message})`); }
   }
   for (const kv of o.set ?? []) {
     const i = kv.indexOf('=');
-    if (i < 1) throw new ClientUsageError(`--set ${kv}: use --set FIELD=VALUE, e.g. --set title="New title" or --set 'keywords=["a","b"]'`);
+    if (i < 1) throw new UsageError(`--set ${kv}: use --set FIELD=VALUE, e.g. --set title="New title" or --set 'keywords=["a","b"]'`);
     patch[kv.slice(0, i)] = setValue(kv.slice(i + 1));
   }
   for (const k of o.unset ?? []) patch[k] = null;
-  if (!Object.keys(patch).length) throw new ClientUsageError('dataset patch needs a FILE with a JSON Merge Patch, or --set FIELD=VALUE / --unset FIELD');
+  if (!Object.keys(patch).length) throw new UsageError('dataset patch needs a FILE with a JSON Merge Patch, or --set FIELD=VALUE / --unset FIELD');
   const r = await c.json<Json>('PATCH', `/datasets/${enc(id)}${o.dryRun ? '?dryRun=true' : ''}`, { headers: { 'content-type': 'application/merge-patch+json', ...(o.ifMatch ? { 'if-match': o.ifMatch } : {}) }, body: JSON.stringify(patch) });
   if (r.data.dryRun) return printValid(o, id, r.data);
   printResult(o, r.data, `${id}: draft patched (${Object.keys(patch).join(', ')})`);
@@ -208,7 +172,7 @@ export async function datasetPublish(c: Client, id: string, o: Out & { notes?: s
 
 export async function datasetWithdraw(c: Client, id: string, o: Out & { version?: string; reason?: string }) {
   let n = o.version !== undefined ? Number(o.version) : undefined;
-  if (n !== undefined && !(Number.isInteger(n) && n >= 1)) throw new ClientUsageError(`--version ${o.version}: a version number (1, 2, …)`);
+  if (n !== undefined && !(Number.isInteger(n) && n >= 1)) throw new UsageError(`--version ${o.version}: a version number (1, 2, …)`);
   if (n === undefined) {
     const v = await c.json<{ versions: Array<{ version: number; withdrawn: boolean }> }>('GET', `/datasets/${enc(id)}/versions`);
     n = v.data.versions.filter((x) => !x.withdrawn).at(-1)?.version;
@@ -246,7 +210,7 @@ const EXPORT_FORMATS = ['ttl', 'nt', 'nq', 'jsonld', 'rdf', 'trig', 'bibtex', 'b
 
 export async function exportDataset(c: Client, id: string, o: { format: string; version?: string; profile?: string; output?: string }) {
   const media = FORMAT_MEDIA[o.format];
-  if (!media || !EXPORT_FORMATS.includes(o.format)) throw new ClientUsageError(`--format ${o.format}: use one of ${EXPORT_FORMATS.join(', ')}`);
+  if (!media || !EXPORT_FORMATS.includes(o.format)) throw new UsageError(`--format ${o.format}: use one of ${EXPORT_FORMATS.join(', ')}`);
   const path = `/datasets/${enc(id)}${o.version ? `/versions/${enc(o.version)}` : ''}${o.profile ? `?profile=${enc(o.profile)}` : ''}`;
   const r = await c.send('GET', path, { accept: media });
   await writeOut(r.body, o.output);
@@ -257,7 +221,7 @@ const CITE_TYPES: Record<string, string> = { bibtex: 'application/x-bibtex', bib
 
 export async function citeDataset(c: Client, id: string, o: { format: string; version?: string; style?: string; locale?: string }) {
   const media = CITE_TYPES[o.format];
-  if (!media) throw new ClientUsageError(`--format ${o.format}: use bibtex, biblatex, ris, csl or bibliography`);
+  if (!media) throw new UsageError(`--format ${o.format}: use bibtex, biblatex, ris, csl or bibliography`);
   const params = [o.style ? `style=${o.style}` : '', o.locale ? `locale=${o.locale}` : ''].filter(Boolean);
   const q = new URLSearchParams();
   if (o.format === 'biblatex') q.set('format', 'biblatex'); // same media type as BibTeX: ask by name
@@ -269,32 +233,10 @@ export async function citeDataset(c: Client, id: string, o: { format: string; ve
 
 // ------------------------------------------------------------------------------ search, SPARQL
 
-export async function search(c: Client, o: Record<string, unknown> & Out) {
-  const q = new URLSearchParams();
-  const text = [...((o.q as string[] | undefined) ?? []), ...((o.text as string[] | undefined) ?? [])];
-  if (text.length) q.set('q', text.join(' '));
-  for (const f of FACETS) for (const v of (o[f] as string[] | undefined) ?? []) q.append(f, v);
-  for (const f of (o.and as string[] | undefined) ?? []) q.set(`${f}.op`, 'and');
-  if (o.sort) q.set('sort', String(o.sort));
-  if (o.page) q.set('page', String(o.page));
-  q.set('pageSize', String(o.pageSize ?? 50));
-  const r = await c.json<{ total: number; page: number; datasets: Array<{ id: string; version: number | null; title: string; iri: string }>; facets: Record<string, Array<{ value: string; count: number; label: string; selected?: boolean }>> }>('GET', `/datasets?${q}`);
+export async function search(c: Client, o: SearchOptions) {
+  const r = await c.json<SearchPage>('GET', `/datasets?${new URLSearchParams(searchEntries(o))}`);
   const d = r.data;
-  if (o.format === 'json' || o.json) {
-    out(JSON.stringify({ total: d.total, page: d.page, datasets: d.datasets.map((h) => ({ id: h.id, version: h.version, title: h.title, iri: h.iri })), facets: o.facets ? d.facets : undefined }, null, 2));
-    return EXIT.ok;
-  }
-  if (o.format !== undefined && o.format !== 'text') throw new ClientUsageError(`--format ${String(o.format)}: expected text or json`);
-  const lines = [`${d.total} dataset${d.total === 1 ? '' : 's'}${d.total > d.datasets.length ? ` (page ${d.page}, ${d.datasets.length} shown)` : ''}`];
-  for (const h of d.datasets) lines.push(`${h.id}\t${h.version ? `v${h.version}` : 'draft'}\t${h.title}`);
-  if (o.facets) {
-    for (const f of FACETS) {
-      const list = d.facets?.[f] ?? [];
-      if (!list.length) continue;
-      lines.push('', `${FACET_LABELS[f]}:`, ...list.slice(0, 15).map((x) => `  ${x.selected ? '*' : ' '} ${x.value}\t${x.count}\t${x.label}`));
-    }
-  }
-  out(lines.join('\n'));
+  out(formatSearch({ total: d.total, page: d.page, datasets: d.datasets.map((h) => ({ id: h.id, version: h.version, title: h.title, iri: h.iri })), facets: d.facets }, o));
   return EXIT.ok;
 }
 
@@ -305,7 +247,7 @@ const QUERY_ACCEPT: Record<string, string> = {
 
 export async function query(c: Client, text: string, o: { format?: string; output?: string }) {
   const accept = o.format ? QUERY_ACCEPT[o.format] : 'text/tab-separated-values, application/n-triples;q=0.9';
-  if (!accept) throw new ClientUsageError(`--format ${o.format}: use one of ${Object.keys(QUERY_ACCEPT).join(', ')}`);
+  if (!accept) throw new UsageError(`--format ${o.format}: use one of ${Object.keys(QUERY_ACCEPT).join(', ')}`);
   const r = await c.send('POST', '/sparql', { accept, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ query: text }).toString() });
   await writeOut(r.body, o.output);
   return EXIT.ok;
@@ -324,14 +266,14 @@ const TABLE_ACCEPT: Record<string, string> = { csv: 'text/csv', parquet: 'applic
 
 export async function tableDownload(c: Client, id: string, compartment: string, o: { format: string; version?: string; output?: string; columns?: string }) {
   const accept = TABLE_ACCEPT[o.format];
-  if (!accept) throw new ClientUsageError(`--format ${o.format}: use csv, parquet or csvw`);
-  if (o.format === 'parquet' && !o.output && process.stdout.isTTY) throw new ClientUsageError('a Parquet file is binary: write it to a file with --output FILE (or redirect stdout)');
+  if (!accept) throw new UsageError(`--format ${o.format}: use csv, parquet or csvw`);
+  if (o.format === 'parquet' && !o.output && process.stdout.isTTY) throw new UsageError('a Parquet file is binary: write it to a file with --output FILE (or redirect stdout)');
   const q = new URLSearchParams();
   if (o.version) q.set('version', o.version);
   if (o.columns) q.set('columns', o.columns);
   const r = await c.send('GET', `/datasets/${enc(id)}/tables/${enc(compartment)}${q.size ? `?${q}` : ''}`, { accept });
   const len = Number(r.headers['content-length'] ?? NaN);
-  await writeOut(r.body, o.output, o.output ? new ByteProgress(`${id}/${compartment}`, Number.isFinite(len) ? len : undefined) : undefined);
+  await writeOut(r.body, o.output, o.output ? new Progress(`${id}/${compartment}`, { total: Number.isFinite(len) ? len : undefined, unit: 'bytes received' }) : undefined);
   if (o.output) err(`${o.output}: ${statSync(o.output).size} bytes${r.headers['x-row-count'] ? `, ${r.headers['x-row-count']} rows` : ''}`);
   return EXIT.ok;
 }
@@ -352,7 +294,7 @@ interface Session { id: string; url: string; size: number; offset: number; resum
  */
 export async function tableUpload(c: Client, id: string, compartment: string, file: string, o: Out & { chunkSize: number; limitRate?: number; triples?: boolean }) {
   const size = requireFile(file);
-  if (size === 0) throw new ClientUsageError(`${file}: the file is empty`);
+  if (size === 0) throw new UsageError(`${file}: the file is empty`);
   const sha256 = await sha256File(file);
   const open = await c.json<Session>('POST', `/datasets/${enc(id)}/tables/${enc(compartment)}/uploads`, {
     headers: { 'content-type': 'application/json' }, body: JSON.stringify({ size, sha256, name: basename(file), ...(o.triples !== undefined ? { triples: o.triples } : {}) }),
@@ -362,7 +304,7 @@ export async function tableUpload(c: Client, id: string, compartment: string, fi
   let offset = s.offset;
   err(`${file}: upload session ${c.url(s.url)} (${size} bytes, expires ${s.expires})`);
   if (s.resumed && offset > 0) err(`${file}: resuming at byte ${offset} of ${size} (${Math.floor((offset / size) * 100)}% already on the server)`);
-  const bar = new ByteProgress(`${id}/${compartment}`, size, offset);
+  const bar = new Progress(`${id}/${compartment}`, { total: size, start: offset, unit: 'bytes sent' });
   let result: Json | undefined;
   let busyTries = 0;
   const put = async (range: string, body?: Readable) => c.json<Json>('PUT', s.url, { headers: { 'content-range': range, 'content-type': 'application/octet-stream' }, body: body ?? '' });
@@ -417,7 +359,7 @@ export async function assetUpload(c: Client, id: string, file: string, o: Out & 
   const type = o.type ?? ({ '.swc': 'text/plain', '.glb': 'model/gltf-binary', '.gltf': 'model/gltf+json', '.ply': 'application/ply', '.obj': 'model/obj' } as Record<string, string>)[extname(file).toLowerCase()] ?? 'application/octet-stream';
   const head = Buffer.from(`${fields.join('')}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`);
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const bar = new ByteProgress(`${id}/assets/${name}`, size);
+  const bar = new Progress(`${id}/assets/${name}`, { total: size, unit: 'bytes sent' });
   async function* body() {
     yield head;
     for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) { bar.add((chunk as Buffer).length); yield chunk as Buffer; }

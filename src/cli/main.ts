@@ -26,8 +26,9 @@ import * as remote from './client-commands.js';
 import { envString } from '../util/env.js';
 import { jsonLog } from '../util/json-log.js';
 import { ADMIN } from './admin-caller.js';
+import { UsageError } from './usage-error.js';
+import type { ImportKind, ImportOptions } from './table-commands.js';
 
-class UsageError extends Error {}
 
 const formatOf = (file: string): InputFormat => {
   const e = extname(file).toLowerCase();
@@ -91,18 +92,18 @@ async function withContext<T>(fn: (ctx: ServiceContext) => Promise<T>, readOnly 
 
 async function ingestLocal(files: string[], o: { publish?: boolean; notes?: string }): Promise<number> {
   return withContext(async (ctx) => {
-    const bar = new Progress('ingest', files.length);
+    const bar = new Progress('ingest', { total: files.length, unit: 'files', plainEveryMs: 0 });
     let bad = 0;
     for (const [i, f] of files.entries()) {
       try {
         const r = await ctx.datasets.create(readInput(f), formatOf(f), ADMIN, { publish: o.publish, notes: o.notes });
-        bar.done(`${f}: stored as ${ctx.iris.concept(r.id)}${r.version ? ` (version ${r.version})` : ' (draft)'}`);
+        bar.message(`${f}: stored as ${ctx.iris.concept(r.id)}${r.version ? ` (version ${r.version})` : ' (draft)'}`);
       } catch (e) {
-        if (e instanceof InputError) { bad++; bar.done(formatProblems(e.problems, `${f}: ${e.title}; nothing stored`)); }
-        else if ((e as Error).name === 'ConflictError') { bad++; bar.done(`${f}: ${(e as Error).message}`); }
+        if (e instanceof InputError) { bad++; bar.message(formatProblems(e.problems, `${f}: ${e.title}; nothing stored`)); }
+        else if ((e as Error).name === 'ConflictError') { bad++; bar.message(`${f}: ${(e as Error).message}`); }
         else throw e;
       }
-      bar.update(i + 1, 'files');
+      bar.set(i + 1);
     }
     return bad ? 1 : 0;
   });
@@ -303,9 +304,7 @@ server said no), 2 usage error, 3 cannot connect, 4 not authorised (401/403), 5 
   s.action(run((text: string[], o: Record<string, unknown>, c: Command) => {
     const client = clientOf(c);
     if (client) return remote.search(client, { ...o, text });
-    const i = state.argv.indexOf('search');
-    const args = state.argv.slice(i + 1).filter((a, k, all) => a !== '--server' && a !== '--token' && !['--server', '--token'].includes(all[k - 1]));
-    return import('./search-command.js').then((m) => m.searchCmd(args));
+    return import('./search-command.js').then((m) => m.searchCmd({ ...o, text }));
   }));
 
   const dataset = program.command('dataset').description('datasets on a server (--server / SYNDB_URL): create, edit, patch, validate, publish, withdraw, delete, list');
@@ -368,7 +367,7 @@ server said no), 2 usage error, 3 cannot connect, 4 not authorised (401/403), 5 
       const client = clientOf(c);
       const explicit = c.getOptionValueSource('triples') === 'cli' ? o.triples : undefined;
       if (client) return remote.tableUpload(client, id, compartment, file, { chunkSize: remote.parseBytes(o.chunkSize, '--chunk-size'), limitRate: o.limitRate ? remote.parseBytes(o.limitRate, '--limit-rate') : undefined, triples: explicit, json: o.json });
-      return (await import('./table-commands.js')).tableCmd(['upload', id, compartment, file]);
+      return (await import('./table-commands.js')).tableUpload(id, compartment, file);
     }));
   cmd(table, 'download', 'download a table (CSV as uploaded, Parquet, or the CSVW metadata)')
     .argument('<dataset>').argument('<compartment>')
@@ -394,13 +393,9 @@ server said no), 2 usage error, 3 cannot connect, 4 not authorised (401/403), 5 
     .action(run((id: string, file: string, o: { name?: string; row?: string; forest?: boolean; swcUnit?: string; type?: string; json?: boolean }, c: Command) => remote.assetUpload(needServer(c), id, file, o)));
 
   const imp = program.command('import').description('import source tables into a dataset\'s draft (local data directory)');
-  const importer = (kind: string, description: string, extra: (c: Command) => Command = (c) => c) => extra(imp.command(kind).description(description))
+  const importer = (kind: ImportKind, description: string, extra: (c: Command) => Command = (c) => c) => extra(imp.command(kind).description(description))
     .argument('<files...>').requiredOption('--dataset <id>', 'the dataset')
-    .action(run(async (files: string[], o: Record<string, string | undefined>) => {
-      const args = [kind, ...files, '--dataset', o.dataset!];
-      for (const k of ['table', 'materializationVersion', 'timestamp', 'resolution']) if (o[k] !== undefined) args.push(`--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`, o[k]!);
-      return (await import('./table-commands.js')).importCmd(args);
-    }));
+    .action(run(async (files: string[], o: ImportOptions) => (await import('./table-commands.js')).importTables(kind, files, o)));
   importer('cave', 'a CAVE table export (synapses or nuclei) with its materialization', (c) => c
     .option('--table <name>', 'the CAVE table name').option('--materialization-version <n>', 'materialization version')
     .option('--timestamp <iso>', 'materialization time').option('--resolution <x,y,z>', 'nm per voxel'));
@@ -419,10 +414,10 @@ server said no), 2 usage error, 3 cannot connect, 4 not authorised (401/403), 5 
   const store = program.command('store').description('the embedded store\'s data directory');
   store.command('verify').description('check snapshots, journals and checksums; exit 1 on any problem')
     .option('--data-dir <dir>', 'the data directory (default: SYNDB_DATA_DIR)').option('--json', 'the report as JSON')
-    .action(run(async (o: { dataDir?: string; json?: boolean }) => (await import('./store-commands.js')).storeCmd(['verify', ...(o.dataDir ? ['--data-dir', o.dataDir] : []), ...(o.json ? ['--json'] : [])])));
+    .action(run(async (o: { dataDir?: string; json?: boolean }) => (await import('./store-commands.js')).storeVerify(o)));
   store.command('repair').description('remove journal damage (server stopped), keeping every intact record and a copy of what it replaces')
     .option('--data-dir <dir>', 'the data directory (default: SYNDB_DATA_DIR)').option('--drop-after', 'keep no record after the damage').option('--json', 'the result as JSON')
-    .action(run(async (o: { dataDir?: string; dropAfter?: boolean; json?: boolean }) => (await import('./store-commands.js')).storeCmd(['repair', ...(o.dataDir ? ['--data-dir', o.dataDir] : []), ...(o.dropAfter ? ['--drop-after'] : []), ...(o.json ? ['--json'] : [])])));
+    .action(run(async (o: { dataDir?: string; dropAfter?: boolean; json?: boolean }) => (await import('./store-commands.js')).storeRepair(o)));
   return program;
 }
 
@@ -468,8 +463,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`syndb: ${requote(e.message)}\n${c ? usageLine(c) : ''}\n`);
       return EXIT.usage;
     }
-    const err = e as Error & { code?: string; usage?: boolean };
-    if (e instanceof UsageError || err.usage || /UsageError$/.test(err.name ?? '') || err.constructor?.name?.endsWith('UsageError') || err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const err = e as Error;
+    if (e instanceof UsageError) {
       process.stderr.write(`syndb: ${err.message}\n${c ? usageLine(c) : ''}\n`);
       return EXIT.usage;
     }

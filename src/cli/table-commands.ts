@@ -1,54 +1,32 @@
-/** `syndb table upload DATASET COMPARTMENT FILE.csv` (and the importers, see importCmd). */
-import { parseArgs } from 'node:util';
+/** `syndb table upload DATASET COMPARTMENT FILE.csv` and `syndb import KIND FILE...` on the local data directory. */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { configFromEnv } from '../service/config.js';
 import { openContext } from '../service/context.js';
 import { TableService, TableRejected, type UploadProgress } from '../service/tables.js';
 import { ADMIN } from './admin-caller.js';
-
-/** A usage error main() maps to exit code 2. */
-export class TableUsageError extends Error {
-  readonly code = 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE';
-}
+import { UsageError } from './usage-error.js';
+import { Progress } from './progress.js';
 
 
-/** Progress line: rows, rows/s, ETA (estimated from the bytes read while validating). */
+
+/** Progress of a table upload: rows, rows/s, ETA (while validating, the total is estimated from the bytes read). */
 export function progressPrinter(label: string, totalBytes: number, out: NodeJS.WriteStream = process.stderr) {
-  const start = Date.now();
-  let last = 0;
-  let phaseStart = start;
-  let phase: UploadProgress['phase'] = 'validate';
+  const verb = { receive: 'receiving', validate: 'validating', store: 'storing' } as const;
+  let phase: UploadProgress['phase'] | undefined;
+  let bar = new Progress(label, { out });
   return (p: UploadProgress) => {
-    const now = Date.now();
-    if (p.phase !== phase) { phase = p.phase; phaseStart = now; }
-    if (now - last < 200 && p.rows !== p.totalRows) return;
-    last = now;
-    const secs = Math.max(0.001, (now - phaseStart) / 1000);
-    const rate = p.rows / secs;
-    let frac: number;
-    let eta: string;
-    if (p.phase === 'validate') {
-      frac = totalBytes ? p.bytes / totalBytes : 0;
-      const estRows = frac > 0 ? p.rows / frac : 0;
-      eta = rate > 0 && estRows ? `${Math.max(0, Math.ceil((estRows - p.rows) / rate))}s` : '?';
-    } else {
-      frac = p.totalRows ? p.rows / p.totalRows : 0;
-      eta = rate > 0 && p.totalRows ? `${Math.max(0, Math.ceil((p.totalRows - p.rows) / rate))}s` : '?';
+    if (p.phase !== phase) {
+      phase = p.phase;
+      bar = new Progress(`${label} ${verb[phase]}`, { unit: 'rows', plainEveryMs: 0, out });
     }
-    const bar = `[${'#'.repeat(Math.round(Math.min(1, frac) * 24)).padEnd(24, '.')}]`;
-    const line = `${label} ${p.phase === 'validate' ? 'validating' : 'storing   '} ${bar} ${p.rows} rows, ${Math.round(rate)} rows/s, ETA ${eta}`;
-    if (out.isTTY) out.write(`\r${line}\x1b[K`);
-    else if (p.rows === p.totalRows) out.write(`${line}\n`);
+    const total = p.phase === 'validate' ? (p.bytes > 0 && totalBytes > 0 ? Math.round((p.rows * totalBytes) / p.bytes) : undefined) : p.totalRows;
+    bar.set(p.rows, total);
+    if (!out.isTTY && p.totalRows !== undefined && p.rows === p.totalRows) bar.finish();
   };
 }
 
-export async function tableCmd(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub !== 'upload') throw new TableUsageError(`table needs a subcommand: table upload DATASET COMPARTMENT FILE.csv (got "${sub ?? ''}")`);
-  const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
-  if (positionals.length !== 3) throw new TableUsageError('usage: syndb table upload DATASET COMPARTMENT FILE.csv');
-  const [id, compartment, file] = positionals;
-  if (!existsSync(file)) throw new TableUsageError(`${file}: no such file`);
+export async function tableUpload(id: string, compartment: string, file: string): Promise<number> {
+  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
   const size = statSync(file).size;
   const ctx = await openContext(configFromEnv());
   try {
@@ -75,19 +53,16 @@ export async function tableCmd(args: string[]): Promise<number> {
   }
 }
 
-/** `syndb import cave FILE --dataset ID --table NAME [--materialization-version N] [--timestamp T] [--resolution x,y,z]`, `syndb import connectome FILE --dataset ID`. */
-export async function importCmd(args: string[]): Promise<number> {
-  const [kind, ...rest] = args;
-  const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: {
-    dataset: { type: 'string' }, table: { type: 'string' }, 'materialization-version': { type: 'string' }, timestamp: { type: 'string' }, resolution: { type: 'string' },
-  } });
-  if (kind !== 'cave' && kind !== 'connectome' && kind !== 'dendritic') throw new TableUsageError(`import needs a kind: cave, connectome or dendritic (got "${kind ?? ''}")`);
+export type ImportKind = 'cave' | 'connectome' | 'dendritic';
+export interface ImportOptions { dataset: string; table?: string; materializationVersion?: string; timestamp?: string; resolution?: string }
+
+/** `syndb import cave FILE --dataset ID --table NAME [--materialization-version N] [--timestamp T] [--resolution x,y,z]`, `syndb import connectome FILE --dataset ID`, `syndb import dendritic TABLE.csv... --dataset ID`. */
+export async function importTables(kind: ImportKind, positionals: string[], values: ImportOptions): Promise<number> {
   if (kind === 'dendritic') {
-    if (!values.dataset || !positionals.length) throw new TableUsageError('usage: syndb import dendritic TABLE.csv... --dataset ID (file names are the table names: mouse.csv, session.csv, ...)');
     const { importDendriticTables } = await import('../service/table-importers.js');
     const { readFileSync } = await import('node:fs');
     const { basename } = await import('node:path');
-    for (const f of positionals) if (!existsSync(f)) throw new TableUsageError(`${f}: no such file`);
+    for (const f of positionals) if (!existsSync(f)) throw new UsageError(`${f}: no such file`);
     const ctx = await openContext(configFromEnv());
     try {
       const r = await importDendriticTables(new TableService(ctx), values.dataset, new Map(positionals.map((f) => [basename(f, '.csv'), readFileSync(f, 'utf8')])), ADMIN);
@@ -95,10 +70,9 @@ export async function importCmd(args: string[]): Promise<number> {
       return 0;
     } finally { await ctx.close(); }
   }
-  if (positionals.length !== 1) throw new TableUsageError(`usage: syndb import ${kind} FILE --dataset ID${kind === 'cave' ? ' --table NAME [--materialization-version N] [--timestamp ISO] [--resolution x,y,z]' : ''}`);
-  if (!values.dataset) throw new TableUsageError('--dataset ID is required');
+  if (positionals.length !== 1) throw new UsageError(`import ${kind} takes one file (got ${positionals.length})`);
   const file = positionals[0];
-  if (!existsSync(file)) throw new TableUsageError(`${file}: no such file`);
+  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
   const { importCave, importConnectome } = await import('../service/table-importers.js');
   const { readFileSync } = await import('node:fs');
   const ctx = await openContext(configFromEnv());
@@ -110,8 +84,8 @@ export async function importCmd(args: string[]): Promise<number> {
       return 0;
     }
     const res = values.resolution?.split(',').map(Number);
-    if (res && (res.length !== 3 || res.some((x) => !(x > 0)))) throw new TableUsageError(`--resolution must be three positive numbers x,y,z (nm per voxel), got "${values.resolution}"`);
-    const mv = values['materialization-version'];
+    if (res && (res.length !== 3 || res.some((x) => !(x > 0)))) throw new UsageError(`--resolution must be three positive numbers x,y,z (nm per voxel), got "${values.resolution}"`);
+    const mv = values.materializationVersion;
     const r = await importCave(svc, values.dataset, createReadStream(file), ADMIN, {
       table: values.table ?? '', materializationVersion: mv === undefined ? undefined : Number(mv), timestamp: values.timestamp,
       resolution: res as [number, number, number] | undefined, label: file, onProgress: progressPrinter(`${values.dataset}/cave`, statSync(file).size),
