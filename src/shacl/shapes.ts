@@ -7,7 +7,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../util/paths.js';
-import { Parser, Store, DataFactory } from 'n3';
+import { Store, DataFactory } from 'n3';
+import { parseRdf, type RdfTextFormat } from '../util/rdf.js';
 import type { Quad, Term } from '@rdfjs/types';
 import './grapoi-fast-dataset.js';
 import Validator from 'shacl-engine/Validator.js';
@@ -44,10 +45,10 @@ const engineFactory = {
   dataset: (quads?: Quad[]) => new Store(quads),
 };
 
-/** Parse RDF text (Turtle, N-Triples, N-Quads) into quads; errors name the source and the line. */
-export function parseRdf(text: string, format: string, baseIRI?: string, source = 'input'): Quad[] {
+/** util/rdf.ts's parseRdf with errors that name what was parsed ("cannot parse shapes as text/turtle: … line 3"). */
+export function parseSource(text: string, format: RdfTextFormat, baseIRI?: string, source = 'input'): Quad[] {
   try {
-    return new Parser({ format, baseIRI }).parse(text) as Quad[];
+    return parseRdf(text, format, baseIRI) as Quad[];
   } catch (err) {
     throw new Error(`cannot parse ${source} as ${format}: ${(err as Error).message}`);
   }
@@ -64,7 +65,7 @@ export async function loadShapes(dir: string = join(projectRoot(), 'shapes')): P
     files.push(file);
     const text = await readFile(file, 'utf8');
     // One parser per file: blank node labels stay distinct between files.
-    quads.push(...parseRdf(text, 'text/turtle', pathToFileURL(file).href, file));
+    quads.push(...parseSource(text, 'text/turtle', pathToFileURL(file).href, file));
   }
   if (quads.some((q) => q.predicate.value === `${SH}sparql` || q.predicate.value === `${SH}select` || q.predicate.value === `${SH}ask`)) await loadSparqlSupport();
   return compileShapes(quads, files);
@@ -72,7 +73,7 @@ export async function loadShapes(dir: string = join(projectRoot(), 'shapes')): P
 
 /** Build Shapes from a shapes graph (quads, or Turtle text). */
 export function compileShapes(shapes: Quad[] | string, files: string[] = [], baseIRI?: string): Shapes {
-  const quads = typeof shapes === 'string' ? parseRdf(shapes, 'text/turtle', baseIRI, 'shapes') : shapes;
+  const quads = typeof shapes === 'string' ? parseSource(shapes, 'text/turtle', baseIRI, 'shapes') : shapes;
   const store = new Store();
   for (const q of quads) store.addQuad(q.subject, q.predicate, q.object);
   const usesSparql = shapesUseSparql(store);

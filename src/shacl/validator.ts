@@ -22,7 +22,7 @@ import type { EngineReport } from 'shacl-engine/Validator.js';
 import { materialisePaths } from './paths.js';
 import { convertResult, type ValidationReport, type ValidationResult } from './results.js';
 import type { Shapes } from './shapes.js';
-import { parseRdf } from './shapes.js';
+import { parseSource } from './shapes.js';
 import { RDF_TYPE, SH, namedNode, termKey } from './terms.js';
 
 export interface ValidateOptions {
@@ -43,11 +43,11 @@ function toDataStore(data: string | Iterable<Quad>, options: ValidateOptions): S
   const add = (qs: Iterable<Quad>) => {
     for (const q of qs) store.addQuad(q.subject, q.predicate, q.object);
   };
-  if (typeof data === 'string') add(parseRdf(data, options.format ?? 'application/n-quads', options.baseIRI, 'data'));
+  if (typeof data === 'string') add(parseSource(data, options.format ?? 'application/n-quads', options.baseIRI, 'data'));
   else add(data);
   if (options.extraQuads) {
     add(typeof options.extraQuads === 'string'
-      ? parseRdf(options.extraQuads, /^\s*@prefix|^\s*PREFIX/im.test(options.extraQuads) ? 'text/turtle' : 'application/n-quads', undefined, 'extraQuads')
+      ? parseSource(options.extraQuads, /^\s*@prefix|^\s*PREFIX/im.test(options.extraQuads) ? 'text/turtle' : 'application/n-quads', undefined, 'extraQuads')
       : options.extraQuads);
   }
   return store;
@@ -146,7 +146,7 @@ export async function validateChunks(
     }
   }
   const extra: Quad[] = typeof options.extraQuads === 'string'
-    ? parseRdf(options.extraQuads, /^\s*@prefix|^\s*PREFIX/im.test(options.extraQuads) ? 'text/turtle' : 'application/n-quads', undefined, 'extraQuads')
+    ? parseSource(options.extraQuads, /^\s*@prefix|^\s*PREFIX/im.test(options.extraQuads) ? 'text/turtle' : 'application/n-quads', undefined, 'extraQuads')
     : options.extraQuads ?? [];
   // Subjects that are closure nodes are validated with their owner, unless nobody refers to them.
   const referenced = new Set<string>();

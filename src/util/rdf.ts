@@ -40,8 +40,11 @@ export class RdfSyntaxError extends Error {
   }
 }
 
+/** The RDF text formats parseRdf reads. */
+export type RdfTextFormat = 'text/turtle' | 'application/trig' | 'application/n-triples' | 'application/n-quads';
+
 /** Parse Turtle / TriG / N-Triples / N-Quads text with N3.js. */
-export function parseRdf(text: string, format: 'text/turtle' | 'application/trig' | 'application/n-triples' | 'application/n-quads', baseIRI?: string): Quad[] {
+export function parseRdf(text: string, format: RdfTextFormat, baseIRI?: string): Quad[] {
   const parser = new N3.Parser({ format, baseIRI });
   try {
     return parser.parse(text) as Quad[];
