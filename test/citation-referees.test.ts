@@ -57,7 +57,7 @@ print(json.dumps({'files': out, 'log': log.getvalue()}))
 interface Mods { id: string; title: string; names: Array<{ family?: string; given?: string; literal?: string }>; year?: string; doi?: string }
 
 function decodeXml(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;|&#39;/g, "'").replace(/&amp;/g, '&');
 }
 
 /** The parts of bibutils' MODS output we compare: first title (+ subtitle), names, year issued, DOI. */

@@ -1,9 +1,10 @@
 /** Pure parts of FAIR publication: script-safe JSON, header-safe URLs, sitemap index, linkset shapes. */
 import { describe, expect, it } from 'vitest';
-import { scriptSafeJson, jsonLdScript } from '../src/publish/schema-org.js';
+import { jsonLdScript } from '../src/publish/schema-org.js';
 import { headerSafeUrl, linkHeader, linksetJson, linksetText } from '../src/publish/signposting.js';
 import { sitemapResponse, robotsTxt, SITEMAP_LIMIT } from '../src/publish/sitemap.js';
-import { xmlEscape, relatedId } from '../src/publish/datacite.js';
+import { relatedId } from '../src/publish/datacite.js';
+import { escapeMarkup, scriptSafeJson } from '../src/util/markup-escape.js';
 
 describe('landing page JSON-LD block', () => {
   it('cannot be closed or commented out by values', () => {
@@ -71,7 +72,7 @@ describe('sitemap', () => {
 
 describe('DataCite helpers', () => {
   it('escapes XML and drops characters XML cannot carry', () => {
-    expect(xmlEscape('a<b>&"\'\u0001c')).toBe('a&lt;b&gt;&amp;&quot;&apos;c');
+    expect(escapeMarkup('a<b>&"\'\u0001c\uFFFE\uD800d\u{1F9E0}')).toBe('a&lt;b&gt;&amp;&quot;&#39;cd\u{1F9E0}');
   });
   it('related identifiers: DOIs bare, others URLs', () => {
     expect(relatedId('https://doi.org/10.1126/science.aay3134')).toEqual({ relatedIdentifier: '10.1126/science.aay3134', relatedIdentifierType: 'DOI' });

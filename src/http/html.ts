@@ -1,5 +1,8 @@
 /** Server-rendered pages (escaped; no scripts needed to read): the shared layout. */
-export const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]!));
+import { escapeMarkup } from '../util/markup-escape.js';
+
+/** Any value as escaped HTML text (undefined and null as nothing). */
+export const esc = (s: unknown) => escapeMarkup(String(s ?? ''));
 
 /** Colours meet WCAG AA contrast on white (text #1a1a1a, links #0b57d0, muted #4a4a4a). */
 const CSS = `

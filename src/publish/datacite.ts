@@ -9,6 +9,7 @@ import { NS } from '../model/namespaces.js';
 import type { DatasetMetadata, Term } from './metadata.js';
 import { dateOnly } from './metadata.js';
 import { downloadsOf } from './schema-org.js';
+import { escapeMarkup } from '../util/markup-escape.js';
 
 export const DATACITE_XML = 'application/vnd.datacite.datacite+xml';
 export const DATACITE_JSON = 'application/vnd.datacite.datacite+json';
@@ -151,14 +152,9 @@ export function dataciteJson(r: DataCiteRecord): object {
   return doi ? { id: `https://doi.org/${doi}`, doi, ...rest } : rest;
 }
 
-/** XML text and attribute escaping; characters XML 1.0 cannot carry are dropped. */
-export function xmlEscape(s: string): string {
-  return s.replace(/[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
 
 const el = (name: string, text: string, attrs: Record<string, string | undefined> = {}) =>
-  `<${name}${Object.entries(attrs).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => ` ${k}="${xmlEscape(v!)}"`).join('')}>${xmlEscape(text)}</${name}>`;
+  `<${name}${Object.entries(attrs).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => ` ${k}="${escapeMarkup(v!)}"`).join('')}>${escapeMarkup(text)}</${name}>`;
 
 /** The <resource> element (also the payload of OAI-PMH oai_datacite). */
 export function dataciteResourceXml(r: DataCiteRecord, indent = ''): string {

@@ -5,7 +5,8 @@
  * One item per public dataset (its concept, described by its latest published version).
  */
 import type { DatasetMetadata } from './metadata.js';
-import { dataciteRecord, dataciteResourceXml, xmlEscape } from './datacite.js';
+import { dataciteRecord, dataciteResourceXml } from './datacite.js';
+import { escapeMarkup } from '../util/markup-escape.js';
 
 export const OAI_NS = 'http://www.openarchives.org/OAI/2.0/';
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -88,8 +89,8 @@ export interface OaiRequest { params: Map<string, string[]> }
 export async function oaiRespond(repo: OaiRepository, params: Map<string, string[]>, pageSize = 100, now = new Date()): Promise<string> {
   const head = `<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="${OAI_NS}" xmlns:xsi="${XSI}" xsi:schemaLocation="${OAI_NS} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">\n  <responseDate>${datestamp(now.toISOString())}</responseDate>\n`;
   const verbs = params.get('verb') ?? [];
-  const bare = `  <request>${xmlEscape(repo.baseUrl)}</request>\n`;
-  const error = (req: string, code: OaiErrorCode, msg: string) => `${head}${req}  <error code="${code}">${xmlEscape(msg)}</error>\n</OAI-PMH>\n`;
+  const bare = `  <request>${escapeMarkup(repo.baseUrl)}</request>\n`;
+  const error = (req: string, code: OaiErrorCode, msg: string) => `${head}${req}  <error code="${code}">${escapeMarkup(msg)}</error>\n</OAI-PMH>\n`;
   if (verbs.length !== 1) return error(bare, 'badVerb', verbs.length ? 'the verb argument is repeated' : 'the verb argument is missing; one of Identify, ListMetadataFormats, ListSets, ListIdentifiers, ListRecords, GetRecord');
   const verb = verbs[0];
   const spec = VERBS[verb];
@@ -107,7 +108,7 @@ export async function oaiRespond(repo: OaiRepository, params: Map<string, string
     const missing = spec.required.filter((k) => !args.has(k));
     if (missing.length) return error(bare, 'badArgument', `${verb} needs the argument${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   }
-  const req = `  <request verb="${xmlEscape(verb)}"${[...args].map(([k, v]) => ` ${k}="${xmlEscape(v)}"`).join('')}>${xmlEscape(repo.baseUrl)}</request>\n`;
+  const req = `  <request verb="${escapeMarkup(verb)}"${[...args].map(([k, v]) => ` ${k}="${escapeMarkup(v)}"`).join('')}>${escapeMarkup(repo.baseUrl)}</request>\n`;
   try {
     const body = await dispatch(repo, verb, args, pageSize);
     return `${head}${req}${body}</OAI-PMH>\n`;
@@ -131,16 +132,16 @@ async function dispatch(repo: OaiRepository, verb: string, args: Map<string, str
       const desc = repo.repositoryIdentifier ? `    <description>
       <oai-identifier xmlns="http://www.openarchives.org/OAI/2.0/oai-identifier" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai-identifier http://www.openarchives.org/OAI/2.0/oai-identifier.xsd">
         <scheme>oai</scheme>
-        <repositoryIdentifier>${xmlEscape(repo.repositoryIdentifier)}</repositoryIdentifier>
+        <repositoryIdentifier>${escapeMarkup(repo.repositoryIdentifier)}</repositoryIdentifier>
         <delimiter>:</delimiter>
-        <sampleIdentifier>${xmlEscape(`${repo.identifierPrefix}l4dense-motta2019`)}</sampleIdentifier>
+        <sampleIdentifier>${escapeMarkup(`${repo.identifierPrefix}l4dense-motta2019`)}</sampleIdentifier>
       </oai-identifier>
     </description>\n` : '';
       return `  <Identify>
-    <repositoryName>${xmlEscape(repo.name)}</repositoryName>
-    <baseURL>${xmlEscape(repo.baseUrl)}</baseURL>
+    <repositoryName>${escapeMarkup(repo.name)}</repositoryName>
+    <baseURL>${escapeMarkup(repo.baseUrl)}</baseURL>
     <protocolVersion>2.0</protocolVersion>
-    <adminEmail>${xmlEscape(repo.adminEmail)}</adminEmail>
+    <adminEmail>${escapeMarkup(repo.adminEmail)}</adminEmail>
     <earliestDatestamp>${earliest}</earliestDatestamp>
     <deletedRecord>no</deletedRecord>
     <granularity>YYYY-MM-DDThh:mm:ssZ</granularity>
@@ -172,7 +173,7 @@ ${desc}  </Identify>\n`;
       if (offset > sets.length) throw new OaiError('badResumptionToken', 'the resumptionToken points past the end of the list');
       const page = sets.slice(offset, offset + pageSize);
       const rt = resumption(sets.length, offset, page.length, tok !== undefined, { v: verb, o: offset + page.length });
-      return `  <ListSets>\n${page.map((s) => `    <set><setSpec>${xmlEscape(s.spec)}</setSpec><setName>${xmlEscape(s.name)}</setName>${s.description ? `<setDescription>${dcXml([['description', s.description]], '')}</setDescription>` : ''}</set>\n`).join('')}${rt}  </ListSets>\n`;
+      return `  <ListSets>\n${page.map((s) => `    <set><setSpec>${escapeMarkup(s.spec)}</setSpec><setName>${escapeMarkup(s.name)}</setName>${s.description ? `<setDescription>${dcXml([['description', s.description]], '')}</setDescription>` : ''}</set>\n`).join('')}${rt}  </ListSets>\n`;
     }
     case 'GetRecord': {
       const prefix = checkPrefix(args.get('metadataPrefix')!);
@@ -227,9 +228,9 @@ function resumption(total: number, offset: number, count: number, fromToken: boo
 
 function headerXml(i: OaiItem, indent: string): string {
   return `${indent}<header>
-${indent}  <identifier>${xmlEscape(i.identifier)}</identifier>
+${indent}  <identifier>${escapeMarkup(i.identifier)}</identifier>
 ${indent}  <datestamp>${i.datestamp}</datestamp>
-${i.sets.map((s) => `${indent}  <setSpec>${xmlEscape(s)}</setSpec>\n`).join('')}${indent}</header>\n`;
+${i.sets.map((s) => `${indent}  <setSpec>${escapeMarkup(s)}</setSpec>\n`).join('')}${indent}</header>\n`;
 }
 
 async function recordXml(repo: OaiRepository, i: OaiItem, prefix: Prefix): Promise<string> {
@@ -239,7 +240,7 @@ async function recordXml(repo: OaiRepository, i: OaiItem, prefix: Prefix): Promi
 }
 
 function dcXml(fields: Array<[string, string]>, indent: string): string {
-  return `<oai_dc:dc xmlns:oai_dc="${FORMATS.oai_dc.namespace}" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xsi="${XSI}" xsi:schemaLocation="${FORMATS.oai_dc.namespace} ${FORMATS.oai_dc.schema}">\n${fields.map(([k, v]) => `${indent}  <dc:${k}>${xmlEscape(v)}</dc:${k}>\n`).join('')}${indent}</oai_dc:dc>`;
+  return `<oai_dc:dc xmlns:oai_dc="${FORMATS.oai_dc.namespace}" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xsi="${XSI}" xsi:schemaLocation="${FORMATS.oai_dc.namespace} ${FORMATS.oai_dc.schema}">\n${fields.map(([k, v]) => `${indent}  <dc:${k}>${escapeMarkup(v)}</dc:${k}>\n`).join('')}${indent}</oai_dc:dc>`;
 }
 
 /** Simple Dublin Core of a dataset. */
@@ -266,7 +267,7 @@ export function oaiDatacite(m: DatasetMetadata): string {
   const r = dataciteRecord(m);
   return `        <oai_datacite xmlns="${FORMATS.oai_datacite.namespace}" xmlns:xsi="${XSI}" xsi:schemaLocation="${FORMATS.oai_datacite.namespace} ${FORMATS.oai_datacite.schema}">
           <schemaVersion>4.5</schemaVersion>
-          <datacentreSymbol>${xmlEscape(m.publisher.toUpperCase().replace(/[^A-Z0-9.]+/g, '.'))}</datacentreSymbol>
+          <datacentreSymbol>${escapeMarkup(m.publisher.toUpperCase().replace(/[^A-Z0-9.]+/g, '.'))}</datacentreSymbol>
           <payload>
 ${dataciteResourceXml(r, '            ')}
           </payload>

@@ -6,6 +6,7 @@ import type { Quad } from '../util/rdf.js';
 import { df, toNQuads } from '../util/rdf.js';
 import { NS } from '../model/namespaces.js';
 import { localContext, documentLoader } from '../model/parse-input.js';
+import { escapeMarkup } from '../util/markup-escape.js';
 
 export const RDF_MEDIA_TYPES = ['text/turtle', 'application/n-triples', 'application/ld+json', 'application/rdf+xml', 'application/n-quads', 'application/trig'];
 
@@ -40,7 +41,7 @@ function rdfXml(triples: Quad[]): string {
   const s = new oxigraph.Store();
   s.load(toNQuads(kept), { format: 'application/n-triples' });
   return s.dump({ format: 'application/rdf+xml', from_graph_name: oxigraph.defaultGraph() })
-    .replace(/rdf:datatype="urn:x-syndb-datatype:([^"]*)"/g, (_m, dt: string) => `rdf:datatype="${decodeURIComponent(dt).replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`);
+    .replace(/rdf:datatype="urn:x-syndb-datatype:([^"]*)"/g, (_m, dt: string) => `rdf:datatype="${escapeMarkup(decodeURIComponent(dt))}"`);
 }
 
 function writeN3(quads: Quad[], format: 'Turtle' | 'TriG'): Promise<string> {

@@ -9,6 +9,7 @@ import { NS } from '../model/namespaces.js';
 import { parseRdf, type Quad } from '../util/rdf.js';
 import type { DatasetMetadata, Download } from './metadata.js';
 import { dateOnly } from './metadata.js';
+import { scriptSafeJson } from '../util/markup-escape.js';
 
 export const SCHEMA_ORG_CONTEXT = {
   '@vocab': NS.schema,
@@ -167,13 +168,6 @@ export const offlineLoader = async (url: string): Promise<never> => {
 export async function jsonLdQuads(doc: object): Promise<Quad[]> {
   const nq = await jsonld.toRDF(doc as jsonld.JsonLdDocument, { format: 'application/n-quads', documentLoader: offlineLoader as never }) as unknown as string;
   return parseRdf(nq, 'application/n-quads');
-}
-
-/** JSON text that is safe inside <script type="application/ld+json"> (no </script>, <!--, or line separators). */
-export function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value, null, 2)
-    .replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 /** The <script> block of a landing page. */

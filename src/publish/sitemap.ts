@@ -2,7 +2,7 @@
  * Sitemaps (sitemaps.org 0.9): one <urlset> while the URLs fit (50,000 per file), else a
  * <sitemapindex> whose parts are /sitemap.xml?part=N; robots.txt pointing to it.
  */
-import { xmlEscape } from './datacite.js';
+import { escapeMarkup } from '../util/markup-escape.js';
 
 export const SITEMAP_NS = 'http://www.sitemaps.org/schemas/sitemap/0.9';
 export const SITEMAP_LIMIT = 50_000;
@@ -10,12 +10,12 @@ export const SITEMAP_LIMIT = 50_000;
 export interface SitemapUrl { loc: string; lastmod?: string }
 
 export function urlset(urls: SitemapUrl[]): string {
-  const body = urls.map((u) => `  <url><loc>${xmlEscape(u.loc)}</loc>${u.lastmod ? `<lastmod>${xmlEscape(w3cDate(u.lastmod))}</lastmod>` : ''}</url>`).join('\n');
+  const body = urls.map((u) => `  <url><loc>${escapeMarkup(u.loc)}</loc>${u.lastmod ? `<lastmod>${escapeMarkup(w3cDate(u.lastmod))}</lastmod>` : ''}</url>`).join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="${SITEMAP_NS}">\n${body}${body ? '\n' : ''}</urlset>\n`;
 }
 
 export function sitemapIndex(parts: SitemapUrl[]): string {
-  const body = parts.map((u) => `  <sitemap><loc>${xmlEscape(u.loc)}</loc>${u.lastmod ? `<lastmod>${xmlEscape(w3cDate(u.lastmod))}</lastmod>` : ''}</sitemap>`).join('\n');
+  const body = parts.map((u) => `  <sitemap><loc>${escapeMarkup(u.loc)}</loc>${u.lastmod ? `<lastmod>${escapeMarkup(w3cDate(u.lastmod))}</lastmod>` : ''}</sitemap>`).join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="${SITEMAP_NS}">\n${body}\n</sitemapindex>\n`;
 }
 

@@ -35,3 +35,7 @@ export function createJsonLog(destination?: DestinationStream): Logger {
 let stdoutLog: Logger | undefined;
 /** The process's logger on stdout (made at first use). */
 export const jsonLog: Logger = (o) => (stdoutLog ??= createJsonLog())(o);
+
+let stderrLog: Logger | undefined;
+/** The same logger on stderr, for modules given no logger (made at first use). */
+export const jsonErrLog: Logger = (o) => (stderrLog ??= createJsonLog(pino.destination({ dest: 2, sync: true })))(o);

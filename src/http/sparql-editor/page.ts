@@ -15,6 +15,7 @@ import type { ServiceContext } from '../../service/context.js';
 import { projectRoot } from '../../util/paths.js';
 import { page, esc } from '../html.js';
 import { NS, prefixDeclarations } from '../../model/namespaces.js';
+import { scriptSafeJson } from '../../util/markup-escape.js';
 
 const P = prefixDeclarations(['syndb', 'dcterms', 'dcat', 'prov', 'skos', 'rdfs']);
 
@@ -98,7 +99,7 @@ export function editorConfig() {
 export function editorPage(_ctx: ServiceContext): string {
   const first = EXAMPLE_QUERIES[0].query;
   const options = EXAMPLE_QUERIES.map((e, i) => `<option value="${i}">${esc(e.name)}</option>`).join('');
-  const data = JSON.stringify(editorConfig()).replace(/</g, '\\u003c');
+  const data = scriptSafeJson(editorConfig(), 0);
   const examplesText = EXAMPLE_QUERIES.map((e) => `<h3>${esc(e.name)}</h3><pre>${esc(e.query)}</pre>`).join('\n');
   return page('SPARQL', `<h1>SPARQL query editor</h1>
 <p>Endpoint: <code>/sparql</code> (SPARQL 1.1 Protocol; GET the endpoint with <code>Accept: text/turtle</code> for its service description).

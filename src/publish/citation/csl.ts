@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { citationKeys } from './keys.js';
 import { splitParticle } from './names.js';
 import { CitationError, checkRecords, citationNotes, citedDate, parseIsoDate, type CitationAuthor, type CitationRecord } from './record.js';
+import { escapeMarkup } from '../../util/markup-escape.js';
 
 /** Style name -> bundled CSL file (official CSL repository styles). */
 const STYLE_FILES = {
@@ -157,10 +158,6 @@ export interface BibliographyOptions {
   format?: 'text' | 'html';
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 /**
  * Formatted references in the style's order, one per line (text) or a `csl-bib-body` div (html).
  * A withdrawn version gets "[Withdrawn …]" after its reference whatever the style.
@@ -196,7 +193,7 @@ export function formatBibliography(records: readonly CitationRecord[], options: 
     if (r?.withdrawn) {
       const d = r.withdrawn.date ? ` ${r.withdrawn.date.slice(0, 10)}` : '';
       const note = `[Withdrawn${d}${r.withdrawn.reason ? `: ${r.withdrawn.reason}` : ''}]`;
-      t = format === 'html' ? t.replace(/<\/div>$/, ` ${escapeHtml(note)}</div>`) : `${t} ${note}`;
+      t = format === 'html' ? t.replace(/<\/div>$/, ` ${escapeMarkup(note)}</div>`) : `${t} ${note}`;
     }
     return t;
   });

@@ -23,6 +23,7 @@ import { QueryQuarantine, queryFingerprint, type QuarantineOptions } from '../qu
 import { Pending, Replica, Waiter, WorkerGone, toStoreError } from './replica.js';
 import { LOADS_DIR, removeLoadFiles } from './restore.js';
 import { boundedIntFromEnv } from '../../util/env.js';
+import { storeLog, type StoreLogger } from '../store-log.js';
 
 export interface EmbeddedStoreOptions {
   dataDir: string;
@@ -54,7 +55,7 @@ export interface EmbeddedStoreOptions {
   /** Refusal of queries that broke engines (see query-quarantine.ts). */
   quarantine?: QuarantineOptions;
   /** warn: human-readable lines; event (optional): structured records, e.g. a query that broke an engine. */
-  logger?: { warn(message: string): void; event?(record: Record<string, unknown>): void };
+  logger?: StoreLogger;
 }
 
 const DEFAULTS = { queryTimeoutMs: 30_000, maxResultBytes: 128 * 1024 * 1024, workers: 2, compactBytes: 64 * 1024 * 1024, maxQuads: 12_000_000, waitMs: 30_000, rebuildBackoffMs: { base: 200, cap: 10_000 } };
@@ -122,11 +123,7 @@ export class EmbeddedStore implements GraphStore {
     private releaseLock: (() => void) | undefined,
     private readonly compactOnClose: boolean,
   ) {
-    this.warn = options.logger?.warn.bind(options.logger) ?? ((m) => console.warn(`[syndb store] ${m}`));
-    // structured records: to logger.event, else as a JSON line to logger.warn / stderr
-    const json = (o: Record<string, unknown>) => JSON.stringify({ time: new Date().toISOString(), level: 'warn', ...o });
-    const logger = options.logger;
-    this.event = logger?.event ? logger.event.bind(logger) : logger ? (o) => logger.warn(json(o)) : (o) => console.warn(json(o));
+    ({ warn: this.warn, event: this.event } = storeLog(options.logger, 'store'));
     this.quarantine = new QueryQuarantine(options.quarantine);
     this.opts = {
       queryTimeoutMs: options.queryTimeoutMs ?? DEFAULTS.queryTimeoutMs,
@@ -148,7 +145,7 @@ export class EmbeddedStore implements GraphStore {
   static async open(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
     const dataDir = resolvePath(options.dataDir);
     const readOnly = options.readOnly === true;
-    const warn = options.logger?.warn.bind(options.logger) ?? ((m: string) => console.warn(`[syndb store] ${m}`));
+    const { warn } = storeLog(options.logger, 'store');
     let releaseLock: (() => void) | undefined;
     if (!readOnly) {
       mkdirSync(dataDir, { recursive: true });

@@ -20,11 +20,12 @@ import { StoreError } from '../graph-store.js';
 import { acquireLock, fileSeq, fsyncDir, journalName, readManifest, snapshotDirName, writeManifest, type Manifest } from './files.js';
 import { loadSnapshot, replayRecord, writeSnapshot } from './snapshot.js';
 import { describeDamage, readJournals, verifyDataDir, type VerifyReport } from './verify.js';
+import { storeLog, type StoreLogger } from '../store-log.js';
 
 export interface RepairOptions {
   /** Also drop the intact records after the first damage (the store as it was just before it). */
   dropAfter?: boolean;
-  logger?: { warn(m: string): void };
+  logger?: StoreLogger;
   /** Clock for the name of the copy directory (tests). */
   now?: Date;
 }
@@ -75,7 +76,7 @@ const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '');
 
 export async function repairDataDir(dataDirIn: string, options: RepairOptions = {}): Promise<RepairResult> {
   const dataDir = resolvePath(dataDirIn);
-  const warn = options.logger?.warn.bind(options.logger) ?? ((m: string) => console.warn(`[syndb store] ${m}`));
+  const { warn } = storeLog(options.logger, 'store');
   if (!existsSync(join(dataDir, 'MANIFEST'))) {
     const report = verifyDataDir(dataDir);
     throw new StoreError(`nothing to repair in ${dataDir}: ${report.problems.join('; ') || 'no MANIFEST'}`, 'corrupt');

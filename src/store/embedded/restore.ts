@@ -6,6 +6,7 @@ import { Store } from 'oxigraph';
 import { StoreError } from '../graph-store.js';
 import { acquireLock, fsyncDir, journalName, readManifest, snapshotDirName, writeManifest, type Manifest, fileSeq } from './files.js';
 import { writeSnapshot } from './snapshot.js';
+import { storeLog, type StoreLogger } from '../store-log.js';
 
 /** Directory (inside the data directory) of the files of committed bulk loads, named <lsn>-<n>.nt. */
 export const LOADS_DIR = 'loads';
@@ -27,9 +28,9 @@ export function removeLoadFiles(dataDir: string, drop: (lsn: number) => boolean,
  * e.g. a backup(). Takes the writer lock for the duration (StoreError 'locked' if the store is open).
  * Runs on the calling thread (an offline operation).
  */
-export async function restoreStore(dataDir: string, file: string, options: { logger?: { warn(m: string): void } } = {}): Promise<{ quads: number; graphs: number }> {
+export async function restoreStore(dataDir: string, file: string, options: { logger?: StoreLogger } = {}): Promise<{ quads: number; graphs: number }> {
   const dir = resolvePath(dataDir);
-  const warn = options.logger?.warn.bind(options.logger) ?? ((m: string) => console.warn(`[syndb store] ${m}`));
+  const { warn } = storeLog(options.logger, 'store');
   mkdirSync(dir, { recursive: true });
   const release = acquireLock(dir, warn);
   try {

@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, fetch } from 'undici';
 import { StoreError } from '../graph-store.js';
+import { storeLog, type StoreLogger } from '../store-log.js';
 
 export interface HttpOptions {
   user?: string;
@@ -18,7 +19,7 @@ export interface HttpOptions {
   retries?: number;
   /** First back-off delay, ms (default 200); doubled each retry. */
   backoffMs?: number;
-  logger?: { warn(message: string): void };
+  logger?: StoreLogger;
   /**
    * Longest wait for the server's answer to one request (ms, default 3,600,000). Queries have
    * their own, shorter timeouts; this bounds the long writes (bulk copies, large switches).
@@ -82,7 +83,7 @@ export class RemoteHttp {
     this.agent = new Agent({ headersTimeout: wait, bodyTimeout: wait, maxHeaderSize: MAX_REPLY_HEADER_BYTES });
     this.retries = opts.retries ?? 6;
     this.backoffMs = opts.backoffMs ?? 200;
-    this.warn = opts.logger?.warn.bind(opts.logger) ?? ((m) => console.warn(`[syndb remote store] ${m}`));
+    this.warn = storeLog(opts.logger, 'remote-store').warn;
   }
 
   private authHeader(method: string, url: string): string | undefined {

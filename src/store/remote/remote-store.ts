@@ -54,6 +54,7 @@ import { GraphGate, type GraphSet } from './gate.js';
 import { Lease } from './lease.js';
 import { normaliseJson, normaliseNTriples, serialiseGraph, serialiseResults, RESULTS_ACCEPT } from './results.js';
 import { VALUES_MAX, parseForServerAsync } from './dialect.js';
+import { storeLog, type StoreLogger } from '../store-log.js';
 
 const XSD_DOUBLE = 'http://www.w3.org/2001/XMLSchema#double';
 
@@ -85,7 +86,7 @@ export interface RemoteStoreOptions {
   backoffMs?: number;
   /** How long a committed write keeps retrying its switch while the server is away (ms, default 60000). */
   applyDeadlineMs?: number;
-  logger?: { warn(message: string): void };
+  logger?: StoreLogger;
   /** Staging uploads in flight at once (default 2; on 2 cores more gave nothing: Virtuoso parses them with the same CPUs). */
   parallelUploads?: number;
   /**
@@ -150,7 +151,7 @@ export class RemoteStore implements GraphStore {
     this.updateUrl = o.updateUrl || o.queryUrl;
     this.gspUrl = o.gspUrl || undefined;
     this.http = new RemoteHttp({ user: o.user, password: o.password, retries: o.retries, backoffMs: o.backoffMs, logger: o.logger });
-    this.warn = o.logger?.warn.bind(o.logger) ?? ((m) => console.warn(`[syndb remote store] ${m}`));
+    this.warn = storeLog(o.logger, 'remote-store').warn;
     this.opts = {
       queryTimeoutMs: o.queryTimeoutMs ?? 30_000,
       maxResultBytes: o.maxResultBytes ?? 128 * 1024 * 1024,
