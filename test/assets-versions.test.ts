@@ -19,7 +19,7 @@ const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex')
 const firstNeuron = () => readFileSync(projectPath('examples', 'syndb-style', 'neuron.csv'), 'utf8').split('\n')[1].split(',')[0];
 const description = (title: string) => JSON.stringify({ id: 'av', title, description: 'Assets across versions.', creators: [{ name: 'Doe, Jane' }], license: 'CC-BY-4.0', species: 'mouse', brainRegion: 'V1', microscopyMethod: 'SBEM', compartments: ['neuron'] });
 const put = (title: string) => svc.fetch('/datasets/av', { method: 'PUT', token: alice, headers: { 'content-type': 'application/json' }, body: description(title) });
-const upload = (name: string, body: Buffer, row = '') => svc.fetch(`/datasets/av/assets?filename=${name}${row ? `&row=${row}` : ''}`, { method: 'POST', token: alice, headers: { 'content-type': 'text/plain' }, body });
+const upload = (name: string, body: Buffer<ArrayBuffer>, row = '') => svc.fetch(`/datasets/av/assets?filename=${name}${row ? `&row=${row}` : ''}`, { method: 'POST', token: alice, headers: { 'content-type': 'text/plain' }, body });
 const publish = () => svc.fetch('/datasets/av/versions', { method: 'POST', token: alice });
 const local = (url: string) => { expect(url.startsWith(BASE)).toBe(true); return url.slice(BASE.length); };
 const bytes = async (path: string, token: string | null = null) => {

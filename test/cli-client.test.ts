@@ -403,7 +403,7 @@ describe('resumable table upload', () => {
     const s = await r.json();
     expect(r.headers.get('location')).toBe(s.url);
     expect(s).toMatchObject({ offset: 0, size: body.length, resumed: false });
-    const put = (range: string, b: Buffer | string) => svc.fetch(s.url, { method: 'PUT', token, headers: { 'content-range': range }, body: b });
+    const put = (range: string, b: Buffer<ArrayBuffer> | string) => svc.fetch(s.url, { method: 'PUT', token, headers: { 'content-range': range }, body: b });
     const half = Math.floor(body.length / 2);
     await problem(await put(`bytes 10-19/${body.length}`, body.subarray(10, 20)), 409, /Wrong Upload Offset/);
     await problem(await put(`bytes 0-9/${body.length + 1}`, body.subarray(0, 10)), 416, /Bad Content-Range/);

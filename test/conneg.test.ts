@@ -156,7 +156,7 @@ describe('profiles', () => {
   });
 
   it('a profile not offered is a 406 problem naming the offered profiles (?profile=, Accept-Profile, Accept)', async () => {
-    for (const headers of [{ accept: 'text/turtle', 'accept-profile': '<urn:example:marc21>' }, { accept: 'application/ld+json;profile="urn:example:marc21"' }]) {
+    for (const headers of [{ accept: 'text/turtle', 'accept-profile': '<urn:example:marc21>' }, { accept: 'application/ld+json;profile="urn:example:marc21"' }] as Record<string, string>[]) {
       const p = await problem(await get(L4, headers), 406);
       expect(p.detail).toMatch(/marc21/);
       expect(p.availableProfiles).toEqual(['https://schema.org/', DCAT, 'https://w3id.org/syndb/ontology']);

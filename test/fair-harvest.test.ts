@@ -143,12 +143,7 @@ describe('/oai: OAI-PMH 2.0', () => {
     expect(xml.replace(/<request[^>]*>[^<]*<\/request>/, '').replace(/<error[^>]*>[^<]*<\/error>/, '')).not.toMatch(SECRET);
     return { xml, root: root as XmlNode };
   };
-  const errorOf = async (query: string) => {
-    const { root } = await oai(query);
-    const e = findAll(root, 'error');
-    expect(e, query).toHaveLength(1);
-    return { code: e[0].attrs.code, message: e[0].text, request: first(root, 'request') };
-  };
+
 
   it('Identify and ListMetadataFormats', async () => {
     const { root } = await oai('verb=Identify');

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { startTestService, ADMIN_TOKEN, type TestService } from './helpers/service.js';
+import { startTestService, type TestService } from './helpers/service.js';
 import { ensureReferees, parseXml, xmlWellFormed } from './helpers/fair.js';
 import { heatmapFrame, reduceMatrix, MAX_SIDE } from '../src/http/pictures/heatmap-svg.js';
 import { histogramFrame } from '../src/http/pictures/histogram-svg.js';

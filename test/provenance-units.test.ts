@@ -8,7 +8,6 @@ import { ensureDebianPackages } from './helpers/debian.js';
 
 beforeAll(() => ensureDebianPackages(['libxml2-utils']), 300_000);
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { diffGraphs } from '../src/provenance/diff.js';
 import { activityQuads } from '../src/provenance/activity.js';

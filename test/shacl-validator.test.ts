@@ -2,12 +2,13 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { Parser } from 'n3';
 import type { Quad } from '@rdfjs/types';
 import { loadSparqlSupport } from '../src/shacl/sparql-constraints.js';
 import { compileShapes, loadShapes } from '../src/shacl/shapes.js';
-import { projectRoot } from '../src/util/paths.js';
+import { packageRoot, projectRoot } from '../src/util/paths.js';
 import { validate, validateChunks } from '../src/shacl/validator.js';
 import { reportToTurtle, type ValidationReport } from '../src/shacl/results.js';
 
@@ -248,7 +249,8 @@ describe('loadShapes / projectRoot', () => {
   it('finds the project root from src/ and from dist/src/', () => {
     const root = projectRoot();
     expect(root).toBe(join(import.meta.dirname, '..'));
-    expect(projectRoot(join(root, 'dist', 'src', 'shacl', 'validator.js'))).toBe(root);
+    expect(packageRoot(pathToFileURL(join(root, 'dist', 'src', 'shacl', 'validator.js')).href)).toBe(root);
+    expect(packageRoot(pathToFileURL(join(root, 'src', 'shacl', 'validator.ts')).href)).toBe(root);
   });
 
   it('merges every shapes/*.ttl of a folder and names the file of a syntax error', async () => {

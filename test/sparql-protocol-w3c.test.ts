@@ -135,7 +135,7 @@ async function send(r: Req): Promise<Response> {
   const path = r.path.replace(/^\/sparql\/?/, '/sparql');
   const headers = new Headers(r.headers);
   headers.set('authorization', `Bearer ${ADMIN_TOKEN}`);
-  let body: Uint8Array | undefined;
+  let body: Uint8Array<ArrayBuffer> | undefined;
   if (r.body !== undefined) body = r.encoding === 'UTF-16' ? new Uint8Array(Buffer.from(`\ufeff${r.body}`, 'utf16le')) : new Uint8Array(Buffer.from(r.body, 'utf8'));
   // a Uint8Array body makes fetch send no Content-Type of its own (the "missing type" tests need that)
   return fetch(svc.url + path, { method: r.method, headers, body });

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { startTestService, ADMIN_TOKEN, BASE, type TestService } from './helpers/service.js';
+import { startTestService, BASE, type TestService } from './helpers/service.js';
 import { projectPath } from '../src/util/paths.js';
 import { NS } from '../src/model/namespaces.js';
 

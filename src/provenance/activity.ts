@@ -43,7 +43,7 @@ export interface ActivitySpec {
 
 export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
-export function activityQuads(iris: Iris, spec: ActivitySpec, uuid = randomUUID()): { iri: string; quads: Quad[] } {
+export function activityQuads(iris: Iris, spec: ActivitySpec, uuid: string = randomUUID()): { iri: string; quads: Quad[] } {
   const A = iri(iris.activity(uuid));
   const P = (ns: keyof typeof NS, l: string) => iri(NS[ns] + l);
   const quads: Quad[] = [];

@@ -53,7 +53,7 @@ export function pathKey(store: Store, node: Term | undefined, depth = 0): string
     while (!(n.termType === 'NamedNode' && n.value === RDF + 'nil')) {
       const f = objs(store, n, RDF + 'first')[0];
       items.push(pathKey(store, f, depth + 1));
-      const r = objs(store, n, RDF + 'rest')[0];
+      const r: Term | undefined = objs(store, n, RDF + 'rest')[0];
       if (!r) break;
       n = r;
     }
@@ -217,9 +217,10 @@ export class JenaBatch {
     this.proc = spawn(JENA, [src], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     this.proc.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    this.lines = createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
+    const lines = createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
+    this.lines = lines;
     this.ready = (async () => {
-      const first = await this.lines.next();
+      const first = await lines.next();
       if (first.done || first.value !== '#READY') throw new Error(`Jena batch JVM did not start: ${stderr.slice(0, 2000)}`);
     })();
   }
