@@ -11,6 +11,7 @@ import { isAbsolute, join } from 'node:path';
 import { Store, namedNode, parse, type Quad, type Term } from 'oxigraph';
 import { StoreError } from '../graph-store.js';
 import { copyUpdate } from '../copy-update.js';
+import { HEAP_PER_INPUT_BYTE, reserveEngineHeap } from './engine-memory.js';
 
 /** Thrown for invalid input (bad N-Quads, blank nodes, default-graph quads, bad graph IRI). */
 export class WriteOpError extends Error {
@@ -276,6 +277,7 @@ function applyLoad(store: Store, op: Extract<CheckedOp, { op: 'load' }>): void {
     throw new WriteOpError(`bulk-load file ${op.path} has SHA-256 ${sum.sha256}, the op says ${op.wantSha256}`);
   }
   const g = namedNode(op.graph);
+  reserveEngineHeap(HEAP_PER_INPUT_BYTE['n-triples'] * st.size);
   try {
     // an empty target graph is undone by clearing it, so the load needs no transaction of its own
     store.load(filePieces(op.path), { format: NT, to_graph_name: g, no_transaction: true, lenient: !!op.expect });

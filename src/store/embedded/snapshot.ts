@@ -8,6 +8,7 @@ import { fsyncDir, writeFileDurable, type Manifest, type SnapshotFile } from './
 import { decodeRecordPayload, scanJournal, type JournalRecord } from './journal.js';
 import { applyOps, checkOps, checkedFromMeta, releaseOps } from './ops.js';
 import { positiveIntFromEnv } from '../../util/env.js';
+import { HEAP_PER_INPUT_BYTE, reserveEngineHeap } from './engine-memory.js';
 
 const NQ = 'application/n-quads';
 
@@ -106,6 +107,7 @@ export interface LoadedState {
 /** Load the snapshot a manifest names into `store`, checking every file against its SHA-256. */
 export function loadSnapshot(store: Store, dataDir: string, m: Manifest): void {
   const snapDir = join(dataDir, m.snapshot.dir);
+  reserveEngineHeap(HEAP_PER_INPUT_BYTE['n-quads'] * m.snapshot.files.reduce((n, f) => n + f.bytes, 0));
   for (const f of m.snapshot.files) {
     const path = join(snapDir, f.file);
     let buf: Buffer;
