@@ -44,8 +44,8 @@ export async function parseGraphBody(ctx: ServiceContext, body: Buffer | string,
 }
 
 /**
- * Limits of a multipart/form-data POST (several RDF files in one body, already bounded by
- * SYNDB_MAX_BODY): each part is parsed on its own, so their number is bounded too.
+ * Most parts of a multipart/form-data POST (several RDF files in one body, whose size
+ * SYNDB_MAX_BODY bounds): each part is parsed on its own, so their number is bounded too.
  */
 export const GSP_MAX_PARTS = 100;
 
