@@ -7,7 +7,7 @@
  */
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import express, { Router, type Request, type Response } from 'express';
 import type { ServiceContext } from '../service/context.js';
 import { AssetService, AssetTooLargeError, type AssetUploadOptions } from '../service/assets.js';
@@ -18,9 +18,13 @@ import { negotiate } from './negotiate.js';
 import { cacheabilityOf, setCaching, fileValidator } from './caching.js';
 import { esc, page } from './html.js';
 import { serializeGraph } from '../publish/rdf-formats.js';
+import { streamFirstFile } from './multipart.js';
 
 const q = (req: Request, k: string) => (typeof req.query[k] === 'string' ? req.query[k] as string : undefined);
 const flag = (v: string | undefined) => v !== undefined && ['1', 'true', 'yes', ''].includes(v.toLowerCase());
+/** A multipart upload: at most this many parts (the file, its fields, whatever a form adds), each field at most 64 KiB. */
+export const ASSET_FORM_PARTS = 64;
+export const ASSET_FORM_FIELD_BYTES = 64 * 1024;
 
 export function assetsRouter(ctx: ServiceContext): Router {
   const r = Router();
@@ -79,13 +83,12 @@ ${list.assets.length ? `<table><thead><tr><th>file</th><th>kind</th><th>media ty
     try {
       let source: Readable = req;
       if (/^multipart\/form-data/i.test(ct)) {
-        const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(ct);
-        if (!boundary) throw new HttpError(400, 'Bad Request', 'multipart/form-data needs a boundary parameter in Content-Type');
         assets.precheck(id, caller, { ...opts, filename: opts.filename || 'x.swc', contentType: undefined, declaredBytes: undefined }); // auth and ?row= before reading the body
-        const part = await multipartFile(req, boundary[1] ?? boundary[2]);
+        const max = assets.maxBytes;
+        const part = await streamFirstFile(req, { parts: ASSET_FORM_PARTS, fields: ASSET_FORM_PARTS, fieldSize: ASSET_FORM_FIELD_BYTES, fileSize: max }, () => new AssetTooLargeError(max));
         source = part.stream;
         opts.filename = opts.filename || part.filename;
-        opts.contentType = part.contentType;
+        opts.contentType = part.mimeType;
         opts.row ??= part.fields.row;
         if (part.fields.forest !== undefined) opts.allowForest ||= flag(part.fields.forest);
         opts.swcUnit ??= part.fields.swcUnit;
@@ -121,83 +124,4 @@ ${list.assets.length ? `<table><thead><tr><th>file</th><th>kind</th><th>media ty
     return archive(req, res, b as { datasets?: unknown; compartments?: unknown });
   });
   return r;
-}
-
-/**
- * Stream the first file part of a multipart/form-data body (RFC 7578); text fields before it
- * are collected (up to 64 KiB each). Resolves when the file part's headers have been read.
- */
-export function multipartFile(req: Readable, boundary: string): Promise<{ fields: Record<string, string>; filename: string; contentType?: string; stream: Readable }> {
-  return new Promise((resolve, reject) => {
-    const delim = Buffer.from(`\r\n--${boundary}`);
-    let buf: Buffer = Buffer.from('\r\n');
-    let state: 'pre' | 'after' | 'headers' | 'field' | 'file' | 'drain' = 'pre';
-    const fields: Record<string, string> = {};
-    let fieldName = '';
-    let fieldParts: Buffer[] = [];
-    let fieldLen = 0;
-    let file: PassThrough | undefined;
-    let resolved = false;
-    const bad = (m: string) => new HttpError(400, 'Bad Request', `multipart/form-data: ${m}`);
-    const writeFile = async (data: Buffer) => {
-      if (!data.length || !file || file.destroyed) return;
-      if (!file.write(data)) await Promise.race([once(file, 'drain'), once(file, 'close')]);
-    };
-    (async () => {
-      for await (const chunk of req) {
-        if (state === 'drain') continue;
-        buf = Buffer.concat([buf, chunk as Buffer]);
-        for (;;) {
-          if (state === 'pre') {
-            const i = buf.indexOf(delim);
-            if (i < 0) { buf = buf.subarray(Math.max(0, buf.length - delim.length)); break; }
-            buf = buf.subarray(i + delim.length); state = 'after';
-          }
-          if (state === 'after') {
-            if (buf.length < 2) break;
-            const two = buf.subarray(0, 2).toString('latin1');
-            if (two === '--') { state = 'drain'; break; }
-            if (two !== '\r\n') throw bad('malformed boundary line');
-            buf = buf.subarray(2); state = 'headers';
-          }
-          if (state === 'headers') {
-            const i = buf.indexOf('\r\n\r\n');
-            if (i < 0) { if (buf.length > 16384) throw bad('part headers longer than 16 KiB'); break; }
-            const headers = buf.subarray(0, i).toString('utf8').split('\r\n');
-            buf = buf.subarray(i + 4);
-            const disp = headers.find((h) => /^content-disposition:/i.test(h)) ?? '';
-            const type = headers.find((h) => /^content-type:/i.test(h))?.replace(/^content-type:\s*/i, '');
-            const name = /\bname="([^"]*)"/i.exec(disp)?.[1] ?? '';
-            const filename = /\bfilename="([^"]*)"/i.exec(disp)?.[1];
-            if (filename !== undefined) {
-              file = new PassThrough();
-              // a body that breaks off destroys the file stream with an error: its reader sees it
-              // (pipeline), and when nobody reads it any more the error must not end the process
-              file.on('error', () => undefined);
-              state = 'file';
-              resolved = true;
-              resolve({ fields, filename: filename.replace(/^.*[\\/]/, ''), contentType: type, stream: file });
-            } else { fieldName = name; fieldParts = []; fieldLen = 0; state = 'field'; }
-          }
-          if (state === 'field' || state === 'file') {
-            const i = buf.indexOf(delim);
-            const end = i >= 0 ? i : Math.max(0, buf.length - delim.length + 1);
-            const data = buf.subarray(0, end);
-            if (state === 'file') await writeFile(data);
-            else { fieldLen += data.length; if (fieldLen > 65536) throw bad(`field "${fieldName}" is longer than 64 KiB`); fieldParts.push(Buffer.from(data)); }
-            buf = buf.subarray(end);
-            if (i < 0) break;
-            buf = buf.subarray(delim.length);
-            if (state === 'file') { file!.end(); state = 'drain'; break; }
-            fields[fieldName] = Buffer.concat(fieldParts).toString('utf8');
-            state = 'after';
-          }
-        }
-      }
-      if (!resolved) reject(bad('no file part (a part with a filename in its Content-Disposition)'));
-      else if (state === 'file') file!.destroy(bad('the body ended before the closing boundary'));
-    })().catch((err: Error) => {
-      if (!resolved) { req.resume(); reject(err); } else { file?.destroy(err); req.resume(); }
-    });
-  });
 }

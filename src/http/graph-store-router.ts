@@ -16,6 +16,7 @@ import { sparqlWrites } from '../service/sparql-update.js';
 import { serializeGraph, RDF_MEDIA_TYPES } from '../publish/rdf-formats.js';
 import { GraphSyntaxError } from '../service/graph-body.js';
 import { parseRdf } from '../util/rdf.js';
+import { readParts } from './multipart.js';
 
 /** Media types a graph can be sent in (GSP PUT/POST bodies and multipart parts). */
 export const GSP_INPUT_TYPES: Record<string, string> = {
@@ -42,39 +43,11 @@ export async function parseGraphBody(ctx: ServiceContext, body: Buffer | string,
   }
 }
 
-/** Split a multipart/form-data body into its parts (headers lower-cased, body as a Buffer). */
-export function multipartParts(body: Buffer, contentType: string): { headers: Record<string, string>; body: Buffer }[] {
-  const b = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  if (!b) throw new HttpError(400, 'Bad Request', 'multipart/form-data without a boundary parameter');
-  const delim = Buffer.from(`--${b[1] ?? b[2]}`);
-  const parts: { headers: Record<string, string>; body: Buffer }[] = [];
-  let at = body.indexOf(delim);
-  if (at < 0) throw new HttpError(400, 'Bad Request', 'the multipart body does not contain its boundary');
-  for (;;) {
-    let start = at + delim.length;
-    if (body.subarray(start, start + 2).toString() === '--') break;
-    if (body[start] === 13) start++;
-    if (body[start] === 10) start++;
-    const next = body.indexOf(delim, start);
-    if (next < 0) throw new HttpError(400, 'Bad Request', 'the multipart body is not terminated by its closing boundary');
-    let end = next;
-    if (body[end - 1] === 10) end--;
-    if (body[end - 1] === 13) end--;
-    const chunk = body.subarray(start, end);
-    let sep = chunk.indexOf('\r\n\r\n');
-    let sepLen = 4;
-    if (sep < 0) { sep = chunk.indexOf('\n\n'); sepLen = 2; }
-    const head = sep < 0 ? '' : chunk.subarray(0, sep).toString('utf8');
-    const headers: Record<string, string> = {};
-    for (const line of head.split(/\r?\n/)) {
-      const k = line.indexOf(':');
-      if (k > 0) headers[line.slice(0, k).trim().toLowerCase()] = line.slice(k + 1).trim();
-    }
-    parts.push({ headers, body: sep < 0 ? chunk : chunk.subarray(sep + sepLen) });
-    at = next;
-  }
-  return parts;
-}
+/**
+ * Most parts of a multipart/form-data POST (several RDF files in one body, whose size
+ * SYNDB_MAX_BODY bounds): each part is parsed on its own, so their number is bounded too.
+ */
+export const GSP_MAX_PARTS = 100;
 
 export function graphStoreRouter(ctx: ServiceContext): Router {
   const r = Router();
@@ -149,9 +122,12 @@ export function graphStoreRouter(ctx: ServiceContext): Router {
     let lines: string[];
     if (ct.split(';')[0].trim().toLowerCase() === 'multipart/form-data') {
       lines = [];
-      for (const [i, p] of multipartParts(body, ct).entries()) {
-        const name = /filename="([^"]*)"/.exec(p.headers['content-disposition'] ?? '')?.[1] ?? `part ${i + 1}`;
-        lines.push(...await parseGraphBody(ctx, p.body, p.headers['content-type'] ?? guessType(name), g!, `multipart part "${name}"`));
+      const parts = await readParts(body, ct, { parts: GSP_MAX_PARTS, fields: GSP_MAX_PARTS, fieldSize: ctx.config.maxBody, fileSize: ctx.config.maxBody });
+      for (const [i, p] of parts.entries()) {
+        const name = p.filename ?? `part ${i + 1}`;
+        // a part without a Content-Type is text/plain (RFC 7578): its file name tells better
+        const type = p.mimeType === 'text/plain' && guessType(name) ? guessType(name) : p.mimeType;
+        lines.push(...await parseGraphBody(ctx, p.data, type, g!, `multipart part "${name}"`));
       }
     } else {
       lines = await parseGraphBody(ctx, body, ct, g);

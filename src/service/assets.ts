@@ -172,7 +172,9 @@ export class AssetService {
         source.unpipe(meter);
         source.resume();
         ws.destroy();
-        reject(err);
+        // a source that failed before it was piped fails while the temp file is still being
+        // opened: settle once it is closed, so that the caller's rm() finds and removes it
+        if (ws.closed) reject(err); else ws.once('close', () => reject(err));
       };
       // a body that failed while this upload waited for the dataset's lock never ends: fail now
       const gone = streamFailure(source);
