@@ -46,6 +46,7 @@ import { dropSteps, finishSteps, planTransaction, switchRequest, type Plan } fro
 import { copyUpdate } from '../copy-update.js';
 import { pipelinedLoad } from '../pipelined-load.js';
 import { canonicalDouble } from '../../util/xsd-double.js';
+import { ntBindingTerm, ntLiteral } from '../../util/nt-term.js';
 import { resultFormat } from '../query-forms.js';
 import type { SelectQuery } from 'sparqljs';
 import { serialize, walk, usesService, dropDatasetClauses, replaceGraphConstants, namedGraphsReached, graphListsAsDisjunctions, askToSelect, splitLeadingValues, wrapWithStr } from '../../sparql/index.js';
@@ -59,7 +60,6 @@ const XSD_DOUBLE = 'http://www.w3.org/2001/XMLSchema#double';
 
 const XSD_FLOAT = 'http://www.w3.org/2001/XMLSchema#float';
 
-const XSD_STRING = 'http://www.w3.org/2001/XMLSchema#string';
 
 export interface RemoteStoreOptions {
   /** SPARQL 1.1 query endpoint (SYNDB_STORE). */
@@ -116,8 +116,6 @@ export interface TransactOptions {
   /** Called after every uploaded chunk with the quads staged so far and the total. */
   onProgress?: (done: number, total: number) => void;
 }
-
-const literal = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
 
 export class RemoteStore implements GraphStore {
   private readonly http: RemoteHttp;
@@ -536,13 +534,10 @@ export class RemoteStore implements GraphStore {
       `SELECT ?s ?p ?o (STR(?o) AS ?lex) (DATATYPE(?o) AS ?dt) (LANG(?o) AS ?lang) WHERE { { SELECT ?s ?p ?o WHERE { GRAPH <${graph}> { ?s ?p ?o } } LIMIT ${limit} OFFSET ${offset} } }`,
       `reading graph ${graph} (quads ${offset + 1} to ${offset + limit})`,
     );
-    const term = (t: Binding[string]) => (t.type === 'uri' ? `<${t.value}>` : `_:${t.value}`);
     let out = '';
     for (const r of rows) {
-      const o = r.o.type === 'literal'
-        ? `${literal(r.lex.value)}${r.lang?.value ? `@${r.lang.value.toLowerCase()}` : r.dt && r.dt.value !== XSD_STRING ? `^^<${r.dt.value}>` : ''}`
-        : term(r.o);
-      out += `${term(r.s)} <${r.p.value}> ${o} <${graph}> .\n`;
+      const o = r.o.type === 'literal' ? ntLiteral(r.lex.value, r.lang?.value.toLowerCase(), r.dt?.value) : ntBindingTerm(r.o);
+      out += `${ntBindingTerm(r.s)} ${ntBindingTerm(r.p)} ${o} <${graph}> .\n`;
     }
     return out;
   }
@@ -637,7 +632,7 @@ export class RemoteStore implements GraphStore {
     const total = uploads + copies.reduce((a, c) => a + c.parts.reduce((b, p) => b + p.count, 0), 0);
     const txIri = `${NS}tx/${tx}`;
     const record = (state: string) =>
-      `<${txIri}> <${NS}plan> ${literal(JSON.stringify(plan))} . <${txIri}> <${NS}state> "${state}" . <${txIri}> <${NS}created> ${literal(new Date().toISOString())} .`;
+      `<${txIri}> <${NS}plan> ${ntLiteral(JSON.stringify(plan))} . <${txIri}> <${NS}state> "${state}" . <${txIri}> <${NS}created> ${ntLiteral(new Date().toISOString())} .`;
     this.inflight.add(tx);
     try {
       try {

@@ -6,6 +6,7 @@
  * serialise to the requested format ourselves.
  */
 import { csvField } from '../../util/csv-field.js';
+import { ntBindingTerm } from '../../util/nt-term.js';
 import { Store, defaultGraph } from 'oxigraph';
 import { StoreError, type Binding } from '../graph-store.js';
 import { canonicalDouble } from '../../util/xsd-double.js';
@@ -106,15 +107,6 @@ export function normaliseJson(text: string, kind: 'bindings' | 'boolean'): { var
 
 const xmlEsc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-function ntTerm(t: Term): string {
-  if (t.type === 'uri') return `<${t.value}>`;
-  if (t.type === 'bnode') return `_:${t.value}`;
-  const v = `"${t.value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}"`;
-  if (t['xml:lang']) return `${v}@${t['xml:lang']}`;
-  if (t.datatype) return `${v}^^<${t.datatype}>`;
-  return v;
-}
-
 /** Serialise normalised results as one of the SPARQL result formats. */
 export function serialiseResults(r: { vars: string[]; bindings: Binding[] } | { boolean: boolean }, mediaType: string): string {
   if (mediaType === 'application/sparql-results+json') {
@@ -139,7 +131,7 @@ export function serialiseResults(r: { vars: string[]; bindings: Binding[] } | { 
   }
   if (mediaType === 'text/tab-separated-values') {
     const lines = [r.vars.map((v) => `?${v}`).join('\t')];
-    for (const b of r.bindings) lines.push(r.vars.map((v) => (b[v] ? ntTerm(b[v]) : '')).join('\t'));
+    for (const b of r.bindings) lines.push(r.vars.map((v) => (b[v] ? ntBindingTerm(b[v]) : '')).join('\t'));
     return lines.join('\n') + '\n';
   }
   throw new StoreError(`result format ${mediaType} is not available for SELECT queries`, 'bad-query');
