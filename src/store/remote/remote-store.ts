@@ -53,7 +53,7 @@ import { serialize, walk, usesService, dropDatasetClauses, replaceGraphConstants
 import { RemoteHttp, type HttpReply } from './http.js';
 import { GraphGate, type GraphSet } from './gate.js';
 import { Lease } from './lease.js';
-import { normaliseJson, normaliseNTriples, serialiseGraph, serialiseResults, RESULTS_ACCEPT } from './results.js';
+import { parseResults, normaliseNTriples, serialiseGraph, serialiseResults, RESULTS_ACCEPT } from './results.js';
 import { VALUES_MAX, parseForServerAsync } from './dialect.js';
 
 const XSD_DOUBLE = 'http://www.w3.org/2001/XMLSchema#double';
@@ -189,7 +189,7 @@ export class RemoteStore implements GraphStore {
     s.server = probe.headers.server ?? '';
     if (probe.status === 404) throw new StoreError(`no SPARQL endpoint at ${s.queryUrl} (HTTP 404); check SYNDB_STORE (Virtuoso: http://host:8890/sparql or /sparql-auth, Fuseki: http://host:3030/DATASET/query, Oxigraph: http://host:7878/query)`, 'unavailable');
     if (probe.status >= 300) throw new StoreError(`the SPARQL endpoint ${s.queryUrl} answered a test query with HTTP ${probe.status}: ${probe.body.slice(0, 300)}`, 'unavailable');
-    normaliseJson(probe.body, 'boolean');
+    await parseResults(probe.body, 'boolean');
     // updates allowed? (an idempotent no-op on our own internal graph)
     await s.update(`DELETE DATA { GRAPH <${WAL_GRAPH}> { <${NS}probe> <${NS}probe> "probe" } }`, 'checking that the SPARQL server accepts updates');
     if (s.lease) {
@@ -292,7 +292,7 @@ export class RemoteStore implements GraphStore {
 
   private async internalSelect(sparql: string, what: string): Promise<Binding[]> {
     const body = await this.rawQuery(sparql, RESULTS_ACCEPT, undefined, Math.max(this.opts.queryTimeoutMs, 600_000), what);
-    const r = normaliseJson(body, 'bindings');
+    const r = await parseResults(body, 'bindings');
     return 'bindings' in r ? r.bindings : [];
   }
 
@@ -410,7 +410,7 @@ export class RemoteStore implements GraphStore {
       if (kind === 'boolean') {
         // Virtuoso 7.2 answers ASK wrongly when a protocol dataset is given: a SELECT of at most one row instead
         const body = await this.rawQuery(serialize(askToSelect(tree, 'syndb_ask_')), RESULTS_ACCEPT, sent, timeoutMs, 'running a query', signal);
-        const rows = normaliseJson(body, 'bindings');
+        const rows = await parseResults(body, 'bindings');
         return { kind, body: serialiseResults({ boolean: 'bindings' in rows && rows.bindings.length > 0 }, fmt.mediaType), contentType: fmt.mediaType };
       }
       // a large VALUES block goes in parts (Virtuoso refuses about 5,000 terms in one)
@@ -429,7 +429,7 @@ export class RemoteStore implements GraphStore {
         let r = dataset && dvars.size ? await this.exactQuery(part, vars, dvars, sent!, timeoutMs, signal) : undefined;
         if (r && [...doubles(r)].some((v) => !dvars.has(v))) r = undefined; // a new double column: ask again
         if (!r) {
-          const plain = normaliseJson(await this.rawQuery(part.text, RESULTS_ACCEPT, sent, timeoutMs, 'running a query', signal), 'bindings') as { vars: string[]; bindings: Binding[] };
+          const plain = await parseResults(await this.rawQuery(part.text, RESULTS_ACCEPT, sent, timeoutMs, 'running a query', signal), 'bindings') as { vars: string[]; bindings: Binding[] };
           r = plain;
           const dv = doubles(plain);
           if (dataset && dv.size) {
@@ -456,7 +456,7 @@ export class RemoteStore implements GraphStore {
     const wrapped = wrapWithStr(part.tree ?? ((await parseForServerAsync(part.text)) as SelectQuery), vars, dvars, lex);
     let again: { vars: string[]; bindings: Binding[] };
     try {
-      again = normaliseJson(await this.rawQuery(wrapped, RESULTS_ACCEPT, dataset, timeoutMs, 'running a query', signal), 'bindings') as typeof again;
+      again = await parseResults(await this.rawQuery(wrapped, RESULTS_ACCEPT, dataset, timeoutMs, 'running a query', signal), 'bindings') as typeof again;
     } catch (e) {
       if (signal.aborted) throw e;
       return undefined; // e.g. a form the subquery cannot take
