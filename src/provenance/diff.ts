@@ -9,7 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Quad, Term } from '../util/rdf.js';
-import { termToString, df } from '../util/rdf.js';
+import { df } from '../util/rdf.js';
+import { ntTerm } from '../util/nt-term.js';
 import { NS, compactIri } from '../model/namespaces.js';
 
 export interface GraphSide {
@@ -80,7 +81,7 @@ class Side {
       const rest = t.value.slice(this.s.subject.length);
       return `<§${rest}>`;
     }
-    return termToString(t);
+    return ntTerm(t);
   }
   private sig(node: string, stack: Set<string>): string {
     const have = this.sigs.get(node);
@@ -141,7 +142,7 @@ const quote = (s: string) => {
 
 /** The triples of a graph as N-Triples lines (graph component dropped). */
 function ntriple(q: Quad) {
-  return `${termToString(q.subject)} ${termToString(q.predicate)} ${termToString(q.object)} .`;
+  return `${ntTerm(q.subject)} ${ntTerm(q.predicate)} ${ntTerm(q.object)} .`;
 }
 
 /** Compare two graphs of the same dataset. */

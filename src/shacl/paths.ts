@@ -5,7 +5,8 @@
 import { Store, DataFactory } from 'n3';
 import type { Quad, Term } from '@rdfjs/types';
 import type { EnginePathStep } from 'shacl-engine/Validator.js';
-import { RDF_FIRST, RDF_NIL, RDF_REST, SH, curie, namedNode, ntTerm, objects, rdfList } from './terms.js';
+import { RDF_FIRST, RDF_NIL, RDF_REST, SH, curie, namedNode, objects, rdfList } from './terms.js';
+import { ntTerm } from '../util/nt-term.js';
 
 /** Prefix of the stand-in predicates for complex paths (never seen by users). */
 export const PATH_STANDIN = 'urn:syndb:shacl:path:';

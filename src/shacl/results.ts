@@ -4,7 +4,8 @@ import type { Term, DatasetCore } from '@rdfjs/types';
 import type { EngineResult } from 'shacl-engine/Validator.js';
 import { NS } from '../model/namespaces.js';
 import { PATH_STANDIN, PathForms, pathFromShapes, pathFromSteps } from './paths.js';
-import { SH, curie, escapeLiteral, ntTerm, objects, rdfList } from './terms.js';
+import { SH, curie, objects, rdfList } from './terms.js';
+import { escapeLiteral, ntTerm } from '../util/nt-term.js';
 
 export type Severity = 'Violation' | 'Warning' | 'Info';
 

@@ -1,4 +1,4 @@
-/** RDF terms of shapes and results: the SHACL and RDF names used, N-Triples forms, RDF lists of the shapes graph. */
+/** RDF terms of shapes and results: the SHACL and RDF names used, term keys and CURIEs, RDF lists of the shapes graph (N-Triples forms: util/nt-term.ts). */
 import { Store, DataFactory } from 'n3';
 import type { Quad, Term } from '@rdfjs/types';
 import { NS, compactIri } from '../model/namespaces.js';
@@ -17,28 +17,6 @@ export const RDF_NIL = `${NS.rdf}nil`;
 
 export function termKey(t: Term): string {
   return t.termType === 'BlankNode' ? `_:${t.value}` : t.value;
-}
-
-export function ntTerm(t: Term): string {
-  switch (t.termType) {
-    case 'NamedNode': return `<${escapeIri(t.value)}>`;
-    case 'BlankNode': return `_:${t.value}`;
-    case 'Literal': {
-      const lex = `"${escapeLiteral(t.value)}"`;
-      if (t.language) return `${lex}@${t.language}`;
-      if (t.datatype && t.datatype.value !== `${NS.xsd}string`) return `${lex}^^<${escapeIri(t.datatype.value)}>`;
-      return lex;
-    }
-    default: return `"${escapeLiteral(t.value)}"`;
-  }
-}
-
-function escapeIri(iri: string): string {
-  return iri.replace(/[\u0000-\u0020<>"{}|^`\\]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-export function escapeLiteral(s: string): string {
-  return s.replace(/[\\"\n\r\t]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!);
 }
 
 /** Objects of (s, p) in the shapes graph. */

@@ -1,6 +1,7 @@
 /** Small RDF helpers on top of N3.js: terms, parsing and serialising N-Quads/Turtle. */
 import N3 from 'n3';
 import type * as RDF from '@rdfjs/types';
+import { ntLiteral } from './nt-term.js';
 
 export const df = N3.DataFactory;
 
@@ -81,20 +82,9 @@ export async function parseNQuadsYielding(text: string, linesPerSlice = 2000): P
   return out;
 }
 
-/** Term in N-Triples syntax (for SPARQL and messages). */
-export function termToString(t: Term): string {
-  if (t.termType === 'NamedNode') return `<${t.value}>`;
-  if (t.termType === 'BlankNode') return `_:${t.value}`;
-  if (t.termType === 'Literal') {
-    const w = new N3.Writer({ format: 'N-Triples' });
-    return w.quadToString(df.namedNode('s'), df.namedNode('p'), t as RDF.Literal).replace(/^<s> <p> /, '').replace(/ \.\n$/, '');
-  }
-  return t.value;
-}
-
-/** Escape a string as a SPARQL/N-Triples string literal body. */
+/** A string as a quoted SPARQL / N-Triples string literal. */
 export function sparqlString(s: string): string {
-  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r') + '"';
+  return ntLiteral(s);
 }
 
 /** Angle-bracket an IRI after checking it cannot break out of an IRIREF. */

@@ -10,6 +10,7 @@ import { NS } from '../namespaces.js';
 import { findCompartment } from '../compartment-names.js';
 import type { ColumnDef, CompiledProperty, TableSchema } from './schema.js';
 import { compareDecimalText } from './decimal-compare.js';
+import { escapeLiteral } from '../../util/nt-term.js';
 
 const XSD = NS.xsd;
 export const PARENT_TABLE = 'parent_table';
@@ -277,8 +278,9 @@ export function checkRow(schema: TableSchema, conv: ConvertedRow, row: number, o
 }
 
 // ------------------------------------------------------------------ N-Quads
+// A writer of its own (millions of rows): the IRIs are built here from encoded parts and written
+// as they are; literals take util/nt-term.ts's escaping.
 
-const escLit = (s: string) => (/["\\\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s);
 const RDF_TYPE = `<${NS.rdf}type>`;
 export const CSVW_ROWNUM = 'http://www.w3.org/ns/csvw#rownum';
 
@@ -294,11 +296,11 @@ export function rowToNTriples(schema: TableSchema, conv: ConvertedRow, row: numb
 
 function rowLines(schema: TableSchema, conv: ConvertedRow, row: number, dataset: string, g: string): string {
   const s = `<${conv.subject}>`;
-  let out = `${s} ${RDF_TYPE} <${schema.cls}>${g}${s} <${NS.syndb}cid> "${escLit(conv.cid)}"${g}${s} <${NS.syndb}inDataset> <${dataset}>${g}${s} <${CSVW_ROWNUM}> "${row}"^^<${XSD}integer>${g}`;
-  if (conv.lexical) out += `${s} <${SOURCE_LEXICAL}> "${escLit(JSON.stringify(conv.lexical))}"${g}`;
+  let out = `${s} ${RDF_TYPE} <${schema.cls}>${g}${s} <${NS.syndb}cid> "${escapeLiteral(conv.cid)}"${g}${s} <${NS.syndb}inDataset> <${dataset}>${g}${s} <${CSVW_ROWNUM}> "${row}"^^<${XSD}integer>${g}`;
+  if (conv.lexical) out += `${s} <${SOURCE_LEXICAL}> "${escapeLiteral(JSON.stringify(conv.lexical))}"${g}`;
   for (const [p, terms] of conv.values) {
     for (const t of terms) {
-      out += 'iri' in t ? `${s} <${p}> <${t.iri}>${g}` : `${s} <${p}> "${escLit(t.lex)}"${t.dt ? `^^<${t.dt}>` : ''}${g}`;
+      out += 'iri' in t ? `${s} <${p}> <${t.iri}>${g}` : `${s} <${p}> "${escapeLiteral(t.lex)}"${t.dt ? `^^<${t.dt}>` : ''}${g}`;
     }
   }
   return out;

@@ -6,6 +6,7 @@
 import { namedNode } from 'oxigraph';
 import { Parser, type Quad, type Term } from 'n3';
 import { StoreError } from '../graph-store.js';
+import { ntTerm } from '../../util/nt-term.js';
 
 export type CheckedOp =
   | { op: 'clear'; graph: string }
@@ -32,23 +33,8 @@ function hasBlank(t: Term): boolean {
   return false;
 }
 
-const ESC: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r' };
-
-/** A term in N-Triples / SPARQL syntax. */
-export function termString(t: Term): string {
-  if (t.termType === 'NamedNode') return `<${t.value}>`;
-  if (t.termType === 'BlankNode') return `_:${t.value}`;
-  if (t.termType === 'Literal') {
-    const v = `"${t.value.replace(/[\\"\n\r]/g, (c) => ESC[c])}"`;
-    if (t.language) return `${v}@${t.language.toLowerCase()}`;
-    if (t.datatype && t.datatype.value !== 'http://www.w3.org/2001/XMLSchema#string') return `${v}^^<${t.datatype.value}>`;
-    return v;
-  }
-  return t.value;
-}
-
 const show = (q: Quad) => {
-  const s = `${termString(q.subject as Term)} ${termString(q.predicate as Term)} ${termString(q.object as Term)} ${q.graph.termType === 'DefaultGraph' ? '' : termString(q.graph as Term)}`;
+  const s = `${ntTerm(q.subject)} ${ntTerm(q.predicate)} ${ntTerm(q.object)} ${ntTerm(q.graph)}`;
   return s.length > 300 ? `${s.slice(0, 300)}…` : s;
 };
 

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { StoreError } from '../graph-store.js';
-import { termString, type CheckedOp } from './ops.js';
+import type { CheckedOp } from './ops.js';
+import { ntTerm } from '../../util/nt-term.js';
 import { NS, REGISTRY_GRAPH, STAGING_PREFIX, UPLOADS_GRAPH, WAL_GRAPH, type PartRef } from './graphs.js';
 
 export type PlanOp = { op: 'clear'; graph: string } | { op: 'add' | 'delete'; parts: PartRef[] };
@@ -67,7 +68,7 @@ export function planTransaction(tx: string, parsed: CheckedOp[], sizes: Map<stri
     const byGraph = new Map<string, Set<string>>();
     for (const q of op.quads) {
       const g = q.graph.value;
-      const line = `${termString(q.subject)} ${termString(q.predicate)} ${termString(q.object)} .`;
+      const line = `${ntTerm(q.subject)} ${ntTerm(q.predicate)} ${ntTerm(q.object)} .`;
       if (op.op === 'add' && (clearedLater.has(g) || deletedLater.has(`${line} ${g}`))) continue;
       let set = byGraph.get(g);
       if (!set) byGraph.set(g, (set = new Set()));

@@ -46,13 +46,14 @@ import { dropSteps, finishSteps, planTransaction, switchRequest, type Plan } fro
 import { copyUpdate } from '../copy-update.js';
 import { pipelinedLoad } from '../pipelined-load.js';
 import { canonicalDouble } from '../../util/xsd-double.js';
+import { ntBindingTerm, ntLiteral } from '../../util/nt-term.js';
 import { resultFormat } from '../query-forms.js';
 import type { SelectQuery } from 'sparqljs';
 import { serialize, walk, usesService, dropDatasetClauses, replaceGraphConstants, namedGraphsReached, graphListsAsDisjunctions, askToSelect, splitLeadingValues, wrapWithStr } from '../../sparql/index.js';
 import { RemoteHttp, type HttpReply } from './http.js';
 import { GraphGate, type GraphSet } from './gate.js';
 import { Lease } from './lease.js';
-import { normaliseJson, normaliseNTriples, serialiseGraph, serialiseResults, RESULTS_ACCEPT } from './results.js';
+import { parseResults, normaliseNTriples, serialiseGraph, serialiseResults, RESULTS_ACCEPT } from './results.js';
 import { VALUES_MAX, parseForServerAsync } from './dialect.js';
 import { storeLog, type StoreLogger } from '../store-log.js';
 
@@ -60,7 +61,6 @@ const XSD_DOUBLE = 'http://www.w3.org/2001/XMLSchema#double';
 
 const XSD_FLOAT = 'http://www.w3.org/2001/XMLSchema#float';
 
-const XSD_STRING = 'http://www.w3.org/2001/XMLSchema#string';
 
 export interface RemoteStoreOptions {
   /** SPARQL 1.1 query endpoint (SYNDB_STORE). */
@@ -117,8 +117,6 @@ export interface TransactOptions {
   /** Called after every uploaded chunk with the quads staged so far and the total. */
   onProgress?: (done: number, total: number) => void;
 }
-
-const literal = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
 
 export class RemoteStore implements GraphStore {
   private readonly http: RemoteHttp;
@@ -192,7 +190,7 @@ export class RemoteStore implements GraphStore {
     s.server = probe.headers.server ?? '';
     if (probe.status === 404) throw new StoreError(`no SPARQL endpoint at ${s.queryUrl} (HTTP 404); check SYNDB_STORE (Virtuoso: http://host:8890/sparql or /sparql-auth, Fuseki: http://host:3030/DATASET/query, Oxigraph: http://host:7878/query)`, 'unavailable');
     if (probe.status >= 300) throw new StoreError(`the SPARQL endpoint ${s.queryUrl} answered a test query with HTTP ${probe.status}: ${probe.body.slice(0, 300)}`, 'unavailable');
-    normaliseJson(probe.body, 'boolean');
+    await parseResults(probe.body, 'boolean');
     // updates allowed? (an idempotent no-op on our own internal graph)
     await s.update(`DELETE DATA { GRAPH <${WAL_GRAPH}> { <${NS}probe> <${NS}probe> "probe" } }`, 'checking that the SPARQL server accepts updates');
     if (s.lease) {
@@ -295,7 +293,7 @@ export class RemoteStore implements GraphStore {
 
   private async internalSelect(sparql: string, what: string): Promise<Binding[]> {
     const body = await this.rawQuery(sparql, RESULTS_ACCEPT, undefined, Math.max(this.opts.queryTimeoutMs, 600_000), what);
-    const r = normaliseJson(body, 'bindings');
+    const r = await parseResults(body, 'bindings');
     return 'bindings' in r ? r.bindings : [];
   }
 
@@ -413,7 +411,7 @@ export class RemoteStore implements GraphStore {
       if (kind === 'boolean') {
         // Virtuoso 7.2 answers ASK wrongly when a protocol dataset is given: a SELECT of at most one row instead
         const body = await this.rawQuery(serialize(askToSelect(tree, 'syndb_ask_')), RESULTS_ACCEPT, sent, timeoutMs, 'running a query', signal);
-        const rows = normaliseJson(body, 'bindings');
+        const rows = await parseResults(body, 'bindings');
         return { kind, body: serialiseResults({ boolean: 'bindings' in rows && rows.bindings.length > 0 }, fmt.mediaType), contentType: fmt.mediaType };
       }
       // a large VALUES block goes in parts (Virtuoso refuses about 5,000 terms in one)
@@ -432,7 +430,7 @@ export class RemoteStore implements GraphStore {
         let r = dataset && dvars.size ? await this.exactQuery(part, vars, dvars, sent!, timeoutMs, signal) : undefined;
         if (r && [...doubles(r)].some((v) => !dvars.has(v))) r = undefined; // a new double column: ask again
         if (!r) {
-          const plain = normaliseJson(await this.rawQuery(part.text, RESULTS_ACCEPT, sent, timeoutMs, 'running a query', signal), 'bindings') as { vars: string[]; bindings: Binding[] };
+          const plain = await parseResults(await this.rawQuery(part.text, RESULTS_ACCEPT, sent, timeoutMs, 'running a query', signal), 'bindings') as { vars: string[]; bindings: Binding[] };
           r = plain;
           const dv = doubles(plain);
           if (dataset && dv.size) {
@@ -459,7 +457,7 @@ export class RemoteStore implements GraphStore {
     const wrapped = wrapWithStr(part.tree ?? ((await parseForServerAsync(part.text)) as SelectQuery), vars, dvars, lex);
     let again: { vars: string[]; bindings: Binding[] };
     try {
-      again = normaliseJson(await this.rawQuery(wrapped, RESULTS_ACCEPT, dataset, timeoutMs, 'running a query', signal), 'bindings') as typeof again;
+      again = await parseResults(await this.rawQuery(wrapped, RESULTS_ACCEPT, dataset, timeoutMs, 'running a query', signal), 'bindings') as typeof again;
     } catch (e) {
       if (signal.aborted) throw e;
       return undefined; // e.g. a form the subquery cannot take
@@ -537,13 +535,10 @@ export class RemoteStore implements GraphStore {
       `SELECT ?s ?p ?o (STR(?o) AS ?lex) (DATATYPE(?o) AS ?dt) (LANG(?o) AS ?lang) WHERE { { SELECT ?s ?p ?o WHERE { GRAPH <${graph}> { ?s ?p ?o } } LIMIT ${limit} OFFSET ${offset} } }`,
       `reading graph ${graph} (quads ${offset + 1} to ${offset + limit})`,
     );
-    const term = (t: Binding[string]) => (t.type === 'uri' ? `<${t.value}>` : `_:${t.value}`);
     let out = '';
     for (const r of rows) {
-      const o = r.o.type === 'literal'
-        ? `${literal(r.lex.value)}${r.lang?.value ? `@${r.lang.value.toLowerCase()}` : r.dt && r.dt.value !== XSD_STRING ? `^^<${r.dt.value}>` : ''}`
-        : term(r.o);
-      out += `${term(r.s)} <${r.p.value}> ${o} <${graph}> .\n`;
+      const o = r.o.type === 'literal' ? ntLiteral(r.lex.value, r.lang?.value.toLowerCase(), r.dt?.value) : ntBindingTerm(r.o);
+      out += `${ntBindingTerm(r.s)} ${ntBindingTerm(r.p)} ${o} <${graph}> .\n`;
     }
     return out;
   }
@@ -638,7 +633,7 @@ export class RemoteStore implements GraphStore {
     const total = uploads + copies.reduce((a, c) => a + c.parts.reduce((b, p) => b + p.count, 0), 0);
     const txIri = `${NS}tx/${tx}`;
     const record = (state: string) =>
-      `<${txIri}> <${NS}plan> ${literal(JSON.stringify(plan))} . <${txIri}> <${NS}state> "${state}" . <${txIri}> <${NS}created> ${literal(new Date().toISOString())} .`;
+      `<${txIri}> <${NS}plan> ${ntLiteral(JSON.stringify(plan))} . <${txIri}> <${NS}state> "${state}" . <${txIri}> <${NS}created> ${ntLiteral(new Date().toISOString())} .`;
     this.inflight.add(tx);
     try {
       try {

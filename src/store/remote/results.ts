@@ -1,119 +1,145 @@
 /**
  * Query results from a remote server, made identical to the embedded store's: we ask the server
  * for SPARQL XML or JSON results (SELECT/ASK; XML preferred: Virtuoso 7 writes it about three
- * times faster than JSON) or N-Triples (CONSTRUCT/DESCRIBE), normalise the server's quirks
- * (Virtuoso: "typed-literal", `nodeID://` blank nodes, ASK answered as a one-row table), and
+ * times faster than JSON) or N-Triples (CONSTRUCT/DESCRIBE), read them with sparqlxml-parse /
+ * sparqljson-parse, normalise the server's quirks (Virtuoso: "typed-literal", `nodeID://` blank
+ * nodes, booleans as 1/0, its own forms of doubles, ASK answered as a one-row table), and
  * serialise to the requested format ourselves.
  */
+import { Readable } from 'node:stream';
+import type * as RDF from '@rdfjs/types';
+import { SparqlJsonParser } from 'sparqljson-parse';
+import { SparqlXmlParser } from 'sparqlxml-parse';
 import { csvField } from '../../util/csv-field.js';
+import { ntBindingTerm } from '../../util/nt-term.js';
 import { Store, defaultGraph } from 'oxigraph';
 import { StoreError, type Binding } from '../graph-store.js';
 import { canonicalDouble } from '../../util/xsd-double.js';
 
-export interface SparqlJson {
-  head: { vars?: string[] };
-  results?: { bindings: Array<Record<string, Record<string, string>>> };
-  boolean?: boolean;
-}
-
 type Term = Binding[string];
+type Row = Record<string, RDF.Term>;
 
 const XSD = 'http://www.w3.org/2001/XMLSchema#';
 
-/** One binding term in the SPARQL 1.1 JSON form. */
-function normTerm(t: Record<string, string>): Term {
-  const type = t.type === 'typed-literal' ? 'literal' : t.type;
-  if (type === 'uri') return { type: 'uri', value: t.value };
-  if (type === 'bnode') return { type: 'bnode', value: t.value.replace(/^nodeID:\/\//, '').replace(/^_:/, '') };
-  if (type === 'literal') {
-    // Virtuoso stores booleans as numbers and answers "1"/"0"; doubles it prints its own way
-    // ("8.70767e+11", "15442.0"): both are written as the embedded store (oxigraph) writes them
-    let value = t.value;
-    if (t.datatype === `${XSD}boolean` && (value === '1' || value === '0')) value = value === '1' ? 'true' : 'false';
-    else if (t.datatype === `${XSD}double`) value = canonicalDouble(value);
-    else if (t.datatype === `${XSD}integer` && /^[+-]?\d+$/.test(value)) value = BigInt(value).toString();
-    const out: Term = { type: 'literal', value };
-    if (t['xml:lang']) out['xml:lang'] = t['xml:lang'];
-    else if (t.datatype && t.datatype !== 'http://www.w3.org/2001/XMLSchema#string') out.datatype = t.datatype;
-    return out;
-  }
-  return { type: type as Term['type'], value: t.value };
+/** One result term in the SPARQL 1.1 JSON form, as the embedded store writes it (`fix`: see readXml). */
+function normTerm(t: RDF.Term, fix?: (s: string) => string): Term {
+  if (t.termType === 'NamedNode') return { type: 'uri', value: fix ? fix(t.value) : t.value };
+  if (t.termType === 'BlankNode') return { type: 'bnode', value: t.value.replace(/^nodeID:\/\//, '').replace(/^_:/, '') };
+  if (t.termType !== 'Literal') throw new Error('RDF-star triple terms are not supported in results');
+  // Virtuoso stores booleans as numbers and answers "1"/"0"; doubles it prints its own way
+  // ("8.70767e+11", "15442.0"): both are written as the embedded store (oxigraph) writes them
+  let value = fix ? fix(t.value) : t.value;
+  const dt = fix ? fix(t.datatype.value) : t.datatype.value;
+  if (dt === `${XSD}boolean` && (value === '1' || value === '0')) value = value === '1' ? 'true' : 'false';
+  else if (dt === `${XSD}double`) value = canonicalDouble(value);
+  else if (dt === `${XSD}integer` && /^[+-]?\d+$/.test(value)) value = BigInt(value).toString();
+  const out: Term = { type: 'literal', value };
+  if (t.language) out['xml:lang'] = t.language;
+  else if (dt !== `${XSD}string`) out.datatype = dt;
+  return out;
 }
 
 /** The Accept header for SELECT / ASK results. */
 export const RESULTS_ACCEPT = 'application/sparql-results+xml, application/sparql-results+json;q=0.9';
 
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-const unescapeXml = (s: string) =>
-  s.indexOf('&') < 0 ? s : s.replace(/&(?:#x([0-9A-Fa-f]+)|#(\d+)|(lt|gt|amp|quot|apos));/g, (_, hex: string | undefined, dec: string | undefined, name: string | undefined) => (name ? ENTITIES[name] : String.fromCodePoint(parseInt(hex ?? dec!, hex ? 16 : 10))));
-const attr = (attrs: string, name: string) => {
-  const m = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(attrs);
-  return m ? unescapeXml(m[1] ?? m[2]) : undefined;
-};
+const xmlParser = new SparqlXmlParser();
+const jsonParser = new SparqlJsonParser();
 
-/** SPARQL Query Results XML Format, read into the JSON form (the server's output: well-formed, no CDATA). */
-export function parseSparqlXml(text: string): SparqlJson {
-  if (!/<sparql[\s>]/.test(text)) throw new Error('no <sparql> element');
-  const vars = [...text.slice(0, text.search(/<\/head>|<head\s*\/>/) + 1).matchAll(/<variable\s+name\s*=\s*"([^"]*)"/g)].map((m) => unescapeXml(m[1]));
-  const bool = /<boolean>\s*(true|false|1|0)\s*<\/boolean>/.exec(text);
-  if (bool) return { head: { vars }, boolean: bool[1] === 'true' || bool[1] === '1' };
-  const bindings: Array<Record<string, Record<string, string>>> = [];
-  const term = /<binding\s+name\s*=\s*"([^"]*)"\s*>\s*(?:<(uri|bnode)>([^<]*)<\/\2>|<literal([^>]*?)\/>|<literal([^>]*)>([^<]*)<\/literal>|<triple>)/g;
-  for (const r of text.matchAll(/<result>([\s\S]*?)<\/result>|<result\s*\/>/g)) {
-    const row: Record<string, Record<string, string>> = {};
-    for (const b of (r[1] ?? '').matchAll(term)) {
-      const name = unescapeXml(b[1]);
-      if (b[2]) row[name] = { type: b[2], value: unescapeXml(b[3]) };
-      else if (b[4] !== undefined || b[5] !== undefined) {
-        const attrs = b[4] ?? b[5];
-        const t: Record<string, string> = { type: 'literal', value: b[4] !== undefined ? '' : unescapeXml(b[6]) };
-        const dt = attr(attrs, 'datatype');
-        const lang = attr(attrs, 'xml:lang');
-        if (dt) t.datatype = dt;
-        if (lang) t['xml:lang'] = lang;
-        row[name] = t;
-      } else throw new Error('RDF-star triple terms are not supported in XML results');
-    }
-    bindings.push(row);
+// characters an XML 1.1 parser would change (CR, NEL, LS: line ends) or refuse (C1 controls) when raw
+const XML11_RAW = /[\r\u007F-\u009F\u2028]/;
+const XML11_RAW_ALL = /[\r\u007F-\u009F\u2028]/g;
+
+/** A private-use character that `s` contains neither raw nor as a reference. */
+function unusedPrivateUse(s: string, not = ''): string | undefined {
+  for (let c = 0xe000; c <= 0xf8ff; c++) {
+    const ch = String.fromCharCode(c);
+    if (ch !== not && !s.includes(ch) && !new RegExp(`&#(?:${c}|x0*${c.toString(16)});`, 'i').test(s)) return ch;
   }
-  return { head: { vars }, results: { bindings } };
+  return undefined;
 }
 
-export function normaliseJson(text: string, kind: 'bindings' | 'boolean'): { vars: string[]; bindings: Binding[] } | { boolean: boolean } {
-  let j: SparqlJson;
+/**
+ * The server's XML as the parser is given it. Virtuoso writes XML 1.0 that an XML 1.0 parser
+ * cannot read exactly: references to control characters (`&#1;`), which XML 1.0 forbids, and raw
+ * carriage returns, which a parser must read as line feeds. Declared XML 1.1 (which allows those
+ * references), with the characters that 1.1 would change or refuse raw written as references,
+ * every character arrives as sent (a carriage return between the tags is harmless; the
+ * declaration and whitespace outside the root element, where no reference may stand, are
+ * dropped). U+FFFE and U+FFFF may not stand in XML at all: they pass as private-use characters
+ * the answer does not hold, which `fix` turns back.
+ */
+function readXml(text: string): { xml: string; fix?: (s: string) => string } {
+  let body = text.replace(/^\uFEFF?\s*(?:<\?xml[^>]*\?>)?/, '').trimEnd();
+  if (XML11_RAW.test(body)) body = body.replace(XML11_RAW_ALL, (c) => `&#${c.charCodeAt(0)};`);
+  let fix: ((s: string) => string) | undefined;
+  const fe = /[\uFFFE\uFFFF]/.test(body) ? unusedPrivateUse(body) : undefined;
+  const ff = fe && unusedPrivateUse(body, fe);
+  if (fe && ff) {
+    body = body.replaceAll('\uFFFE', fe).replaceAll('\uFFFF', ff);
+    fix = (s) => (s.includes(fe) || s.includes(ff) ? s.replaceAll(fe, '\uFFFE').replaceAll(ff, '\uFFFF') : s);
+  }
+  return { xml: `<?xml version="1.1"?>${body}`, fix };
+}
+
+function readXmlTable(xml: string): Promise<{ vars: string[]; rows: Row[] }> {
+  return new Promise((resolve, reject) => {
+    let vars: string[] = [];
+    const rows: Row[] = [];
+    xmlParser.parseXmlResultsStream(Readable.from([xml]))
+      .on('variables', (v: RDF.Variable[]) => { vars = v.map((x) => x.value); })
+      .on('data', (row: Row) => rows.push(row))
+      .on('error', reject)
+      .on('end', () => resolve({ vars, rows }));
+  });
+}
+
+const readXmlBoolean = (xml: string) => xmlParser.parseXmlBooleanStream(Readable.from([xml]));
+
+/** The server's SELECT or ASK answer (SPARQL XML or JSON results), normalised; StoreError 'unavailable' if it is neither. */
+export async function parseResults(text: string, kind: 'bindings' | 'boolean'): Promise<{ vars: string[]; bindings: Binding[] } | { boolean: boolean }> {
+  let table: { vars: string[]; rows: Row[] } | undefined;
+  let fix: ((s: string) => string) | undefined;
+  let bindings: Binding[];
   try {
-    j = text.trimStart().startsWith('<') ? parseSparqlXml(text) : (JSON.parse(text) as SparqlJson);
+    if (text.trimStart().startsWith('<')) {
+      const x = readXml(text);
+      fix = x.fix;
+      if (kind === 'boolean') {
+        // a boolean, or (some servers) a one-row table
+        const [b, t] = await Promise.allSettled([readXmlBoolean(x.xml), readXmlTable(x.xml)]);
+        if (b.status === 'fulfilled') return { boolean: b.value };
+        if (t.status === 'rejected') throw b.reason;
+        table = t.value;
+      } else {
+        // a boolean answer reads as no rows (as in JSON)
+        table = await readXmlTable(x.xml).catch(async (e: unknown) => {
+          await readXmlBoolean(x.xml).catch(() => { throw e; });
+          return { vars: [], rows: [] };
+        });
+      }
+    } else {
+      const j = JSON.parse(text) as { head?: { vars?: string[] }; results?: { bindings?: unknown }; boolean?: unknown };
+      if (kind === 'boolean' && typeof j.boolean === 'boolean') return { boolean: j.boolean };
+      if (Array.isArray(j.results?.bindings)) table = { vars: j.head?.vars ?? [], rows: jsonParser.parseJsonResults(j) };
+      else if (kind === 'bindings') table = { vars: j.head?.vars ?? [], rows: [] };
+    }
+    bindings = (table?.rows ?? []).map((row) => {
+      const out: Binding = {};
+      for (const k in row) out[k] = normTerm(row[k], fix);
+      return out;
+    });
   } catch (e) {
     throw new StoreError(`the SPARQL server answered with something that is not SPARQL XML or JSON results: ${(e as Error).message}: ${text.slice(0, 200)}`, 'unavailable');
   }
   if (kind === 'boolean') {
-    if (typeof j.boolean === 'boolean') return { boolean: j.boolean };
-    // some servers answer ASK with a one-row table
-    if (Array.isArray(j.results?.bindings)) {
-      const row = j.results.bindings[0];
-      const v = row && Object.values(row)[0]?.value;
-      return { boolean: v !== undefined && v !== '0' && v !== 'false' };
-    }
-    throw new StoreError(`the SPARQL server answered an ASK query without a boolean: ${text.slice(0, 200)}`, 'unavailable');
+    if (!table) throw new StoreError(`the SPARQL server answered an ASK query without a boolean: ${text.slice(0, 200)}`, 'unavailable');
+    const v = bindings[0] && Object.values(bindings[0])[0]?.value;
+    return { boolean: v !== undefined && v !== '0' && v !== 'false' };
   }
-  const bindings = (j.results?.bindings ?? []).map((row) => {
-    const out: Binding = {};
-    for (const [k, t] of Object.entries(row)) out[k] = normTerm(t);
-    return out;
-  });
-  return { vars: j.head?.vars ?? [], bindings };
+  return { vars: table!.vars, bindings };
 }
 
 const xmlEsc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-function ntTerm(t: Term): string {
-  if (t.type === 'uri') return `<${t.value}>`;
-  if (t.type === 'bnode') return `_:${t.value}`;
-  const v = `"${t.value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')}"`;
-  if (t['xml:lang']) return `${v}@${t['xml:lang']}`;
-  if (t.datatype) return `${v}^^<${t.datatype}>`;
-  return v;
-}
 
 /** Serialise normalised results as one of the SPARQL result formats. */
 export function serialiseResults(r: { vars: string[]; bindings: Binding[] } | { boolean: boolean }, mediaType: string): string {
@@ -139,7 +165,7 @@ export function serialiseResults(r: { vars: string[]; bindings: Binding[] } | { 
   }
   if (mediaType === 'text/tab-separated-values') {
     const lines = [r.vars.map((v) => `?${v}`).join('\t')];
-    for (const b of r.bindings) lines.push(r.vars.map((v) => (b[v] ? ntTerm(b[v]) : '')).join('\t'));
+    for (const b of r.bindings) lines.push(r.vars.map((v) => (b[v] ? ntBindingTerm(b[v]) : '')).join('\t'));
     return lines.join('\n') + '\n';
   }
   throw new StoreError(`result format ${mediaType} is not available for SELECT queries`, 'bad-query');
