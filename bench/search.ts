@@ -160,7 +160,7 @@ async function timeOps(ops: Op[], runs: number, pid: number): Promise<SearchOp[]
   }
   return ops.map((op, k) => {
     const s = st[k], n = s.ms.length;
-    return { name: op.name, goalP95Ms: op.goalP95Ms, runs: n, p50Ms: pct(s.ms, 50), p95Ms: pct(s.ms, 95), serverCpuMs: (s.server * 1000) / n, clientCpuMs: (s.client * 1000) / n, wallS: s.wall, serverCpuS: s.server, ...(s.error ? { error: s.error } : {}) };
+    return { name: op.name, goalP95Ms: op.goalP95Ms, runs: n, p50Ms: pct(s.ms, 50), p95Ms: pct(s.ms, 95), serverCpuMs: n ? (s.server * 1000) / n : NaN, clientCpuMs: n ? (s.client * 1000) / n : NaN, wallS: s.wall, serverCpuS: s.server, ...(s.error ? { error: s.error } : {}) };
   });
 }
 
@@ -221,7 +221,7 @@ function print(r: SearchResult): void {
   }
   console.log(`| (faceted search on the in-memory index, in this process, no HTTP) | | | ${f(r.inMemory.p50Ms)} | ${f(r.inMemory.p95Ms)} | ${f(r.inMemory.cpuMs)} (this process) | | | |`);
   const json = r.ops.find((o) => o.name.includes('search, JSON'))!;
-  console.log(`\none SPARQL query a search / faceted search JSON over HTTP (p50, the SPARQL query without the facet counts the index also computes): ${(r.sparql.p50Ms / json.p50Ms).toFixed(1)}x wall, ${(r.sparql.serverCpuMs / json.serverCpuMs).toFixed(1)}x server CPU`);
+  console.log(`\none SPARQL query a search / faceted search JSON over HTTP (p50, the SPARQL query without the facet counts the index also computes): ${r.sparql.error ? 'FAILED' : `${(r.sparql.p50Ms / json.p50Ms).toFixed(1)}x wall, ${(r.sparql.serverCpuMs / json.serverCpuMs).toFixed(1)}x server CPU`}`);
 }
 
 main().catch((e) => {
