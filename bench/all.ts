@@ -8,8 +8,9 @@
  *                                     `shacl validate` + `tdbloader` and raw `Store.load` of the
  *                                     same triples (wall and CPU); the service's RSS holding them
  *   P2      bench/point-lookup.ts     point lookup over HTTP against in-process oxigraph
- *           bench/sparql.ts           the query mix over HTTP against in-process oxigraph,
- *                                     Virtuoso and Jena (wall and CPU)
+ *           bench/sparql.ts           the query mix over HTTP against in-process oxigraph, and
+ *                                     ours on Virtuoso against Virtuoso's own endpoint on the
+ *                                     same graphs; Virtuoso and Jena for reference (wall and CPU)
  *   P4      bench/search.ts           landing page, JSON-LD, BibTeX, faceted search p95 at 1,000
  *                                     datasets, client in its own process
  *   P5      bench/restart.ts          restart to the first answer against Store.load
