@@ -1,7 +1,8 @@
 /**
  * Bench helpers for a service in its own process: the synapse table as N-Triples, a data
  * directory holding it (a published dataset whose table graph was filled with the 'load' op, as
- * table uploads do), `syndb serve` started on it, and CPU-seconds of a child from /proc.
+ * table uploads do), `syndb serve` started on it, and CPU-seconds and resident memory of a child
+ * from /proc.
  */
 import { copyFileSync, createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,3 +116,26 @@ export async function spawnService(dataDir: string, env: Record<string, string> 
 }
 
 export const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+
+/** Wait until every replica of the service at `url` is serving (/health/ready), e.g. the ones a start loads in the background. */
+export async function allReplicasServing(url: string, timeoutMs = 600_000): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const r = await fetch(`${url}/health/ready`).catch((e: Error) => e);
+    if (!(r instanceof Error)) {
+      const j = (await r.json().catch(() => ({}))) as { store?: { replicas?: Array<{ state: string }> } };
+      const reps = j.store?.replicas ?? [];
+      if (reps.some((x) => x.state === 'failed')) throw new Error(`a replica failed: ${JSON.stringify(reps)}`);
+      if (r.ok && reps.length && reps.every((x) => x.state === 'serving')) return reps.length;
+    }
+    if (performance.now() - t0 > timeoutMs) throw new Error(`the replicas of ${url} were not all serving within ${timeoutMs / 1000} s`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+/** Resident memory of a process (Linux /proc/<pid>/status): now and its peak (VmHWM), bytes. */
+export function rssBytes(pid: number | 'self' = 'self'): { rss: number; peak: number } {
+  const st = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(st)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}

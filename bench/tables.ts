@@ -21,6 +21,22 @@
  *       holds (SYNDB_STORE_MAX_QUADS, 12 M) and is refused before anything is written.
  *     --store virtuoso: the service on a Virtuoso 7 started on loopback (test/helpers/virtuoso.ts).
  *
+ *   npm run build && node dist/bench/tables.js --goals [--triples 5000000] [--repeat 2] [--quick] [--json]
+ *     Goals P1 and P3, peers in the same run, interleaved (order reversed every other repeat) and
+ *     repeated, on one wide synapse table of ceil(TRIPLES / 17) rows (--quick: 170,000 triples):
+ *      - ours:  PUT over HTTP to `syndb serve` in its own process with the default configuration
+ *               (a fresh data directory each repeat): validated, durably stored, the rows as triples
+ *               (the default below SYNDB_TABLE_ROWS_AS_TRIPLES_MAX); wall until the 201, CPU of the
+ *               server process (/proc, all threads) until it is idle again (the second replica
+ *               applies the rows after the reply) plus this client's;
+ *      - Store.load: the same triples, already serialised as N-Quads in memory, into a fresh
+ *               oxigraph Store (no_transaction, 48 MB pieces) in this process (not validated, not durable);
+ *      - Jena:  `shacl validate` of the same triples (as N-Triples) with shapes/compartments.ttl +
+ *               `tdbloader` into a fresh TDB, CPU of the two JVMs (bash `times`).
+ *     P1: Jena / ours ≥ 3x and Store.load / ours ≥ 1.0x (time ratios, wall and CPU, medians).
+ *     P3: the service process's resident memory (VmRSS once idle, VmHWM peak) holding the table,
+ *     goal ≤ 3 GB at 5 M triples. A peer that fails fails the run (exit 1).
+ *
  * For a generated synapse table of ROWS rows (SynDB column names, CAVE-like ids):
  *  - ours: validated (compiled shapes) + durably stored via `TableService.upload`, rows/s, peak RSS
  *  - (a) the same triples, already serialised as N-Quads, loaded into a fresh oxigraph Store with
@@ -31,11 +47,11 @@
  *    CSV is byte-identical to the upload (SHA-256); on an external store twice (the first pass over
  *    a freshly loaded table is slower there)
  */
-import { mkdtempSync, rmSync, createWriteStream, createReadStream, statSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, createWriteStream, createReadStream, statSync, readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { Store } from 'oxigraph';
@@ -49,6 +65,7 @@ import { mapHeader, convertRow, rowToNQuads } from '../src/model/tables/rows.js'
 import { projectPath } from '../src/util/paths.js';
 import { NS } from '../src/model/namespaces.js';
 import { startVirtuoso, type Virtuoso } from '../test/helpers/virtuoso.js';
+import { BASE, TOKEN, allReplicasServing, cpuSeconds, median, rssBytes, spawnService, stopChild } from './service-process.js';
 
 // Jena of ../shared beside the project, or of SYNDB_SHARED_DIR, or SYNDB_JENA
 const JENA = process.env.SYNDB_JENA ?? join(process.env.SYNDB_SHARED_DIR ?? projectPath('..', 'shared'), 'tools', 'jena');
@@ -337,7 +354,180 @@ async function columnar(n: number, repeat: number) {
   }
 }
 
-if (argv.includes('--legacy')) {
+/** CPU seconds of `pid` once it has been idle (< 0.05 CPU-s in 1 s), polled every 250 ms; at most `maxS` seconds. */
+async function cpuWhenIdle(pid: number, maxS = 600): Promise<number> {
+  const t0 = performance.now();
+  const samples: number[] = [cpuSeconds(pid)];
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 250));
+    samples.push(cpuSeconds(pid));
+    if (samples.length > 4 && samples.at(-1)! - samples.at(-5)! < 0.05) return samples.at(-5)!;
+    if (performance.now() - t0 > maxS * 1000) return samples.at(-1)!;
+  }
+}
+
+/** `cmd args` through bash: wall seconds, CPU seconds of it and its children (bash `times`), exit code; stdout to `out`. */
+async function timedCommand(cmd: string, args: string[], out: string): Promise<{ wall: number; cpu: number }> {
+  const timesFile = `${out}.times`;
+  const t = performance.now();
+  let stderr = '';
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const c = spawn('bash', ['-c', '"$@" > "$OUT"; s=$?; times > "$TIMES"; exit $s', 'bash', cmd, ...args], { env: { ...process.env, OUT: out, TIMES: timesFile }, stdio: ['ignore', 'ignore', 'pipe'] });
+    c.stderr.on('data', (d) => { stderr += d; });
+    c.once('error', reject);
+    c.once('exit', resolve);
+  });
+  const wall = (performance.now() - t) / 1000;
+  if (code !== 0) throw new Error(`${cmd} ${args[0]} exited with ${code}: ${stderr.slice(-600)}`);
+  // the second line of `times`: user and system time of the shell's children, e.g. "0m12.345s 0m0.678s"
+  const children = readFileSync(timesFile, 'utf8').trim().split('\n')[1] ?? '';
+  const secs = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  if (secs.length !== 2) throw new Error(`cannot read the CPU time of ${cmd} from \`times\`: "${children}"`);
+  return { wall, cpu: secs[0] + secs[1] };
+}
+
+interface GoalRun { wall: number; cpu: number }
+export interface TablesGoalResult {
+  /** Rows; triples written (N-Quads lines); distinct triples (the size of the Store.load peer's store). */
+  rows: number; triples: number; distinct: number | null; repeat: number;
+  /** Medians over the repeats; ours' CPU is the server's (until idle) plus the client's. */
+  ours: GoalRun & { serverCpu: number; rssBytes: number; peakRssBytes: number; replicas: number };
+  storeLoad: GoalRun;
+  jena: GoalRun & { validateWall: number; conforms: boolean };
+  failures: string[];
+}
+
+/** Goals P1 (validated durable ingest against Jena and Store.load) and P3 (resident memory of the service holding the table). */
+async function goals(triples: number, repeat: number, json: boolean): Promise<TablesGoalResult> {
+  const say = (m: string) => (json ? process.stderr.write(`${m}\n`) : console.log(m));
+  const dir = mkdtempSync(join(tmpdir(), 'syndb-bench-goals-'));
+  try {
+    const csv = join(dir, 'synapse.csv');
+    const n = Math.ceil(triples / 17);
+    await generate(csv, n);
+    // the same triples, as N-Quads pieces in memory (Store.load) and as an N-Triples file (Jena)
+    const prep = await openContext(configFromEnv({ SYNDB_DATA_DIR: join(dir, 'prep'), SYNDB_BASE_IRI: BASE }));
+    const schema = tableSchemas(prep).get('synapse')!;
+    await prep.close();
+    const D = `${BASE}/datasets/bench/draft`, T = `${D}/tables/synapse`;
+    const pieces: string[] = [];
+    let cur = '', k = 0, quads = 0, map: ReturnType<typeof mapHeader> | undefined;
+    const ntFile = join(dir, 'rows.nt');
+    const nt = createWriteStream(ntFile);
+    for await (const rec of createReadStream(csv).pipe(parse({ relax_column_count: true })) as AsyncIterable<string[]>) {
+      if (!map) { map = mapHeader(schema, rec); continue; }
+      k++;
+      const q = rowToNQuads(schema, convertRow({ schema, map, dataset: D }, rec, k), k, D, T);
+      cur += q;
+      for (let i = q.indexOf('\n'); i >= 0; i = q.indexOf('\n', i + 1)) quads++;
+      if (!nt.write(q.replaceAll(` <${T}> .\n`, ' .\n'))) await once(nt, 'drain');
+      if (cur.length > 48 * 1048576) { pieces.push(cur); cur = ''; }
+    }
+    pieces.push(cur);
+    nt.end();
+    await once(nt, 'finish');
+    say(`\n== goals P1/P3: synapse table, ${n.toLocaleString('en')} rows (wide, 15 columns), ${quads.toLocaleString('en')} triples, ${mb(statSync(csv).size)} of CSV; ${repeat} repeat(s), peers interleaved`);
+
+    const ds = { id: 'bench', title: 'Bench', description: 'Generated synapses.', creators: [{ name: 'Bench, B' }], license: 'CC0-1.0', species: 'mouse', brainRegion: 'V1', microscopyMethod: 'SBEM', compartments: ['synapse'] };
+    const ours = async (r: number) => {
+      const dataDir = join(dir, `ours-${r}`);
+      const c = await openContext(configFromEnv({ SYNDB_DATA_DIR: dataDir, SYNDB_BASE_IRI: BASE }));
+      await c.datasets.create(JSON.stringify(ds), 'json', ADMIN);
+      await c.close();
+      const svc = await spawnService(dataDir);
+      try {
+        const replicas = await allReplicasServing(svc.url);
+        const pid = svc.child.pid!;
+        const s0 = cpuSeconds(pid), c0 = process.cpuUsage();
+        const t = performance.now();
+        const res = await fetch(`${svc.url}/datasets/bench/tables/synapse`, { method: 'PUT', body: Readable.toWeb(createReadStream(csv)) as ReadableStream, headers: { 'content-type': 'text/csv', authorization: `Bearer ${TOKEN}` }, duplex: 'half' } as RequestInit & { duplex: 'half' });
+        const body = await res.text();
+        const wall = (performance.now() - t) / 1000;
+        if (res.status !== 201) throw new Error(`upload: HTTP ${res.status} ${body.slice(0, 300)}`);
+        const reply = JSON.parse(body) as { rows: number; rowsInGraph?: boolean };
+        if (reply.rows !== n || reply.rowsInGraph !== true) throw new Error(`upload: ${reply.rows} rows, rowsInGraph ${reply.rowsInGraph} (expected ${n} rows as triples): ${body.slice(0, 300)}`);
+        const serverCpu = (await cpuWhenIdle(pid)) - s0;
+        const cc = process.cpuUsage(c0);
+        const mem = rssBytes(pid);
+        return { wall, cpu: serverCpu + (cc.user + cc.system) / 1e6, serverCpu, rssBytes: mem.rss, peakRssBytes: mem.peak, replicas };
+      } finally {
+        await stopChild(svc.child);
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    };
+    let distinct: number | undefined;
+    const storeLoad = async () => {
+      const c0 = process.cpuUsage();
+      const t = performance.now();
+      const st = new Store();
+      for (const p of pieces) st.load(p, { format: 'application/n-quads', no_transaction: true });
+      const wall = (performance.now() - t) / 1000;
+      const cc = process.cpuUsage(c0);
+      // a row can state one triple twice (pre_id and neuron_id of the generated table are the same root id)
+      if (distinct !== undefined && st.size !== distinct) throw new Error(`Store.load holds ${st.size} quads, ${distinct} the time before`);
+      distinct = st.size;
+      (st as unknown as { free(): void }).free();
+      return { wall, cpu: (cc.user + cc.system) / 1e6, distinct };
+    };
+    const jena = async (r: number) => {
+      const report = join(dir, 'shacl-report.ttl');
+      const v = await timedCommand(JENA, ['shacl', 'validate', '--shapes', projectPath('shapes', 'compartments.ttl'), '--data', ntFile], report);
+      const conforms = /sh:conforms\s+true/.test(readFileSync(report, 'utf8'));
+      const l = await timedCommand(JENA, ['tdbloader', '--loc', join(dir, `tdb-${r}`), ntFile], join(dir, 'tdbloader.out'));
+      rmSync(join(dir, `tdb-${r}`), { recursive: true, force: true });
+      return { wall: v.wall + l.wall, cpu: v.cpu + l.cpu, validateWall: v.wall, conforms };
+    };
+    type Peer = 'ours' | 'Store.load' | 'Jena';
+    const runs = new Map<Peer, Array<Record<string, number | boolean>>>();
+    const failures: string[] = [];
+    const peers: Array<[Peer, (r: number) => Promise<Record<string, number | boolean>>]> = [['ours', ours], ['Store.load', storeLoad], ['Jena', jena]];
+    for (let r = 0; r < repeat; r++) {
+      for (const [name, f] of r % 2 === 0 ? peers : [...peers].reverse()) {
+        if (failures.some((x) => x.startsWith(`${name}:`))) continue;
+        try {
+          const m = await f(r);
+          (runs.get(name) ?? runs.set(name, []).get(name)!).push(m);
+          say(`  run ${r + 1} ${name.padEnd(10)} ${(m.wall as number).toFixed(2)} s wall, ${(m.cpu as number).toFixed(2)} CPU-s${'peakRssBytes' in m ? `, server RSS ${mb(m.rssBytes as number)} (peak ${mb(m.peakRssBytes as number)}), ${m.replicas} replicas` : ''}${'conforms' in m ? `, shacl validate ${(m.validateWall as number).toFixed(2)} s (${m.conforms ? 'conforms' : 'VIOLATIONS'})` : ''}`);
+        } catch (e) {
+          failures.push(`${name}: ${(e as Error).message}`);
+          say(`  *** run ${r + 1} ${name} FAILED: ${(e as Error).message}`);
+        }
+      }
+    }
+    const med = (name: Peer, key: string) => median((runs.get(name) ?? []).map((m) => m[key] as number));
+    const jenaConforms = (runs.get('Jena') ?? []).every((m) => m.conforms === true);
+    if (runs.get('Jena')?.length && !jenaConforms) failures.push('Jena: shacl validate found violations in the generated table (ours accepted it): the peers did not do the same work');
+    const result: TablesGoalResult = {
+      rows: n, triples: quads, distinct: distinct ?? null, repeat,
+      ours: { wall: med('ours', 'wall'), cpu: med('ours', 'cpu'), serverCpu: med('ours', 'serverCpu'), rssBytes: med('ours', 'rssBytes'), peakRssBytes: Math.max(...(runs.get('ours') ?? []).map((m) => m.peakRssBytes as number)), replicas: med('ours', 'replicas') },
+      storeLoad: { wall: med('Store.load', 'wall'), cpu: med('Store.load', 'cpu') },
+      jena: { wall: med('Jena', 'wall'), cpu: med('Jena', 'cpu'), validateWall: med('Jena', 'validateWall'), conforms: jenaConforms },
+      failures,
+    };
+    const x = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}x` : '-');
+    say(`\n  medians of ${repeat}     wall s    CPU-s   peer time / ours (wall, CPU)   goal`);
+    say(`  ours              ${result.ours.wall.toFixed(2).padStart(8)} ${result.ours.cpu.toFixed(2).padStart(8)}   (server ${result.ours.serverCpu.toFixed(2)} CPU-s until idle)`);
+    say(`  Store.load        ${result.storeLoad.wall.toFixed(2).padStart(8)} ${result.storeLoad.cpu.toFixed(2).padStart(8)}   ${x(result.storeLoad.wall, result.ours.wall)}, ${x(result.storeLoad.cpu, result.ours.cpu)}                  P1: ≥ 1.0x`);
+    say(`  Jena              ${result.jena.wall.toFixed(2).padStart(8)} ${result.jena.cpu.toFixed(2).padStart(8)}   ${x(result.jena.wall, result.ours.wall)}, ${x(result.jena.cpu, result.ours.cpu)}                  P1: ≥ 3x`);
+    say(`  P3: service RSS holding ${quads.toLocaleString('en')} triples (${distinct?.toLocaleString('en') ?? '?'} distinct) (default configuration, ${result.ours.replicas} replicas): ${mb(result.ours.rssBytes)} once idle, peak ${mb(result.ours.peakRssBytes)} (goal ≤ 3 GB at 5,000,000 triples)`);
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (argv.includes('--goals')) {
+  const json = argv.includes('--json');
+  const quick = argv.includes('--quick');
+  const triples = argv.includes('--triples') ? Number(argv[argv.indexOf('--triples') + 1]) : quick ? 170_000 : 5_000_000;
+  const repeat = argv.includes('--repeat') ? Number(argv[argv.indexOf('--repeat') + 1]) : 2;
+  const r = await goals(triples, repeat, json);
+  if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
+  if (r.failures.length) {
+    process.stderr.write(`tables bench (goals): ${r.failures.length} failure(s):\n${r.failures.map((f) => `  - ${f}`).join('\n')}\n`);
+    process.exitCode = 1;
+  }
+} else if (argv.includes('--legacy')) {
   const sizes = argv.filter((a, i) => /^\d+$/.test(a) && argv[i - 1] !== '--store').map(Number).filter((x) => x > 0);
   for (const n of sizes.length ? sizes : [100_000]) {
     try {
