@@ -90,9 +90,12 @@ export function sparql(url: string, query: string): Promise<Response | Error> {
 export interface ServiceProcess { child: ChildProcess; url: string; startedAt: number; listenS: number }
 
 /** `syndb serve` on `dataDir` (port 0, no examples); resolves at its "listening" log line; exits loudly when it dies first. */
+/** Node options for the server process, e.g. `SYNDB_BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` to profile it (NODE_OPTIONS refuses --cpu-prof). */
+const SERVER_NODE_ARGS = (process.env.SYNDB_BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 export async function spawnService(dataDir: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
   const startedAt = performance.now();
-  const child = spawn(process.execPath, [MAIN, 'serve'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, MAIN, 'serve'], {
     env: { ...process.env, SYNDB_DATA_DIR: dataDir, SYNDB_BASE_IRI: BASE, PORT: '0', SYNDB_EXAMPLES: '0', SYNDB_ADMIN_TOKEN: TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

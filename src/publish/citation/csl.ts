@@ -171,6 +171,26 @@ export function formatBibliography(records: readonly CitationRecord[], options: 
   }
   const checked = checkRecords(records);
   if (checked.length === 0) return '';
+  // the output is a function of the records and the options alone; citeproc takes ~5 ms a call,
+  // most of a landing page's main-thread time, so pages shown again reuse what it wrote
+  const key = JSON.stringify([style, locale, format, checked]);
+  const hit = formatted.get(key);
+  if (hit !== undefined) {
+    formatted.delete(key);
+    formatted.set(key, hit);
+    return hit;
+  }
+  const text = runCiteproc(checked, style, locale, format);
+  formatted.set(key, text);
+  if (formatted.size > FORMATTED_MAX) formatted.delete(formatted.keys().next().value!);
+  return text;
+}
+
+/** Bibliographies formatted lately (least recently used first), at most FORMATTED_MAX. */
+const formatted = new Map<string, string>();
+const FORMATTED_MAX = 2000;
+
+function runCiteproc(checked: CitationRecord[], style: CitationStyle, locale: CitationLocale, format: 'text' | 'html'): string {
   // DOI when there is one, else the landing page: styles print URL in preference to DOI.
   // Titles are kept as written: styles that title-case (Chicago, IEEE) would otherwise turn
   // "µm" into "Μm" or "mGluR5" into "MGluR5" (citeproc-js nocase span; citeproc escapes the text itself).
