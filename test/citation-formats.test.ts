@@ -180,6 +180,15 @@ describe('CSL-JSON', () => {
 });
 
 describe('APA 7 for datasets, field by field', () => {
+  it('formats again what changed: a record, the style, the format (formatted references are memoised)', () => {
+    const first = formatBibliography([l4], { style: 'apa' });
+    expect(formatBibliography([l4], { style: 'apa' })).toBe(first);
+    expect(formatBibliography([{ ...l4, version: '3' }], { style: 'apa' })).toContain('(Version 3)');
+    expect(formatBibliography([l4], { style: 'apa' })).toBe(first);
+    expect(formatBibliography([l4], { style: 'ieee' })).not.toBe(first);
+    expect(formatBibliography([l4], { style: 'apa', format: 'html' })).toMatch(/^<div class="csl-bib-body">/);
+  });
+
   it('author, (year), title, (Version n), [Data set], publisher, DOI URL', () => {
     const text = formatBibliography([l4], { style: 'apa', locale: 'en-US' }).trim();
     const m = /^(.*?) \((\d{4})\)\. (.*?) \(Version (.*?)\) \[Data set\]\. (.*?)\. (https:\/\/doi\.org\/\S+)$/.exec(text);
