@@ -12,22 +12,18 @@ import { spawnModuleWorker } from '../../util/worker-spawn.js';
 import { QueryQuarantine, queryFingerprint, type QuarantineOptions } from '../query-quarantine.js';
 import { Pending, Replica, Waiter, WorkerGone, toStoreError } from './replica.js';
 import type { StoreLog } from '../store-log.js';
+import type { ResolvedOptions } from './options.js';
 
 /** Breaks counted for the rebuild back-off are those of the last minute. */
 const BREAK_WINDOW_MS = 60_000;
 
-export interface ReplicaPoolOptions {
+/** queryTimeoutMs (for the words of a timeout), waitMs and rebuildBackoffMs: see EmbeddedStoreOptions. */
+export interface ReplicaPoolOptions extends Pick<ResolvedOptions, 'queryTimeoutMs' | 'waitMs' | 'rebuildBackoffMs'> {
   dataDir: string;
   /** What a new replica loads: the durable state now (every later write is posted to it too). */
   durable: () => { manifest: Manifest | undefined; journalBytes: number[] };
   /** True once the store is closing: no rebuilds, and queued requests are refused. */
   closed: () => boolean;
-  /** Default query timeout (ms), for the messages of a timeout. */
-  queryTimeoutMs: number;
-  /** Longest wait (ms) of a request for a free replica. */
-  waitMs: number;
-  /** Back-off between rebuilds of failing replicas: first delay and cap (ms). */
-  rebuildBackoffMs: { base: number; cap: number };
   quarantine?: QuarantineOptions;
   log: StoreLog;
 }
