@@ -6,13 +6,13 @@
  * At most MAX_WAITING long parses wait at a time; beyond that SparqlBusyError (503 with
  * Retry-After). A short query never waits behind long ones.
  */
-import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import sparqljs from 'sparqljs';
 import { parseSparql, asQuery, asUpdate, SparqlSyntaxError, type ParseOptions, type Parsed } from './parse.js';
+import type { ParseJob } from './parse-worker.js';
 import { SparqlLimitError, DEFAULT_SPARQL_LIMITS, type SparqlLimits } from './limits.js';
 import type { Query, Update } from 'sparqljs';
+import { spawnModuleWorker } from '../util/worker-spawn.js';
 
 /** Texts up to this length are parsed on the calling thread. */
 export const INLINE_MAX = 8 * 1024;
@@ -28,40 +28,15 @@ export class SparqlBusyError extends Error {
 
 type Reply = { id: number; tree?: Parsed['tree']; measures?: Parsed['measures']; limit?: { limit: keyof SparqlLimits; value: number; max: number }; syntax?: { message: string; position?: { line: number; column: number } }; other?: string };
 
-const WORKER = `
-const { parentPort, workerData: w } = require('node:worker_threads');
-(async () => {
-  if (w.tsx) (await import(w.tsx)).register();
-  const m = await import(w.module);
-  parentPort.on('message', (job) => {
-    try {
-      const r = m.parseSparql(job.text, job.opts);
-      parentPort.postMessage({ id: job.id, tree: r.tree, measures: r.measures });
-    } catch (e) {
-      if (e instanceof m.SparqlLimitError) parentPort.postMessage({ id: job.id, limit: { limit: e.limit, value: e.value, max: e.max } });
-      else if (e instanceof m.SparqlSyntaxError) parentPort.postMessage({ id: job.id, syntax: { message: e.message, position: e.position } });
-      else parentPort.postMessage({ id: job.id, other: String((e && e.stack) || e) });
-    }
-  });
-  parentPort.postMessage({ ready: true });
-})().catch((e) => { throw e; });
-`;
-
 let worker: Worker | undefined;
 let seq = 0;
 const pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
 
 function start(): Worker {
   if (worker) return worker;
-  const self = import.meta.url;
-  const fromSource = self.endsWith('.ts');
-  const module = new URL(`./index.${fromSource ? 'ts' : 'js'}`, self).href;
-  // from source (tests, tsx) the worker registers tsx itself: Node 20 does not pass `--import tsx` on to workers
-  const tsx = fromSource ? tsxApiUrl() : undefined;
-  const w = new Worker(WORKER, { eval: true, workerData: { module, tsx } });
+  const w = spawnModuleWorker(import.meta.url, './parse-worker');
   w.unref();
-  w.on('message', (r: Reply & { ready?: boolean }) => {
-    if (r.ready) return;
+  w.on('message', (r: Reply) => {
     const p = pending.get(r.id);
     if (!p) return;
     pending.delete(r.id);
@@ -77,11 +52,6 @@ function start(): Worker {
   w.on('exit', (code) => fail(new Error(`the SPARQL parser thread stopped (exit code ${code})`)));
   worker = w;
   return w;
-}
-
-function tsxApiUrl(): string {
-  const file = createRequire(import.meta.url).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs');
-  return pathToFileURL(file).href;
 }
 
 /** Objects that stood for `*` (sparqljs' Wildcard keeps its termType on the prototype, which a thread boundary drops). */
@@ -114,7 +84,8 @@ export async function parseSparqlAsync(text: string, opts: ParseOptions & { wait
   const reply = await new Promise<Reply>((resolve, reject) => {
     pending.set(id, { resolve, reject });
     w.ref();
-    w.postMessage({ id, text, opts: { base: opts.base, prefixes: opts.prefixes, limits } });
+    const job: ParseJob = { id, text, opts: { base: opts.base, prefixes: opts.prefixes, limits } };
+    w.postMessage(job);
   });
   if (reply.limit) throw new SparqlLimitError(reply.limit.limit, reply.limit.value, reply.limit.max);
   if (reply.syntax) throw new SparqlSyntaxError(reply.syntax.message, reply.syntax.position);
