@@ -123,6 +123,10 @@ async function validateSql(input: ValidationInput, map: ColumnMap): Promise<Omit
   rowCheckQueries(schema, '__probe', { columns: map.headers, otherTables: new Map([...others.keys()].map((t) => [t, '__probe'])), dataset: input.dataset });
   const staged = await files.stageCsv(input.file, map.headers);
   try {
+    // one scan: the profile of the rows (what storing them needs) and whether DuckDB read every record as csv-parse does
+    const prof = profileQuery(map, staged.relation, staged.readAsCsvParse);
+    const profile = prof.read((await files.rows(prof.sql))[0]);
+    files.confirmStaged(profile.extra);
     input.onProgress?.(staged.rows);
     const queries = rowCheckQueries(schema, staged.relation, { columns: map.headers, otherTables: others, dataset: input.dataset });
     const r = await files.problems(queries, MAX_LISTED_PROBLEMS);
@@ -130,8 +134,6 @@ async function validateSql(input: ValidationInput, map: ColumnMap): Promise<Omit
       const problems: RowProblem[] = r.problems.map((p) => ({ row: p.row, column: p.column, expected: p.message, kind: p.kind, ...(p.value !== null ? { value: p.value } : {}), ...(p.path ? { path: p.path } : {}) }));
       throw rejected(schema, r.total, staged.rows, problems, r.counts);
     }
-    const prof = profileQuery(map, staged.relation);
-    const profile = prof.read((await files.rows(prof.sql))[0]);
     const sp = spellingsQuery(map, staged.relation);
     const spellings = sp ? sp.read(await files.rows(sp.sql)) : new Map<string, string>();
     let lookups: Promise<{ own: Set<string>; others: Set<string> }> | undefined;

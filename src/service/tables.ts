@@ -145,7 +145,7 @@ export class TableService {
       written.push(csvFile);
       const parquet = valid.staged ? await files.stagedToParquet(valid.staged, specs) : await files.csvToParquet(csvFile.path, specs, rows, valid.skipLines);
       written.push(parquet);
-      const stats = await files.stats(parquet.sha256, specs).catch((err: unknown) => { throw fileSystemError(err, 'the column statistics could not be computed'); });
+      const stats = await files.stats(parquet.sha256, specs, parquet.written).catch((err: unknown) => { throw fileSystemError(err, 'the column statistics could not be computed'); });
       const tableFiles = { csv: csvFile, parquet, specs, stats, asTriples, note: rowsNote };
 
       // ---------------- links of the lookup columns (pre_id, post_id, …) to rows of this or the draft's other tables

@@ -26,8 +26,11 @@ export function lookupColumns(map: ColumnMap): Array<{ i: number; col: ColumnDef
   return out;
 }
 
-/** One query: the rows, the quad bound and the integer widths; `read` turns its one result row into them. */
-export function profileQuery(map: ColumnMap, relation: string): { sql: string; read: (row: Array<string | null>) => { rows: number; quadBound: number; widths: Map<number, IntegerWidth> } } {
+/**
+ * One query: the rows, the quad bound and the integer widths; `read` turns its one result row into
+ * them. `extra`: more aggregates over the relation computed in the same scan, read back as text.
+ */
+export function profileQuery(map: ColumnMap, relation: string, extra: string[] = []): { sql: string; read: (row: Array<string | null>) => { rows: number; quadBound: number; widths: Map<number, IntegerWidth>; extra: Array<string | null> } } {
   const col = (i: number) => sqlIdent(map.headers[i]);
   const parts = ['CAST(count(*) AS VARCHAR)'];
   // every row: rdf:type, cid, inDataset, csvw:rownum and at most one syndb:sourceLexical; then one quad a value
@@ -43,6 +46,8 @@ export function profileQuery(map: ColumnMap, relation: string): { sql: string; r
     const digits = `regexp_replace(${v}, '^[+-]?0*', '')`;
     parts.push(`CAST(bool_or(starts_with(${v}, '-')) AS VARCHAR)`, `CAST(max(length(${digits})) AS VARCHAR)`, `CAST(max(CASE WHEN length(${digits}) <= 38 THEN TRY_CAST(${digits} AS HUGEINT) END) AS VARCHAR)`);
   }
+  const own = parts.length;
+  for (const e of extra) parts.push(`CAST(${e} AS VARCHAR)`);
   return {
     sql: `SELECT ${parts.join(', ')} FROM ${relation}`,
     read: (row) => {
@@ -52,7 +57,7 @@ export function profileQuery(map: ColumnMap, relation: string): { sql: string; r
         if (digits === null) return; // no value in the column
         widths.set(i, { neg: neg === 'true', big: BigInt(big ?? '0'), huge: Number(digits) > 38 });
       });
-      return { rows: Number(row[0]), quadBound: Number(row[1]), widths };
+      return { rows: Number(row[0]), quadBound: Number(row[1]), widths, extra: row.slice(own) };
     },
   };
 }

@@ -36,6 +36,16 @@ export interface ColumnStats {
 
 export interface StoredFile { sha256: string; bytes: number; path: string; created: boolean }
 
+/**
+ * What the Parquet writer measured while writing a file (COPY … RETURN_STATS): its rows and, per
+ * column name, the NULLs and the smallest and largest value as text. Used by stats() for the
+ * numeric columns (exact there; the writer's text bounds are truncated, its booleans are 0/1).
+ */
+export interface WrittenStats { rows: number; columns: Map<string, { nulls: number; min?: string; max?: string }> }
+
+/** A Parquet file written by TableFiles, with what its writer measured. */
+export interface WrittenParquet extends StoredFile { written?: WrittenStats }
+
 /** An uploaded CSV file as text columns in a temporary Parquet file (TableFiles.stageCsv). */
 export interface StagedTable {
   path: string;
@@ -44,6 +54,12 @@ export interface StagedTable {
   /** The relation sql-checks.ts expects: the header's columns as uploaded and `__row`. */
   relation: string;
   header: string[];
+  /**
+   * Two aggregates over `relation` (TRUE or FALSE): a record has more or fewer fields than the
+   * header, a field holds a quote (records csv-parse reads otherwise). Run them in the first scan of
+   * the staged rows and hand their values to TableFiles.confirmStaged before trusting any check.
+   */
+  readAsCsvParse: string[];
 }
 
 /** DuckDB's CSV reader refused the file where csv-parse may not (see TableFiles.stageCsv). */
@@ -214,26 +230,36 @@ export class TableFiles {
    * `rows` is the number of data rows the validator read: DuckDB must find the same. `skipLines`:
    * the lines before the first row (blank lines, then the header, which its reader skips as one).
    */
-  async csvToParquet(csv: string, columns: ColumnSpec[], rows: number, skipLines = 1): Promise<StoredFile> {
+  async csvToParquet(csv: string, columns: ColumnSpec[], rows: number, skipLines = 1): Promise<WrittenParquet> {
     const read = `read_csv(${sqlString(csv)}, header = false, skip = ${Math.max(0, Math.floor(skipLines))}, auto_detect = false, delim = ',', quote = '"', escape = '"', strict_mode = false, columns = {${columns.map((c, i) => `${sqlString(`c${i}`)}: 'VARCHAR'`).join(', ')}})`;
     return this.writeParquet(read, columns, rows);
   }
 
   /** Columns c0…cN of `read` (text) -> a content-addressed Parquet file of typed columns; `rows` must match. */
-  private async writeParquet(read: string, columns: ColumnSpec[], rows: number): Promise<StoredFile> {
+  private async writeParquet(read: string, columns: ColumnSpec[], rows: number): Promise<WrittenParquet> {
     const tmp = this.tmpPath('parquet');
     try {
       const cast = (c: ColumnSpec, i: number) => {
         const v = `NULLIF(${sqlIdent(`c${i}`)}, '')`;
         return `${c.type === 'VARCHAR' ? v : `CAST(${v} AS ${c.type})`} AS ${sqlIdent(c.name)}`;
       };
-      const n = await this.withConnection(async (c) => {
-        const r = await c.runAndReadAll(`COPY (SELECT ${columns.map(cast).join(', ')} FROM ${read}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
-        return Number(r.getRows()[0]?.[0] ?? -1);
+      // RETURN_STATS: the writer's column statistics come back with the row count (stats() uses them)
+      const { n, written } = await this.withConnection(async (c) => {
+        const r = await c.runAndReadAll(`COPY (SELECT ${columns.map(cast).join(', ')} FROM ${read}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880, RETURN_STATS)`);
+        const row = r.getRowObjectsJson()[0] as { count?: unknown; column_statistics?: Array<{ key: string; value: Array<{ key: string; value: string }> }> } | undefined;
+        const n = Number(row?.count ?? -1);
+        const byKey = new Map((row?.column_statistics ?? []).map((e) => [e.key, new Map(e.value.map((x) => [x.key, x.value]))]));
+        const cols = new Map<string, { nulls: number; min?: string; max?: string }>();
+        for (const col of columns) {
+          const st = byKey.get(sqlIdent(col.name)) ?? byKey.get(col.name);
+          const nulls = st?.get('null_count');
+          if (st && nulls !== undefined) cols.set(col.name, { nulls: Number(nulls), min: st.get('min'), max: st.get('max') });
+        }
+        return { n, written: { rows: n, columns: cols } };
       });
       if (n !== rows) throw new StoreError(`the columnar copy of the table has ${n} rows where the validator read ${rows}; nothing was stored (please report this file)`, 'unavailable');
       const sha256 = await sha256File(tmp);
-      return this.keep(tmp, sha256, 'parquet');
+      return { ...this.keep(tmp, sha256, 'parquet'), written };
     } catch (e) {
       rmSync(tmp, { force: true });
       if (e instanceof StoreError) throw e;
@@ -241,47 +267,80 @@ export class TableFiles {
     }
   }
 
-  /** Count, nulls, min, max, mean of every column; histograms of numeric ones. */
-  async stats(sha256: string, columns: ColumnSpec[]): Promise<ColumnStats[]> {
+  /**
+   * Count, nulls, min, max, mean of every column; histograms of numeric ones. `written` (what the
+   * writer measured, WrittenParquet) gives the nulls and bounds of numeric columns whose bounds are
+   * finite: their histograms are then binned in the same scan as the means; the other columns'
+   * bounds are found by that scan and their histograms by one more.
+   */
+  async stats(sha256: string, columns: ColumnSpec[], written?: WrittenStats): Promise<ColumnStats[]> {
     const src = `read_parquet(${sqlString(this.path(sha256, 'parquet'))})`;
     return this.withConnection(async (c) => {
       const numeric = (t: ColumnType) => t !== 'VARCHAR' && t !== 'BOOLEAN';
-      const parts: string[] = ['count(*)'];
-      columns.forEach((col) => {
-        const q = sqlIdent(col.name);
-        const v = col.type === 'DOUBLE' ? `CASE WHEN isfinite(${q}) THEN ${q} END` : q;
-        parts.push(`count(${q})`, `CAST(min(${v}) AS VARCHAR)`, `CAST(max(${v}) AS VARCHAR)`, numeric(col.type) ? `avg(CAST(${v} AS DOUBLE))` : col.type === 'VARCHAR' ? 'approx_count_distinct(' + q + ')' : 'NULL');
+      const conv = (col: ColumnSpec, x: unknown) => x === null || x === undefined ? undefined : col.type === 'VARCHAR' ? String(x).slice(0, 200) : col.type === 'BOOLEAN' ? String(x) === 'true' : col.type === 'DOUBLE' ? Number(x) : Number.isSafeInteger(Number(x)) ? Number(x) : String(x);
+      // the writer's bounds of a numeric column: exact (NaN left out, as here); infinite ones are found by the scan
+      const finite = (x: string | undefined) => x !== undefined && Number.isFinite(Number(x));
+      const known = columns.map((col) => {
+        const w = numeric(col.type) ? written?.columns.get(col.name) : undefined;
+        return w && finite(w.min) && finite(w.max) ? w : undefined;
       });
-      const row = (await c.runAndReadAll(`SELECT ${parts.join(', ')} FROM ${src}`)).getRows()[0];
-      const total = Number(row[0]);
-      const out: ColumnStats[] = columns.map((col, i) => {
-        const [count, min, max, extra] = row.slice(1 + i * 4, 5 + i * 4);
-        const s: ColumnStats = { name: col.name, type: col.type, count: Number(count), nulls: total - Number(count) };
-        const conv = (x: unknown) => x === null || x === undefined ? undefined : col.type === 'VARCHAR' ? String(x).slice(0, 200) : col.type === 'BOOLEAN' ? String(x) === 'true' : col.type === 'DOUBLE' ? Number(x) : Number.isSafeInteger(Number(x)) ? Number(x) : String(x);
-        if (min !== null) s.min = conv(min);
-        if (max !== null) s.max = conv(max);
-        if (numeric(col.type) && extra !== null && extra !== undefined) s.mean = Number(extra);
-        if (col.type === 'VARCHAR' && extra !== null) s.distinct = Number(extra);
-        return s;
-      });
-      // every numeric column's histogram in one more scan: 10 equal-width bins over [min, max]
-      const binned = out.flatMap((s) => {
-        if (!numeric(s.type) || s.min === undefined || s.max === undefined) return [];
+      /** 10 equal-width bins over [min, max] of a numeric column (undefined: no finite bounds). */
+      const binsOf = (s: ColumnStats) => {
+        if (!numeric(s.type) || s.min === undefined || s.max === undefined) return undefined;
         const lo = Number(s.min), hi = Number(s.max);
         const w = (hi - lo) / 10;
-        if (!Number.isFinite(w) || !Number.isFinite(lo)) return [];
+        if (!Number.isFinite(w) || !Number.isFinite(lo)) return undefined;
         const q = sqlIdent(s.name);
         const bin = w > 0 ? `LEAST(CAST(floor((CAST(${q} AS DOUBLE) - CAST(${sqlString(String(lo))} AS DOUBLE)) / CAST(${sqlString(String(w))} AS DOUBLE)) AS INTEGER), 9)` : '0';
         const keep = `${q} IS NOT NULL${s.type === 'DOUBLE' ? ` AND isfinite(${q})` : ''}`;
-        return [{ s, lo, hi, w, sql: `CAST(histogram(CASE WHEN ${keep} THEN ${bin} END) AS VARCHAR)` }];
+        return { s, lo, hi, w, sql: `CAST(histogram(CASE WHEN ${keep} THEN ${bin} END) AS VARCHAR)` };
+      };
+      const histogram = (b: NonNullable<ReturnType<typeof binsOf>>, printed: unknown) => {
+        const { s, lo, hi, w } = b;
+        // a MAP printed as {0=12, 1=7, ...}
+        const counts = new Map([...String(printed ?? '').matchAll(/(-?\d+)=(\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]));
+        s.histogram = w > 0 ? Array.from({ length: 10 }, (_, j) => ({ from: lo + j * w, to: j === 9 ? hi : lo + (j + 1) * w, count: counts.get(j) ?? 0 })) : [{ from: lo, to: hi, count: counts.get(0) ?? 0 }];
+      };
+      const out: ColumnStats[] = columns.map((col, i) => {
+        const k = known[i];
+        const s: ColumnStats = { name: col.name, type: col.type, count: 0, nulls: 0 };
+        if (k) { s.count = written!.rows - k.nulls; s.nulls = k.nulls; s.min = conv(col, k.min); s.max = conv(col, k.max); }
+        return s;
       });
+      const parts: string[] = ['count(*)'];
+      const read: Array<(row: unknown[], total: number) => void> = [];
+      columns.forEach((col, i) => {
+        const q = sqlIdent(col.name);
+        const v = col.type === 'DOUBLE' ? `CASE WHEN isfinite(${q}) THEN ${q} END` : q;
+        const s = out[i];
+        const mean = (x: unknown) => { if (x !== null && x !== undefined) s.mean = Number(x); };
+        const b = known[i] ? binsOf(s) : undefined;
+        if (known[i]) {
+          const at = parts.length;
+          parts.push(`avg(CAST(${v} AS DOUBLE))`);
+          if (b) parts.push(b.sql);
+          read.push((row) => { mean(row[at]); if (b) histogram(b, row[at + 1]); });
+          return;
+        }
+        const at = parts.length;
+        parts.push(`count(${q})`, `CAST(min(${v}) AS VARCHAR)`, `CAST(max(${v}) AS VARCHAR)`, numeric(col.type) ? `avg(CAST(${v} AS DOUBLE))` : col.type === 'VARCHAR' ? 'approx_count_distinct(' + q + ')' : 'NULL');
+        read.push((row, total) => {
+          const [count, min, max, extra] = row.slice(at, at + 4);
+          s.count = Number(count); s.nulls = total - Number(count);
+          if (min !== null) s.min = conv(col, min);
+          if (max !== null) s.max = conv(col, max);
+          if (numeric(col.type)) mean(extra);
+          if (col.type === 'VARCHAR' && extra !== null) s.distinct = Number(extra);
+        });
+      });
+      const row = (await c.runAndReadAll(`SELECT ${parts.join(', ')} FROM ${src}`)).getRows()[0];
+      const total = Number(row[0]);
+      for (const r of read) r(row, total);
+      // the other numeric columns' histograms in one more scan
+      const binned = out.flatMap((s, i) => { const b = known[i] ? undefined : binsOf(s); return b ? [b] : []; });
       if (binned.length) {
         const row = (await c.runAndReadAll(`SELECT ${binned.map((b) => b.sql).join(', ')} FROM ${src}`)).getRows()[0];
-        binned.forEach(({ s, lo, hi, w }, k) => {
-          // a MAP printed as {0=12, 1=7, ...}
-          const counts = new Map([...String(row[k] ?? '').matchAll(/(-?\d+)=(\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]));
-          s.histogram = w > 0 ? Array.from({ length: 10 }, (_, j) => ({ from: lo + j * w, to: j === 9 ? hi : lo + (j + 1) * w, count: counts.get(j) ?? 0 })) : [{ from: lo, to: hi, count: counts.get(0) ?? 0 }];
-        });
+        binned.forEach((b, k) => histogram(b, row[k]));
       }
       return out;
     });
@@ -356,9 +415,12 @@ export class TableFiles {
    * (1 = the first after the header), as sql-checks.ts expects; the typed Parquet copy is made from
    * it (stagedToParquet), so the CSV is parsed once.
    *
-   * DuckDB's reader refuses some files csv-parse reads (a record with more or fewer fields than
-   * the header, bytes that are not UTF-8, an unclosed quote): then this throws CsvNotStaged and the
-   * caller validates the file with the JavaScript validator, which names the record.
+   * DuckDB's reader refuses some files csv-parse reads (bytes that are not UTF-8, an unclosed
+   * quote): then this throws CsvNotStaged and the caller validates the file with the JavaScript
+   * validator, which names the record. Others it reads otherwise (a record with more or fewer
+   * fields than the header, a quote inside a field): `readAsCsvParse` finds those in the caller's
+   * first scan of the staged rows (one scan fewer than a check of its own), and confirmStaged
+   * throws CsvNotStaged for them.
    */
   async stageCsv(csv: string, header: string[]): Promise<StagedTable> {
     const tmp = this.tmpPath('stage.parquet');
@@ -369,28 +431,36 @@ export class TableFiles {
     const cols = [...names, '__extra'].map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ');
     const read = (parallel: boolean) => `read_csv(${sqlString(csv)}, auto_detect = false, header = false, skip = 1, delim = ',', quote = '"', escape = '"', null_padding = true, nullstr = ${sqlString(NO_NULL)}, parallel = ${parallel}, columns = {${cols}})`;
     try {
-      const { rows, odd, quoted } = await this.withConnection(async (c) => {
+      const rows = await this.withConnection(async (c) => {
         // a file read a few times and removed: plain, uncompressed pages (half the CPU of snappy with dictionaries)
         const copy = (parallel: boolean) => c.runAndReadAll(`COPY (SELECT * FROM ${read(parallel)}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION uncompressed, DICTIONARY_SIZE_LIMIT 1, ROW_GROUP_SIZE 122880)`);
         // the parallel reader cannot pad records when a quoted field holds a line break: read that file serially
         const r = await copy(true).catch((e: Error) => { if (/Parameter Not Allowed/.test(e.message)) return copy(false); throw e; });
-        const n = Number(r.getRows()[0]?.[0] ?? -1);
-        // records csv-parse reads otherwise: a field count other than the header's, or a quote inside
-        // a field (csv-parse refuses a quote in an unquoted field; DuckDB keeps it)
-        const q = (await c.runAndReadAll(`SELECT coalesce(bool_or(__extra IS NOT NULL OR ${names.map((x) => `${sqlIdent(x)} IS NULL`).join(' OR ')}), FALSE), coalesce(bool_or(${names.map((x) => `contains(${sqlIdent(x)}, '"')`).join(' OR ')}), FALSE) FROM read_parquet(${sqlString(tmp)})`)).getRows()[0];
-        return { rows: n, odd: q[0] === true, quoted: q[1] === true };
+        return Number(r.getRows()[0]?.[0] ?? -1);
       });
-      if (odd || quoted) throw new CsvNotStaged(odd ? 'a record has more or fewer fields than the header' : 'a field holds a quote character');
       const src = `read_parquet(${sqlString(tmp)}, file_row_number = true)`;
-      const relation = `(SELECT file_row_number + 1 AS __row, ${header.map((h, i) => `${sqlIdent(`c${i}`)} AS ${sqlIdent(h)}`).join(', ')} FROM ${src})`;
-      return { path: tmp, rows, relation, header };
+      // header names are the table's column names (mapHeader): none is __syndb_extra
+      const relation = `(SELECT file_row_number + 1 AS __row, __extra AS __syndb_extra, ${header.map((h, i) => `${sqlIdent(`c${i}`)} AS ${sqlIdent(h)}`).join(', ')} FROM ${src})`;
+      // records csv-parse reads otherwise: a field count other than the header's, or a quote inside
+      // a field (csv-parse refuses a quote in an unquoted field; DuckDB keeps it)
+      const readAsCsvParse = [
+        `coalesce(bool_or(__syndb_extra IS NOT NULL OR ${header.map((h) => `${sqlIdent(h)} IS NULL`).join(' OR ')}), FALSE)`,
+        `coalesce(bool_or(${header.map((h) => `contains(${sqlIdent(h)}, '"')`).join(' OR ')}), FALSE)`,
+      ];
+      return { path: tmp, rows, relation, header, readAsCsvParse };
     } catch (e) {
       rmSync(tmp, { force: true });
-      if (e instanceof CsvNotStaged) throw e;
       const msg = (e as Error).message ?? '';
       if (/CSV Error|Invalid Input Error|Invalid unicode|Conversion Error/i.test(msg) && !/No space left|ENOSPC|disk is full/i.test(msg)) throw new CsvNotStaged(msg.split('\n')[0]);
       throw fileSystemError(e, 'the table could not be read');
     }
+  }
+
+  /** The values of a staged table's `readAsCsvParse` aggregates: throws CsvNotStaged when DuckDB read a record otherwise than csv-parse. */
+  confirmStaged(values: Array<string | null>): void {
+    const [odd, quoted] = values;
+    if (odd === 'true' || quoted === 'true') throw new CsvNotStaged(odd === 'true' ? 'a record has more or fewer fields than the header' : 'a field holds a quote character');
+    if (odd !== 'false' || quoted !== 'false') throw new StoreError('the staged table could not be checked (please report this file)', 'unavailable');
   }
 
   /** The rows of a query over staged tables (text values, base64 on the wire: see problems). */
@@ -423,7 +493,7 @@ export class TableFiles {
   }
 
   /** The staged table -> the table's Parquet file with typed columns (in the header's order, trimmed names). */
-  async stagedToParquet(staged: StagedTable, columns: ColumnSpec[]): Promise<StoredFile> {
+  async stagedToParquet(staged: StagedTable, columns: ColumnSpec[]): Promise<WrittenParquet> {
     const read = `read_parquet(${sqlString(staged.path)})`;
     return this.writeParquet(read, columns, staged.rows);
   }
