@@ -12,10 +12,10 @@ import { StoreError } from '../graph-store.js';
 import { ntBindingTerm, ntLiteral } from '../../util/nt-term.js';
 import type { GraphSet } from './gate.js';
 import type { RemoteRequests } from './requests.js';
+import { XSD_NS } from '../../util/rdf.js';
 
-const XSD_DOUBLE = 'http://www.w3.org/2001/XMLSchema#double';
-
-const XSD_FLOAT = 'http://www.w3.org/2001/XMLSchema#float';
+const XSD_DOUBLE = `${XSD_NS}double`;
+const XSD_FLOAT = `${XSD_NS}float`;
 
 /** A graph as N-Quads, read in one answer (the caller holds the gate). */
 export async function dumpGraph(requests: RemoteRequests, graph: string): Promise<string> {

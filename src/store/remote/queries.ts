@@ -15,10 +15,10 @@ import type { GraphSet } from './gate.js';
 import { parseResults, serialiseGraph, serialiseResults, RESULTS_ACCEPT } from './results.js';
 import { VALUES_MAX, parseForServerAsync } from './dialect.js';
 import type { Dataset, RemoteRequests } from './requests.js';
+import { XSD_NS } from '../../util/rdf.js';
 
-const XSD_DOUBLE = 'http://www.w3.org/2001/XMLSchema#double';
-
-const XSD_FLOAT = 'http://www.w3.org/2001/XMLSchema#float';
+const XSD_DOUBLE = `${XSD_NS}double`;
+const XSD_FLOAT = `${XSD_NS}float`;
 
 /** What a query needs of the store that runs it (RemoteStore). */
 export interface QueryHost {

@@ -15,11 +15,12 @@ import { ntBindingTerm } from '../../util/nt-term.js';
 import { Store, defaultGraph } from 'oxigraph';
 import { StoreError, type Binding } from '../graph-store.js';
 import { canonicalDouble } from '../../util/xsd-double.js';
+import { XSD_NS } from '../../util/rdf.js';
 
 type Term = Binding[string];
 type Row = Record<string, RDF.Term>;
 
-const XSD = 'http://www.w3.org/2001/XMLSchema#';
+const XSD = XSD_NS;
 
 /** One result term in the SPARQL 1.1 JSON form, as the embedded store writes it (`fix`: see readXml). */
 function normTerm(t: RDF.Term, fix?: (s: string) => string): Term {
